@@ -1,0 +1,79 @@
+"""Command line: ``python -m analysis {synth, validate, build}``.
+
+Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SurveyDataError
+from .paths import SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
+
+EXIT_INVALID = 2
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import generate, write_export
+
+    path = write_export(generate(args.n, args.seed), args.out)
+    print(f"wrote {args.n} synthetic respondents (seed {args.seed}) to {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .summary import validation_summary
+    from .validation import load_with_log
+
+    frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet)
+    print(validation_summary(frame, log))
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
+                 only=args.only, mapping=args.mapping, sheet=args.sheet)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    top.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    synth = sub.add_parser("synth", help="generate the seeded synthetic export")
+    synth.add_argument("--n", type=int, default=SYNTHETIC_N, help="number of respondents")
+    synth.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="random seed")
+    synth.add_argument("--out", type=Path, default=SYNTHETIC_EXPORT, help="CSV file to write")
+    synth.set_defaults(func=_cmd_synth)
+
+    validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
+    validate.add_argument("path", type=Path)
+    validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
+    validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.set_defaults(func=_cmd_validate)
+
+    build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
+    build.add_argument("--data", type=Path, default=SYNTHETIC_EXPORT, help="survey export")
+    build.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/)")
+    build.add_argument("--lang", choices=("en", "nl"), default="en")
+    build.add_argument("--min-cell", type=int, default=5, help="k of the small-cell rule")
+    build.add_argument("--level", type=float, default=0.95, help="confidence level of intervals")
+    build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
+    build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
+    build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    build.set_defaults(func=_cmd_build)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SurveyDataError as exc:
+        if args.debug:
+            raise
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INVALID

@@ -1,0 +1,319 @@
+"""Small-cell protection for every table meant for publication.
+
+Pass each published table through :func:`suppress`.  It
+
+1. **primary suppression** - blanks counts from 1 to ``k - 1`` (zero counts are
+   *not* suppressed by default: a zero says nobody gave that answer, which is not
+   disclosive about an individual by itself and is usually substantively
+   important; pass ``suppress_zeros=True`` to treat 0 like 1..k-1);
+2. blanks percentages, interval bounds and other statistics whose **base** is
+   below ``k`` (or whose base is itself blanked), and those whose **numerator
+   count** is blanked (a percentage with its base shown gives the count back);
+3. **secondary suppression** - blanks further counts (smallest first, cells that
+   serve as a base for percentages last) until no blanked count can be
+   recomputed exactly by adding and subtracting what the table still shows,
+   including totals.  Every declared total is treated as public, whether or not
+   it is printed, so showing or hiding a total row never weakens the protection.
+
+Blanked cells are not dropped: the cell holds the marker :data:`SUPPRESSED`
+(``"[c]"``, the "confidential" shorthand of the UK Government Statistical
+Service), and the column becomes ``object`` dtype.
+
+Declaring the table's structure
+-------------------------------
+``counts``
+    list of count columns.  Default (naming convention): numeric columns named
+    ``n`` or ``count``, or ending in ``_count`` or ``_n``.
+``derived``
+    ``{column: base}`` or ``{column: (numerator, base)}`` for percentages,
+    interval bounds and other statistics; ``numerator`` and ``base`` are count
+    columns of the same row (either may be ``None``; ``(None, None)`` exempts a
+    column from the convention).  Default (naming
+    convention): ``pct``, ``share``, ``low``, ``high``, ``mean``, ``median``,
+    ``sd``, ``n_eff``, ``deff`` and names ending in ``_pct``, ``_share``,
+    ``_low``, ``_high``, ``_mean``, ``_median`` have base ``n``; their numerator
+    is ``<stem>_count`` / ``<stem>_n`` (``top2_pct``, ``top2_low`` ->
+    ``top2_count``), else ``count``.  Explicit entries override the convention.
+    A percentage column whose numerator is not in the table is checked through its
+    implied count ``value * base / pct_scale``.
+``within``
+    ``{count_column: keys}``: the values of ``count_column`` in rows that share
+    the ``keys`` columns add up to a (public) total - e.g. ``{"count": "item"}``
+    for a long frequency table, ``{"count": [["column"], ["row"]]}`` for a long
+    two-way table (two families of sums), ``{"count": []}`` when all rows add up.
+    Rows whose label column (a text/categorical column that is not a key) holds
+    ``total_label`` are taken as the total and left out of the sum.
+``across``
+    list of column lists: within every row, the listed count columns add up to a
+    (public) total - e.g. ``[["agree_n", "neutral_n", "disagree_n"]]`` for a wide
+    table.  Do not list the total column itself.
+
+Tables produced by :mod:`analysis.stats` carry their ``within`` / ``across`` /
+``derived`` declarations in ``table.attrs["disclosure"]``; :func:`suppress` uses
+them for any argument not given.
+
+Scope: the guarantee is against exact recovery by linear arithmetic on the
+shown cells and totals.  Bounds reasoning (e.g. "both blanked cells are >= 1 and
+sum to 2") is not modelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+
+__all__ = ["SUPPRESSED", "suppress"]
+
+#: Marker written into every suppressed cell.
+SUPPRESSED = "[c]"
+
+_DERIVED_EXACT = {"pct", "share", "low", "high", "mean", "median", "sd", "n_eff", "deff"}
+_DERIVED_SUFFIXES = ("_pct", "_share", "_low", "_high", "_mean", "_median")
+_PCT_LIKE = ("pct", "share")
+
+Cell = tuple[int, str]
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype)
+
+
+def _default_counts(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns
+            if isinstance(c, str) and _is_numeric(table[c])
+            and (c in ("n", "count") or c.endswith("_count") or c.endswith("_n"))]
+
+
+def _numerator_for(col: str, counts: Sequence[str]) -> str | None:
+    stem = col
+    for suffix in ("_low", "_high"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    if stem in ("low", "high"):
+        stem = "pct"
+    if stem in ("mean", "median", "sd", "n_eff", "deff") or stem.endswith(("_mean", "_median")):
+        return None
+    candidates: list[str] = []
+    if stem not in _PCT_LIKE:
+        for suffix in ("_pct", "_share"):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+        candidates += [f"{stem}_count", f"{stem}_n"]
+    candidates.append("count")
+    return next((c for c in candidates if c in counts), None)
+
+
+def _default_derived(table: pd.DataFrame, counts: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+    out: dict[str, tuple[str | None, str | None]] = {}
+    base = "n" if "n" in counts else None
+    for c in table.columns:
+        if not isinstance(c, str) or c in counts:
+            continue
+        if c in _DERIVED_EXACT or c.endswith(_DERIVED_SUFFIXES):
+            out[c] = (_numerator_for(c, counts), base)
+    return out
+
+
+def _normalise_derived(derived: Mapping[str, Any]) -> dict[str, tuple[str | None, str | None]]:
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for col, spec in derived.items():
+        if spec is None or isinstance(spec, str):
+            out[col] = (None, spec)
+        else:
+            num, base = spec
+            out[col] = (num, base)
+    return out
+
+
+def _families(keys: Any) -> list[list[str]]:
+    if keys is None:
+        return []
+    if isinstance(keys, str):
+        return [[keys]]
+    keys = list(keys)
+    if not keys:
+        return [[]]
+    if all(isinstance(k, str) for k in keys):
+        return [keys]
+    return [[k] if isinstance(k, str) else list(k) for k in keys]
+
+
+def _constraints(
+    table: pd.DataFrame,
+    counts: Sequence[str],
+    label_cols: Sequence[str],
+    within: Mapping[str, Any],
+    across: Sequence[Sequence[str]],
+    total_label: Any,
+) -> list[list[Cell]]:
+    """Sets of count cells whose sum is public."""
+    out: list[list[Cell]] = []
+    positions = np.arange(len(table))
+    for col, keys in within.items():
+        if col not in table.columns:
+            continue
+        for fam in _families(keys):
+            others = [c for c in label_cols if c not in fam]
+            is_total = np.zeros(len(table), dtype=bool)
+            for c in others:
+                is_total |= (table[c].astype(object) == total_label).to_numpy()
+            present = table[col].notna().to_numpy() & ~is_total
+            if fam:
+                key_frame = table[fam].astype(object).fillna("\x00NA")
+                groups = key_frame.groupby(fam, sort=False).indices.values() if len(fam) > 1 \
+                    else key_frame.groupby(fam[0], sort=False).indices.values()
+            else:
+                groups = [positions]
+            for idx in groups:
+                cells = [(int(i), col) for i in np.asarray(idx) if present[i]]
+                if cells:
+                    out.append(cells)
+    for cols in across:
+        cols = [c for c in cols if c in table.columns]
+        for i in range(len(table)):
+            cells = [(i, c) for c in cols if pd.notna(table[c].iloc[i])]
+            if cells:
+                out.append(cells)
+    return out
+
+
+def _determined(constraints: list[list[Cell]], hidden: set[Cell]) -> list[Cell]:
+    """Hidden cells whose value follows exactly from the public sums and shown cells."""
+    unknown = sorted({c for con in constraints for c in con if c in hidden})
+    if not unknown:
+        return []
+    pos = {c: j for j, c in enumerate(unknown)}
+    rows = []
+    for con in constraints:
+        row = np.zeros(len(unknown))
+        for c in con:
+            if c in pos:
+                row[pos[c]] = 1.0
+        if row.any():
+            rows.append(row)
+    a = np.array(rows)
+    basis = null_space(a)
+    if basis.size == 0:
+        return list(unknown)
+    free = np.linalg.norm(basis, axis=1) > 1e-9
+    return [c for c, f in zip(unknown, free) if not f]
+
+
+def suppress(
+    table: pd.DataFrame,
+    k: int = 5,
+    *,
+    counts: Sequence[str] | None = None,
+    derived: Mapping[str, Any] | None = None,
+    within: Mapping[str, Any] | None = None,
+    across: Sequence[Sequence[str]] | None = None,
+    total_label: Any = "Total",
+    suppress_zeros: bool = False,
+    pct_scale: float = 100.0,
+    marker: str = SUPPRESSED,
+    return_mask: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply the small-cell rule (threshold ``k``) to a table before publication.
+
+    Returns a copy of ``table`` in which every disclosive cell holds ``marker``
+    (default :data:`SUPPRESSED`); rows and columns are kept.  With
+    ``return_mask=True`` returns ``(table, mask)`` where ``mask`` is a boolean
+    frame of the same shape (True = suppressed).  See the module docstring for how
+    to declare ``counts``, ``derived``, ``within`` and ``across``; anything not
+    given is read from ``table.attrs["disclosure"]`` and otherwise from the naming
+    convention.  An empty table is returned unchanged.
+    """
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    spec = dict(table.attrs.get("disclosure", {}) or {})
+    count_cols = list(counts) if counts is not None else _default_counts(table)
+    missing = [c for c in count_cols if c not in table.columns]
+    if missing:
+        raise KeyError(f"count columns not in table: {missing}")
+    derived_map = _default_derived(table, count_cols)
+    derived_map.update(_normalise_derived(spec.get("derived", {})))
+    if derived is not None:
+        derived_map.update(_normalise_derived(derived))
+    derived_map = {c: v for c, v in derived_map.items() if c in table.columns}
+    within_map = dict(within if within is not None else spec.get("within", {}))
+    across_list = list(across if across is not None else spec.get("across", []))
+
+    tab = table.reset_index(drop=True)
+    mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
+    if tab.empty:
+        out = table.copy()
+        return (out, mask.set_axis(table.index)) if return_mask else out
+
+    def value(cell: Cell) -> float:
+        v = pd.to_numeric(pd.Series([tab.at[cell[0], cell[1]]]), errors="coerce").iloc[0]
+        return float(v)
+
+    def small(v: Any) -> bool:
+        v = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+        if pd.isna(v):
+            return False
+        return bool(0 <= v < k) if suppress_zeros else bool(0 < v < k)
+
+    # 1. primary suppression of counts
+    hidden: set[Cell] = set()
+    for c in count_cols:
+        for i in range(len(tab)):
+            if small(tab.at[i, c]):
+                hidden.add((i, c))
+
+    # 1b. percentages whose numerator is not shown: check the implied count
+    for c, (num, base) in derived_map.items():
+        if num is None and base is not None and (c in _PCT_LIKE or c.endswith(("_pct", "_share"))):
+            for i in range(len(tab)):
+                pv = pd.to_numeric(pd.Series([tab.at[i, c]]), errors="coerce").iloc[0]
+                bv = pd.to_numeric(pd.Series([tab.at[i, base]]), errors="coerce").iloc[0]
+                if pd.notna(pv) and pd.notna(bv) and small(round(pv * bv / pct_scale)):
+                    mask.at[i, c] = True
+
+    # 2. secondary suppression among additive counts
+    constraints = _constraints(tab, count_cols,
+                               [c for c in tab.columns if c not in count_cols
+                                and c not in derived_map and not _is_numeric(tab[c])],
+                               within_map, across_list, total_label)
+    base_cols = {b for _, b in derived_map.values() if b is not None}
+    col_order = {c: j for j, c in enumerate(tab.columns)}
+    stuck: set[Cell] = set()
+    while True:
+        exposed = [c for c in _determined(constraints, hidden) if c not in stuck]
+        if not exposed:
+            break
+        target = exposed[0]
+        candidates = {c for con in constraints if target in con for c in con if c not in hidden}
+        if not candidates:
+            stuck.add(target)  # equals a public total on its own: nothing to hide it behind
+            continue
+        pick = min(candidates, key=lambda c: (c[1] in base_cols, value(c), col_order[c[1]], c[0]))
+        hidden.add(pick)
+
+    for i, c in hidden:
+        mask.at[i, c] = True
+
+    # 3. derived cells: base small or hidden, or numerator hidden
+    for c, (num, base) in derived_map.items():
+        for i in range(len(tab)):
+            if pd.isna(pd.to_numeric(pd.Series([tab.at[i, c]]), errors="coerce").iloc[0]):
+                continue
+            if num is not None and num in mask.columns and mask.at[i, num]:
+                mask.at[i, c] = True
+            if base is not None and base in mask.columns and (mask.at[i, base] or small(tab.at[i, base])):
+                mask.at[i, c] = True
+
+    out = tab.copy()
+    for c in out.columns:
+        if mask[c].any():
+            out[c] = out[c].astype(object)
+            out.loc[mask[c], c] = marker
+    out.index = table.index
+    out.attrs = dict(table.attrs)
+    mask.index = table.index
+    return (out, mask) if return_mask else out

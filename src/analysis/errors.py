@@ -1,0 +1,48 @@
+"""Errors for people: every problem found in an input, each naming file, row, column and value."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as the file allows."""
+
+    file: str
+    message: str
+    line: int | None = None          # 1-based line (CSV) or sheet row (XLSX) in the file
+    respondent: str | None = None    # respondent id of that row, when known
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.respondent not in (None, ""):
+            where.append(f"respondent {self.respondent}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = ", ".join(where) + f": {self.message}"
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        return text
+
+
+class SurveyDataError(Exception):
+    """Raised when an input cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.report())
+
+    def report(self, limit: int | None = None) -> str:
+        """The problems as a readable list (all of them unless `limit` is given)."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [f"{len(self.problems)} problem(s) found:"] + [f"  - {p}" for p in shown]
+        if limit is not None and len(self.problems) > limit:
+            lines.append(f"  ... and {len(self.problems) - limit} more")
+        return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the codebook, the bundled synthetic export and a writer for broken variants."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from analysis.codebook import load_codebook  # noqa: E402
+from analysis.paths import SYNTHETIC_EXPORT  # noqa: E402
+from analysis.validation import load  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="session")
+def bundled_path() -> Path:
+    return SYNTHETIC_EXPORT
+
+
+@pytest.fixture(scope="session")
+def survey(bundled_path):
+    """The bundled synthetic export as a validated survey frame (do not modify in tests)."""
+    return load(bundled_path)
+
+
+@pytest.fixture(scope="session")
+def bundled_rows(bundled_path) -> list[list[str]]:
+    with open(bundled_path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    """Write rows as CSV (used to build broken exports from the bundled one)."""
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return path
