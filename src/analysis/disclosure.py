@@ -298,11 +298,9 @@ def suppress(
     for i, c in hidden:
         mask.at[i, c] = True
 
-    # 3. derived cells: base small or hidden, or numerator hidden
+    # 3. derived cells: base small or hidden, or numerator hidden (also when empty)
     for c, (num, base) in derived_map.items():
         for i in range(len(tab)):
-            if pd.isna(pd.to_numeric(pd.Series([tab.at[i, c]]), errors="coerce").iloc[0]):
-                continue
             if num is not None and num in mask.columns and mask.at[i, num]:
                 mask.at[i, c] = True
             if base is not None and base in mask.columns and (mask.at[i, base] or small(tab.at[i, base])):

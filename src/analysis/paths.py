@@ -14,6 +14,8 @@ REFERENCE_DIR = DATA_DIR / "reference"
 RAW_DIR = DATA_DIR / "raw"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+#: Where notebooks opened interactively write their files (the build passes its own directory).
+NOTEBOOK_OUTPUT_DIR = OUTPUTS_DIR / "interactive"
 
 #: Seed and size of the bundled synthetic export (stated in the README; a test regenerates it).
 SYNTHETIC_SEED = 2011

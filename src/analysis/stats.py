@@ -44,6 +44,7 @@ __all__ = [
     "multi_select",
     "cochrans_q",
     "mcnemar_pairs",
+    "split_test",
     "mean_ranks",
     "friedman_test",
     "kendalls_w",
@@ -250,11 +251,11 @@ def proportion(
             yes = vals.to_numpy() == 1.0
         else:
             targets = list(success) if isinstance(success, (list, tuple, set, frozenset)) else [success]
-            yes = raw[keep].isin(targets).to_numpy()
-            if raw[keep].size and not yes.any():
-                # also compare numeric codes, so 4 matches a categorical code 4.0
-                yes = _codes(raw[keep]).isin([float(t) for t in targets
-                                              if isinstance(t, (int, float))]).to_numpy()
+            numeric = [float(t) for t in targets
+                       if isinstance(t, (int, float, np.number)) and not isinstance(t, bool)]
+            # match raw values (labels) and numeric codes (4 matches a categorical code 4.0)
+            yes = (raw[keep].astype(object).isin(targets).to_numpy()
+                   | _codes(raw[keep]).isin(numeric).to_numpy())
         if yes.size == 0:
             continue
         groups = data.loc[keep, cluster].to_numpy() if cluster is not None else None
@@ -534,6 +535,38 @@ def mcnemar_pairs(
     frame = pd.DataFrame(rows)
     frame["p_holm"] = holm_adjust(frame["p"].to_numpy())
     return frame[MCNEMAR_COLUMNS]
+
+
+SPLIT_COLUMNS = ["item", "n", "low_count", "high_count", "low_pct", "high_pct", "p", "method"]
+
+
+def split_test(
+    data: pd.DataFrame,
+    column: str,
+    low: Sequence[float],
+    high: Sequence[float],
+) -> pd.DataFrame:
+    """Exact sign test: do respondents lean to one side of a scale more than the other?
+
+    Call it for questions like "is social media over- or underestimated?": the
+    respondents answering a ``low`` code are compared with those answering a
+    ``high`` code (everyone else, including "don't know" and missing, is left
+    out), with a two-sided exact binomial test of a 50/50 split.  Unweighted.
+
+    Returns one row with columns ``item, n, low_count, high_count, low_pct,
+    high_pct, p, method`` where ``n = low_count + high_count`` and the
+    percentages are shares of ``n``.
+    """
+    codes = _codes(data[column])
+    low_n = int(codes.isin([float(c) for c in low]).sum())
+    high_n = int(codes.isin([float(c) for c in high]).sum())
+    n = low_n + high_n
+    if n == 0:
+        return _empty(SPLIT_COLUMNS)
+    p = float(sps.binomtest(low_n, n, 0.5).pvalue)
+    return pd.DataFrame([{"item": column, "n": n, "low_count": low_n, "high_count": high_n,
+                          "low_pct": 100 * low_n / n, "high_pct": 100 * high_n / n, "p": p,
+                          "method": "exact binomial (sign) test"}], columns=SPLIT_COLUMNS)
 
 
 # --------------------------------------------------------------------------- repeated ratings
@@ -974,6 +1007,9 @@ def ordinal_logit(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(**fit_kw)
+    if not res.mle_retvals.get("converged", True):
+        warnings.warn(f"ordinal_logit for {outcome!r} did not converge", RuntimeWarning,
+                      stacklevel=2)
     k = x.shape[1]
     params = pd.Series(np.asarray(res.params), index=list(x.columns) + _threshold_names(levels))
     cov = np.asarray(res.cov_params())
@@ -1053,6 +1089,9 @@ def logistic_regression(
         groups = pd.factorize(sub[cluster])[0]
         fit_kw.update(cov_type="cluster", cov_kwds={"groups": groups})
     res = sm.Logit(y, x).fit(**fit_kw)
+    if not res.mle_retvals.get("converged", True):
+        warnings.warn(f"logistic_regression for {outcome!r} did not converge", RuntimeWarning,
+                      stacklevel=2)
     params = pd.Series(np.asarray(res.params), index=x.columns)
     bse = pd.Series(np.asarray(res.bse), index=x.columns)
     pvals = pd.Series(np.asarray(res.pvalues), index=x.columns)

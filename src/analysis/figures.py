@@ -1,0 +1,170 @@
+"""Figures in one consistent style: diverging stacked bars for rating grids and bars with Wilson
+intervals for proportions. Files are deterministic (fixed SVG hash salt, no date or software
+metadata). Figures are drawn from tables that already passed small-cell suppression, so a
+suppressed cell is never drawn.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .disclosure import SUPPRESSED  # noqa: E402
+
+#: Five-point palette: negative (red-brown) -> neutral (grey) -> positive (blue); don't know apart.
+SCALE_COLOURS = ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"]
+DONT_KNOW_COLOUR = "#bdbdbd"
+BAR_COLOUR = "#2b6a99"
+FIGURE_WIDTH = 8.0
+
+
+def apply_style() -> None:
+    """One style for every figure; deterministic SVG output."""
+    sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "politie20-survey",
+        "svg.fonttype": "path",
+        "figure.dpi": 100,
+        "savefig.dpi": 110,
+        "axes.titlesize": 11,
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+def _value(cell) -> float:
+    return np.nan if isinstance(cell, str) and cell == SUPPRESSED else float(cell)
+
+
+def mark_figure(fig: plt.Figure, footer: str, synthetic_label: str | None) -> None:
+    """Add the base/caption footer and, for synthetic data, a visible marker."""
+    fig.text(0.01, 0.005, footer, ha="left", va="bottom", fontsize=7, color="#444444", wrap=True)
+    if synthetic_label:
+        fig.text(0.99, 0.995, synthetic_label, ha="right", va="top", fontsize=8, fontweight="bold",
+                 color="#b2182b", bbox={"boxstyle": "round,pad=0.3", "fc": "#fde0dd", "ec": "#b2182b", "lw": 0.8})
+
+
+def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scale_labels: list[str],
+                   dont_know_label: str, order: Sequence[str], title: str, footer: str,
+                   synthetic_label: str | None, pct_axis_label: str, suppressed_note: str) -> plt.Figure:
+    """Diverging stacked bars of a rating grid (percent of substantive answers).
+
+    The neutral category is split across zero; negative categories extend left, positive right;
+    items are drawn in `order` (top to bottom). "Don't know" is shown apart, in a narrow panel on
+    the right, as percent of all who answered the item (substantive + don't know). Suppressed
+    segments are left out and noted.
+    """
+    apply_style()
+    items = list(order)
+    height = 0.9 + 0.42 * len(items)
+    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, height + 0.9), sharey=True,
+                                    gridspec_kw={"width_ratios": [5, 1], "wspace": 0.05})
+    y = np.arange(len(items))[::-1]
+    any_suppressed = False
+    for row_y, item in zip(y, items):
+        rows = distribution[distribution["item"] == item].sort_values("code")
+        pct = [_value(v) for v in rows["pct"]]
+        any_suppressed |= any(np.isnan(p) for p in pct)
+        p = np.nan_to_num(pct)
+        left_start = -(p[0] + p[1] + p[2] / 2)
+        starts = [left_start, left_start + p[0], -p[2] / 2, p[2] / 2, p[2] / 2 + p[3]]
+        for k in range(5):
+            if p[k] > 0:
+                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor="white", height=0.7,
+                        label=scale_labels[k] if row_y == y[0] else None)
+        n = _value(rows["n"].iloc[0])
+        dk = _value(rows["dont_know_n"].iloc[0])
+        if not (np.isnan(n) or np.isnan(dk)) and (n + dk) > 0:
+            dk_pct = 100 * dk / (n + dk)
+            ax_dk.barh(row_y, dk_pct, color=DONT_KNOW_COLOUR, height=0.7)
+            ax_dk.text(dk_pct + 1, row_y, f"{dk_pct:.0f}", va="center", fontsize=7)
+        else:
+            ax_dk.text(1, row_y, SUPPRESSED, va="center", fontsize=7)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_yticks(y, [item_labels[i] for i in items])
+    ax.set_xlim(-100, 100)
+    ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
+    ax.set_xlabel(pct_axis_label)
+    ax.set_title(title, loc="left")
+    ax.legend(ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.4 / height), frameon=False,
+              handlelength=1.2, columnspacing=0.8)
+    ax_dk.set_xlim(0, 40)
+    ax_dk.set_title(dont_know_label, fontsize=8)
+    ax_dk.tick_params(axis="x", labelsize=7)
+    foot = footer + (f" {suppressed_note}" if any_suppressed else "")
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.55 / (height + 0.9), bottom=0.45 / (height + 0.9) + 0.22)
+    mark_figure(fig, foot, synthetic_label)
+    return fig
+
+
+def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str, synthetic_label: str | None,
+                    pct_axis_label: str, suppressed_note: str) -> plt.Figure:
+    """Horizontal bars of percentages with Wilson intervals, in table order (top to bottom)."""
+    apply_style()
+    height = 0.9 + 0.38 * len(table)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height + 0.6))
+    y = np.arange(len(table))[::-1]
+    any_suppressed = False
+    for row_y, (_, row) in zip(y, table.iterrows()):
+        pct, low, high = (_value(row[c]) for c in ("pct", "pct_low", "pct_high"))
+        if np.isnan(pct):
+            any_suppressed = True
+            ax.text(1, row_y, SUPPRESSED, va="center", fontsize=8)
+            continue
+        ax.barh(row_y, pct, color=BAR_COLOUR, height=0.65)
+        if not (np.isnan(low) or np.isnan(high)):
+            ax.errorbar(pct, row_y, xerr=[[pct - low], [high - pct]], fmt="none", ecolor="#222222",
+                        elinewidth=1, capsize=3)
+        ax.text(min(high if not np.isnan(high) else pct, 100) + 1.5, row_y, f"{pct:.0f}%", va="center", fontsize=8)
+    ax.set_yticks(y, list(table[label_col]))
+    ax.set_xlim(0, 110)
+    ax.set_xlabel(pct_axis_label)
+    ax.set_title(title, loc="left")
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.5 / (height + 0.6), bottom=0.55 / (height + 0.6) + 0.1)
+    mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
+    return fig
+
+
+def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label: str, b_label: str, title: str,
+                footer: str, synthetic_label: str | None, pct_axis_label: str) -> plt.Figure:
+    """Two percentages per item joined by a line (e.g. rated important vs already used)."""
+    apply_style()
+    height = 0.9 + 0.38 * len(table)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height + 0.8))
+    y = np.arange(len(table))[::-1]
+    for row_y, (_, row) in zip(y, table.iterrows()):
+        va, vb = _value(row[a]), _value(row[b])
+        if np.isnan(va) or np.isnan(vb):
+            ax.text(1, row_y, SUPPRESSED, va="center", fontsize=8)
+            continue
+        ax.plot([vb, va], [row_y, row_y], color="#999999", lw=2, zorder=1)
+    ax.scatter([_value(v) for v in table[a]], y, color=BAR_COLOUR, s=40, zorder=2, label=a_label)
+    ax.scatter([_value(v) for v in table[b]], y, color="#e08214", s=40, zorder=2, label=b_label)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(pct_axis_label)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="lower right", frameon=True)
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.5 / (height + 0.8), bottom=0.55 / (height + 0.8) + 0.1)
+    mark_figure(fig, footer, synthetic_label)
+    return fig
+
+
+def save_figure(fig: plt.Figure, stem: Path) -> list[Path]:
+    """Write `stem`.png and `stem`.svg with no date or software metadata; close the figure."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    fig.savefig(png, metadata={"Software": None})
+    fig.savefig(svg, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return [png, svg]

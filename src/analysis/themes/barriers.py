@@ -1,0 +1,108 @@
+"""Theme 3, barriers: what hinders use today, where resistance sits, future threats, whether the
+value of social media is over- or underestimated, and who is already active (regression)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import stats
+from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, ranking,
+                   rating_grid)
+from .participants import active_indicator, citizen_facing
+
+THEME = "barriers"
+
+
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    cb = ctx.codebook
+    facts: dict[str, Any] = {}
+    sections: list[Section] = []
+
+    # --- current barriers -------------------------------------------------------------------
+    items = cb.grid("current_barriers")
+    table, figure, summary = rating_grid(frame, items, ctx, "current_barriers", ctx.t("b_title_barriers"))
+    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "barrier_ranking")
+    facts["barriers"] = grid_facts(summary)
+    facts["barrier_ranking"] = rank_facts
+    sections.append(Section("barriers", ctx.t("b_h_barriers"), [
+        ctx.t("b_barriers_top", first=ctx.label(summary["item"].iloc[0]), first_pct=ctx.pct(summary["top2_pct"].iloc[0]),
+              second=ctx.label(summary["item"].iloc[1]), second_pct=ctx.pct(summary["top2_pct"].iloc[1])),
+    ] + sentences, [figure, table, pairwise]))
+
+    # --- resistance -------------------------------------------------------------------------
+    res_table, res_fig, res_sentences, res_facts = multi_select(frame, cb["resistance"], ctx, ctx.t("b_title_resistance"))
+    facts["resistance"] = res_facts
+    sections.append(Section("resistance", ctx.t("b_h_resistance"), res_sentences, [res_fig, res_table]))
+
+    # --- future threats -----------------------------------------------------------------------
+    threats = cb.grid("future_threats")
+    t_table, t_figure, t_summary = rating_grid(frame, threats, ctx, "future_threats", ctx.t("b_title_threats"))
+    t_pairwise, t_sentences, t_rank = ranking(frame, threats, ctx, "threat_ranking")
+    facts["threats"] = grid_facts(t_summary)
+    facts["threat_ranking"] = t_rank
+    sections.append(Section("threats", ctx.t("b_h_threats"), [
+        ctx.t("b_threats_top", first=ctx.label(t_summary["item"].iloc[0]), first_pct=ctx.pct(t_summary["top2_pct"].iloc[0]),
+              second=ctx.label(t_summary["item"].iloc[1]), second_pct=ctx.pct(t_summary["top2_pct"].iloc[1])),
+    ] + t_sentences, [t_figure, t_table, t_pairwise]))
+
+    # --- over- or underestimated ----------------------------------------------------------------
+    item = cb["value_estimation"]
+    v_table, v_figure, v_summary = rating_grid(frame, [item], ctx, "value_estimation", ctx.t("b_title_estimation"))
+    row = v_summary.iloc[0]
+    split = stats.split_test(frame, item.id, low=item.substantive_codes[:2], high=item.substantive_codes[-2:])
+    s = split.iloc[0]
+    facts["value_estimation"] = {"n": row["n"], "under_pct": row["bottom2_pct"], "over_pct": row["top2_pct"],
+                                 "under_low": row["bottom2_low"], "under_high": row["bottom2_high"],
+                                 "over_low": row["top2_low"], "over_high": row["top2_high"],
+                                 "dont_know_n": row["dont_know_n"], "split_p": s["p"]}
+    key = "b_estimation_split" if s["p"] >= 1 - ctx.level else "b_estimation_leaning"
+    sections.append(Section("estimation", ctx.t("b_h_estimation"), [
+        ctx.t(key, under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"]),
+              under_ci=ctx.interval(row["bottom2_low"], row["bottom2_high"]),
+              over_ci=ctx.interval(row["top2_low"], row["top2_high"]), p=ctx.p(s["p"]),
+              dk=ctx.count(int(row["dont_know_n"])) if not isinstance(row["dont_know_n"], str) else row["dont_know_n"]),
+    ], [v_figure, v_table]))
+
+    # --- who is active: ordinal and logistic regression ---------------------------------------------
+    model_frame = pd.DataFrame({
+        "use_frequency": frame["use_frequency"],
+        "active": active_indicator(frame),
+        "citizen_facing": citizen_facing(frame, ctx),
+        "age": pd.to_numeric(frame["age_band"].astype(object), errors="coerce").where(
+            frame["age_band"].isin(cb["age_band"].substantive_codes)),
+        "organisation": frame["organisation"].astype(object),
+    })
+    terms = {"citizen_facing": ctx.t("term_citizen_facing"), "age": ctx.t("term_age")}
+    ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"], cluster="organisation",
+                                  level=ctx.level)
+    logistic = stats.logistic_regression(model_frame, "active", ["citizen_facing", "age"], cluster="organisation",
+                                         level=ctx.level)
+    ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
+    log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
+    cf, age = ordinal.loc["citizen_facing"], ordinal.loc["age"]
+    facts["activity_model"] = {
+        "n": int(cf["n"]), "clusters": cf.get("clusters"),
+        "citizen_facing_or": cf["odds_ratio"], "citizen_facing_low": cf["or_low"], "citizen_facing_high": cf["or_high"],
+        "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"], "age_low": age["or_low"], "age_high": age["or_high"],
+        "age_p": age["p"],
+    }
+    sections.append(Section("activity", ctx.t("b_h_activity"), [
+        ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters")),
+              cf_or=ctx.num(cf["odds_ratio"], 2), cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
+              cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
+              age_ci=f"{ctx.num(age['or_low'], 2)}–{ctx.num(age['or_high'], 2)}", age_p=ctx.p(age["p"])),
+        ctx.t("b_activity_method"),
+    ], [ord_block, log_block]))
+
+    quotes, open_facts = open_answers(frame, cb["barriers_open"], ctx)
+    facts["open_answers"] = open_facts
+    sections.append(Section("open", ctx.t("h_open"), quotes))
+
+    summary_text = [
+        ctx.t("b_summary_1", first=ctx.label(summary["item"].iloc[0]), second=ctx.label(summary["item"].iloc[1]),
+              threat=ctx.label(t_summary["item"].iloc[0])),
+        ctx.t("b_summary_2", under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"])),
+        ctx.t("b_summary_3", cf_or=ctx.num(cf["odds_ratio"], 2), age_or=ctx.num(age["odds_ratio"], 2)),
+    ]
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("b_question"), sections, summary_text, facts)

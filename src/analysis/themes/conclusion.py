@@ -1,0 +1,85 @@
+"""Theme 6, conclusion: the statements, a synthesis of the five themes (from their facts files),
+and the 2011 summary's claims tested on the data at hand."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..claims import evaluate, read_claims
+from ..disclosure import suppress
+from ..errors import Problem, SurveyDataError
+from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
+
+THEME = "conclusion"
+EARLIER_THEMES = ("participants", "opportunities", "barriers", "enforcement", "investigation")
+
+
+def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
+    """The facts files of the five theme notebooks (they must have run first)."""
+    facts = {}
+    missing = []
+    for theme in EARLIER_THEMES:
+        path = Path(output_dir) / theme / "facts.json"
+        if not path.exists():
+            missing.append(Problem(str(path), "facts file not found; run the theme notebooks 01-05 first",
+                                   expected=f"{theme}/facts.json in the output directory"))
+            continue
+        facts[theme] = json.loads(path.read_text(encoding="utf-8"))
+    if missing:
+        raise SurveyDataError(missing)
+    return facts
+
+
+def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> ThemeResult:
+    cb = ctx.codebook
+    items = cb.grid("statements")
+    table, figure, summary = rating_grid(frame, items, ctx, "statements", ctx.t("c_title_statements"))
+    facts: dict[str, Any] = {"statements": grid_facts(summary)}
+    top, bottom = summary.iloc[0], summary.sort_values("bottom2_pct", ascending=False, kind="stable").iloc[0]
+    sections = [Section("statements", ctx.t("c_h_statements"), [
+        ctx.t("c_statements_sentence", top=ctx.label(top["item"]), top_pct=ctx.pct(top["top2_pct"]),
+              bottom=ctx.label(bottom["item"]), bottom_pct=ctx.pct(bottom["bottom2_pct"])),
+    ], [figure, table])]
+
+    # --- synthesis from the five facts files ---------------------------------------------------
+    f = theme_facts
+    opp, bar, enf, inv = (f["opportunities"]["ratings"][0], f["barriers"]["barriers"][0],
+                          f["enforcement"]["applications"][0], f["investigation"]["applications"][0])
+    synthesis = [
+        ctx.t("c_syn_participants", n=ctx.num(f["participants"]["n_respondents"]),
+              active=ctx.pct(f["participants"]["active"]["pct"])),
+        ctx.t("c_syn_opportunities", item=ctx.label(opp["item"]), pct=ctx.pct(opp["top2_pct"])),
+        ctx.t("c_syn_barriers", item=ctx.label(bar["item"]), pct=ctx.pct(bar["top2_pct"])),
+        ctx.t("c_syn_enforcement", item=ctx.label(enf["item"]), pct=ctx.pct(enf["top2_pct"]),
+              useful=ctx.pct(f["enforcement"]["usefulness"]["top2_pct"])),
+        ctx.t("c_syn_investigation", item=ctx.label(inv["item"]), pct=ctx.pct(inv["top2_pct"]),
+              useful=ctx.pct(f["investigation"]["usefulness"]["top2_pct"])),
+    ]
+    sections.append(Section("synthesis", ctx.t("c_h_synthesis"), synthesis))
+
+    # --- the 2011 claims ---------------------------------------------------------------------------
+    all_facts = dict(theme_facts, conclusion=facts)
+    results = evaluate(read_claims(), all_facts, ctx.lang, ctx.level)
+    claims = pd.DataFrame(results)
+    verdict_labels = {v: ctx.t(f"verdict_{v}") for v in ("supported", "partly", "not_supported", "not_testable")}
+    display = pd.DataFrame({
+        ctx.t("col_theme"): [cb.theme_label(t, ctx.lang) for t in claims["theme"]],
+        ctx.t("col_claim"): claims["claim"],
+        ctx.t("col_verdict"): [verdict_labels[v] for v in claims["verdict"]],
+        ctx.t("col_evidence"): claims["evidence"],
+    })
+    counts = claims["verdict"].value_counts()
+    facts["claims"] = {v: int(counts.get(v, 0)) for v in verdict_labels}
+    facts["claim_verdicts"] = {r["id"]: r["verdict"] for r in results}
+    sections.append(Section("claims", ctx.t("c_h_claims"), [
+        ctx.t("c_claims_sentence", total=len(claims), supported=facts["claims"]["supported"],
+              partly=facts["claims"]["partly"], not_supported=facts["claims"]["not_supported"],
+              not_testable=facts["claims"]["not_testable"]),
+        ctx.t("c_claims_method"),
+    ], [Block("summary_claims", ctx.t("c_caption_claims"), table=suppress(claims, ctx.min_cell, counts=[], derived={}),
+              display=display)]))
+    summary_text = synthesis[1:3] + [sections[-1].paragraphs[0]]
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("c_question"), sections, summary_text, facts)

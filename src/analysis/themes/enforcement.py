@@ -1,0 +1,106 @@
+"""Theme 4, enforcement (handhaving): usefulness, applications ranked, and the gap between the
+importance of an application and whether it is already used."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from ..disclosure import suppress
+from ..figures import paired_dots
+from .base import Block, Context, Section, ThemeResult, grid_facts, open_answers, published, ranking, rating_grid
+
+THEME = "enforcement"
+
+
+def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Per application: % rating it (very) important vs % whose organisation already uses it.
+
+    Both shares are on the same respondents (who answered both questions); the difference is
+    tested with McNemar's test, Holm-adjusted across applications.
+    """
+    cb = ctx.codebook
+    rows = []
+    for item in cb.grid("enforcement_applications"):
+        practice_col = f"enf_practice_{item.attrs['practice']}"
+        rating = frame[item.id]
+        important = rating.isin(item.substantive_codes[-2:]).astype(float).where(rating.isin(item.substantive_codes))
+        used = frame[practice_col]
+        pair = pd.DataFrame({"important": important, "used": used}).dropna()
+        test = stats.mcnemar_pairs(pair, ["important", "used"])
+        rows.append({"item": item.id, "n": len(pair), "important_count": int(pair["important"].sum()),
+                     "used_count": int(pair["used"].sum()),
+                     "important_pct": 100 * pair["important"].mean() if len(pair) else np.nan,
+                     "used_pct": 100 * pair["used"].mean() if len(pair) else np.nan,
+                     "p": float(test["p"].iloc[0]) if len(test) else np.nan})
+    table = pd.DataFrame(rows)
+    table["gap_pp"] = table["important_pct"] - table["used_pct"]
+    table["p_holm"] = stats.holm_adjust(table["p"].to_numpy())
+    return table.sort_values("gap_pp", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    cb = ctx.codebook
+    facts: dict[str, Any] = {}
+    sections: list[Section] = []
+
+    u_table, u_figure, u_summary = rating_grid(frame, [cb["enf_usefulness"]], ctx, "usefulness", ctx.t("e_title_usefulness"))
+    u = u_summary.iloc[0]
+    facts["usefulness"] = grid_facts(u_summary)[0]
+    sections.append(Section("usefulness", ctx.t("e_h_usefulness"), [
+        ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
+              n=ctx.num(u["n"]), domain=ctx.t("domain_enforcement")),
+    ], [u_figure, u_table]))
+
+    items = cb.grid("enforcement_applications")
+    table, figure, summary = rating_grid(frame, items, ctx, "enforcement_applications", ctx.t("e_title_applications"))
+    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "enforcement_ranking")
+    facts["applications"] = grid_facts(summary)
+    facts["ranking"] = rank_facts
+    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
+    sections.append(Section("applications", ctx.t("e_h_applications"), [
+        ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2], pct=ctx.pct(summary["top2_pct"].iloc[0]),
+              last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
+    ] + sentences, [figure, table, pairwise]))
+
+    gap = importance_practice_gap(frame, ctx)
+    gap_pub = suppress(gap, ctx.min_cell, counts=["n", "important_count", "used_count"], within={}, across=[],
+                       derived={"important_pct": ("important_count", "n"), "used_pct": ("used_count", "n"),
+                                "gap_pp": "n"})
+    labels = {i.id: i.label(ctx.lang) for i in items}
+    display = pd.DataFrame({
+        ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],
+        ctx.t("col_n"): gap_pub["n"],
+        ctx.t("col_important"): [ctx.pct(v) for v in gap_pub["important_pct"]],
+        ctx.t("col_used"): [ctx.pct(v) for v in gap_pub["used_pct"]],
+        ctx.t("col_gap"): [ctx.num(v) for v in gap_pub["gap_pp"]],
+        ctx.t("col_p_holm"): [ctx.p(p) for p in gap_pub["p_holm"]],
+    })
+    n_range = [v for v in gap_pub["n"] if not isinstance(v, str)]
+    fig = paired_dots(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
+                      ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
+                      ctx.t("footer_base_range", n_min=ctx.num(min(n_range, default=0)), n_max=ctx.num(max(n_range, default=0))),
+                      ctx.synthetic_label, ctx.t("axis_pct_respondents"))
+    biggest = gap_pub.iloc[0]
+    significant = int((gap["p_holm"] < 1 - ctx.level).sum())
+    facts["gap"] = [{"item": i, "important_pct": published(a), "used_pct": published(b), "gap_pp": published(g),
+                     "p_holm": published(p)} for i, a, b, g, p in
+                    zip(gap_pub["item"], gap_pub["important_pct"], gap_pub["used_pct"], gap_pub["gap_pp"], gap_pub["p_holm"])]
+    sections.append(Section("gap", ctx.t("e_h_gap"), [
+        ctx.t("e_gap_sentence", item=labels[biggest["item"]], important=ctx.pct(biggest["important_pct"]),
+              used=ctx.pct(biggest["used_pct"]), significant=ctx.num(significant), total=ctx.num(len(gap))),
+        ctx.t("e_gap_method"),
+    ], [Block("importance_practice_gap_figure", ctx.t("e_caption_gap"), figure=fig),
+        Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
+
+    quotes, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
+    facts["open_answers"] = open_facts
+    sections.append(Section("open", ctx.t("h_open"), quotes))
+    summary_text = [
+        ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=ctx.t("domain_enforcement")),
+        ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2]),
+        ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
+    ]
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)

@@ -1,0 +1,84 @@
+"""Theme 5, investigation (opsporing): usefulness, applications ranked, how well things are solved
+today, and the reliability of citizens' messages compared with enforcement (same respondents)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import stats
+from ..disclosure import suppress
+from .base import Block, Context, Section, ThemeResult, grid_facts, open_answers, ranking, rating_grid
+
+THEME = "investigation"
+
+
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    cb = ctx.codebook
+    facts: dict[str, Any] = {}
+    sections: list[Section] = []
+
+    u_table, u_figure, u_summary = rating_grid(frame, [cb["inv_usefulness"]], ctx, "usefulness", ctx.t("i_title_usefulness"))
+    u = u_summary.iloc[0]
+    facts["usefulness"] = grid_facts(u_summary)[0]
+    sections.append(Section("usefulness", ctx.t("i_h_usefulness"), [
+        ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
+              n=ctx.num(u["n"]), domain=ctx.t("domain_investigation")),
+    ], [u_figure, u_table]))
+
+    items = cb.grid("investigation_applications")
+    table, figure, summary = rating_grid(frame, items, ctx, "investigation_applications", ctx.t("i_title_applications"))
+    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "investigation_ranking")
+    facts["applications"] = grid_facts(summary)
+    facts["ranking"] = rank_facts
+    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
+    sections.append(Section("applications", ctx.t("i_h_applications"), [
+        ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2], pct=ctx.pct(summary["top2_pct"].iloc[0]),
+              last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
+    ] + sentences, [figure, table, pairwise]))
+
+    solved = cb.grid("solved_today")
+    s_table, s_figure, s_summary = rating_grid(frame, solved, ctx, "solved_today", ctx.t("i_title_solved"))
+    facts["solved"] = grid_facts(s_summary)
+    worst = s_summary.sort_values("bottom2_pct", ascending=False, kind="stable").iloc[0]
+    sections.append(Section("solved", ctx.t("i_h_solved"), [
+        ctx.t("i_solved_sentence", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"]),
+              best=ctx.label(s_summary["item"].iloc[0]), best_pct=ctx.pct(s_summary["top2_pct"].iloc[0])),
+    ], [s_figure, s_table]))
+
+    # --- reliability: investigation vs enforcement, same respondents ------------------------------
+    inv, enf = cb["inv_reliability"], cb["enf_reliability"]
+    paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
+    paired_pub = suppress(paired, ctx.min_cell, counts=["n", "n_nonzero"],
+                          derived={"median_a": "n", "median_b": "n"}, within={}, across=[])
+    both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
+        lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
+        [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
+    both_pub = suppress(both, ctx.min_cell)
+    p = paired.iloc[0]
+    facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "rank_biserial": p["rank_biserial"],
+                            "investigation_top2_pct": both["top2_pct"].iloc[0], "enforcement_top2_pct": both["top2_pct"].iloc[1],
+                            "investigation_median": p["median_a"], "enforcement_median": p["median_b"]}
+    display = pd.DataFrame({
+        ctx.t("col_domain"): [ctx.t("domain_investigation"), ctx.t("domain_enforcement")],
+        ctx.t("col_n"): both_pub["n"],
+        ctx.t("col_median"): [ctx.num(m, 1) for m in both_pub["median"]],
+        ctx.t("col_top2"): [ctx.pct(v) for v in both_pub["top2_pct"]],
+    })
+    key = "i_reliability_higher" if p["p"] < 1 - ctx.level and p["rank_biserial"] > 0 else "i_reliability_nodiff"
+    sections.append(Section("reliability", ctx.t("i_h_reliability"), [
+        ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(both["top2_pct"].iloc[0]), enf=ctx.pct(both["top2_pct"].iloc[1]),
+              p=ctx.p(p["p"]), r=ctx.num(p["rank_biserial"], 2)),
+        ctx.t("i_reliability_method"),
+    ], [Block("reliability_comparison", ctx.t("i_caption_reliability"), table=both_pub, display=display),
+        Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub)]))
+
+    quotes, open_facts = open_answers(frame, cb["investigation_open"], ctx)
+    facts["open_answers"] = open_facts
+    sections.append(Section("open", ctx.t("h_open"), quotes))
+    summary_text = [
+        ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=ctx.t("domain_investigation")),
+        ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2]),
+        ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
+    ]
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("i_question"), sections, summary_text, facts)

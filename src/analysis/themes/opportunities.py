@@ -1,0 +1,45 @@
+"""Theme 2, opportunities: how large the opportunity of social media is per domain, whether the
+ranking of domains is real, and which uses are already made."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .base import Context, Section, ThemeResult, grid_facts, multi_select, open_answers, ranking, rating_grid
+
+THEME = "opportunities"
+
+
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    cb = ctx.codebook
+    items = cb.grid("opportunity_domains")
+    facts: dict[str, Any] = {}
+    table, figure, summary = rating_grid(frame, items, ctx, "opportunity_ratings", ctx.t("o_title_ratings"))
+    facts["ratings"] = grid_facts(summary)
+    top = summary.iloc[0]
+    ratings = Section("ratings", ctx.t("o_h_ratings"), [
+        ctx.t("o_ratings_top", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
+              ci=ctx.interval(top["top2_low"], top["top2_high"]), n=ctx.num(top["n"]),
+              last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
+    ], [figure, table])
+    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "opportunity_ranking")
+    facts["ranking"] = rank_facts
+    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method")], [pairwise])
+
+    uses_table, uses_fig, uses_sentences, uses_facts = multi_select(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
+    facts["uses_made"] = uses_facts
+    uses = Section("uses", ctx.t("o_h_uses"), uses_sentences, [uses_fig, uses_table])
+    quotes, open_facts = open_answers(frame, cb["opportunities_open"], ctx)
+    facts["open_answers"] = open_facts
+    unused = Section("open", ctx.t("h_open"), quotes)
+
+    summary_text = [ctx.t("o_summary", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
+                          second=ctx.label(summary["item"].iloc[1]), third=ctx.label(summary["item"].iloc[2]))]
+    summary_text += sentences[1:2]
+    if uses_facts["options"]:
+        first = uses_facts["options"][0]
+        summary_text.append(ctx.t("o_summary_uses", option=ctx.option_label(first["option"]), pct=ctx.pct(first["pct"])))
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("o_question"), [ratings, rank_section, uses, unused],
+                       summary_text, facts)
+

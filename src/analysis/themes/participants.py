@@ -1,0 +1,134 @@
+"""Theme 1, participants: who took part, coverage of the 2011 police forces, who is already active."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import stats
+from ..paths import REFERENCE_DIR
+from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, share_by_group,
+                   test_sentence)
+from ..disclosure import suppress
+
+THEME = "participants"
+#: "Active" = uses social media for work weekly or daily (codes of the frequency scale).
+ACTIVE_CODES = (4, 5)
+
+
+def active_indicator(frame: pd.DataFrame) -> pd.Series:
+    """1 if the respondent uses social media for work weekly or daily, 0 if less, NaN if unknown."""
+    freq = frame["use_frequency"]
+    return freq.isin(ACTIVE_CODES).astype(float).where(freq.notna())
+
+
+def citizen_facing(frame: pd.DataFrame, ctx: Context) -> pd.Series:
+    """1 for roles in daily contact with citizens (codebook attribute ``citizen_facing``)."""
+    codes = [c.code for c in ctx.codebook["role"].codes if c.attrs.get("citizen_facing")]
+    return frame["role"].isin(codes).astype(float).where(frame["role"].notna())
+
+
+def coverage(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per police force of 2011 (reference list): represented or not, respondents (suppressed)."""
+    forces = pd.read_csv(REFERENCE_DIR / "police_forces_2011.csv")
+    counts = frame["organisation"].value_counts()
+    table = pd.DataFrame({
+        "code": forces["code"],
+        "force": forces["name"],
+        "kind": forces["kind"],
+        "count": [int(counts.get(c, 0)) for c in forces["code"]],
+    })
+    table["represented"] = table["count"] > 0
+    groups = ctx.codebook["organisation"].code_attr("group")
+    present = {c for c, n in counts.items() if n > 0}
+    facts = {
+        "regional_forces_total": int((table["kind"] == "regional").sum()),
+        "regional_forces_represented": int(((table["kind"] == "regional") & table["represented"]).sum()),
+        "organisations_represented": len([c for c in present if groups.get(c) != "other"]),
+    }
+    return table, facts
+
+
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    cb = ctx.codebook
+    n = len(frame)
+    sections: list[Section] = []
+    facts: dict[str, Any] = {"n_respondents": n, "synthetic": ctx.synthetic}
+
+    # --- composition by organisation type -----------------------------------------------
+    org = cb["organisation"]
+    group_codes: dict[str, list[Any]] = {}
+    for code, group in org.code_attr("group").items():
+        group_codes.setdefault(group, []).append(code)
+    group_labels = {g.code: g.labels[ctx.lang] for g in org.groups}
+    rows = {group_labels[g]: codes for g, codes in group_codes.items()}
+    org_block, org_fig, org_pub = category_table(frame, "organisation", rows, ctx, "organisation_types",
+                                                 ctx.t("p_caption_org"), ctx.t("p_title_org"))
+    cov_table, cov_facts = coverage(frame, ctx)
+    facts.update(cov_facts)
+    cov_pub = suppress(cov_table, ctx.min_cell, counts=["count"], within={"count": []}, derived={})
+    cov_display = pd.DataFrame({ctx.t("col_force"): cov_pub["force"],
+                                ctx.t("col_represented"): [ctx.t("word_yes") if r else ctx.t("word_no") for r in cov_pub["represented"]],
+                                ctx.t("col_count"): cov_pub["count"]})
+    cov_block = Block("force_coverage", ctx.t("p_caption_coverage"), table=cov_pub, display=cov_display)
+    sections.append(Section("organisations", ctx.t("p_h_organisations"), [
+        ctx.t("p_composition", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
+              forces=ctx.num(cov_facts["regional_forces_represented"]),
+              forces_total=ctx.num(cov_facts["regional_forces_total"])),
+    ], [org_block, org_fig, cov_block]))
+
+    # --- role, age, frequency, knowledge -------------------------------------------------
+    blocks = []
+    profile_facts = {}
+    for item_id, title_key in (("role", "p_title_role"), ("age_band", "p_title_age"),
+                               ("use_frequency", "p_title_frequency"), ("knowledge", "p_title_knowledge")):
+        item = cb[item_id]
+        rows = {label: [code] for code, label in item.code_labels(ctx.lang).items()}
+        block, fig, pub = category_table(frame, item_id, rows, ctx, item_id, ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
+                                         ctx.t(title_key))
+        blocks += [block, fig]
+        profile_facts[item_id] = {str(code): published(p) for code, p in zip(item.code_labels(ctx.lang), pub["pct"])}
+    facts["profile_pct"] = profile_facts
+    active = active_indicator(frame)
+    active_share = stats.proportion(pd.DataFrame({"active": active}), "active", weights=ctx.weights, level=ctx.level)
+    a = active_share.iloc[0]
+    facts["active"] = {"n": int(a["n"]), "pct": a["pct"], "low": a["pct_low"], "high": a["pct_high"]}
+    sections.append(Section("profile", ctx.t("p_h_profile"), [
+        ctx.t("p_active_share", pct=ctx.pct(a["pct"]), ci=ctx.interval(a["pct_low"], a["pct_high"]), n=ctx.num(a["n"])),
+    ], blocks))
+
+    # --- platforms -------------------------------------------------------------------------
+    table_b, fig_b, sentences, platform_facts = multi_select(frame, cb["platforms"], ctx, ctx.t("p_title_platforms"))
+    facts["platforms"] = platform_facts
+    sections.append(Section("platforms", ctx.t("p_h_platforms"), sentences, [fig_b, table_b]))
+
+    # --- who is active: role and age ---------------------------------------------------------
+    role_labels = cb["role"].code_labels(ctx.lang)
+    by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
+                                                       ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"))
+    age_labels = {c: l for c, l in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
+    by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
+                                                    ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
+    test_frame = pd.DataFrame({"active": active, "role": frame["role"].astype(object),
+                               "citizen_facing": citizen_facing(frame, ctx),
+                               "age_band": frame["age_band"].astype(object).where(frame["age_band"].isin(cb["age_band"].substantive_codes))})
+    role_sentence, role_test = test_sentence(ctx, stats.crosstab_test(test_frame, "citizen_facing", "active"),
+                                             ctx.t("p_what_role"))
+    age_sentence, age_test = test_sentence(ctx, stats.crosstab_test(test_frame, "age_band", "active"), ctx.t("p_what_age"))
+    cf = stats.proportion(test_frame[test_frame["citizen_facing"] == 1], "active", level=ctx.level)
+    other = stats.proportion(test_frame[test_frame["citizen_facing"] == 0], "active", level=ctx.level)
+    facts["active_by_citizen_facing"] = {"citizen_facing_pct": cf["pct"].iloc[0], "other_pct": other["pct"].iloc[0],
+                                         "test": role_test}
+    facts["active_by_age_test"] = age_test
+    sections.append(Section("active", ctx.t("p_h_active"), [
+        ctx.t("p_active_citizen", cf=ctx.pct(cf["pct"].iloc[0]), other=ctx.pct(other["pct"].iloc[0])),
+        role_sentence, age_sentence, ctx.t("p_active_model_pointer"),
+    ], [by_role_fig, by_role, by_age_fig, by_age]))
+
+    sections.append(Section("caveat", ctx.t("h_caveat"), [ctx.t("p_caveat")]))
+    summary = [
+        ctx.t("p_summary_1", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
+              forces=ctx.num(cov_facts["regional_forces_represented"])),
+        ctx.t("p_summary_2", pct=ctx.pct(a["pct"]), cf=ctx.pct(cf["pct"].iloc[0]), other=ctx.pct(other["pct"].iloc[0])),
+    ]
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("p_question"), sections, summary, facts)
