@@ -35,7 +35,7 @@ synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis
 
 test: $(STAMP) ## Run the whole test suite (pytest, nbval on notebooks/)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)
 	$(BIN)/python benchmarks/run.py

@@ -23,10 +23,26 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .summary import validation_summary
+    from .errors import Problem
+    from .summary import problems_overview, validation_summary
     from .validation import load_with_log
 
-    frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet)
+    try:
+        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet)
+    except SurveyDataError as exc:
+        if args.debug:
+            raise
+        print(exc.report(), file=sys.stderr)
+        overview = problems_overview(exc)
+        if overview:
+            print(overview, file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # a reader bug must still not greet a researcher with a traceback
+        if args.debug:
+            raise
+        raise SurveyDataError([Problem(str(args.path), f"the file could not be processed ({type(exc).__name__}: {exc})",
+                                       expected="a CSV, XLSX or SPSS .sav export; run with --debug and report "
+                                       "this if the file looks fine")]) from None
     print(validation_summary(frame, log))
     return 0
 
@@ -36,6 +52,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
                  only=args.only, mapping=args.mapping, sheet=args.sheet)
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from .build import refresh_stored_notebooks
+
+    return refresh_stored_notebooks()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -53,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("path", type=Path)
     validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     validate.set_defaults(func=_cmd_validate)
 
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
@@ -65,6 +88,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
     build.set_defaults(func=_cmd_build)
+
+    notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
+    notebooks.set_defaults(func=_cmd_notebooks)
     return top
 
 

@@ -65,10 +65,13 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
     the right, as percent of all who answered the item (substantive + don't know). Suppressed
     segments are left out and noted.
     """
+    from matplotlib.patches import Patch
+
     apply_style()
     items = list(order)
-    height = 0.9 + 0.42 * len(items)
-    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, height + 0.9), sharey=True,
+    top_in, bottom_in, row_in = 0.65, 1.35, 0.42
+    height = top_in + bottom_in + row_in * max(len(items), 2)
+    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, height), sharey=True,
                                     gridspec_kw={"width_ratios": [5, 1], "wspace": 0.05})
     y = np.arange(len(items))[::-1]
     any_suppressed = False
@@ -81,8 +84,7 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
         starts = [left_start, left_start + p[0], -p[2] / 2, p[2] / 2, p[2] / 2 + p[3]]
         for k in range(5):
             if p[k] > 0:
-                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor="white", height=0.7,
-                        label=scale_labels[k] if row_y == y[0] else None)
+                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor="white", height=0.7)
         n = _value(rows["n"].iloc[0])
         dk = _value(rows["dont_know_n"].iloc[0])
         if not (np.isnan(n) or np.isnan(dk)) and (n + dk) > 0:
@@ -93,18 +95,20 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
             ax_dk.text(1, row_y, SUPPRESSED, va="center", fontsize=7)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_yticks(y, [item_labels[i] for i in items])
+    ax.set_ylim(-0.6, len(items) - 0.4)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
-    ax.legend(ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.4 / height), frameon=False,
-              handlelength=1.2, columnspacing=0.8)
     ax_dk.set_xlim(0, 40)
-    ax_dk.set_title(dont_know_label, fontsize=8)
-    ax_dk.tick_params(axis="x", labelsize=7)
-    foot = footer + (f" {suppressed_note}" if any_suppressed else "")
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.55 / (height + 0.9), bottom=0.45 / (height + 0.9) + 0.22)
-    mark_figure(fig, foot, synthetic_label)
+    ax_dk.set_xticks([20, 40], ["20", "40"])
+    ax_dk.tick_params(axis="y", length=0)
+    ax_dk.set_title(dont_know_label + " (%)", fontsize=8)
+    handles = [Patch(facecolor=c, label=l) for c, l in zip(SCALE_COLOURS, scale_labels)]
+    fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
+               handlelength=1.2, columnspacing=0.8)
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 
 
@@ -112,8 +116,9 @@ def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str
                     pct_axis_label: str, suppressed_note: str) -> plt.Figure:
     """Horizontal bars of percentages with Wilson intervals, in table order (top to bottom)."""
     apply_style()
-    height = 0.9 + 0.38 * len(table)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height + 0.6))
+    top_in, bottom_in = 0.65, 0.95
+    height = top_in + bottom_in + 0.38 * max(len(table), 2)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
     any_suppressed = False
     for row_y, (_, row) in zip(y, table.iterrows()):
@@ -131,7 +136,8 @@ def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str
     ax.set_xlim(0, 110)
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.5 / (height + 0.6), bottom=0.55 / (height + 0.6) + 0.1)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 
@@ -140,8 +146,9 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
                 footer: str, synthetic_label: str | None, pct_axis_label: str) -> plt.Figure:
     """Two percentages per item joined by a line (e.g. rated important vs already used)."""
     apply_style()
-    height = 0.9 + 0.38 * len(table)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height + 0.8))
+    top_in, bottom_in = 0.65, 0.95
+    height = top_in + bottom_in + 0.38 * max(len(table), 2)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
     for row_y, (_, row) in zip(y, table.iterrows()):
         va, vb = _value(row[a]), _value(row[b])
@@ -156,7 +163,8 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
     ax.legend(loc="lower right", frameon=True)
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - 0.5 / (height + 0.8), bottom=0.55 / (height + 0.8) + 0.1)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer, synthetic_label)
     return fig
 

@@ -16,7 +16,6 @@ from IPython.display import HTML, Image, Markdown, display
 from .codebook import load_codebook
 from .disclosure import SUPPRESSED
 from .paths import NOTEBOOK_OUTPUT_DIR, SYNTHETIC_EXPORT
-from .text import message
 from .themes.base import Block, Context, ThemeResult
 from .validation import load
 
@@ -46,7 +45,7 @@ class ThemeNotebook:
                            synthetic=bool(self.survey.attrs.get("synthetic")), codebook=load_codebook())
         self.result: ThemeResult | None = None
 
-    def run(self) -> ThemeResult:
+    def run(self) -> None:
         """Compute the theme, write its files under output_dir/<theme>/, and show its opening."""
         module = importlib.import_module(f"analysis.themes.{self.theme}")
         if self.theme == "conclusion":
@@ -61,7 +60,6 @@ class ThemeNotebook:
             display(HTML(f'<div class="synthetic-banner"><strong>{html.escape(self.ctx.t("synthetic_marker"))}</strong> '
                          f'{html.escape(self.ctx.t("synthetic_banner"))}</div>'))
         display(Markdown(f"**{self.ctx.t('h_question')}:** {self.result.question}"))
-        return self.result
 
     def show(self, key: str) -> None:
         """Display one section: heading, sentences, figures and tables."""
@@ -88,6 +86,3 @@ class ThemeNotebook:
         display(Markdown(f"## {self.ctx.t('h_summary')}"))
         display(Markdown("\n".join(f"- {line}" for line in self.result.summary)))
 
-
-def synthetic_banner_text(lang: str) -> str:
-    return message("synthetic_banner", lang)

@@ -334,7 +334,8 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     table["item"] = column
     pub = suppress(table, ctx.min_cell, counts=["count"], within={"count": []},
-                   derived={"pct": "n", "pct_low": "n", "pct_high": "n", "n_eff": (None, None), "deff": (None, None)})
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                            "n_eff": (None, None), "deff": (None, None)})
     display = pd.DataFrame({
         ctx.t("col_category"): pub["label"],
         ctx.t("col_count"): pub["count"],

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..disclosure import suppress
+from ..disclosure import SUPPRESSED, suppress
 from ..figures import paired_dots
 from .base import Block, Context, Section, ThemeResult, grid_facts, open_answers, published, ranking, rating_grid
 
@@ -69,6 +69,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     gap_pub = suppress(gap, ctx.min_cell, counts=["n", "important_count", "used_count"], within={}, across=[],
                        derived={"important_pct": ("important_count", "n"), "used_pct": ("used_count", "n"),
                                 "gap_pp": "n"})
+    hidden = gap_pub["important_pct"].eq(SUPPRESSED) | gap_pub["used_pct"].eq(SUPPRESSED)
+    gap_pub["gap_pp"] = gap_pub["gap_pp"].astype(object).where(~hidden, SUPPRESSED)  # a gap would reveal the other share
     labels = {i.id: i.label(ctx.lang) for i in items}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],

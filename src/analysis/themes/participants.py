@@ -28,6 +28,19 @@ def citizen_facing(frame: pd.DataFrame, ctx: Context) -> pd.Series:
     return frame["role"].isin(codes).astype(float).where(frame["role"].notna())
 
 
+def count_band(count: int, k: int) -> str:
+    """A respondent count as a band (0, 1..k-1, then k..2k-1, 2k..4k-1, 4k or more)."""
+    if count == 0:
+        return "0"
+    if count < k:
+        return f"1–{k - 1}"
+    if count < 2 * k:
+        return f"{k}–{2 * k - 1}"
+    if count < 4 * k:
+        return f"{2 * k}–{4 * k - 1}"
+    return f"{4 * k}+"
+
+
 def coverage(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per police force of 2011 (reference list): represented or not, respondents (suppressed)."""
     forces = pd.read_csv(REFERENCE_DIR / "police_forces_2011.csv")
@@ -66,10 +79,13 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                                  ctx.t("p_caption_org"), ctx.t("p_title_org"))
     cov_table, cov_facts = coverage(frame, ctx)
     facts.update(cov_facts)
-    cov_pub = suppress(cov_table, ctx.min_cell, counts=["count"], within={"count": []}, derived={})
+    # Exact counts per force are not published: "represented: no" reveals zeros, which would undo
+    # secondary suppression against the published total of regional forces. Bands reveal no count.
+    cov_table["respondents"] = [count_band(c, ctx.min_cell) for c in cov_table.pop("count")]
+    cov_pub = suppress(cov_table, ctx.min_cell, counts=[], within={}, derived={})
     cov_display = pd.DataFrame({ctx.t("col_force"): cov_pub["force"],
                                 ctx.t("col_represented"): [ctx.t("word_yes") if r else ctx.t("word_no") for r in cov_pub["represented"]],
-                                ctx.t("col_count"): cov_pub["count"]})
+                                ctx.t("col_respondents_band"): cov_pub["respondents"]})
     cov_block = Block("force_coverage", ctx.t("p_caption_coverage"), table=cov_pub, display=cov_display)
     sections.append(Section("organisations", ctx.t("p_h_organisations"), [
         ctx.t("p_composition", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),

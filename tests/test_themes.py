@@ -1,0 +1,138 @@
+"""Theme computations, claims, quotes, text and figures: behaviour a reader relies on."""
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from analysis.claims import RULES, evaluate, read_claims
+from analysis.disclosure import SUPPRESSED
+from analysis.figures import proportion_bars, save_figure
+from analysis.quotes import scrub_quote
+from analysis.text import catalogue, fmt_p, fmt_pct, message
+from analysis.themes import barriers, enforcement, investigation, opportunities, participants
+from analysis.themes.base import Context
+
+K = 5
+
+
+@pytest.fixture(scope="module")
+def results(survey):
+    ctx = Context(lang="en", min_cell=K, synthetic=True)
+    return {m.THEME: m.analyse(survey, ctx) for m in (participants, opportunities, barriers, enforcement,
+                                                         investigation)}
+
+
+def test_every_message_has_both_languages_and_the_same_placeholders():
+    import string
+    for key, texts in catalogue().items():
+        assert set(texts) == {"en", "nl"}, key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("en", "nl")]
+        assert fields[0] == fields[1], key
+
+
+def test_every_published_table_respects_the_small_cell_rule(results):
+    for theme, result in results.items():
+        for name, table in result.tables().items():
+            for column in table.columns:
+                if column in ("n", "count") or column.endswith(("_count", "_n")):
+                    values = [v for v in table[column] if v != SUPPRESSED]
+                    assert all(float(v) == 0 or float(v) >= K for v in values), (theme, name, column)
+
+
+def test_sentences_are_built_from_the_published_numbers(results, survey):
+    """The opportunities sentence quotes the first row of its own published table."""
+    result = results["opportunities"]
+    table = result.tables()["opportunity_ratings_summary"]
+    first = table.iloc[0]
+    sentence = result.section("ratings").paragraphs[0]
+    assert f"{first['top2_pct']:.0f}%" in sentence and f"n = {int(first['n'])}" in sentence
+
+
+def test_facts_are_json_and_carry_the_key_numbers(results, tmp_path):
+    for result in results.values():
+        folder = result.save(tmp_path)
+        facts = json.loads((folder / "facts.json").read_text())
+        assert facts
+    assert json.loads((tmp_path / "participants" / "facts.json").read_text())["n_respondents"] == 420
+
+
+def test_quotes_are_scrubbed():
+    text = "Mail j.jansen@politie.nl of bel 06-12345678, zie www.politie.nl en volg @wijkagent_piet. Groet, Jansen"
+    clean = scrub_quote(text)
+    for leaked in ("jansen@", "12345678", "politie.nl", "@wijkagent", "Jansen"):
+        assert leaked not in clean
+    assert "[e-mail]" in clean and "[phone]" in clean and "[url]" in clean and "[handle]" in clean and "[name]" in clean
+
+
+def test_no_shown_quote_contains_contact_details(results):
+    for result in (r for r in results.values() if r.theme != "participants"):
+        for line in result.section("open").paragraphs[1:]:
+            assert "@" not in line.replace("[handle]", "") and "http" not in line and "06-" not in line
+
+
+def test_numbers_in_dutch_use_a_decimal_comma():
+    assert fmt_p(0.0312, "nl") == "p = 0,03" and fmt_p(0.0312, "en") == "p = 0.03"
+    assert fmt_p(0.0001, "en") == "p < 0.001"
+    assert fmt_pct(41.6, "nl") == "42%" and fmt_pct(SUPPRESSED, "en") == SUPPRESSED
+    assert message("fewer_than_k", "nl", k=5) == "minder dan 5"
+
+
+def _facts_for_claims(results) -> dict:
+    facts = {}
+    for theme, result in results.items():
+        facts[theme] = json.loads(json.dumps(result.facts, default=float))
+    return facts
+
+
+def test_every_claim_names_a_known_rule():
+    for claim in read_claims():
+        assert claim["rule"] in RULES, claim["id"]
+        assert claim["nl"] and claim["en"]
+
+
+def test_claim_verdicts_follow_their_rules():
+    facts = {"participants": {"active": {"pct": 60.0, "low": 55.0, "high": 65.0}},
+             "barriers": {"value_estimation": {"under_pct": 40.0, "over_pct": 38.0, "split_p": 0.7}}}
+    claims = [{"id": "a", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
+               "fact": "participants.active", "threshold": 50},
+              {"id": "b", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
+               "fact": "participants.active", "threshold": 58},
+              {"id": "c", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
+               "fact": "participants.active", "threshold": 70},
+              {"id": "d", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.value_estimation"},
+              {"id": "e", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.missing"}]
+    verdicts = [r["verdict"] for r in evaluate(claims, facts)]
+    assert verdicts == ["supported", "partly", "not_supported", "supported", "not_testable"]
+
+
+def test_suppressed_facts_make_a_claim_not_testable():
+    facts = {"participants": {"active": {"pct": SUPPRESSED, "low": SUPPRESSED, "high": SUPPRESSED}}}
+    claim = {"id": "a", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
+             "fact": "participants.active", "threshold": 50}
+    assert evaluate([claim], facts)[0]["verdict"] == "not_testable"
+
+
+def test_figures_are_byte_identical_when_drawn_twice(tmp_path):
+    table = pd.DataFrame({"label": ["a", "b"], "pct": [40.0, SUPPRESSED], "pct_low": [30.0, SUPPRESSED],
+                          "pct_high": [50.0, SUPPRESSED]})
+    files = []
+    for run in range(2):
+        fig = proportion_bars(table, "label", "Title", "Base: n = 10.", "SYNTHETIC", "%", "note")
+        files.append(save_figure(fig, tmp_path / f"run{run}" / "figure"))
+        plt.close(fig)
+    for first, second in zip(*files):
+        assert first.read_bytes() == second.read_bytes(), first.suffix
+    svg = files[0][1].read_text()
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_gap_table_compares_importance_with_practice(survey):
+    ctx = Context(min_cell=K)
+    gap = enforcement.importance_practice_gap(survey, ctx)
+    assert len(gap) == 9
+    assert (gap["gap_pp"].diff().dropna() <= 0).all()  # sorted, largest gap first
+    row = gap.iloc[0]
+    assert row["gap_pp"] == pytest.approx(row["important_pct"] - row["used_pct"])
