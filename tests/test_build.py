@@ -177,3 +177,22 @@ def test_stored_notebooks_are_thin_and_parameterised():
                     assert allowed.match(line), (theme, line)
             if cell.cell_type == "code":
                 assert cell.outputs or cell is tagged[0], (theme, cell.id, "stored outputs missing")
+
+
+def test_build_from_own_export_with_mapping_on_a_tiny_sample(tmp_path):
+    """The README's worked example: Dutch column names, a mapping, six respondents; all suppressed safely."""
+    import subprocess
+    import sys
+    out = tmp_path / "own"
+    run = subprocess.run([sys.executable, "-m", "analysis", "build", "--data", "data/examples/export_example.csv",
+                          "--mapping", "data/examples/mapping_example.yaml", "--out", str(out), "--only",
+                          "participants", "opportunities", "barriers"],
+                         cwd=DATA_DIR.parent, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "[3/3] barriers" in run.stdout
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "the models need at least 30" in page
+    for csv_path in out.glob("*/*.csv"):
+        table = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+        for column in (c for c in table.columns if COUNT_COLUMN.match(c)):
+            assert all(v in ("", SUPPRESSED) or float(v) == 0 or float(v) >= K for v in table[column]), csv_path.name

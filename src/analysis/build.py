@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -41,13 +42,19 @@ def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def execute(theme: str, target: Path, parameters: dict[str, Any]) -> None:
     """Run one theme notebook with papermill into `target` (timestamps stripped)."""
     import papermill
+    from traitlets.config import Config
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    # IPC transport: the kernel talks over local sockets in a private directory, not over TCP
+    # (and ipykernel does not warn about unencrypted TCP). Socket paths must stay short.
+    sockets = Path(tempfile.mkdtemp(prefix="politie20-"))
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
     try:
         papermill.execute_notebook(str(NOTEBOOKS[theme]), str(target), parameters=parameters, kernel_name=KERNEL,
                                    progress_bar=False, cwd=str(NOTEBOOKS_DIR), log_output=False,
-                                   request_save_on_cell_execute=False)
+                                   request_save_on_cell_execute=False, config=config)
     finally:
+        shutil.rmtree(sockets, ignore_errors=True)
         if target.exists():
             notebook = nbformat.read(target, as_version=4)
             nbformat.write(strip_volatile(notebook), target)

@@ -35,6 +35,8 @@ def _get(facts: dict[str, Any], dotted: str) -> Any:
         if not isinstance(value, dict) or part not in value:
             raise NotTestable(dotted)
         value = value[part]
+    if value is None:
+        raise NotTestable(dotted)
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import stats
@@ -12,6 +13,8 @@ from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi
 from .participants import active_indicator, citizen_facing
 
 THEME = "barriers"
+#: Fewest complete cases for which the activity models are fitted (about 15 per predictor).
+MIN_MODEL_N = 30
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
@@ -74,26 +77,37 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         "organisation": frame["organisation"].astype(object),
     })
     terms = {"citizen_facing": ctx.t("term_citizen_facing"), "age": ctx.t("term_age")}
-    ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"], cluster="organisation",
-                                  level=ctx.level)
-    logistic = stats.logistic_regression(model_frame, "active", ["citizen_facing", "age"], cluster="organisation",
-                                         level=ctx.level)
-    ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
-    log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
-    cf, age = ordinal.loc["citizen_facing"], ordinal.loc["age"]
-    facts["activity_model"] = {
-        "n": int(cf["n"]), "clusters": cf.get("clusters"),
-        "citizen_facing_or": cf["odds_ratio"], "citizen_facing_low": cf["or_low"], "citizen_facing_high": cf["or_high"],
-        "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"], "age_low": age["or_low"], "age_high": age["or_high"],
-        "age_p": age["p"],
-    }
-    sections.append(Section("activity", ctx.t("b_h_activity"), [
-        ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters")),
-              cf_or=ctx.num(cf["odds_ratio"], 2), cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
-              cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
-              age_ci=f"{ctx.num(age['or_low'], 2)}–{ctx.num(age['or_high'], 2)}", age_p=ctx.p(age["p"])),
-        ctx.t("b_activity_method"),
-    ], [ord_block, log_block]))
+    complete = int(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]].notna().all(axis=1).sum())
+    ordinal = logistic = None
+    if complete >= MIN_MODEL_N:
+        try:
+            ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"],
+                                          cluster="organisation", level=ctx.level)
+            logistic = stats.logistic_regression(model_frame, "active", ["citizen_facing", "age"],
+                                                 cluster="organisation", level=ctx.level)
+        except (ValueError, np.linalg.LinAlgError):  # e.g. no variation in a predictor
+            ordinal = logistic = None
+    if ordinal is not None and {"citizen_facing", "age"} <= set(ordinal.index):
+        ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
+        log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
+        cf, age = ordinal.loc["citizen_facing"], ordinal.loc["age"]
+        facts["activity_model"] = {
+            "n": int(cf["n"]), "clusters": cf.get("clusters"),
+            "citizen_facing_or": cf["odds_ratio"], "citizen_facing_low": cf["or_low"],
+            "citizen_facing_high": cf["or_high"], "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"],
+            "age_low": age["or_low"], "age_high": age["or_high"], "age_p": age["p"],
+        }
+        model_text = ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters")),
+                           cf_or=ctx.num(cf["odds_ratio"], 2), cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
+                           cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
+                           age_ci=f"{ctx.num(age['or_low'], 2)}–{ctx.num(age['or_high'], 2)}", age_p=ctx.p(age["p"]))
+        summary_model = ctx.t("b_summary_3", cf_or=ctx.num(cf["odds_ratio"], 2), age_or=ctx.num(age["odds_ratio"], 2))
+        sections.append(Section("activity", ctx.t("b_h_activity"), [model_text, ctx.t("b_activity_method")],
+                                [ord_block, log_block]))
+    else:
+        facts["activity_model"] = None
+        summary_model = ctx.t("b_model_too_few", n=ctx.count(complete), minimum=MIN_MODEL_N)
+        sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
     quotes, open_facts = open_answers(frame, cb["barriers_open"], ctx)
     facts["open_answers"] = open_facts
@@ -103,6 +117,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t("b_summary_1", first=ctx.label(summary["item"].iloc[0]), second=ctx.label(summary["item"].iloc[1]),
               threat=ctx.label(t_summary["item"].iloc[0])),
         ctx.t("b_summary_2", under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"])),
-        ctx.t("b_summary_3", cf_or=ctx.num(cf["odds_ratio"], 2), age_or=ctx.num(age["odds_ratio"], 2)),
+        summary_model,
     ]
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("b_question"), sections, summary_text, facts)

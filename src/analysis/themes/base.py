@@ -148,6 +148,18 @@ def published(value: Any) -> Any:
     return float(value) if isinstance(value, (int, float, np.integer, np.floating)) else value
 
 
+def sort_published(table: pd.DataFrame, column: str, ascending: bool = False) -> pd.DataFrame:
+    """Sort a published table by `column`; suppressed cells go last, in their original order
+    (sorting by the hidden value would reveal something about it)."""
+    if table.empty:
+        return table
+    key = pd.to_numeric(table[column].where(table[column] != SUPPRESSED), errors="coerce")
+    key = key if not ascending else -key
+    order = key.fillna(-np.inf).to_numpy()
+    positions = sorted(range(len(table)), key=lambda i: -order[i])
+    return table.iloc[positions].reset_index(drop=True)
+
+
 def base_footer(ctx: Context, n_min: Any, n_max: Any) -> str:
     if n_min == n_max:
         return ctx.t("footer_base_one", n=ctx.num(n_min))
@@ -166,10 +178,9 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level)
     distribution = stats.rating_distribution(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
                                              level=ctx.level)
-    summary = summary.sort_values(["top2_pct", "median"], ascending=False, kind="stable").reset_index(drop=True)
-    summary_pub = suppress(summary, ctx.min_cell)
+    summary_pub = sort_published(suppress(summary, ctx.min_cell), "top2_pct")
     distribution_pub = suppress(distribution, ctx.min_cell)
-    order = list(summary["item"])
+    order = list(summary_pub["item"])
     labels = {i.id: i.label(ctx.lang) for i in items}
     scale_labels = [items[0].code_labels(ctx.lang)[c] for c in scale]
     dk_label = items[0].code_labels(ctx.lang)[dont_know[0]] if dont_know else ""
@@ -264,16 +275,17 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
     """% of respondents per option (with intervals), % of mentions, and Cochran's Q."""
     columns = item.columns
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level)
-    table = table.sort_values("pct", ascending=False, kind="stable").reset_index(drop=True)
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    pub = suppress(table, ctx.min_cell, derived={"mentions_pct": ("count", None), "mean_ticked": "n"})
+    pub = sort_published(suppress(table, ctx.min_cell, derived={"mentions_pct": ("count", None), "mean_ticked": "n"}),
+                         "pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     footer = ctx.t("footer_multi", n=ctx.num(n))
     fig = proportion_bars(pub, "label", title, footer, ctx.synthetic_label, ctx.t("axis_pct_respondents"),
                           ctx.t("suppressed_note", k=ctx.min_cell))
     display = pd.DataFrame({
         ctx.t("col_option"): pub["label"],
+        ctx.t("col_n"): pub["n"],
         ctx.t("col_count"): pub["count"],
         ctx.t("col_pct_respondents"): [ctx.pct(v) for v in pub["pct"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
@@ -284,7 +296,7 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
                                                  for o, p, lo, hi in zip(pub["option"], pub["pct"], pub["pct_low"], pub["pct_high"])]}
     if n >= ctx.min_cell:
         top = pub.iloc[0]
-        mean_ticked = table["mean_ticked"].iloc[0]
+        mean_ticked = pub["mean_ticked"].iloc[0]
         sentences.append(ctx.t("multi_top", n=ctx.num(n), option=top["label"], pct=ctx.pct(top["pct"]),
                                ci=ctx.interval(top["pct_low"], top["pct_high"]), mean=ctx.num(mean_ticked, 1)))
         q = stats.cochrans_q(frame, columns)
@@ -338,6 +350,7 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
                             "n_eff": (None, None), "deff": (None, None)})
     display = pd.DataFrame({
         ctx.t("col_category"): pub["label"],
+        ctx.t("col_n"): pub["n"],
         ctx.t("col_count"): pub["count"],
         ctx.t("col_pct"): [ctx.pct(v) for v in pub["pct"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
@@ -353,9 +366,12 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
 
 
 def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, groups: dict[Any, str], ctx: Context,
-                   name: str, caption: str, title: str) -> tuple[Block, Block, pd.DataFrame]:
-    """Share with a 0/1 `outcome` within each group (one row per group), with Wilson intervals."""
-    rows = []
+                   name: str, caption: str, title: str | None) -> tuple[Block, Block | None, pd.DataFrame]:
+    """Share with a 0/1 `outcome` within each group (one row per group), with Wilson intervals.
+
+    Returns the table block, a bar figure (unless `title` is None) and the published table.
+    """
+    rows = [pd.DataFrame(columns=["item", "label", *stats.PROPORTION_COLUMNS[1:], "group"])]
     for code, label in groups.items():
         sub = pd.DataFrame({"outcome": outcome[group == code]})
         share = stats.proportion(sub, "outcome", weights=None, level=ctx.level)
@@ -373,10 +389,18 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
         ctx.t("col_pct"): [ctx.pct(v) for v in pub["pct"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
     })
-    fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
-                          ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
-    return (Block(name, caption, table=pub.drop(columns=["n_eff", "deff", "item"]), display=display),
-            Block(f"{name}_figure", caption, figure=fig), pub)
+    figure = None
+    if title is not None:
+        fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
+                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+        figure = Block(f"{name}_figure", caption, figure=fig)
+    return Block(name, caption, table=pub.drop(columns=["n_eff", "deff", "item"]), display=display), figure, pub
+
+
+def published_value(table: pd.DataFrame, column: str, where: tuple[str, Any] | None = None) -> Any:
+    """One cell of a published table (the marker if suppressed, NaN if there is no such row)."""
+    rows = table if where is None else table[table[where[0]] == where[1]]
+    return rows[column].iloc[0] if len(rows) else float("nan")
 
 
 def test_sentence(ctx: Context, test: pd.DataFrame, what: str) -> tuple[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..claims import evaluate, read_claims
 from ..disclosure import suppress
 from ..errors import Problem, SurveyDataError
-from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
+from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid, sort_published
 
 THEME = "conclusion"
 EARLIER_THEMES = ("participants", "opportunities", "barriers", "enforcement", "investigation")
@@ -38,7 +38,7 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
     items = cb.grid("statements")
     table, figure, summary = rating_grid(frame, items, ctx, "statements", ctx.t("c_title_statements"))
     facts: dict[str, Any] = {"statements": grid_facts(summary)}
-    top, bottom = summary.iloc[0], summary.sort_values("bottom2_pct", ascending=False, kind="stable").iloc[0]
+    top, bottom = summary.iloc[0], sort_published(summary, "bottom2_pct").iloc[0]
     sections = [Section("statements", ctx.t("c_h_statements"), [
         ctx.t("c_statements_sentence", top=ctx.label(top["item"]), top_pct=ctx.pct(top["top2_pct"]),
               bottom=ctx.label(bottom["item"]), bottom_pct=ctx.pct(bottom["bottom2_pct"])),

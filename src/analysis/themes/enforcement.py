@@ -10,7 +10,8 @@ import pandas as pd
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
 from ..figures import paired_dots
-from .base import Block, Context, Section, ThemeResult, grid_facts, open_answers, published, ranking, rating_grid
+from .base import (Block, Context, Section, ThemeResult, grid_facts, open_answers, published, ranking, rating_grid,
+                   sort_published)
 
 THEME = "enforcement"
 
@@ -71,6 +72,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                 "gap_pp": "n"})
     hidden = gap_pub["important_pct"].eq(SUPPRESSED) | gap_pub["used_pct"].eq(SUPPRESSED)
     gap_pub["gap_pp"] = gap_pub["gap_pp"].astype(object).where(~hidden, SUPPRESSED)  # a gap would reveal the other share
+    gap_pub = sort_published(gap_pub, "gap_pp")
     labels = {i.id: i.label(ctx.lang) for i in items}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],
@@ -86,7 +88,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                       ctx.t("footer_base_range", n_min=ctx.num(min(n_range, default=0)), n_max=ctx.num(max(n_range, default=0))),
                       ctx.synthetic_label, ctx.t("axis_pct_respondents"))
     biggest = gap_pub.iloc[0]
-    significant = int((gap["p_holm"] < 1 - ctx.level).sum())
+    significant = int((pd.to_numeric(gap_pub["p_holm"].where(gap_pub["p_holm"] != SUPPRESSED), errors="coerce")
+                       < 1 - ctx.level).sum())
     facts["gap"] = [{"item": i, "important_pct": published(a), "used_pct": published(b), "gap_pp": published(g),
                      "p_holm": published(p)} for i, a, b, g, p in
                     zip(gap_pub["item"], gap_pub["important_pct"], gap_pub["used_pct"], gap_pub["gap_pp"], gap_pub["p_holm"])]

@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 
 from .. import stats
-from ..disclosure import suppress
-from .base import Block, Context, Section, ThemeResult, grid_facts, open_answers, ranking, rating_grid
+from ..disclosure import SUPPRESSED, suppress
+from .base import (Block, Context, Section, ThemeResult, grid_facts, open_answers, published, published_value, ranking,
+                   rating_grid, sort_published)
 
 THEME = "investigation"
 
@@ -40,7 +41,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     solved = cb.grid("solved_today")
     s_table, s_figure, s_summary = rating_grid(frame, solved, ctx, "solved_today", ctx.t("i_title_solved"))
     facts["solved"] = grid_facts(s_summary)
-    worst = s_summary.sort_values("bottom2_pct", ascending=False, kind="stable").iloc[0]
+    worst = sort_published(s_summary, "bottom2_pct").iloc[0]
     sections.append(Section("solved", ctx.t("i_h_solved"), [
         ctx.t("i_solved_sentence", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"]),
               best=ctx.label(s_summary["item"].iloc[0]), best_pct=ctx.pct(s_summary["top2_pct"].iloc[0])),
@@ -55,23 +56,28 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
         [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
     both_pub = suppress(both, ctx.min_cell)
-    p = paired.iloc[0]
-    facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "rank_biserial": p["rank_biserial"],
-                            "investigation_top2_pct": both["top2_pct"].iloc[0], "enforcement_top2_pct": both["top2_pct"].iloc[1],
-                            "investigation_median": p["median_a"], "enforcement_median": p["median_b"]}
+    if paired.empty or paired_pub["n"].iloc[0] == SUPPRESSED:
+        facts["reliability"] = None
+        reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]
+    else:
+        p = paired.iloc[0]
+        inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"].iloc[-1]
+        facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "rank_biserial": p["rank_biserial"],
+                                "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2),
+                                "investigation_median": published(paired_pub["median_a"].iloc[0]),
+                                "enforcement_median": published(paired_pub["median_b"].iloc[0])}
+        key = "i_reliability_higher" if p["p"] < 1 - ctx.level and p["rank_biserial"] > 0 else "i_reliability_nodiff"
+        reliability_text = [ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(inv_top2), enf=ctx.pct(enf_top2), p=ctx.p(p["p"]),
+                                  r=ctx.num(p["rank_biserial"], 2)), ctx.t("i_reliability_method")]
     display = pd.DataFrame({
-        ctx.t("col_domain"): [ctx.t("domain_investigation"), ctx.t("domain_enforcement")],
+        ctx.t("col_domain"): [ctx.t("domain_investigation"), ctx.t("domain_enforcement")][:len(both_pub)],
         ctx.t("col_n"): both_pub["n"],
         ctx.t("col_median"): [ctx.num(m, 1) for m in both_pub["median"]],
         ctx.t("col_top2"): [ctx.pct(v) for v in both_pub["top2_pct"]],
     })
-    key = "i_reliability_higher" if p["p"] < 1 - ctx.level and p["rank_biserial"] > 0 else "i_reliability_nodiff"
-    sections.append(Section("reliability", ctx.t("i_h_reliability"), [
-        ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(both["top2_pct"].iloc[0]), enf=ctx.pct(both["top2_pct"].iloc[1]),
-              p=ctx.p(p["p"]), r=ctx.num(p["rank_biserial"], 2)),
-        ctx.t("i_reliability_method"),
-    ], [Block("reliability_comparison", ctx.t("i_caption_reliability"), table=both_pub, display=display),
-        Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub)]))
+    sections.append(Section("reliability", ctx.t("i_h_reliability"), reliability_text,
+                            [Block("reliability_comparison", ctx.t("i_caption_reliability"), table=both_pub, display=display),
+                             Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub)]))
 
     quotes, open_facts = open_answers(frame, cb["investigation_open"], ctx)
     facts["open_answers"] = open_facts

@@ -7,8 +7,8 @@ import pandas as pd
 
 from .. import stats
 from ..paths import REFERENCE_DIR
-from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, share_by_group,
-                   test_sentence)
+from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
+                   share_by_group, test_sentence)
 from ..disclosure import suppress
 
 THEME = "participants"
@@ -106,9 +106,11 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         profile_facts[item_id] = {str(code): published(p) for code, p in zip(item.code_labels(ctx.lang), pub["pct"])}
     facts["profile_pct"] = profile_facts
     active = active_indicator(frame)
-    active_share = stats.proportion(pd.DataFrame({"active": active}), "active", weights=ctx.weights, level=ctx.level)
-    a = active_share.iloc[0]
-    facts["active"] = {"n": int(a["n"]), "pct": a["pct"], "low": a["pct_low"], "high": a["pct_high"]}
+    _, _, active_pub = share_by_group(frame, active, pd.Series(1, index=frame.index), {1: ctx.t("group_all")}, ctx,
+                                      "active_share", "", None)
+    a = {c: published_value(active_pub, c) for c in ("n", "pct", "pct_low", "pct_high")}
+    facts["active"] = {"n": published(a["n"]), "pct": published(a["pct"]), "low": published(a["pct_low"]),
+                       "high": published(a["pct_high"])}
     sections.append(Section("profile", ctx.t("p_h_profile"), [
         ctx.t("p_active_share", pct=ctx.pct(a["pct"]), ci=ctx.interval(a["pct_low"], a["pct_high"]), n=ctx.num(a["n"])),
     ], blocks))
@@ -131,20 +133,23 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     role_sentence, role_test = test_sentence(ctx, stats.crosstab_test(test_frame, "citizen_facing", "active"),
                                              ctx.t("p_what_role"))
     age_sentence, age_test = test_sentence(ctx, stats.crosstab_test(test_frame, "age_band", "active"), ctx.t("p_what_age"))
-    cf = stats.proportion(test_frame[test_frame["citizen_facing"] == 1], "active", level=ctx.level)
-    other = stats.proportion(test_frame[test_frame["citizen_facing"] == 0], "active", level=ctx.level)
-    facts["active_by_citizen_facing"] = {"citizen_facing_pct": cf["pct"].iloc[0], "other_pct": other["pct"].iloc[0],
+    cf_block, _, cf_pub = share_by_group(frame, active, test_frame["citizen_facing"],
+                                         {1.0: ctx.t("group_citizen_facing"), 0.0: ctx.t("group_other_roles")}, ctx,
+                                         "active_by_citizen_facing", ctx.t("p_caption_active_citizen"), None)
+    cf_pct = published_value(cf_pub, "pct", ("group", 1.0))
+    other_pct = published_value(cf_pub, "pct", ("group", 0.0))
+    facts["active_by_citizen_facing"] = {"citizen_facing_pct": published(cf_pct), "other_pct": published(other_pct),
                                          "test": role_test}
     facts["active_by_age_test"] = age_test
     sections.append(Section("active", ctx.t("p_h_active"), [
-        ctx.t("p_active_citizen", cf=ctx.pct(cf["pct"].iloc[0]), other=ctx.pct(other["pct"].iloc[0])),
+        ctx.t("p_active_citizen", cf=ctx.pct(cf_pct), other=ctx.pct(other_pct)),
         role_sentence, age_sentence, ctx.t("p_active_model_pointer"),
-    ], [by_role_fig, by_role, by_age_fig, by_age]))
+    ], [cf_block, by_role_fig, by_role, by_age_fig, by_age]))
 
     sections.append(Section("caveat", ctx.t("h_caveat"), [ctx.t("p_caveat")]))
     summary = [
         ctx.t("p_summary_1", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
               forces=ctx.num(cov_facts["regional_forces_represented"])),
-        ctx.t("p_summary_2", pct=ctx.pct(a["pct"]), cf=ctx.pct(cf["pct"].iloc[0]), other=ctx.pct(other["pct"].iloc[0])),
+        ctx.t("p_summary_2", pct=ctx.pct(a["pct"]), cf=ctx.pct(cf_pct), other=ctx.pct(other_pct)),
     ]
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("p_question"), sections, summary, facts)
