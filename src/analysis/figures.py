@@ -43,6 +43,12 @@ def apply_style() -> None:
     })
 
 
+def _left_margin(labels: Sequence[str]) -> float:
+    """Fraction of the figure width the y-axis labels need (9-point DejaVu Sans)."""
+    longest = max((len(str(label)) for label in labels), default=10)
+    return min(0.5, 0.04 + 0.068 * longest / FIGURE_WIDTH)
+
+
 def _value(cell) -> float:
     return np.nan if isinstance(cell, str) and cell == SUPPRESSED else float(cell)
 
@@ -107,7 +113,8 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
     handles = [Patch(facecolor=c, label=l) for c, l in zip(SCALE_COLOURS, scale_labels)]
     fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
                handlelength=1.2, columnspacing=0.8)
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    fig.subplots_adjust(left=_left_margin(item_labels[i] for i in items), right=0.97, top=1 - top_in / height,
+                        bottom=bottom_in / height)
     mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 
@@ -137,7 +144,7 @@ def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
     ax.set_ylim(-0.6, len(table) - 0.4)
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    fig.subplots_adjust(left=_left_margin(table[label_col]), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 
@@ -164,7 +171,7 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
     ax.set_title(title, loc="left")
     ax.legend(loc="lower right", frameon=True)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    fig.subplots_adjust(left=0.32, right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer, synthetic_label)
     return fig
 

@@ -70,14 +70,20 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         reliability_text = [ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(inv_top2), enf=ctx.pct(enf_top2), p=ctx.p(p["p"]),
                                   r=ctx.num(p["rank_biserial"], 2)), ctx.t("i_reliability_method")]
     display = pd.DataFrame({
-        ctx.t("col_domain"): [ctx.t("domain_investigation"), ctx.t("domain_enforcement")][:len(both_pub)],
+        ctx.t("col_domain"): [cb.theme_label("investigation", ctx.lang), cb.theme_label("enforcement", ctx.lang)][:len(both_pub)],
         ctx.t("col_n"): both_pub["n"],
         ctx.t("col_median"): [ctx.num(m, 1) for m in both_pub["median"]],
         ctx.t("col_top2"): [ctx.pct(v) for v in both_pub["top2_pct"]],
     })
     sections.append(Section("reliability", ctx.t("i_h_reliability"), reliability_text,
                             [Block("reliability_comparison", ctx.t("i_caption_reliability"), table=both_pub, display=display),
-                             Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub)]))
+                             Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub,
+                                   display=pd.DataFrame({
+                                       ctx.t("col_n"): paired_pub["n"],
+                                       ctx.t("col_statistic"): [ctx.num(v, 1) for v in paired_pub["statistic"]],
+                                       ctx.t("col_p"): [ctx.p(v) for v in paired_pub["p"]],
+                                       ctx.t("col_rank_biserial"): [ctx.num(v, 2) for v in paired_pub["rank_biserial"]],
+                                   }))]))
 
     quotes, open_facts = open_answers(frame, cb["investigation_open"], ctx)
     facts["open_answers"] = open_facts
