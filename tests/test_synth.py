@@ -11,7 +11,6 @@ from scipy import stats as sps
 
 from analysis.paths import SYNTHETIC_N, SYNTHETIC_SEED
 from analysis.synth import generate, write_export
-from analysis.validation import load
 
 
 def _mean_scale(frame: pd.DataFrame, item) -> float:

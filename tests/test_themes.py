@@ -136,3 +136,15 @@ def test_gap_table_compares_importance_with_practice(survey):
     assert (gap["gap_pp"].diff().dropna() <= 0).all()  # sorted, largest gap first
     row = gap.iloc[0]
     assert row["gap_pp"] == pytest.approx(row["important_pct"] - row["used_pct"])
+
+
+def test_weights_of_one_change_nothing_and_other_weights_change_shares(survey):
+    """Respondent weights reach the theme tables; counts and bases stay unweighted."""
+    plain = opportunities.analyse(survey, Context(min_cell=K)).tables()["opportunity_ratings_summary"]
+    ones = survey.assign(weight=1.0)
+    same = opportunities.analyse(ones, Context(min_cell=K, weights="weight")).tables()["opportunity_ratings_summary"]
+    pd.testing.assert_frame_equal(plain, same)
+    skewed = survey.assign(weight=[3.0 if i % 2 else 1.0 for i in range(len(survey))])
+    other = opportunities.analyse(skewed, Context(min_cell=K, weights="weight")).tables()["opportunity_ratings_summary"]
+    assert list(other["n"]) == list(plain.set_index("item").loc[other["item"], "n"])
+    assert not plain.set_index("item")["top2_pct"].equals(other.set_index("item")["top2_pct"])

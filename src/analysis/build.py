@@ -7,7 +7,6 @@ build leaves the previous outputs untouched and keeps the failed run for inspect
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -123,7 +122,7 @@ def _swap_into_place(staging: Path, out: Path) -> None:
 
 def build(data: str | Path | None = None, out: str | Path | None = None, lang: str = "en", min_cell: int = 5,
           level: float = 0.95, only: list[str] | None = None, mapping: str | Path | None = None,
-          sheet: str | None = None) -> int:
+          sheet: str | None = None, weights: str | None = None) -> int:
     """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises)."""
     data = Path(data or SYNTHETIC_EXPORT).resolve()
     out = Path(out or OUTPUTS_DIR).resolve()
@@ -144,7 +143,8 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
             shutil.rmtree(stale)
     staging.mkdir(parents=True)
     parameters = {"data_path": str(data), "output_dir": str(staging), "lang": lang, "min_cell": int(min_cell),
-                  "level": float(level), "mapping": str(Path(mapping).resolve()) if mapping else None}
+                  "level": float(level), "mapping": str(Path(mapping).resolve()) if mapping else None,
+                  "weights": weights}
     executed = []
     for number, theme in enumerate(themes, start=1):
         target = staging / "notebooks" / NOTEBOOKS[theme].name

@@ -51,7 +51,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
-                 only=args.only, mapping=args.mapping, sheet=args.sheet)
+                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights)
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -85,6 +85,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--min-cell", type=int, default=5, help="k of the small-cell rule")
     build.add_argument("--level", type=float, default=0.95, help="confidence level of intervals")
     build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
+    build.add_argument("--weights", metavar="COLUMN", help="weight column (e.g. 'weight'); empty weights count as 1")
     build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
     build.set_defaults(func=_cmd_build)

@@ -15,6 +15,7 @@ from IPython.display import HTML, Image, Markdown, display
 
 from .codebook import load_codebook
 from .disclosure import SUPPRESSED
+from .errors import Problem, SurveyDataError
 from .paths import NOTEBOOK_OUTPUT_DIR, SYNTHETIC_EXPORT
 from .themes.base import Block, Context, ThemeResult
 from .validation import load
@@ -41,6 +42,11 @@ class ThemeNotebook:
         self.data_path = Path(data_path) if data_path else SYNTHETIC_EXPORT
         self.output_dir = Path(output_dir) if output_dir else NOTEBOOK_OUTPUT_DIR
         self.survey = load(self.data_path, mapping=mapping)
+        if weights:
+            if weights not in self.survey.columns:
+                raise SurveyDataError([Problem(str(self.data_path), "the weight column is not in the export",
+                                               column=weights, expected="a column of respondent weights")])
+            self.survey[weights] = self.survey[weights].fillna(1.0)  # an empty weight counts as 1
         self.ctx = Context(lang=lang, min_cell=int(min_cell), level=float(level), weights=weights,
                            synthetic=bool(self.survey.attrs.get("synthetic")), codebook=load_codebook())
         self.result: ThemeResult | None = None

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, ranking,
+from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, ranked_grid,
                    rating_grid)
 from .participants import active_indicator, citizen_facing
 
@@ -24,14 +24,13 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
 
     # --- current barriers -------------------------------------------------------------------
     items = cb.grid("current_barriers")
-    table, figure, summary = rating_grid(frame, items, ctx, "current_barriers", ctx.t("b_title_barriers"))
-    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "barrier_ranking")
+    blocks, sentences, summary, facts["barrier_ranking"] = ranked_grid(frame, items, ctx, "current_barriers",
+                                                                       ctx.t("b_title_barriers"))
     facts["barriers"] = grid_facts(summary)
-    facts["barrier_ranking"] = rank_facts
     sections.append(Section("barriers", ctx.t("b_h_barriers"), [
         ctx.t("b_barriers_top", first=ctx.label(summary["item"].iloc[0]), first_pct=ctx.pct(summary["top2_pct"].iloc[0]),
               second=ctx.label(summary["item"].iloc[1]), second_pct=ctx.pct(summary["top2_pct"].iloc[1])),
-    ] + sentences, [figure, table, pairwise]))
+    ] + sentences, blocks))
 
     # --- resistance -------------------------------------------------------------------------
     res_table, res_fig, res_sentences, res_facts = multi_select(frame, cb["resistance"], ctx, ctx.t("b_title_resistance"))
@@ -40,14 +39,13 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
 
     # --- future threats -----------------------------------------------------------------------
     threats = cb.grid("future_threats")
-    t_table, t_figure, t_summary = rating_grid(frame, threats, ctx, "future_threats", ctx.t("b_title_threats"))
-    t_pairwise, t_sentences, t_rank = ranking(frame, threats, ctx, "threat_ranking")
+    t_blocks, t_sentences, t_summary, facts["threat_ranking"] = ranked_grid(frame, threats, ctx, "future_threats",
+                                                                            ctx.t("b_title_threats"))
     facts["threats"] = grid_facts(t_summary)
-    facts["threat_ranking"] = t_rank
     sections.append(Section("threats", ctx.t("b_h_threats"), [
         ctx.t("b_threats_top", first=ctx.label(t_summary["item"].iloc[0]), first_pct=ctx.pct(t_summary["top2_pct"].iloc[0]),
               second=ctx.label(t_summary["item"].iloc[1]), second_pct=ctx.pct(t_summary["top2_pct"].iloc[1])),
-    ] + t_sentences, [t_figure, t_table, t_pairwise]))
+    ] + t_sentences, t_blocks))
 
     # --- over- or underestimated ----------------------------------------------------------------
     item = cb["value_estimation"]

@@ -269,6 +269,39 @@ def _pair(pairs: pd.DataFrame, a: str, b: str) -> dict[str, float]:
     return {"p_holm": float(r["p_holm"]), "rank_biserial": sign * float(r["rank_biserial"])}
 
 
+def ranked_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
+                title: str) -> tuple[list[Block], list[str], pd.DataFrame, dict[str, Any]]:
+    """A rating grid with its ranking test.
+
+    Returns the blocks (figure, summary table, pairwise tests), the ranking sentences, the published
+    summary (sorted by top-2 share) and the ranking facts.
+    """
+    table, figure, summary = rating_grid(frame, items, ctx, name, title)
+    pairwise, sentences, rank_facts = ranking(frame, items, ctx, name)
+    return [figure, table, pairwise], sentences, summary, rank_facts
+
+
+def usefulness_section(frame: pd.DataFrame, item: Item, ctx: Context, heading: str, title: str,
+                       domain: str) -> tuple[Section, dict[str, Any]]:
+    """How useful social media are for one domain: figure, table and sentence (and its facts)."""
+    table, figure, summary = rating_grid(frame, [item], ctx, "usefulness", title)
+    u = summary.iloc[0]
+    sentence = ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
+                     n=ctx.num(u["n"]), domain=domain)
+    return Section("usefulness", heading, [sentence], [figure, table]), grid_facts(summary)[0]
+
+
+def applications_section(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, heading: str,
+                         title: str) -> tuple[Section, pd.DataFrame, dict[str, Any]]:
+    """Applications of one domain ranked by importance; returns the section, published summary, ranking facts."""
+    blocks, sentences, summary, rank_facts = ranked_grid(frame, items, ctx, name, title)
+    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
+    opening = ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2],
+                    pct=ctx.pct(summary["top2_pct"].iloc[0]), last=ctx.label(summary["item"].iloc[-1]),
+                    last_pct=ctx.pct(summary["top2_pct"].iloc[-1]))
+    return Section("applications", heading, [opening] + sentences, blocks), summary, rank_facts
+
+
 # --------------------------------------------------------------------------- multi-select
 
 def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
@@ -373,8 +406,11 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
     """
     rows = [pd.DataFrame(columns=["item", "label", *stats.PROPORTION_COLUMNS[1:], "group"])]
     for code, label in groups.items():
-        sub = pd.DataFrame({"outcome": outcome[group == code]})
-        share = stats.proportion(sub, "outcome", weights=None, level=ctx.level)
+        members = group == code
+        sub = pd.DataFrame({"outcome": outcome[members]})
+        if ctx.weights:
+            sub["weight"] = frame.loc[members, ctx.weights]
+        share = stats.proportion(sub, "outcome", weights="weight" if ctx.weights else None, level=ctx.level)
         if len(share):
             share.insert(1, "label", label)
             share["group"] = code

@@ -8,8 +8,8 @@ import pandas as pd
 
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
-from .base import (Block, Context, Section, ThemeResult, grid_facts, open_answers, published, published_value, ranking,
-                   rating_grid, sort_published)
+from .base import (Block, Context, Section, ThemeResult, applications_section, grid_facts, open_answers, published,
+                   published_value, rating_grid, sort_published, usefulness_section)
 
 THEME = "investigation"
 
@@ -19,24 +19,14 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts: dict[str, Any] = {}
     sections: list[Section] = []
 
-    u_table, u_figure, u_summary = rating_grid(frame, [cb["inv_usefulness"]], ctx, "usefulness", ctx.t("i_title_usefulness"))
-    u = u_summary.iloc[0]
-    facts["usefulness"] = grid_facts(u_summary)[0]
-    sections.append(Section("usefulness", ctx.t("i_h_usefulness"), [
-        ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
-              n=ctx.num(u["n"]), domain=ctx.t("domain_investigation")),
-    ], [u_figure, u_table]))
-
+    usefulness, facts["usefulness"] = usefulness_section(frame, cb["inv_usefulness"], ctx, ctx.t("i_h_usefulness"),
+                                                         ctx.t("i_title_usefulness"), ctx.t("domain_investigation"))
     items = cb.grid("investigation_applications")
-    table, figure, summary = rating_grid(frame, items, ctx, "investigation_applications", ctx.t("i_title_applications"))
-    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "investigation_ranking")
+    applications, summary, facts["ranking"] = applications_section(
+        frame, items, ctx, "investigation_applications", ctx.t("i_h_applications"), ctx.t("i_title_applications"))
     facts["applications"] = grid_facts(summary)
-    facts["ranking"] = rank_facts
     top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
-    sections.append(Section("applications", ctx.t("i_h_applications"), [
-        ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2], pct=ctx.pct(summary["top2_pct"].iloc[0]),
-              last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
-    ] + sentences, [figure, table, pairwise]))
+    sections += [usefulness, applications]
 
     solved = cb.grid("solved_today")
     s_table, s_figure, s_summary = rating_grid(frame, solved, ctx, "solved_today", ctx.t("i_title_solved"))
@@ -89,7 +79,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts["open_answers"] = open_facts
     sections.append(Section("open", ctx.t("h_open"), quotes))
     summary_text = [
-        ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=ctx.t("domain_investigation")),
+        ctx.t("usefulness_summary", pct=ctx.pct(facts["usefulness"]["top2_pct"]), domain=ctx.t("domain_investigation")),
         ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2]),
         ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
     ]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Context, Section, ThemeResult, grid_facts, multi_select, open_answers, ranking, rating_grid
+from .base import Context, Section, ThemeResult, grid_facts, multi_select, open_answers, ranked_grid
 
 THEME = "opportunities"
 
@@ -15,17 +15,16 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cb = ctx.codebook
     items = cb.grid("opportunity_domains")
     facts: dict[str, Any] = {}
-    table, figure, summary = rating_grid(frame, items, ctx, "opportunity_ratings", ctx.t("o_title_ratings"))
+    blocks, sentences, summary, facts["ranking"] = ranked_grid(frame, items, ctx, "opportunity_ratings",
+                                                               ctx.t("o_title_ratings"))
     facts["ratings"] = grid_facts(summary)
     top = summary.iloc[0]
     ratings = Section("ratings", ctx.t("o_h_ratings"), [
         ctx.t("o_ratings_top", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
               ci=ctx.interval(top["top2_low"], top["top2_high"]), n=ctx.num(top["n"]),
               last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
-    ], [figure, table])
-    pairwise, sentences, rank_facts = ranking(frame, items, ctx, "opportunity_ranking")
-    facts["ranking"] = rank_facts
-    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method")], [pairwise])
+    ], blocks[:2])
+    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method")], blocks[2:])
 
     uses_table, uses_fig, uses_sentences, uses_facts = multi_select(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts
