@@ -17,20 +17,24 @@ THEME = "barriers"
 MIN_MODEL_N = 30
 
 
+def _ranked_grid_section(frame: pd.DataFrame, ctx: Context, grid: str, key: str, heading: str, title: str,
+                         opening: str) -> tuple[Section, list[dict[str, Any]], dict[str, Any], pd.DataFrame]:
+    """A grid of barriers or threats: the two largest named, then the ranking test."""
+    blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(grid), ctx, grid, ctx.t(title))
+    first = ctx.t(opening, first=ctx.label(summary["item"].iloc[0]), first_pct=ctx.pct(summary["top2_pct"].iloc[0]),
+                  second=ctx.label(summary["item"].iloc[1]), second_pct=ctx.pct(summary["top2_pct"].iloc[1]))
+    return Section(key, ctx.t(heading), [first] + sentences, blocks), grid_facts(summary), rank_facts, summary
+
+
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cb = ctx.codebook
     facts: dict[str, Any] = {}
     sections: list[Section] = []
 
     # --- current barriers -------------------------------------------------------------------
-    items = cb.grid("current_barriers")
-    blocks, sentences, summary, facts["barrier_ranking"] = ranked_grid(frame, items, ctx, "current_barriers",
-                                                                       ctx.t("b_title_barriers"))
-    facts["barriers"] = grid_facts(summary)
-    sections.append(Section("barriers", ctx.t("b_h_barriers"), [
-        ctx.t("b_barriers_top", first=ctx.label(summary["item"].iloc[0]), first_pct=ctx.pct(summary["top2_pct"].iloc[0]),
-              second=ctx.label(summary["item"].iloc[1]), second_pct=ctx.pct(summary["top2_pct"].iloc[1])),
-    ] + sentences, blocks))
+    section, facts["barriers"], facts["barrier_ranking"], summary = _ranked_grid_section(
+        frame, ctx, "current_barriers", "barriers", "b_h_barriers", "b_title_barriers", "b_barriers_top")
+    sections.append(section)
 
     # --- resistance -------------------------------------------------------------------------
     res_table, res_fig, res_sentences, res_facts = multi_select(frame, cb["resistance"], ctx, ctx.t("b_title_resistance"))
@@ -38,14 +42,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     sections.append(Section("resistance", ctx.t("b_h_resistance"), res_sentences, [res_fig, res_table]))
 
     # --- future threats -----------------------------------------------------------------------
-    threats = cb.grid("future_threats")
-    t_blocks, t_sentences, t_summary, facts["threat_ranking"] = ranked_grid(frame, threats, ctx, "future_threats",
-                                                                            ctx.t("b_title_threats"))
-    facts["threats"] = grid_facts(t_summary)
-    sections.append(Section("threats", ctx.t("b_h_threats"), [
-        ctx.t("b_threats_top", first=ctx.label(t_summary["item"].iloc[0]), first_pct=ctx.pct(t_summary["top2_pct"].iloc[0]),
-              second=ctx.label(t_summary["item"].iloc[1]), second_pct=ctx.pct(t_summary["top2_pct"].iloc[1])),
-    ] + t_sentences, t_blocks))
+    section, facts["threats"], facts["threat_ranking"], t_summary = _ranked_grid_section(
+        frame, ctx, "future_threats", "threats", "b_h_threats", "b_title_threats", "b_threats_top")
+    sections.append(section)
 
     # --- over- or underestimated ----------------------------------------------------------------
     item = cb["value_estimation"]

@@ -281,25 +281,35 @@ def ranked_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     return [figure, table, pairwise], sentences, summary, rank_facts
 
 
-def usefulness_section(frame: pd.DataFrame, item: Item, ctx: Context, heading: str, title: str,
-                       domain: str) -> tuple[Section, dict[str, Any]]:
-    """How useful social media are for one domain: figure, table and sentence (and its facts)."""
-    table, figure, summary = rating_grid(frame, [item], ctx, "usefulness", title)
-    u = summary.iloc[0]
-    sentence = ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
-                     n=ctx.num(u["n"]), domain=domain)
-    return Section("usefulness", heading, [sentence], [figure, table]), grid_facts(summary)[0]
+#: The two domain chapters: codebook prefix of their items and message-key prefix.
+DOMAINS = {"enforcement": ("enf", "e"), "investigation": ("inv", "i")}
 
 
-def applications_section(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, heading: str,
-                         title: str) -> tuple[Section, pd.DataFrame, dict[str, Any]]:
-    """Applications of one domain ranked by importance; returns the section, published summary, ranking facts."""
-    blocks, sentences, summary, rank_facts = ranked_grid(frame, items, ctx, name, title)
+def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[list[Section], dict[str, Any], list[str]]:
+    """The opening of a domain chapter (enforcement or investigation).
+
+    How useful social media are for the domain, and its applications ranked by importance.
+    Returns the two sections, their facts (usefulness, applications, ranking) and two summary lines.
+    """
+    item_prefix, key = DOMAINS[domain]
+    domain_text = ctx.t(f"domain_{domain}")
+    table, figure, useful = rating_grid(frame, [ctx.codebook[f"{item_prefix}_usefulness"]], ctx, "usefulness",
+                                        ctx.t(f"{key}_title_usefulness"))
+    u = useful.iloc[0]
+    usefulness = Section("usefulness", ctx.t(f"{key}_h_usefulness"), [
+        ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
+              n=ctx.num(u["n"]), domain=domain_text)], [figure, table])
+    blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(f"{domain}_applications"), ctx,
+                                                         f"{domain}_applications", ctx.t(f"{key}_title_applications"))
     top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
     opening = ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2],
                     pct=ctx.pct(summary["top2_pct"].iloc[0]), last=ctx.label(summary["item"].iloc[-1]),
                     last_pct=ctx.pct(summary["top2_pct"].iloc[-1]))
-    return Section("applications", heading, [opening] + sentences, blocks), summary, rank_facts
+    applications = Section("applications", ctx.t(f"{key}_h_applications"), [opening] + sentences, blocks)
+    facts = {"usefulness": grid_facts(useful)[0], "applications": grid_facts(summary), "ranking": rank_facts}
+    lines = [ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=domain_text),
+             ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2])]
+    return [usefulness, applications], facts, lines
 
 
 # --------------------------------------------------------------------------- multi-select

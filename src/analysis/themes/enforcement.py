@@ -10,8 +10,8 @@ import pandas as pd
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
 from ..figures import paired_dots
-from .base import (Block, Context, Section, ThemeResult, applications_section, grid_facts, open_answers, published,
-                   sort_published, usefulness_section)
+from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, published,
+                   sort_published)
 
 THEME = "enforcement"
 
@@ -45,16 +45,8 @@ def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cb = ctx.codebook
     facts: dict[str, Any] = {}
-    sections: list[Section] = []
-
-    usefulness, facts["usefulness"] = usefulness_section(frame, cb["enf_usefulness"], ctx, ctx.t("e_h_usefulness"),
-                                                         ctx.t("e_title_usefulness"), ctx.t("domain_enforcement"))
-    items = cb.grid("enforcement_applications")
-    applications, summary, facts["ranking"] = applications_section(
-        frame, items, ctx, "enforcement_applications", ctx.t("e_h_applications"), ctx.t("e_title_applications"))
-    facts["applications"] = grid_facts(summary)
-    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
-    sections += [usefulness, applications]
+    sections, overview_facts, overview_summary = domain_overview(frame, ctx, "enforcement")
+    facts.update(overview_facts)
 
     gap = importance_practice_gap(frame, ctx)
     gap_pub = suppress(gap, ctx.min_cell, counts=["n", "important_count", "used_count"], within={}, across=[],
@@ -63,7 +55,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     hidden = gap_pub["important_pct"].eq(SUPPRESSED) | gap_pub["used_pct"].eq(SUPPRESSED)
     gap_pub["gap_pp"] = gap_pub["gap_pp"].astype(object).where(~hidden, SUPPRESSED)  # a gap would reveal the other share
     gap_pub = sort_published(gap_pub, "gap_pp")
-    labels = {i.id: i.label(ctx.lang) for i in items}
+    labels = {i.id: i.label(ctx.lang) for i in cb.grid("enforcement_applications")}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],
         ctx.t("col_n"): gap_pub["n"],
@@ -93,9 +85,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     quotes, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
     facts["open_answers"] = open_facts
     sections.append(Section("open", ctx.t("h_open"), quotes))
-    summary_text = [
-        ctx.t("usefulness_summary", pct=ctx.pct(facts["usefulness"]["top2_pct"]), domain=ctx.t("domain_enforcement")),
-        ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2]),
+    summary_text = overview_summary + [
         ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
     ]
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)

@@ -8,8 +8,8 @@ import pandas as pd
 
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
-from .base import (Block, Context, Section, ThemeResult, applications_section, grid_facts, open_answers, published,
-                   published_value, rating_grid, sort_published, usefulness_section)
+from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
+                   published_value, rating_grid, sort_published)
 
 THEME = "investigation"
 
@@ -17,16 +17,8 @@ THEME = "investigation"
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cb = ctx.codebook
     facts: dict[str, Any] = {}
-    sections: list[Section] = []
-
-    usefulness, facts["usefulness"] = usefulness_section(frame, cb["inv_usefulness"], ctx, ctx.t("i_h_usefulness"),
-                                                         ctx.t("i_title_usefulness"), ctx.t("domain_investigation"))
-    items = cb.grid("investigation_applications")
-    applications, summary, facts["ranking"] = applications_section(
-        frame, items, ctx, "investigation_applications", ctx.t("i_h_applications"), ctx.t("i_title_applications"))
-    facts["applications"] = grid_facts(summary)
-    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
-    sections += [usefulness, applications]
+    sections, overview_facts, overview_summary = domain_overview(frame, ctx, "investigation")
+    facts.update(overview_facts)
 
     solved = cb.grid("solved_today")
     s_table, s_figure, s_summary = rating_grid(frame, solved, ctx, "solved_today", ctx.t("i_title_solved"))
@@ -78,9 +70,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     quotes, open_facts = open_answers(frame, cb["investigation_open"], ctx)
     facts["open_answers"] = open_facts
     sections.append(Section("open", ctx.t("h_open"), quotes))
-    summary_text = [
-        ctx.t("usefulness_summary", pct=ctx.pct(facts["usefulness"]["top2_pct"]), domain=ctx.t("domain_investigation")),
-        ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2]),
+    summary_text = overview_summary + [
         ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
     ]
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("i_question"), sections, summary_text, facts)
