@@ -196,3 +196,14 @@ def test_build_from_own_export_with_mapping_on_a_tiny_sample(tmp_path):
         table = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
         for column in (c for c in table.columns if COUNT_COLUMN.match(c)):
             assert all(v in ("", SUPPRESSED) or float(v) == 0 or float(v) >= K for v in table[column]), csv_path.name
+
+
+def test_tables_workbook_is_byte_identical_when_written_again(english_build, tmp_path):
+    import time
+    from analysis.build import write_tables_workbook
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_tables_workbook(english_build["out"], list(THEMES), first)
+    time.sleep(2.1)  # zip timestamps have a resolution of two seconds
+    write_tables_workbook(english_build["out"], list(THEMES), second)
+    assert first.read_bytes() == second.read_bytes()
+    assert pd.ExcelFile(second).sheet_names == pd.ExcelFile(english_build["out"] / "tables.xlsx").sheet_names

@@ -91,11 +91,27 @@ def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
             sheet.append(list(table.columns))
             for row in table.itertuples(index=False):
                 sheet.append([_cell(v) for v in row])
-    fixed = pd.Timestamp("2011-10-05").to_pydatetime()  # the 2011 report's date: no build time in the file
-    book.properties.created = fixed
-    book.properties.modified = fixed
+    book.properties.created = pd.Timestamp("2011-10-05").to_pydatetime()  # the 2011 report's date, not the build's
     book.properties.creator = "analysis.build"
     book.save(path)
+    _fix_zip_timestamps(path)
+
+
+def _fix_zip_timestamps(path: Path) -> None:
+    """Rewrite a zip (xlsx) with fixed entry timestamps, so the same tables give the same bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info, content in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2011-10-05T00:00:00Z", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2011, 10, 5, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
 
 
 def _cell(value: str) -> Any:
