@@ -41,3 +41,11 @@ def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8", delim
     with open(path, "w", encoding=encoding, newline="") as fh:
         csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Theme results hold open figures until saved; close them after each test."""
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")

@@ -18,6 +18,7 @@ import nbformat
 import pandas as pd
 
 from .codebook import load_codebook
+from .errors import Problem, SurveyDataError
 from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT, SYNTHETIC_EXPORT
 from .validation import load_with_log
 
@@ -151,6 +152,9 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
         print("the conclusion reads the facts of the five other themes: build it with all of them", file=sys.stderr)
         return 2
     frame, log = load_with_log(data, mapping=mapping, sheet=sheet)  # bad input: SurveyDataError, exit 2
+    if len(frame) < min_cell:
+        raise SurveyDataError([Problem(str(data), f"only {len(frame)} respondents: a report needs at least k = {min_cell}",
+                                       expected=f"at least {min_cell} respondents (the small-cell rule's k)")])
 
     staging = out.parent / f".{out.name}.staging"
     failed = out.parent / f".{out.name}.failed"

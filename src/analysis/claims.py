@@ -50,6 +50,14 @@ def _by_key(rows: list[dict[str, Any]], key: str = "item") -> dict[str, dict[str
     return {r[key]: r for r in rows}
 
 
+def _rows(facts: dict[str, Any], dotted: str, at_least: int = 1) -> list[dict[str, Any]]:
+    """A list of per-item facts; not testable when there are fewer rows than the claim needs."""
+    rows = _get(facts, dotted)
+    if len(rows) < at_least:
+        raise NotTestable(dotted)
+    return rows
+
+
 Rule = Callable[[dict, dict, str, float], tuple[str, str]]
 RULES: dict[str, Rule] = {}
 
@@ -107,9 +115,12 @@ def ranking_first(claim, facts, lang, alpha):
 
 @rule
 def top_set(claim, facts, lang, alpha):
-    rows = _get(facts, claim["fact"])
-    key = claim.get("key", "item")
     expected = list(claim["expected"])
+    rows = _rows(facts, claim["fact"], len(expected))
+    key = claim.get("key", "item")
+    share = "top2_pct" if "top2_pct" in rows[0] else "pct"
+    for row in rows[: len(expected)]:
+        _num(row[share])  # a suppressed share in the top places leaves the order unknown
     order = [r[key] for r in rows]
     top = order[: len(expected)]
     overlap = len(set(top) & set(expected))
@@ -120,7 +131,7 @@ def top_set(claim, facts, lang, alpha):
 
 @rule
 def all_share_above(claim, facts, lang, alpha):
-    rows = _get(facts, claim["fact"])
+    rows = _rows(facts, claim["fact"])
     values = [_num(r["pct"]) for r in rows]
     above = sum(v >= claim["threshold"] for v in values)
     verdict = "supported" if above == len(values) else "partly" if above >= len(values) / 2 else "not_supported"
@@ -158,7 +169,7 @@ def paired_greater(claim, facts, lang, alpha):
 
 @rule
 def solved_poorly(claim, facts, lang, alpha):
-    rows = _get(facts, claim["fact"])
+    rows = _rows(facts, claim["fact"])
     poor = sum(_num(r["bottom2_pct"]) > _num(r["top2_pct"]) for r in rows)
     verdict = "supported" if poor == len(rows) else "partly" if poor >= len(rows) / 2 else "not_supported"
     return verdict, message("ev_solved", lang, poor=poor, total=len(rows))
@@ -212,7 +223,7 @@ def evaluate(claims: list[dict[str, Any]], facts: dict[str, Any], lang: str = "e
     for claim in claims:
         try:
             verdict, evidence = RULES[claim["rule"]](claim, facts, lang, alpha)
-        except NotTestable:
+        except (NotTestable, KeyError, IndexError):  # a fact the data could not give (no answers, suppressed)
             verdict, evidence = "not_testable", message("ev_suppressed", lang)
         results.append({"id": claim["id"], "theme": claim["theme"], "claim": claim[lang if lang == "en" else "nl"],
                         "quote": claim["nl"], "verdict": verdict, "evidence": evidence})

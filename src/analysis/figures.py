@@ -153,7 +153,7 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
                 footer: str, synthetic_label: str | None, pct_axis_label: str) -> plt.Figure:
     """Two percentages per item joined by a line (e.g. rated important vs already used)."""
     apply_style()
-    top_in, bottom_in = 0.65, 0.95
+    top_in, bottom_in = 0.65, 1.3
     height = top_in + bottom_in + 0.38 * max(len(table), 2)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
@@ -169,7 +169,8 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
     ax.set_xlim(0, 100)
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", frameon=True)
+    fig.legend(*ax.get_legend_handles_labels(), ncol=2, loc="lower center", bbox_to_anchor=(0.6, 0.4 / height),
+               frameon=False)
     ax.set_ylim(-0.6, len(table) - 0.4)
     fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer, synthetic_label)

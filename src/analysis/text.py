@@ -63,7 +63,9 @@ def fmt_interval(low: Any, high: Any, lang: str) -> str:
 
 
 def fmt_p(p: Any, lang: str) -> str:
-    """A p-value as a report states it ("p < 0.001", "p = 0.03")."""
+    """A p-value as a report states it ("p < 0.001", "p = 0.03"); a suppressed one stays marked."""
+    if is_suppressed(p):
+        return SUPPRESSED
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "p = –"
     if p < 0.001:

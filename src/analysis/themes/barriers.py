@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, ranked_grid,
-                   rating_grid)
+from ..text import is_suppressed
+from .base import (Context, Section, ThemeResult, blank_tests, grid_facts, model_block, multi_select, open_answers,
+                   published, published_value, ranked_grid, rating_grid)
 from .participants import active_indicator, citizen_facing
 
 THEME = "barriers"
@@ -50,17 +51,23 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     item = cb["value_estimation"]
     v_table, v_figure, v_summary = rating_grid(frame, [item], ctx, "value_estimation", ctx.t("b_title_estimation"))
     row = v_summary.iloc[0]
-    split = stats.split_test(frame, item.id, low=item.substantive_codes[:2], high=item.substantive_codes[-2:])
-    s = split.iloc[0]
-    facts["value_estimation"] = {"n": row["n"], "under_pct": row["bottom2_pct"], "over_pct": row["top2_pct"],
-                                 "under_low": row["bottom2_low"], "under_high": row["bottom2_high"],
-                                 "over_low": row["top2_low"], "over_high": row["top2_high"],
-                                 "dont_know_n": row["dont_know_n"], "split_p": s["p"]}
-    key = "b_estimation_split" if s["p"] >= 1 - ctx.level else "b_estimation_leaning"
+    split = blank_tests(stats.split_test(frame, item.id, low=item.substantive_codes[:2],
+                                         high=item.substantive_codes[-2:]), ["low_count", "high_count"], ["p"],
+                        ctx.min_cell)  # the exact sign test's p gives back small counts
+    split_p = published_value(split, "p")
+    facts["value_estimation"] = {"n": published(row["n"]), "under_pct": published(row["bottom2_pct"]),
+                                 "over_pct": published(row["top2_pct"]), "under_low": published(row["bottom2_low"]),
+                                 "under_high": published(row["bottom2_high"]), "over_low": published(row["top2_low"]),
+                                 "over_high": published(row["top2_high"]), "dont_know_n": published(row["dont_know_n"]),
+                                 "split_p": published(split_p)}
+    if is_suppressed(split_p) or pd.isna(split_p):
+        key = "b_estimation_untested"
+    else:
+        key = "b_estimation_split" if split_p >= 1 - ctx.level else "b_estimation_leaning"
     sections.append(Section("estimation", ctx.t("b_h_estimation"), [
         ctx.t(key, under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"]),
               under_ci=ctx.interval(row["bottom2_low"], row["bottom2_high"]),
-              over_ci=ctx.interval(row["top2_low"], row["top2_high"]), p=ctx.p(s["p"]),
+              over_ci=ctx.interval(row["top2_low"], row["top2_high"]), p=ctx.p(split_p),
               dk=ctx.count(int(row["dont_know_n"])) if not isinstance(row["dont_know_n"], str) else row["dont_know_n"]),
     ], [v_figure, v_table]))
 
@@ -76,13 +83,15 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     terms = {"citizen_facing": ctx.t("term_citizen_facing"), "age": ctx.t("term_age")}
     complete = int(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]].notna().all(axis=1).sum())
     ordinal = logistic = None
+    # cluster-robust errors need organisations to cluster in; with one organisation there is nothing to adjust
+    cluster = "organisation" if model_frame["organisation"].nunique() >= 2 else None
     if complete >= MIN_MODEL_N:
         try:
             ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"],
-                                          cluster="organisation", level=ctx.level)
+                                          cluster=cluster, level=ctx.level)
             logistic = stats.logistic_regression(model_frame, "active", ["citizen_facing", "age"],
-                                                 cluster="organisation", level=ctx.level)
-        except (ValueError, np.linalg.LinAlgError):  # e.g. no variation in a predictor
+                                                 cluster=cluster, level=ctx.level)
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # e.g. no variation in a predictor
             ordinal = logistic = None
     if ordinal is not None and {"citizen_facing", "age"} <= set(ordinal.index):
         ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
@@ -94,7 +103,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
             "citizen_facing_high": cf["or_high"], "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"],
             "age_low": age["or_low"], "age_high": age["or_high"], "age_p": age["p"],
         }
-        model_text = ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters")),
+        model_text = ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters") or 1),
                            cf_or=ctx.num(cf["odds_ratio"], 2), cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
                            cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
                            age_ci=f"{ctx.num(age['or_low'], 2)}–{ctx.num(age['or_high'], 2)}", age_p=ctx.p(age["p"]))

@@ -7,8 +7,10 @@ display it; :meth:`ThemeResult.save` writes the theme's files.
 """
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,11 +177,27 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     """
     ids = [i.id for i in items]
     scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
-    summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level)
+    summary = _every_item(stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
+                                               level=ctx.level), ids, frame)
     distribution = stats.rating_distribution(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
                                              level=ctx.level)
-    summary_pub = sort_published(suppress(summary, ctx.min_cell), "top2_pct")
-    distribution_pub = suppress(distribution, ctx.min_cell)
+    distribution = _every_item_code(distribution, ids, scale, frame)
+    # The summary's top-2 and bottom-2 counts are sums of distribution cells: declare those sums
+    # public while suppressing the distribution, so no hidden cell follows from them.
+    distribution["top_box"] = distribution["code"].isin(scale[-2:])
+    distribution["bottom_box"] = distribution["code"].isin(scale[:2])
+    distribution_pub = suppress(distribution, ctx.min_cell,
+                                within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
+                                across=[["n", "dont_know_n", "missing_n"]])
+    # n - top2 - bottom2 is the middle category: a cell too, so the three must be suppressed together
+    summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
+    summary_pub = suppress(summary, ctx.min_cell,
+                           across=[["n", "dont_know_n", "missing_n"], ["top2_count", "bottom2_count", "middle_count"]])
+    summary_pub = summary_pub.drop(columns=["middle_count"])
+    # mean x n = sum of code x count: one more equation in the counts, so no mean next to a hidden count
+    hidden = set(distribution_pub.loc[distribution_pub["count"] == SUPPRESSED, "item"])
+    summary_pub["mean"] = summary_pub["mean"].astype(object).where(~summary_pub["item"].isin(hidden), SUPPRESSED)
+    summary_pub = sort_published(summary_pub, "top2_pct")
     order = list(summary_pub["item"])
     labels = {i.id: i.label(ctx.lang) for i in items}
     scale_labels = [items[0].code_labels(ctx.lang)[c] for c in scale]
@@ -207,6 +225,47 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     return table_block, figure_block, summary_pub
 
 
+def _every_item(summary: pd.DataFrame, ids: list[str], frame: pd.DataFrame) -> pd.DataFrame:
+    """The rating summary with a row for every item, also one nobody answered (n = 0)."""
+    absent = [i for i in ids if i not in set(summary["item"])]
+    if not absent:
+        return summary
+    empty = pd.DataFrame({"item": absent, "n": 0, "dont_know_n": 0, "missing_n": len(frame),
+                          "top2_count": 0, "bottom2_count": 0})
+    table = pd.concat([summary, empty], ignore_index=True) if len(summary) else empty.reindex(columns=summary.columns)
+    table.attrs = summary.attrs
+    return table
+
+
+def _every_item_code(distribution: pd.DataFrame, ids: list[str], scale: list[Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """The distribution with a row per item and code, also for an item nobody answered."""
+    absent = [i for i in ids if i not in set(distribution["item"])]
+    if not absent:
+        return distribution
+    empty = pd.DataFrame([{"item": i, "code": c, "count": 0, "n": 0, "dont_know_n": 0, "missing_n": len(frame)}
+                          for i in absent for c in scale])
+    table = pd.concat([distribution, empty], ignore_index=True) if len(distribution) else empty.reindex(
+        columns=distribution.columns)
+    table.attrs = distribution.attrs
+    return table
+
+
+def blank_tests(table: pd.DataFrame, counts: list[str], statistics: list[str], k: int) -> pd.DataFrame:
+    """Blank test statistics, p-values and effect sizes in rows where a count is suppressed or below k.
+
+    An exact test statistic computed from a small cell can be inverted to recover the cell.
+    """
+    small = pd.Series(False, index=table.index)
+    for column in counts:
+        values = table[column]
+        numeric = pd.to_numeric(values.where(values != SUPPRESSED), errors="coerce")
+        small |= (values == SUPPRESSED) | ((numeric > 0) & (numeric < k))
+    table = table.copy()
+    for column in statistics:
+        table[column] = table[column].astype(object).where(~small, SUPPRESSED)
+    return table
+
+
 def grid_facts(summary_pub: pd.DataFrame) -> list[dict[str, Any]]:
     """Per item of a grid, in published order: top-2 share with interval, base and median."""
     return [{"item": r["item"], "n": published(r["n"]), "top2_pct": published(r["top2_pct"]),
@@ -229,8 +288,9 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
     ranks = stats.mean_ranks(frame, ids, dont_know=dont_know).sort_values("mean_rank", ascending=False,
                                                                           kind="stable").reset_index(drop=True)
     pairs = stats.pairwise_wilcoxon(frame, ids, dont_know=dont_know)
-    pairs_pub = suppress(pairs, ctx.min_cell, counts=["n", "n_nonzero"],
-                         derived={"median_a": "n", "median_b": "n"}, within={}, across=[])
+    pairs_pub = blank_tests(suppress(pairs, ctx.min_cell, counts=["n", "n_nonzero"],
+                                     derived={"median_a": "n", "median_b": "n"}, within={}, across=[]),
+                            ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], ctx.min_cell)
     labels = {i.id: i.label(ctx.lang) for i in items}
     display = pd.DataFrame({
         ctx.t("col_item_a"): [labels[a] for a in pairs_pub["item_a"]],
@@ -240,9 +300,10 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
         ctx.t("col_rank_biserial"): [ctx.num(r, 2) for r in pairs_pub["rank_biserial"]],
     })
     block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub, display=display)
-    facts: dict[str, Any] = {"order": list(ranks["item"])}
+    facts: dict[str, Any] = {}
     sentences: list[str] = []
     if len(friedman) and friedman["n"].iloc[0] >= ctx.min_cell:
+        facts["order"] = list(ranks["item"])
         f = friedman.iloc[0]
         top, second = ranks["item"].iloc[0], ranks["item"].iloc[1]
         top_vs_second = _pair(pairs, top, second)
@@ -252,6 +313,9 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
                       "top_vs_second_rank_biserial": top_vs_second["rank_biserial"]})
         sentences.append(ctx.t("ranking_friedman", n=ctx.num(f["n"]), chi2=ctx.num(f["statistic"], 1),
                                df=ctx.num(f["df"]), p=ctx.p(f["p"]), w=ctx.num(f["kendalls_w"], 2)))
+        if is_suppressed(published_value(pairs_pub[(pairs_pub["item_a"].isin([top, second]))
+                                                   & (pairs_pub["item_b"].isin([top, second]))], "p_holm")):
+            return block, sentences, {k: v for k, v in facts.items() if not k.startswith("top_vs")}
         key = "ranking_top_clear" if top_vs_second["p_holm"] < 1 - ctx.level else "ranking_top_unclear"
         sentences.append(ctx.t(key, top=labels[top], second=labels[second], p=ctx.p(top_vs_second["p_holm"]),
                                r=ctx.num(top_vs_second["rank_biserial"], 2)))
@@ -320,8 +384,11 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level)
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    pub = sort_published(suppress(table, ctx.min_cell, derived={"mentions_pct": ("count", None), "mean_ticked": "n"}),
-                         "pct")
+    table["rest"] = table["n"] - table["count"]  # who did not tick it: a cell of respondents too
+    pub = suppress(table, ctx.min_cell, counts=["n", "count", "rest"], within={"count": []}, across=[["count", "rest"]],
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                            "mentions_pct": ("count", None), "mentions_n": (None, None), "mean_ticked": (None, None)})
+    pub = sort_published(pub.drop(columns=["rest"]), "pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     footer = ctx.t("footer_multi", n=ctx.num(n))
     fig = proportion_bars(pub, "label", title, footer, ctx.synthetic_label, ctx.t("axis_pct_respondents"),
@@ -353,6 +420,12 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
 
 # --------------------------------------------------------------------------- open answers
 
+def _plain(text: str) -> str:
+    """Free text as literal text in Markdown: HTML escaped, Markdown markup characters escaped."""
+    text = html.escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|>~-])", r"\\\1", text)
+
+
 def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) -> tuple[list[str], dict]:
     """A few scrubbed quotes (only when at least k respondents answered), and the answer count."""
     answers = frame[item.id].dropna()
@@ -368,7 +441,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) 
         if len(quotes) == limit:
             break
     lines = [ctx.t("open_intro", n=ctx.num(n), question=item.label(ctx.lang, short=False))]
-    lines += [f"> “{q}”" for q in quotes]
+    lines += [f"> “{_plain(q)}”" for q in quotes]
     return lines, {"answered": n}
 
 
@@ -409,9 +482,12 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
 
 
 def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, groups: dict[Any, str], ctx: Context,
-                   name: str, caption: str, title: str | None) -> tuple[Block, Block | None, pd.DataFrame]:
+                   name: str, caption: str, title: str | None,
+                   public_sums: dict[Any, Any] | None = None) -> tuple[Block, Block | None, pd.DataFrame]:
     """Share with a 0/1 `outcome` within each group (one row per group), with Wilson intervals.
 
+    `public_sums` maps a group to the key of a coarser group whose totals are published elsewhere
+    (e.g. role -> citizen-facing or not), so suppression here also protects against those totals.
     Returns the table block, a bar figure (unless `title` is None) and the published table.
     """
     rows = [pd.DataFrame(columns=["item", "label", *stats.PROPORTION_COLUMNS[1:], "group"])]
@@ -426,9 +502,16 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
             share["group"] = code
             rows.append(share)
     table = pd.concat(rows, ignore_index=True)
-    pub = suppress(table, ctx.min_cell, counts=["n", "count"], within={"count": [], "n": []},
+    table["rest"] = table["n"] - table["count"]  # the other answer is a cell of respondents too
+    keys: list[list[str]] = [[]]
+    if public_sums is not None:
+        table["coarse"] = [public_sums.get(g) for g in table["group"]]
+        keys.append(["coarse"])
+    pub = suppress(table, ctx.min_cell, counts=["n", "count", "rest"],
+                   within={"count": keys, "n": keys, "rest": keys}, across=[["count", "rest"]],
                    derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
                             "n_eff": (None, None), "deff": (None, None)})
+    pub = pub.drop(columns=[c for c in ("rest", "coarse") if c in pub.columns])
     display = pd.DataFrame({
         ctx.t("col_group"): pub["label"],
         ctx.t("col_n"): pub["n"],
@@ -449,8 +532,18 @@ def published_value(table: pd.DataFrame, column: str, where: tuple[str, Any] | N
     return rows[column].iloc[0] if len(rows) else float("nan")
 
 
-def test_sentence(ctx: Context, test: pd.DataFrame, what: str) -> tuple[str, dict[str, Any]]:
-    """A sentence and facts for a chi-square / Fisher test of association (from stats.crosstab_test)."""
+def test_sentence(ctx: Context, data: pd.DataFrame, row: str, column: str, what: str) -> tuple[str, dict[str, Any]]:
+    """A sentence and facts for a chi-square / Fisher test of association between two columns.
+
+    Not shown when a cell of the table is below k: the exact statistic could give the cell back.
+    """
+    cells = stats.crosstab(data, row, column)
+    if cells.empty:
+        return ctx.t("test_not_possible", what=what), {}
+    smallest = cells["count"][cells["count"] > 0].min()
+    if smallest < ctx.min_cell or (cells["count"] == 0).any():
+        return ctx.t("test_small_cells", what=what, k=ctx.min_cell), {}
+    test = stats.crosstab_test(data, row, column)
     if test.empty:
         return ctx.t("test_not_possible", what=what), {}
     r = test.iloc[0]

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
 from ..figures import paired_dots
-from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, published,
+from .base import (Block, Context, Section, ThemeResult, blank_tests, domain_overview, open_answers, published,
                    sort_published)
 
 THEME = "enforcement"
@@ -52,6 +52,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     gap_pub = suppress(gap, ctx.min_cell, counts=["n", "important_count", "used_count"], within={}, across=[],
                        derived={"important_pct": ("important_count", "n"), "used_pct": ("used_count", "n"),
                                 "gap_pp": "n"})
+    # McNemar's exact p gives back the discordant counts: no test next to a small count
+    gap_pub = blank_tests(gap_pub, ["n", "important_count", "used_count"], ["p", "p_holm"], ctx.min_cell)
     hidden = gap_pub["important_pct"].eq(SUPPRESSED) | gap_pub["used_pct"].eq(SUPPRESSED)
     gap_pub["gap_pp"] = gap_pub["gap_pp"].astype(object).where(~hidden, SUPPRESSED)  # a gap would reveal the other share
     gap_pub = sort_published(gap_pub, "gap_pp")
@@ -68,7 +70,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     fig = paired_dots(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
                       ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
                       ctx.t("footer_base_range", n_min=ctx.num(min(n_range, default=0)), n_max=ctx.num(max(n_range, default=0))),
-                      ctx.synthetic_label, ctx.t("axis_pct_respondents"))
+                      ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
     biggest = gap_pub.iloc[0]
     significant = int((pd.to_numeric(gap_pub["p_holm"].where(gap_pub["p_holm"] != SUPPRESSED), errors="coerce")
                        < 1 - ctx.level).sum())

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import stats
 from ..disclosure import SUPPRESSED, suppress
-from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
+from .base import (Block, Context, Section, ThemeResult, blank_tests, domain_overview, grid_facts, open_answers, published,
                    published_value, rating_grid, sort_published)
 
 THEME = "investigation"
@@ -32,13 +32,14 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # --- reliability: investigation vs enforcement, same respondents ------------------------------
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
     paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
-    paired_pub = suppress(paired, ctx.min_cell, counts=["n", "n_nonzero"],
-                          derived={"median_a": "n", "median_b": "n"}, within={}, across=[])
+    paired_pub = blank_tests(suppress(paired, ctx.min_cell, counts=["n", "n_nonzero"],
+                                      derived={"median_a": "n", "median_b": "n"}, within={}, across=[]),
+                             ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], ctx.min_cell)
     both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
         [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
     both_pub = suppress(both, ctx.min_cell)
-    if paired.empty or paired_pub["n"].iloc[0] == SUPPRESSED:
+    if paired.empty or paired_pub["p"].iloc[0] == SUPPRESSED:
         facts["reliability"] = None
         reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]
     else:
@@ -48,7 +49,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                 "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2),
                                 "investigation_median": published(paired_pub["median_a"].iloc[0]),
                                 "enforcement_median": published(paired_pub["median_b"].iloc[0])}
-        key = "i_reliability_higher" if p["p"] < 1 - ctx.level and p["rank_biserial"] > 0 else "i_reliability_nodiff"
+        clear = p["p"] < 1 - ctx.level
+        key = ("i_reliability_higher" if clear and p["rank_biserial"] > 0 else
+               "i_reliability_lower" if clear else "i_reliability_nodiff")
         reliability_text = [ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(inv_top2), enf=ctx.pct(enf_top2), p=ctx.p(p["p"]),
                                   r=ctx.num(p["rank_biserial"], 2)), ctx.t("i_reliability_method")]
     display = pd.DataFrame({

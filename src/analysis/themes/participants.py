@@ -5,7 +5,6 @@ from typing import Any
 
 import pandas as pd
 
-from .. import stats
 from ..paths import REFERENCE_DIR
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
@@ -122,17 +121,18 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
 
     # --- who is active: role and age ---------------------------------------------------------
     role_labels = cb["role"].code_labels(ctx.lang)
+    citizen_codes = {c.code: bool(c.attrs.get("citizen_facing")) for c in cb["role"].codes}
     by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
-                                                       ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"))
+                                                       ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
+                                                       public_sums=citizen_codes)
     age_labels = {c: l for c, l in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
     by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
                                                     ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
     test_frame = pd.DataFrame({"active": active, "role": frame["role"].astype(object),
                                "citizen_facing": citizen_facing(frame, ctx),
                                "age_band": frame["age_band"].astype(object).where(frame["age_band"].isin(cb["age_band"].substantive_codes))})
-    role_sentence, role_test = test_sentence(ctx, stats.crosstab_test(test_frame, "citizen_facing", "active"),
-                                             ctx.t("p_what_role"))
-    age_sentence, age_test = test_sentence(ctx, stats.crosstab_test(test_frame, "age_band", "active"), ctx.t("p_what_age"))
+    role_sentence, role_test = test_sentence(ctx, test_frame, "citizen_facing", "active", ctx.t("p_what_role"))
+    age_sentence, age_test = test_sentence(ctx, test_frame, "age_band", "active", ctx.t("p_what_age"))
     cf_block, _, cf_pub = share_by_group(frame, active, test_frame["citizen_facing"],
                                          {1.0: ctx.t("group_citizen_facing"), 0.0: ctx.t("group_other_roles")}, ctx,
                                          "active_by_citizen_facing", ctx.t("p_caption_active_citizen"), None)
