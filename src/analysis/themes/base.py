@@ -292,13 +292,22 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
                                      derived={"median_a": "n", "median_b": "n"}, within={}, across=[]),
                             ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], ctx.min_cell)
     labels = {i.id: i.label(ctx.lang) for i in items}
-    display = pd.DataFrame({
-        ctx.t("col_item_a"): [labels[a] for a in pairs_pub["item_a"]],
-        ctx.t("col_item_b"): [labels[b] for b in pairs_pub["item_b"]],
-        ctx.t("col_n"): pairs_pub["n"],
-        ctx.t("col_p_holm"): [ctx.p(p) for p in pairs_pub["p_holm"]],
-        ctx.t("col_rank_biserial"): [ctx.num(r, 2) for r in pairs_pub["rank_biserial"]],
-    })
+    # The reader sees each item against the next one in the ranking; all pairs are in the CSV.
+    adjacent = []
+    for higher, lower in zip(ranks["item"], ranks["item"].iloc[1:]):
+        row = pairs_pub[(pairs_pub["item_a"] == higher) & (pairs_pub["item_b"] == lower)]
+        sign = 1.0
+        if row.empty:
+            row, sign = pairs_pub[(pairs_pub["item_a"] == lower) & (pairs_pub["item_b"] == higher)], -1.0
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        effect = r["rank_biserial"] if is_suppressed(r["rank_biserial"]) else sign * r["rank_biserial"]
+        adjacent.append({ctx.t("col_item_a"): labels[higher], ctx.t("col_item_b"): labels[lower],
+                         ctx.t("col_n"): r["n"], ctx.t("col_p_holm"): ctx.p(r["p_holm"]),
+                         ctx.t("col_rank_biserial"): ctx.num(effect, 2)})
+    display = pd.DataFrame(adjacent, columns=[ctx.t(c) for c in ("col_item_a", "col_item_b", "col_n", "col_p_holm",
+                                                                   "col_rank_biserial")])
     block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub, display=display)
     facts: dict[str, Any] = {}
     sentences: list[str] = []
