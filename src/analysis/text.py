@@ -72,11 +72,3 @@ def fmt_p(p: Any, lang: str) -> str:
         return "p < " + fmt_number(0.001, lang, 3)
     return "p = " + fmt_number(p, lang, 3 if p < 0.01 else 2)
 
-
-def join_list(items: list[str], lang: str) -> str:
-    """'a, b and c' / 'a, b en c'."""
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + (" en " if lang == "nl" else " and ") + items[-1]
