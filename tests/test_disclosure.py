@@ -53,16 +53,16 @@ def _hidden(table: pd.DataFrame, cols: list[str]) -> set[tuple[int, str]]:
 
 def test_primary_suppression_blanks_counts_1_to_k_minus_1_but_keeps_rows_and_zeros() -> None:
     t = pd.DataFrame({"item": ["a", "b", "c", "d"], "count": [0, 1, 4, 5]})
-    out = suppress(t, k=5)
+    out = suppress(t, k=5).marked()
     assert len(out) == 4
     assert out["count"].tolist() == [0, SUPPRESSED, SUPPRESSED, 5]
-    assert suppress(t, k=5, suppress_zeros=True)["count"].tolist() == [SUPPRESSED] * 3 + [5]
-    assert suppress(t, k=2)["count"].tolist() == [0, SUPPRESSED, 4, 5]
+    assert suppress(t, k=5, suppress_zeros=True).marked()["count"].tolist() == [SUPPRESSED] * 3 + [5]
+    assert suppress(t, k=2).marked()["count"].tolist() == [0, SUPPRESSED, 4, 5]
 
 
 def test_marker_is_visible_string_and_original_unchanged() -> None:
     t = pd.DataFrame({"item": ["a"], "n": [3], "pct": [33.3]})
-    out = suppress(t)
+    out = suppress(t).marked()
     assert SUPPRESSED == "[c]"
     assert out.loc[0, "n"] == SUPPRESSED and out.loc[0, "pct"] == SUPPRESSED
     assert t.loc[0, "n"] == 3  # input not modified
@@ -72,7 +72,7 @@ def test_percentages_and_intervals_with_small_base_are_suppressed() -> None:
     t = pd.DataFrame({"item": ["a", "b"], "n": [4, 50], "count": [0, 30],
                       "pct": [0.0, 60.0], "pct_low": [0.0, 46.0], "pct_high": [49.0, 72.0],
                       "mean": [2.0, 3.1]})
-    out = suppress(t)
+    out = suppress(t).marked()
     assert out.loc[0, ["n", "pct", "pct_low", "pct_high", "mean"]].tolist() == [SUPPRESSED] * 5
     assert out.loc[0, "count"] == 0  # zero is not disclosive by itself
     assert out.loc[1].tolist() == t.loc[1].tolist()
@@ -82,29 +82,29 @@ def test_percentage_with_suppressed_numerator_is_suppressed_top2_convention() ->
     t = pd.DataFrame({"item": ["q1"], "n": [40], "top2_count": [3], "top2_pct": [7.5],
                       "top2_low": [2.6], "top2_high": [19.9], "bottom2_count": [20],
                       "bottom2_pct": [50.0]})
-    out = suppress(t)
+    out = suppress(t).marked()
     assert out.loc[0, ["top2_count", "top2_pct", "top2_low", "top2_high"]].tolist() == [SUPPRESSED] * 4
     assert out.loc[0, "bottom2_pct"] == 50.0 and out.loc[0, "n"] == 40
 
 
 def test_percentage_without_count_column_checked_via_implied_count() -> None:
     t = pd.DataFrame({"item": ["a", "b"], "n": [40, 40], "pct": [5.0, 50.0]})  # 2 and 20 people
-    out = suppress(t)
+    out = suppress(t).marked()
     assert out["pct"].tolist() == [SUPPRESSED, 50.0]
 
 
 def test_explicit_declarations_override_convention() -> None:
     t = pd.DataFrame({"org": ["x", "y"], "officers": [3, 30], "share_twitter": [33.0, 50.0]})
-    out = suppress(t, counts=["officers"], derived={"share_twitter": "officers"})
+    out = suppress(t, counts=["officers"], derived={"share_twitter": "officers"}).marked()
     assert out["officers"].tolist() == [SUPPRESSED, 30]
     assert out["share_twitter"].tolist() == [SUPPRESSED, 50.0]
     # without declarations nothing is recognised: the convention does not match these names
-    assert suppress(t)["officers"].tolist() == [3, 30]
+    assert suppress(t).marked()["officers"].tolist() == [3, 30]
 
 
 def test_empty_table_returned_unchanged() -> None:
     t = pd.DataFrame({"item": [], "n": [], "count": []})
-    out = suppress(t)
+    out = suppress(t).marked()
     assert out.empty and list(out.columns) == ["item", "n", "count"]
 
 
@@ -116,13 +116,13 @@ def test_single_suppressed_cell_in_group_gets_next_smallest_partner() -> None:
     is recovered by subtraction, so a second cell (the smallest) must be hidden."""
     t = pd.DataFrame({"item": ["q"] * 4, "code": [1, 2, 3, 4], "count": [2, 30, 9, 12],
                       "pct": [3.8, 56.6, 17.0, 22.6], "n": [53] * 4})
-    out = suppress(t, within={"count": "item"})
+    out = suppress(t, within={"count": "item"}).marked()
     assert out["count"].tolist() == [SUPPRESSED, 30, SUPPRESSED, 12]
     assert out["pct"].tolist() == [SUPPRESSED, 56.6, SUPPRESSED, 22.6]
     groups = [[(i, "count") for i in range(4)]]
     assert _recoverable(groups, _hidden(out, ["count"])) == []
     # without the declaration the single cell would be recoverable: the check is able to fail
-    naive = suppress(t, within={})
+    naive = suppress(t, within={}).marked()
     assert _recoverable(groups, _hidden(naive, ["count"])) == [(0, "count")]
 
 
@@ -135,7 +135,7 @@ def test_wide_table_with_total_row_and_column_cannot_be_recomputed() -> None:
         "n": [38, 28, 28, 94],
     })
     parts = ["agree_n", "neutral_n", "disagree_n"]
-    out = suppress(t, across=[parts], within={c: [] for c in [*parts, "n"]})
+    out = suppress(t, across=[parts], within={c: [] for c in [*parts, "n"]}).marked()
     assert out.loc[0, "neutral_n"] == SUPPRESSED
     # every hidden count: totals (column n, row Total) are public
     groups = [[(i, c) for c in parts] for i in range(4)]
@@ -161,7 +161,7 @@ def test_property_no_suppressed_count_recomputable_in_two_way_long_table(cells: 
     t["pct"] = 100 * t["count"] / t["n"].where(t["n"] > 0)
     t["pct_low"] = t["pct"] * 0.8
     t["pct_high"] = t["pct"] * 1.2
-    out = suppress(t, within={"count": [["column"], ["row"]]})
+    out = suppress(t, within={"count": [["column"], ["row"]]}).marked()
     hidden = _hidden(out, ["count"])
     groups = [list(g) for g in
               ([(int(i), "count") for i in idx] for idx in t.groupby("column").indices.values())]
@@ -183,7 +183,7 @@ def test_rating_distribution_attrs_drive_suppression() -> None:
     codes = [1] * 2 + [2] * 10 + [3] * 12 + [4] * 20 + [5] * 8 + [9] * 3
     df = pd.DataFrame({"q": pd.Categorical(codes, categories=[1, 2, 3, 4, 5, 9], ordered=True)})
     table = stats.rating_distribution(df, "q")
-    out = suppress(table)
+    out = suppress(table).marked()
     assert out.loc[0, "count"] == SUPPRESSED and out.loc[0, "pct"] == SUPPRESSED
     assert (out["count"] == SUPPRESSED).sum() == 2  # code 1 plus one partner (code 5: 8)
     assert out.loc[4, "count"] == SUPPRESSED
@@ -196,7 +196,7 @@ def test_rating_distribution_attrs_drive_suppression() -> None:
 def test_multi_select_mentions_pct_follows_its_count() -> None:
     df = pd.DataFrame({"a": [1.0] * 30 + [0.0] * 10, "b": [1.0] * 2 + [0.0] * 38,
                        "c": [1.0] * 20 + [0.0] * 20})
-    out = suppress(stats.multi_select(df, ["a", "b", "c"]))
+    out = suppress(stats.multi_select(df, ["a", "b", "c"])).marked()
     b = out[out["option"] == "b"].iloc[0]
     assert b["count"] == SUPPRESSED and b["mentions_pct"] == SUPPRESSED and b["pct"] == SUPPRESSED
     # counts add up to mentions_n (public), so a second option is hidden as well
@@ -205,6 +205,10 @@ def test_multi_select_mentions_pct_follows_its_count() -> None:
 
 def test_return_mask_marks_exactly_the_suppressed_cells() -> None:
     t = pd.DataFrame({"item": ["a", "b"], "count": [2, 9], "n": [20, 20]})
-    out, mask = suppress(t, return_mask=True)
+    pub = suppress(t)
+    out, mask = pub.marked(), pub.mask
     assert mask.shape == t.shape
     assert ((out == SUPPRESSED) == mask).all().all()
+    # numbers stay numbers: the values keep their dtype, hidden cells hold no value
+    assert pd.api.types.is_integer_dtype(pub.values["count"].dtype) and pub.values["count"].isna().tolist() == [True, False]
+    assert pub.cell(1, "n") == 20 and str(pub.cell(0, "count")) == SUPPRESSED

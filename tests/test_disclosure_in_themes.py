@@ -11,7 +11,8 @@ import itertools
 import pandas as pd
 import pytest
 
-from analysis.disclosure import SUPPRESSED
+from analysis import publication
+from analysis.disclosure import SUPPRESSED, Published
 from analysis.synth import generate, write_export
 from analysis.themes import barriers, base, conclusion, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context, open_answers, share_by_group
@@ -110,6 +111,7 @@ def test_role_table_is_protected_against_the_published_citizen_facing_total():
     labels = {1: "community", 2: "communication", 4: "intake", 3: "investigation"}
     citizen = {1: True, 2: True, 4: True, 3: False}
     _, _, pub = share_by_group(frame, pd.Series(active), frame["role"], labels, ctx, "t", "", None, public_sums=citizen)
+    pub = pub.marked()
     hidden = pub.loc[pub["count"] == SUPPRESSED, "group"].tolist()
     assert 2 in hidden and len([g for g in hidden if citizen[g]]) >= 2
 
@@ -119,14 +121,15 @@ def test_a_share_of_nearly_everyone_hides_the_few_who_are_left():
     frame = pd.DataFrame({"role": [1] * 30 + [3] * 40})
     active = pd.Series([1.0] * 28 + [0.0] * 2 + [1.0] * 20 + [0.0] * 20)
     _, _, pub = share_by_group(frame, active, frame["role"], {1: "a", 3: "b"}, Context(min_cell=K), "t", "", None)
-    row = pub.set_index("group").loc[1]
+    row = pub.marked().set_index("group").loc[1]
     assert row["count"] == SUPPRESSED and row["pct"] == SUPPRESSED
 
 
 def test_test_statistics_are_blank_where_a_count_is_small():
-    table = pd.DataFrame({"n": [40, 40], "n_nonzero": [SUPPRESSED, 30], "statistic": [1.5, 100.0], "p": [0.2, 0.01],
+    table = pd.DataFrame({"n": [40, 40], "n_nonzero": [3, 30], "statistic": [1.5, 100.0], "p": [0.2, 0.01],
                           "rank_biserial": [0.5, 0.1]})
-    out = base.blank_tests(table, ["n", "n_nonzero"], ["statistic", "p", "rank_biserial"], K)
+    out = publication.protect_tests(Published(table, pd.DataFrame(False, index=table.index, columns=table.columns)),
+                                    ["n", "n_nonzero"], ["statistic", "p", "rank_biserial"], K).marked()
     assert list(out.loc[0, ["statistic", "p", "rank_biserial"]]) == [SUPPRESSED] * 3
     assert out.loc[1, "p"] == 0.01
 

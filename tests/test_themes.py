@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.claims import RULES, evaluate, read_claims
-from analysis.disclosure import SUPPRESSED
+from analysis.disclosure import SUPPRESSED, Published
 from analysis.figures import proportion_bars, save_figure
 from analysis.quotes import scrub_quote
 from analysis.text import catalogue, fmt_p, fmt_pct, message
@@ -116,8 +116,10 @@ def test_suppressed_facts_make_a_claim_not_testable():
 
 
 def test_figures_are_byte_identical_when_drawn_twice(tmp_path):
-    table = pd.DataFrame({"label": ["a", "b"], "pct": [40.0, SUPPRESSED], "pct_low": [30.0, SUPPRESSED],
-                          "pct_high": [50.0, SUPPRESSED]})
+    values = pd.DataFrame({"label": ["a", "b"], "pct": [40.0, 10.0], "pct_low": [30.0, 5.0], "pct_high": [50.0, 20.0]})
+    hidden = pd.DataFrame({"label": [False, False], "pct": [False, True], "pct_low": [False, True],
+                           "pct_high": [False, True]})
+    table = Published(values, hidden)
     files = []
     for run in range(2):
         fig = proportion_bars(table, "label", "Title", "Base: n = 10.", "SYNTHETIC", "%", "note")

@@ -15,9 +15,12 @@ Pass each published table through :func:`suppress`.  It
    including totals.  Every declared total is treated as public, whether or not
    it is printed, so showing or hiding a total row never weakens the protection.
 
-Blanked cells are not dropped: the cell holds the marker :data:`SUPPRESSED`
-(``"[c]"``, the "confidential" shorthand of the UK Government Statistical
-Service), and the column becomes ``object`` dtype.
+Blanked cells are not dropped. :func:`suppress` returns a :class:`Published`
+table: the values (numeric columns stay numeric; a blanked cell holds no value)
+and a boolean mask beside them, as pandas keeps a mask beside nullable values.
+The marker :data:`SUPPRESSED` (``"[c]"``, the "confidential" shorthand of the UK
+Government Statistical Service) is written only at the edge: CSV, workbook, HTML
+tables, prose and figures (:meth:`Published.marked`, :meth:`Published.cell`).
 
 Declaring the table's structure
 -------------------------------
@@ -66,7 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 
-__all__ = ["SUPPRESSED", "suppress"]
+__all__ = ["HIDDEN", "SUPPRESSED", "Published", "suppress"]
 
 #: Marker written into every suppressed cell.
 SUPPRESSED = "[c]"
@@ -215,18 +218,18 @@ def suppress(
     total_label: Any = "Total",
     suppress_zeros: bool = False,
     pct_scale: float = 100.0,
-    marker: str = SUPPRESSED,
-    return_mask: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    extra_mask: pd.DataFrame | None = None,
+) -> "Published":
     """Apply the small-cell rule (threshold ``k``) to a table before publication.
 
-    Returns a copy of ``table`` in which every disclosive cell holds ``marker``
-    (default :data:`SUPPRESSED`); rows and columns are kept.  With
-    ``return_mask=True`` returns ``(table, mask)`` where ``mask`` is a boolean
-    frame of the same shape (True = suppressed).  See the module docstring for how
-    to declare ``counts``, ``derived``, ``within`` and ``across``; anything not
-    given is read from ``table.attrs["disclosure"]`` and otherwise from the naming
-    convention.  An empty table is returned unchanged.
+    Returns a :class:`Published` table: the values with every disclosive cell
+    emptied, and the mask of those cells (True = suppressed); rows and columns are
+    kept.  ``extra_mask`` (same shape, True = hide) marks cells that a rule outside
+    this table requires hidden (linked statistics); they count as hidden here, so
+    secondary suppression protects them too.  See the module docstring for how to
+    declare ``counts``, ``derived``, ``within`` and ``across``; anything not given
+    is read from ``table.attrs["disclosure"]`` and otherwise from the naming
+    convention.  An empty table gives an empty :class:`Published`.
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -246,8 +249,10 @@ def suppress(
     tab = table.reset_index(drop=True)
     mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
     if tab.empty:
-        out = table.copy()
-        return (out, mask.set_axis(table.index)) if return_mask else out
+        return Published(table.reset_index(drop=True), mask, count_columns=tuple(count_cols))
+    if extra_mask is not None:
+        extra = extra_mask.reset_index(drop=True).reindex(columns=tab.columns, fill_value=False).fillna(False)
+        mask |= extra.astype(bool)
 
     def value(cell: Cell) -> float:
         v = pd.to_numeric(pd.Series([tab.at[cell[0], cell[1]]]), errors="coerce").iloc[0]
@@ -260,7 +265,7 @@ def suppress(
         return bool(0 <= v < k) if suppress_zeros else bool(0 < v < k)
 
     # 1. primary suppression of counts
-    hidden: set[Cell] = set()
+    hidden: set[Cell] = {(i, c) for c in count_cols for i in range(len(tab)) if mask.at[i, c]}
     for c in count_cols:
         for i in range(len(tab)):
             if small(tab.at[i, c]):
@@ -306,12 +311,159 @@ def suppress(
             if base is not None and base in mask.columns and (mask.at[i, base] or small(tab.at[i, base])):
                 mask.at[i, c] = True
 
-    out = tab.copy()
-    for c in out.columns:
-        if mask[c].any():
-            out[c] = out[c].astype(object)
-            out.loc[mask[c], c] = marker
-    out.index = table.index
-    out.attrs = dict(table.attrs)
-    mask.index = table.index
-    return (out, mask) if return_mask else out
+    return Published(tab, mask, count_columns=tuple(count_cols))
+
+
+class _Hidden:
+    """The value of a suppressed cell where one cell is read (prose, facts, figures)."""
+
+    __slots__ = ()
+    _instance: "_Hidden | None" = None
+
+    def __new__(cls) -> "_Hidden":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "HIDDEN"
+
+    def __str__(self) -> str:
+        return SUPPRESSED
+
+    def __reduce__(self) -> str:
+        return "HIDDEN"
+
+
+#: A suppressed cell, read one at a time. Formatters print it as :data:`SUPPRESSED`.
+HIDDEN = _Hidden()
+
+
+def is_hidden(value: Any) -> bool:
+    """True for a suppressed cell (:data:`HIDDEN`, or the marker read back from a file)."""
+    return value is HIDDEN or (isinstance(value, str) and value == SUPPRESSED)
+
+
+class Published:
+    """A table after small-cell suppression: values and, beside them, the mask of hidden cells.
+
+    ``values`` keeps every column's type (counts with a hidden cell become nullable integers);
+    a hidden cell holds no value, so a hidden number cannot leak by accident. ``mask`` is True
+    where a cell is suppressed. Numbers stay numbers until a writer: :meth:`marked` gives the
+    table with the marker for files and HTML, :meth:`cell` and :meth:`column` give single
+    cells for prose (a hidden one as :data:`HIDDEN`).
+    """
+
+    def __init__(self, values: pd.DataFrame, mask: pd.DataFrame, count_columns: Sequence[str] = ()):
+        values = values.reset_index(drop=True).copy()
+        mask = mask.reset_index(drop=True).reindex(columns=values.columns, fill_value=False).astype(bool)
+        for c in values.columns:
+            if not mask[c].any():
+                continue
+            if pd.api.types.is_integer_dtype(values[c].dtype):
+                values[c] = values[c].astype("Int64")
+            elif pd.api.types.is_bool_dtype(values[c].dtype):
+                values[c] = values[c].astype("boolean")
+            elif not pd.api.types.is_numeric_dtype(values[c].dtype):
+                values[c] = values[c].astype(object)
+            values.loc[mask[c], c] = None if values[c].dtype == object else np.nan
+        values.attrs = {}
+        self.values = values
+        self.mask = mask
+        self.count_columns = tuple(c for c in count_columns if c in values.columns)
+
+    # -- shape ----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def empty(self) -> bool:
+        return self.values.empty
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.values.columns)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.values.columns
+
+    def __repr__(self) -> str:
+        return f"Published(\n{self.marked()!r}\n)"
+
+    # -- reading cells ----------------------------------------------------------------------
+    def cell(self, row: int, column: str) -> Any:
+        """One cell by position: its value, :data:`HIDDEN` if suppressed."""
+        if self.mask[column].iloc[row]:
+            return HIDDEN
+        value = self.values[column].iloc[row]
+        return None if value is pd.NA else value
+
+    def column(self, column: str) -> list[Any]:
+        """All cells of a column, in order, hidden ones as :data:`HIDDEN`."""
+        return [self.cell(i, column) for i in range(len(self))]
+
+    def __getitem__(self, column: str) -> list[Any]:
+        return self.column(column)
+
+    def row(self, row: int) -> dict[str, Any]:
+        return {c: self.cell(row, c) for c in self.values.columns}
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [self.row(i) for i in range(len(self))]
+
+    def find(self, column: str, value: Any) -> int | None:
+        """Position of the first row whose (shown) `column` equals `value`, or None."""
+        hits = np.flatnonzero((self.values[column] == value).fillna(False).to_numpy() & ~self.mask[column].to_numpy())
+        return int(hits[0]) if len(hits) else None
+
+    def shown(self, column: str) -> pd.Series:
+        """The numeric values of a column that are shown (hidden and empty cells left out)."""
+        values = pd.to_numeric(self.values[column], errors="coerce")
+        return values[~self.mask[column] & values.notna()]
+
+    def is_hidden(self, row: int, column: str) -> bool:
+        return bool(self.mask[column].iloc[row])
+
+    # -- new tables ---------------------------------------------------------------------------
+    def take(self, positions: Sequence[int]) -> "Published":
+        positions = list(positions)
+        return Published(self.values.iloc[positions], self.mask.iloc[positions], self.count_columns)
+
+    def drop(self, columns: Sequence[str]) -> "Published":
+        keep = [c for c in self.values.columns if c not in set(columns)]
+        return Published(self.values[keep], self.mask[keep], self.count_columns)
+
+    def hide(self, where: pd.Series | np.ndarray | Sequence[bool], columns: Sequence[str]) -> "Published":
+        """A copy with `columns` also hidden in the rows where `where` is True."""
+        where = np.asarray(where, dtype=bool)
+        mask = self.mask.copy()
+        for c in columns:
+            mask[c] = mask[c].to_numpy() | where
+        return Published(self.values, mask, self.count_columns)
+
+    def with_column(self, name: str, values: Sequence[Any], hidden: Sequence[bool] | None = None) -> "Published":
+        table, mask = self.values.copy(), self.mask.copy()
+        table[name] = list(values)
+        mask[name] = list(hidden) if hidden is not None else False
+        return Published(table, mask, self.count_columns)
+
+    def sorted_by(self, column: str, ascending: bool = False) -> "Published":
+        """Rows sorted by `column`; hidden cells go last, in their original order (sorting by a
+        hidden value would reveal something about it)."""
+        if self.empty:
+            return self
+        key = pd.to_numeric(self.values[column], errors="coerce").where(~self.mask[column])
+        key = key if not ascending else -key
+        order = key.fillna(-np.inf).to_numpy()
+        positions = sorted(range(len(self)), key=lambda i: -order[i])
+        return self.take(positions)
+
+    # -- the edge -----------------------------------------------------------------------------
+    def marked(self, marker: str = SUPPRESSED) -> pd.DataFrame:
+        """The table with `marker` in every hidden cell (columns with one become object)."""
+        out = self.values.copy()
+        for c in out.columns:
+            if self.mask[c].any():
+                out[c] = out[c].astype(object)
+                out.loc[self.mask[c], c] = marker
+        return out

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .disclosure import SUPPRESSED  # noqa: E402
+from .disclosure import SUPPRESSED, Published, is_hidden  # noqa: E402
 
 #: Five-point palette: negative (red-brown) -> neutral (grey) -> positive (blue); don't know apart.
 SCALE_COLOURS = ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"]
@@ -50,7 +50,8 @@ def _left_margin(labels: Sequence[str]) -> float:
 
 
 def _value(cell) -> float:
-    return np.nan if isinstance(cell, str) and cell == SUPPRESSED else float(cell)
+    """A published cell as a number to draw (a hidden or empty cell draws nothing)."""
+    return np.nan if is_hidden(cell) or cell is None or cell is pd.NA else float(cell)
 
 
 def mark_figure(fig: plt.Figure, footer: str, synthetic_label: str | None) -> None:
@@ -61,7 +62,7 @@ def mark_figure(fig: plt.Figure, footer: str, synthetic_label: str | None) -> No
                  color="#b2182b", bbox={"boxstyle": "round,pad=0.3", "fc": "#fde0dd", "ec": "#b2182b", "lw": 0.8})
 
 
-def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scale_labels: list[str],
+def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_labels: list[str],
                    dont_know_label: str, order: Sequence[str], title: str, footer: str,
                    synthetic_label: str | None, pct_axis_label: str, suppressed_note: str) -> plt.Figure:
     """Diverging stacked bars of a rating grid (percent of substantive answers).
@@ -82,17 +83,19 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
     y = np.arange(len(items))[::-1]
     any_suppressed = False
     for row_y, item in zip(y, items):
-        rows = distribution[distribution["item"] == item].sort_values("code")
+        positions = [i for i in np.flatnonzero((distribution.values["item"] == item).to_numpy())]
+        positions.sort(key=lambda i: distribution.values["code"].iloc[i])
+        rows = distribution.take(positions)
         pct = [_value(v) for v in rows["pct"]]
-        any_suppressed |= any(np.isnan(p) for p in pct)
+        any_suppressed |= any(is_hidden(v) for v in rows["pct"])
         p = np.nan_to_num(pct)
         left_start = -(p[0] + p[1] + p[2] / 2)
         starts = [left_start, left_start + p[0], -p[2] / 2, p[2] / 2, p[2] / 2 + p[3]]
         for k in range(5):
             if p[k] > 0:
                 ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor="white", height=0.7)
-        n = _value(rows["n"].iloc[0])
-        dk = _value(rows["dont_know_n"].iloc[0])
+        n = _value(rows.cell(0, "n"))
+        dk = _value(rows.cell(0, "dont_know_n"))
         if not (np.isnan(n) or np.isnan(dk)) and (n + dk) > 0:
             dk_pct = 100 * dk / (n + dk)
             ax_dk.barh(row_y, dk_pct, color=DONT_KNOW_COLOUR, height=0.7)
@@ -119,7 +122,7 @@ def diverging_bars(distribution: pd.DataFrame, item_labels: dict[str, str], scal
     return fig
 
 
-def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str, synthetic_label: str | None,
+def proportion_bars(table: Published, label_col: str, title: str, footer: str, synthetic_label: str | None,
                     pct_axis_label: str, suppressed_note: str) -> plt.Figure:
     """Horizontal bars of percentages with Wilson intervals, in table order (top to bottom)."""
     apply_style()
@@ -128,11 +131,11 @@ def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
     any_suppressed = False
-    for row_y, (_, row) in zip(y, table.iterrows()):
+    for row_y, row in zip(y, table.rows()):
         pct, low, high = (_value(row[c]) for c in ("pct", "pct_low", "pct_high"))
         if np.isnan(pct):
-            any_suppressed = True
-            ax.text(1, row_y, SUPPRESSED, va="center", fontsize=8)
+            any_suppressed |= is_hidden(row["pct"])
+            ax.text(1, row_y, SUPPRESSED if is_hidden(row["pct"]) else "–", va="center", fontsize=8)
             continue
         ax.barh(row_y, pct, color=BAR_COLOUR, height=0.65)
         if not (np.isnan(low) or np.isnan(high)):
@@ -149,7 +152,7 @@ def proportion_bars(table: pd.DataFrame, label_col: str, title: str, footer: str
     return fig
 
 
-def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label: str, b_label: str, title: str,
+def paired_dots(table: Published, labels: list[str], a: str, b: str, a_label: str, b_label: str, title: str,
                 footer: str, synthetic_label: str | None, pct_axis_label: str) -> plt.Figure:
     """Two percentages per item joined by a line (e.g. rated important vs already used)."""
     apply_style()
@@ -157,7 +160,7 @@ def paired_dots(table: pd.DataFrame, labels: list[str], a: str, b: str, a_label:
     height = top_in + bottom_in + 0.38 * max(len(table), 2)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
-    for row_y, (_, row) in zip(y, table.iterrows()):
+    for row_y, row in zip(y, table.rows()):
         va, vb = _value(row[a]), _value(row[b])
         if np.isnan(va) or np.isnan(vb):
             ax.text(1, row_y, SUPPRESSED, va="center", fontsize=8)

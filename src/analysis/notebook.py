@@ -85,7 +85,7 @@ class ThemeNotebook:
         elif block.display is not None:
             display(HTML(table_html(block.display, block.caption)))
         elif block.table is not None:
-            display(HTML(table_html(block.table, block.caption)))
+            display(HTML(table_html(block.table.marked(), block.caption)))
 
     def summary(self) -> None:
         """The chapter's closing summary, built from computed values."""

@@ -12,7 +12,10 @@ from typing import Any
 
 import yaml
 
-from .disclosure import SUPPRESSED
+import numpy as np
+import pandas as pd
+
+from .disclosure import SUPPRESSED, Published, is_hidden
 
 CATALOGUE_PATH = Path(__file__).with_name("messages.yaml")
 
@@ -34,14 +37,19 @@ def message(key: str, lang: str, **values: Any) -> str:
 
 
 def is_suppressed(value: Any) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
+    """True for a suppressed cell (see :data:`analysis.disclosure.HIDDEN`)."""
+    return is_hidden(value)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
     """A number for prose: decimal comma in Dutch; the suppression marker passes through."""
     if is_suppressed(value):
         return SUPPRESSED
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     text = f"{float(value):,.{digits}f}"
     if lang == "nl":
@@ -66,9 +74,43 @@ def fmt_p(p: Any, lang: str) -> str:
     """A p-value as a report states it ("p < 0.001", "p = 0.03"); a suppressed one stays marked."""
     if is_suppressed(p):
         return SUPPRESSED
-    if p is None or (isinstance(p, float) and math.isnan(p)):
+    if _missing(p):
         return "p = –"
     if p < 0.001:
         return "p < " + fmt_number(0.001, lang, 3)
     return "p = " + fmt_number(p, lang, 3 if p < 0.01 else 2)
 
+
+
+# --------------------------------------------------------------------------- files (the edge)
+
+def file_number(value: Any) -> str:
+    """A number as published tables write it (CSV, workbook): one format for each kind of value.
+
+    Whole numbers (counts, bases, degrees of freedom) without decimals; other numbers with four
+    significant digits, in positional notation from 0.001 up (p-values below that keep theirs in
+    scientific notation, so they never read as 0).
+    """
+    if _missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    if abs(number) >= 1000:
+        return f"{number:.0f}" if abs(number) >= 10000 else f"{number:.4g}"
+    return f"{number:.4g}"
+
+
+def file_table(table: Published | pd.DataFrame) -> pd.DataFrame:
+    """The text of a published table for CSV and workbook: numbers formatted, hidden cells marked."""
+    pub = table if isinstance(table, Published) else Published(table, pd.DataFrame(False, index=table.index,
+                                                                                  columns=table.columns))
+    out = pd.DataFrame(index=range(len(pub)))
+    for c in pub.columns:
+        values = pub.values[c]
+        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+        cells = [file_number(v) if numeric else ("" if _missing(v) else str(v)) for v in values]
+        out[c] = [SUPPRESSED if hidden else cell for cell, hidden in zip(cells, pub.mask[c])]
+    return out

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import stats
-from ..text import is_suppressed
-from .base import (Context, Section, ThemeResult, blank_tests, grid_facts, model_block, multi_select, open_answers,
-                   published, published_value, ranked_grid, rating_grid)
+from .. import publication, stats
+from ..disclosure import is_hidden
+from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, published,
+                   published_value, ranked_grid, rating_grid)
 from .participants import active_indicator, citizen_facing
 
 THEME = "barriers"
@@ -22,8 +22,9 @@ def _ranked_grid_section(frame: pd.DataFrame, ctx: Context, grid: str, key: str,
                          opening: str) -> tuple[Section, list[dict[str, Any]], dict[str, Any], pd.DataFrame]:
     """A grid of barriers or threats: the two largest named, then the ranking test."""
     blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(grid), ctx, grid, ctx.t(title))
-    first = ctx.t(opening, first=ctx.label(summary["item"].iloc[0]), first_pct=ctx.pct(summary["top2_pct"].iloc[0]),
-                  second=ctx.label(summary["item"].iloc[1]), second_pct=ctx.pct(summary["top2_pct"].iloc[1]))
+    items, top2 = summary["item"], summary["top2_pct"]
+    first = ctx.t(opening, first=ctx.label(items[0]), first_pct=ctx.pct(top2[0]), second=ctx.label(items[1]),
+                  second_pct=ctx.pct(top2[1]))
     return Section(key, ctx.t(heading), [first] + sentences, blocks), grid_facts(summary), rank_facts, summary
 
 
@@ -50,17 +51,16 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # --- over- or underestimated ----------------------------------------------------------------
     item = cb["value_estimation"]
     v_table, v_figure, v_summary = rating_grid(frame, [item], ctx, "value_estimation", ctx.t("b_title_estimation"))
-    row = v_summary.iloc[0]
-    split = blank_tests(stats.split_test(frame, item.id, low=item.substantive_codes[:2],
-                                         high=item.substantive_codes[-2:]), ["low_count", "high_count"], ["p"],
-                        ctx.min_cell)  # the exact sign test's p gives back small counts
+    row = v_summary.row(0)
+    split = publication.split_test(stats.split_test(frame, item.id, low=item.substantive_codes[:2],
+                                                    high=item.substantive_codes[-2:]), ctx.min_cell)
     split_p = published_value(split, "p")
     facts["value_estimation"] = {"n": published(row["n"]), "under_pct": published(row["bottom2_pct"]),
                                  "over_pct": published(row["top2_pct"]), "under_low": published(row["bottom2_low"]),
                                  "under_high": published(row["bottom2_high"]), "over_low": published(row["top2_low"]),
                                  "over_high": published(row["top2_high"]), "dont_know_n": published(row["dont_know_n"]),
                                  "split_p": published(split_p)}
-    if is_suppressed(split_p) or pd.isna(split_p):
+    if is_hidden(split_p) or split_p is None or pd.isna(split_p):
         key = "b_estimation_untested"
     else:
         key = "b_estimation_split" if split_p >= 1 - ctx.level else "b_estimation_leaning"
@@ -68,7 +68,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t(key, under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"]),
               under_ci=ctx.interval(row["bottom2_low"], row["bottom2_high"]),
               over_ci=ctx.interval(row["top2_low"], row["top2_high"]), p=ctx.p(split_p),
-              dk=ctx.count(int(row["dont_know_n"])) if not isinstance(row["dont_know_n"], str) else row["dont_know_n"]),
+              dk=ctx.count(row["dont_know_n"])),
     ], [v_figure, v_table]))
 
     # --- who is active: ordinal and logistic regression ---------------------------------------------
@@ -120,8 +120,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     sections.append(Section("open", ctx.t("h_open"), quotes))
 
     summary_text = [
-        ctx.t("b_summary_1", first=ctx.label(summary["item"].iloc[0]), second=ctx.label(summary["item"].iloc[1]),
-              threat=ctx.label(t_summary["item"].iloc[0])),
+        ctx.t("b_summary_1", first=ctx.label(summary["item"][0]), second=ctx.label(summary["item"][1]),
+              threat=ctx.label(t_summary["item"][0])),
         ctx.t("b_summary_2", under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"])),
         summary_model,
     ]

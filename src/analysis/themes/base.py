@@ -19,12 +19,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import publication, stats
 from ..codebook import Codebook, Item, load_codebook
-from ..disclosure import SUPPRESSED, suppress
+from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
 from ..quotes import scrub_quote
-from ..text import fmt_interval, fmt_number, fmt_p, fmt_pct, is_suppressed, message
+from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 
 @dataclass
@@ -53,9 +53,11 @@ class Context:
     def p(self, value: Any) -> str:
         return fmt_p(value, self.lang)
 
-    def count(self, value: int) -> str:
-        """A respondent count for prose, or the suppression phrase when it is below k."""
-        return self.num(value) if value >= self.min_cell else self.t("fewer_than_k", k=self.min_cell)
+    def count(self, value: Any) -> str:
+        """A respondent count for prose, or the suppression phrase when it is hidden or below k."""
+        if is_hidden(value) or value is None or value < self.min_cell:
+            return self.t("fewer_than_k", k=self.min_cell)
+        return self.num(value)
 
     @property
     def synthetic_label(self) -> str | None:
@@ -76,8 +78,8 @@ class Block:
 
     name: str
     caption: str
-    table: pd.DataFrame | None = None     # published: suppressed, machine column names
-    display: pd.DataFrame | None = None   # the same, labelled for the reader
+    table: Published | None = None        # published: suppressed, machine column names
+    display: pd.DataFrame | None = None   # the same, labelled and formatted for the reader
     figure: plt.Figure | None = None
     files: list[Path] = field(default_factory=list)
 
@@ -105,8 +107,13 @@ class ThemeResult:
                 return s
         raise KeyError(f"theme {self.theme!r} has no section {key!r}: {[s.key for s in self.sections]}")
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def published(self) -> dict[str, Published]:
+        """Every published table of the chapter by name (values and mask of hidden cells)."""
         return {b.name: b.table for s in self.sections for b in s.blocks if b.table is not None}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every published table as a reader gets it: hidden cells hold the marker."""
+        return {name: table.marked() for name, table in self.published().items()}
 
     def save(self, output_dir: str | Path) -> Path:
         """Write tables (CSV), figures (PNG, SVG) and facts (JSON) under `output_dir/<theme>/`."""
@@ -116,7 +123,7 @@ class ThemeResult:
             for block in section.blocks:
                 if block.table is not None:
                     path = folder / f"{block.name}.csv"
-                    block.table.to_csv(path, index=False, float_format="%.4g", lineterminator="\n")
+                    file_table(block.table).to_csv(path, index=False, lineterminator="\n")
                     block.files.append(path)
                 if block.figure is not None:
                     block.files.extend(save_figure(block.figure, folder / block.name))
@@ -128,38 +135,39 @@ class ThemeResult:
 
 
 def _jsonable(value: Any) -> Any:
+    """Facts as JSON: hidden cells as the marker, numbers at full precision, NaN as null."""
+    if is_hidden(value):
+        return SUPPRESSED
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return None if math.isnan(float(value)) else round(float(value), 6)
-    if isinstance(value, np.bool_):
-        return bool(value)
+        return None if math.isnan(float(value)) else float(value)
+    if value is pd.NA:
+        return None
     return value
 
 
 def published(value: Any) -> Any:
-    """A cell of a published table as a fact: numbers as float, the marker kept."""
-    if is_suppressed(value):
-        return SUPPRESSED
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A published cell as a fact: numbers as float, a hidden cell as :data:`HIDDEN`, empty as None."""
+    if is_hidden(value):
+        return HIDDEN
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     return float(value) if isinstance(value, (int, float, np.integer, np.floating)) else value
 
 
-def sort_published(table: pd.DataFrame, column: str, ascending: bool = False) -> pd.DataFrame:
-    """Sort a published table by `column`; suppressed cells go last, in their original order
-    (sorting by the hidden value would reveal something about it)."""
-    if table.empty:
-        return table
-    key = pd.to_numeric(table[column].where(table[column] != SUPPRESSED), errors="coerce")
-    key = key if not ascending else -key
-    order = key.fillna(-np.inf).to_numpy()
-    positions = sorted(range(len(table)), key=lambda i: -order[i])
-    return table.iloc[positions].reset_index(drop=True)
+def shown_range(pub: Published, column: str) -> tuple[Any, Any]:
+    """Smallest and largest shown value of a column (0, 0 when none is shown)."""
+    values = pub.shown(column)
+    return (values.min(), values.max()) if len(values) else (0, 0)
 
 
 def base_footer(ctx: Context, n_min: Any, n_max: Any) -> str:
@@ -170,58 +178,68 @@ def base_footer(ctx: Context, n_min: Any, n_max: Any) -> str:
 
 # --------------------------------------------------------------------------- rating grids
 
-def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, title: str) -> tuple[Block, Block, pd.DataFrame]:
-    """Summary table and diverging-bar figure of a set of rating items (same scale).
-
-    Returns (table block, figure block, published summary sorted by top-2 share).
-    """
+def rating_statistics(frame: pd.DataFrame, items: list[Item], ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary (one row per item) and distribution (one row per item and code) of a rating grid,
+    with a row for every item and code, also one nobody answered."""
     ids = [i.id for i in items]
     scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
-    summary = _every_item(stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
-                                               level=ctx.level), ids, frame)
+    summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level)
     distribution = stats.rating_distribution(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
                                              level=ctx.level)
-    distribution = _every_item_code(distribution, ids, scale, frame)
-    # The summary's top-2 and bottom-2 counts are sums of distribution cells: declare those sums
-    # public while suppressing the distribution, so no hidden cell follows from them.
-    distribution["top_box"] = distribution["code"].isin(scale[-2:])
-    distribution["bottom_box"] = distribution["code"].isin(scale[:2])
-    distribution_pub = suppress(distribution, ctx.min_cell,
-                                within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
-                                across=[["n", "dont_know_n", "missing_n"]])
-    # n - top2 - bottom2 is the middle category: a cell too, so the three must be suppressed together
-    summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
-    summary_pub = suppress(summary, ctx.min_cell,
-                           across=[["n", "dont_know_n", "missing_n"], ["top2_count", "bottom2_count", "middle_count"]])
-    summary_pub = summary_pub.drop(columns=["middle_count"])
-    # mean x n = sum of code x count: one more equation in the counts, so no mean next to a hidden count
-    hidden = set(distribution_pub.loc[distribution_pub["count"] == SUPPRESSED, "item"])
-    summary_pub["mean"] = summary_pub["mean"].astype(object).where(~summary_pub["item"].isin(hidden), SUPPRESSED)
-    summary_pub = sort_published(summary_pub, "top2_pct")
-    order = list(summary_pub["item"])
+    return _every_item(summary, ids, frame), _every_item_code(distribution, ids, scale, frame)
+
+
+def rating_display(summary_pub: Published, items: list[Item], ctx: Context) -> pd.DataFrame:
+    """The reader's table of a rating grid: labels, bases, median, top-2 with interval, bottom-2, mean."""
+    scale = items[0].substantive_codes
     labels = {i.id: i.label(ctx.lang) for i in items}
     scale_labels = [items[0].code_labels(ctx.lang)[c] for c in scale]
-    dk_label = items[0].code_labels(ctx.lang)[dont_know[0]] if dont_know else ""
-    ns = [v for v in summary_pub["n"] if not is_suppressed(v)]
-    footer = base_footer(ctx, min(ns, default=0), max(ns, default=0)) + " " + ctx.t("footer_rating")
-    fig = diverging_bars(distribution_pub, labels, scale_labels, dk_label, order, title, footer,
-                         ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
-    display = pd.DataFrame({
+
+    def median(m: Any) -> str:
+        if is_hidden(m) or m is None or not float(m).is_integer() or int(m) not in scale:
+            return ctx.num(m, 1)
+        return scale_labels[scale.index(int(m))]
+
+    return pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in summary_pub["item"]],
-        ctx.t("col_n"): summary_pub["n"],
-        ctx.t("col_dont_know"): summary_pub["dont_know_n"],
-        ctx.t("col_missing"): summary_pub["missing_n"],
-        ctx.t("col_median"): [scale_labels[scale.index(int(m))] if not is_suppressed(m) and float(m).is_integer()
-                               else ctx.num(m, 1) for m in summary_pub["median"]],
+        ctx.t("col_n"): [ctx.num(v) for v in summary_pub["n"]],
+        ctx.t("col_dont_know"): [ctx.num(v) for v in summary_pub["dont_know_n"]],
+        ctx.t("col_missing"): [ctx.num(v) for v in summary_pub["missing_n"]],
+        ctx.t("col_median"): [median(m) for m in summary_pub["median"]],
         ctx.t("col_top2"): [ctx.pct(v) for v in summary_pub["top2_pct"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in
                                                           zip(summary_pub["top2_low"], summary_pub["top2_high"])],
         ctx.t("col_bottom2"): [ctx.pct(v) for v in summary_pub["bottom2_pct"]],
         ctx.t("col_mean"): [ctx.num(v, 2) for v in summary_pub["mean"]],
     })
-    table_block = Block(f"{name}_summary", ctx.t("caption_rating_table", title=title), table=summary_pub, display=display)
+
+
+def rating_figure(distribution_pub: Published, summary_pub: Published, items: list[Item], ctx: Context,
+                  title: str) -> plt.Figure:
+    """Diverging bars of a rating grid, items in the published order."""
+    scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
+    labels = {i.id: i.label(ctx.lang) for i in items}
+    scale_labels = [items[0].code_labels(ctx.lang)[c] for c in scale]
+    dk_label = items[0].code_labels(ctx.lang)[dont_know[0]] if dont_know else ""
+    n_min, n_max = shown_range(summary_pub, "n")
+    footer = base_footer(ctx, n_min, n_max) + " " + ctx.t("footer_rating")
+    return diverging_bars(distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title, footer,
+                          ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
+
+
+def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, title: str) -> tuple[Block, Block, Published]:
+    """Summary table and diverging-bar figure of a set of rating items (same scale).
+
+    Returns (table block, figure block, published summary sorted by top-2 share).
+    """
+    summary, distribution = rating_statistics(frame, items, ctx)
+    summary_pub, distribution_pub = publication.rating_grid(summary, distribution, items[0].substantive_codes,
+                                                            ctx.min_cell)
+    summary_pub = summary_pub.sorted_by("top2_pct")
+    table_block = Block(f"{name}_summary", ctx.t("caption_rating_table", title=title), table=summary_pub,
+                        display=rating_display(summary_pub, items, ctx))
     figure_block = Block(f"{name}_distribution", ctx.t("caption_rating_figure", title=title), table=distribution_pub,
-                         figure=fig)
+                         figure=rating_figure(distribution_pub, summary_pub, items, ctx, title))
     return table_block, figure_block, summary_pub
 
 
@@ -250,32 +268,42 @@ def _every_item_code(distribution: pd.DataFrame, ids: list[str], scale: list[Any
     return table
 
 
-def blank_tests(table: pd.DataFrame, counts: list[str], statistics: list[str], k: int) -> pd.DataFrame:
-    """Blank test statistics, p-values and effect sizes in rows where a count is suppressed or below k.
-
-    An exact test statistic computed from a small cell can be inverted to recover the cell.
-    """
-    small = pd.Series(False, index=table.index)
-    for column in counts:
-        values = table[column]
-        numeric = pd.to_numeric(values.where(values != SUPPRESSED), errors="coerce")
-        small |= (values == SUPPRESSED) | ((numeric > 0) & (numeric < k))
-    table = table.copy()
-    for column in statistics:
-        table[column] = table[column].astype(object).where(~small, SUPPRESSED)
-    return table
-
-
-def grid_facts(summary_pub: pd.DataFrame) -> list[dict[str, Any]]:
+def grid_facts(summary_pub: Published) -> list[dict[str, Any]]:
     """Per item of a grid, in published order: top-2 share with interval, base and median."""
-    return [{"item": r["item"], "n": published(r["n"]), "top2_pct": published(r["top2_pct"]),
-             "top2_low": published(r["top2_low"]), "top2_high": published(r["top2_high"]),
-             "bottom2_pct": published(r["bottom2_pct"]), "bottom2_low": published(r["bottom2_low"]),
-             "bottom2_high": published(r["bottom2_high"]), "median": published(r["median"])}
-            for _, r in summary_pub.iterrows()]
+    keys = ("n", "top2_pct", "top2_low", "top2_high", "bottom2_pct", "bottom2_low", "bottom2_high", "median")
+    return [{"item": r["item"], **{k: published(r[k]) for k in keys}} for r in summary_pub.rows()]
 
 
 # --------------------------------------------------------------------------- rankings
+
+def _pair(pairs: pd.DataFrame, a: str, b: str) -> dict[str, float] | None:
+    """Row of the pairwise table for a vs b, sign oriented so that r > 0 means a rated higher."""
+    row = pairs[(pairs["item_a"] == a) & (pairs["item_b"] == b)]
+    sign = 1.0
+    if row.empty:
+        row = pairs[(pairs["item_a"] == b) & (pairs["item_b"] == a)]
+        sign = -1.0
+    if row.empty:
+        return None
+    return {"position": int(row.index[0]), "sign": sign}
+
+
+def ranking_display(pairs_pub: Published, order: list[str], labels: dict[str, str], ctx: Context) -> pd.DataFrame:
+    """Each item against the next one in the ranking (all pairs are in the CSV)."""
+    rows = []
+    values = pairs_pub.values
+    for higher, lower in zip(order, order[1:]):
+        found = _pair(values, higher, lower)
+        if found is None:
+            continue
+        i, sign = found["position"], found["sign"]
+        effect = pairs_pub.cell(i, "rank_biserial")
+        rows.append({ctx.t("col_item_a"): labels[higher], ctx.t("col_item_b"): labels[lower],
+                     ctx.t("col_n"): ctx.num(pairs_pub.cell(i, "n")), ctx.t("col_p_holm"): ctx.p(pairs_pub.cell(i, "p_holm")),
+                     ctx.t("col_rank_biserial"): ctx.num(effect if is_hidden(effect) else sign * effect, 2)})
+    return pd.DataFrame(rows, columns=[ctx.t(c) for c in ("col_item_a", "col_item_b", "col_n", "col_p_holm",
+                                                           "col_rank_biserial")])
+
 
 def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> tuple[Block, list[str], dict[str, Any]]:
     """Is the ranking of items real? Friedman test, Kendall's W, pairwise Wilcoxon (Holm).
@@ -288,62 +316,34 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
     ranks = stats.mean_ranks(frame, ids, dont_know=dont_know).sort_values("mean_rank", ascending=False,
                                                                           kind="stable").reset_index(drop=True)
     pairs = stats.pairwise_wilcoxon(frame, ids, dont_know=dont_know)
-    pairs_pub = blank_tests(suppress(pairs, ctx.min_cell, counts=["n", "n_nonzero"],
-                                     derived={"median_a": "n", "median_b": "n"}, within={}, across=[]),
-                            ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], ctx.min_cell)
+    pairs_pub = publication.pairwise_ratings(pairs, ctx.min_cell)
     labels = {i.id: i.label(ctx.lang) for i in items}
-    # The reader sees each item against the next one in the ranking; all pairs are in the CSV.
-    adjacent = []
-    for higher, lower in zip(ranks["item"], ranks["item"].iloc[1:]):
-        row = pairs_pub[(pairs_pub["item_a"] == higher) & (pairs_pub["item_b"] == lower)]
-        sign = 1.0
-        if row.empty:
-            row, sign = pairs_pub[(pairs_pub["item_a"] == lower) & (pairs_pub["item_b"] == higher)], -1.0
-        if row.empty:
-            continue
-        r = row.iloc[0]
-        effect = r["rank_biserial"] if is_suppressed(r["rank_biserial"]) else sign * r["rank_biserial"]
-        adjacent.append({ctx.t("col_item_a"): labels[higher], ctx.t("col_item_b"): labels[lower],
-                         ctx.t("col_n"): r["n"], ctx.t("col_p_holm"): ctx.p(r["p_holm"]),
-                         ctx.t("col_rank_biserial"): ctx.num(effect, 2)})
-    display = pd.DataFrame(adjacent, columns=[ctx.t(c) for c in ("col_item_a", "col_item_b", "col_n", "col_p_holm",
-                                                                   "col_rank_biserial")])
-    block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub, display=display)
+    order = list(ranks["item"])
+    block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub,
+                  display=ranking_display(pairs_pub, order, labels, ctx))
     facts: dict[str, Any] = {}
     sentences: list[str] = []
     if len(friedman) and friedman["n"].iloc[0] >= ctx.min_cell:
-        facts["order"] = list(ranks["item"])
+        facts["order"] = order
         f = friedman.iloc[0]
-        top, second = ranks["item"].iloc[0], ranks["item"].iloc[1]
-        top_vs_second = _pair(pairs, top, second)
+        top, second = order[0], order[1]
         facts.update({"n": int(f["n"]), "friedman_statistic": f["statistic"], "friedman_df": f["df"],
-                      "friedman_p": f["p"], "kendalls_w": f["kendalls_w"], "top": top, "second": second,
-                      "top_vs_second_p_holm": top_vs_second["p_holm"],
-                      "top_vs_second_rank_biserial": top_vs_second["rank_biserial"]})
+                      "friedman_p": f["p"], "kendalls_w": f["kendalls_w"], "top": top, "second": second})
         sentences.append(ctx.t("ranking_friedman", n=ctx.num(f["n"]), chi2=ctx.num(f["statistic"], 1),
                                df=ctx.num(f["df"]), p=ctx.p(f["p"]), w=ctx.num(f["kendalls_w"], 2)))
-        if is_suppressed(published_value(pairs_pub[(pairs_pub["item_a"].isin([top, second]))
-                                                   & (pairs_pub["item_b"].isin([top, second]))], "p_holm")):
-            return block, sentences, {k: v for k, v in facts.items() if not k.startswith("top_vs")}
-        key = "ranking_top_clear" if top_vs_second["p_holm"] < 1 - ctx.level else "ranking_top_unclear"
-        sentences.append(ctx.t(key, top=labels[top], second=labels[second], p=ctx.p(top_vs_second["p_holm"]),
-                               r=ctx.num(top_vs_second["rank_biserial"], 2)))
+        found = _pair(pairs, top, second)
+        if found is None or pairs_pub.is_hidden(found["position"], "p_holm"):
+            return block, sentences, facts
+        p_holm = float(pairs["p_holm"].iloc[found["position"]])
+        effect = found["sign"] * float(pairs["rank_biserial"].iloc[found["position"]])
+        facts.update({"top_vs_second_p_holm": p_holm, "top_vs_second_rank_biserial": effect})
+        key = "ranking_top_clear" if p_holm < 1 - ctx.level else "ranking_top_unclear"
+        sentences.append(ctx.t(key, top=labels[top], second=labels[second], p=ctx.p(p_holm), r=ctx.num(effect, 2)))
     return block, sentences, facts
 
 
-def _pair(pairs: pd.DataFrame, a: str, b: str) -> dict[str, float]:
-    """Holm p and rank-biserial of a vs b (sign oriented so that r > 0 means a rated higher)."""
-    row = pairs[(pairs["item_a"] == a) & (pairs["item_b"] == b)]
-    sign = 1.0
-    if row.empty:
-        row = pairs[(pairs["item_a"] == b) & (pairs["item_b"] == a)]
-        sign = -1.0
-    r = row.iloc[0]
-    return {"p_holm": float(r["p_holm"]), "rank_biserial": sign * float(r["rank_biserial"])}
-
-
 def ranked_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
-                title: str) -> tuple[list[Block], list[str], pd.DataFrame, dict[str, Any]]:
+                title: str) -> tuple[list[Block], list[str], Published, dict[str, Any]]:
     """A rating grid with its ranking test.
 
     Returns the blocks (figure, summary table, pairwise tests), the ranking sentences, the published
@@ -368,16 +368,16 @@ def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[lis
     domain_text = ctx.t(f"domain_{domain}")
     table, figure, useful = rating_grid(frame, [ctx.codebook[f"{item_prefix}_usefulness"]], ctx, "usefulness",
                                         ctx.t(f"{key}_title_usefulness"))
-    u = useful.iloc[0]
+    u = useful.row(0)
     usefulness = Section("usefulness", ctx.t(f"{key}_h_usefulness"), [
         ctx.t("usefulness_sentence", pct=ctx.pct(u["top2_pct"]), ci=ctx.interval(u["top2_low"], u["top2_high"]),
               n=ctx.num(u["n"]), domain=domain_text)], [figure, table])
     blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(f"{domain}_applications"), ctx,
                                                          f"{domain}_applications", ctx.t(f"{key}_title_applications"))
-    top3 = [ctx.label(i) for i in summary["item"].iloc[:3]]
-    opening = ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2],
-                    pct=ctx.pct(summary["top2_pct"].iloc[0]), last=ctx.label(summary["item"].iloc[-1]),
-                    last_pct=ctx.pct(summary["top2_pct"].iloc[-1]))
+    items, top2 = summary["item"], summary["top2_pct"]
+    top3 = [ctx.label(i) for i in items[:3]]
+    opening = ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2], pct=ctx.pct(top2[0]),
+                    last=ctx.label(items[-1]), last_pct=ctx.pct(top2[-1]))
     applications = Section("applications", ctx.t(f"{key}_h_applications"), [opening] + sentences, blocks)
     facts = {"usefulness": grid_facts(useful)[0], "applications": grid_facts(summary), "ranking": rank_facts}
     lines = [ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=domain_text),
@@ -387,43 +387,42 @@ def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[lis
 
 # --------------------------------------------------------------------------- multi-select
 
+def multi_select_display(pub: Published, ctx: Context) -> pd.DataFrame:
+    return pd.DataFrame({
+        ctx.t("col_option"): pub["label"],
+        ctx.t("col_n"): [ctx.num(v) for v in pub["n"]],
+        ctx.t("col_count"): [ctx.num(v) for v in pub["count"]],
+        ctx.t("col_pct_respondents"): [ctx.pct(v) for v in pub["pct"]],
+        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
+        ctx.t("col_pct_mentions"): [ctx.pct(v) for v in pub["mentions_pct"]],
+    })
+
+
 def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
     """% of respondents per option (with intervals), % of mentions, and Cochran's Q."""
     columns = item.columns
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level)
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    table["rest"] = table["n"] - table["count"]  # who did not tick it: a cell of respondents too
-    pub = suppress(table, ctx.min_cell, counts=["n", "count", "rest"], within={"count": []}, across=[["count", "rest"]],
-                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
-                            "mentions_pct": ("count", None), "mentions_n": (None, None), "mean_ticked": (None, None)})
-    pub = sort_published(pub.drop(columns=["rest"]), "pct")
+    pub = publication.multi_select(table, ctx.min_cell).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
-    footer = ctx.t("footer_multi", n=ctx.num(n))
-    fig = proportion_bars(pub, "label", title, footer, ctx.synthetic_label, ctx.t("axis_pct_respondents"),
-                          ctx.t("suppressed_note", k=ctx.min_cell))
-    display = pd.DataFrame({
-        ctx.t("col_option"): pub["label"],
-        ctx.t("col_n"): pub["n"],
-        ctx.t("col_count"): pub["count"],
-        ctx.t("col_pct_respondents"): [ctx.pct(v) for v in pub["pct"]],
-        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
-        ctx.t("col_pct_mentions"): [ctx.pct(v) for v in pub["mentions_pct"]],
-    })
+    fig = proportion_bars(pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
+                          ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
     sentences = []
-    facts: dict[str, Any] = {"n": n, "options": [{"option": o, "pct": published(p), "low": published(lo), "high": published(hi)}
-                                                 for o, p, lo, hi in zip(pub["option"], pub["pct"], pub["pct_low"], pub["pct_high"])]}
+    facts: dict[str, Any] = {"n": n, "options": [{"option": r["option"], "pct": published(r["pct"]),
+                                                  "low": published(r["pct_low"]), "high": published(r["pct_high"])}
+                                                 for r in pub.rows()]}
     if n >= ctx.min_cell:
-        top = pub.iloc[0]
-        mean_ticked = pub["mean_ticked"].iloc[0]
+        top = pub.row(0)
         sentences.append(ctx.t("multi_top", n=ctx.num(n), option=top["label"], pct=ctx.pct(top["pct"]),
-                               ci=ctx.interval(top["pct_low"], top["pct_high"]), mean=ctx.num(mean_ticked, 1)))
+                               ci=ctx.interval(top["pct_low"], top["pct_high"]), mean=ctx.num(top["mean_ticked"], 1)))
         q = stats.cochrans_q(frame, columns)
         if len(q):
             facts.update({"cochran_q": q["q"].iloc[0], "cochran_df": q["df"].iloc[0], "cochran_p": q["p"].iloc[0]})
             sentences.append(ctx.t("multi_cochran", q=ctx.num(q["q"].iloc[0], 1), df=ctx.num(q["df"].iloc[0]),
                                    p=ctx.p(q["p"].iloc[0])))
-    return (Block(f"{item.id}", ctx.t("caption_multi_table", title=title), table=pub, display=display),
+    return (Block(f"{item.id}", ctx.t("caption_multi_table", title=title), table=pub,
+                  display=multi_select_display(pub, ctx)),
             Block(f"{item.id}_figure", ctx.t("caption_multi_figure", title=title), figure=fig), sentences, facts)
 
 
@@ -441,7 +440,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) 
     answers = answers[answers.str.strip() != ""]
     n = len(answers)
     if n < ctx.min_cell:
-        return [ctx.t("open_too_few", k=ctx.min_cell)], {"answered": SUPPRESSED}
+        return [ctx.t("open_too_few", k=ctx.min_cell)], {"answered": HIDDEN}
     quotes: list[str] = []
     for text in answers:
         clean = scrub_quote(text)
@@ -456,8 +455,19 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) 
 
 # --------------------------------------------------------------------------- categories
 
+def shares_display(pub: Published, ctx: Context, label_column: str, with_count: bool = True) -> pd.DataFrame:
+    """The reader's table of shares: label, base, (count,) share and interval."""
+    columns = {ctx.t(label_column): pub["label"], ctx.t("col_n"): [ctx.num(v) for v in pub["n"]]}
+    if with_count:
+        columns[ctx.t("col_count")] = [ctx.num(v) for v in pub["count"]]
+    columns[ctx.t("col_pct")] = [ctx.pct(v) for v in pub["pct"]]
+    columns[ctx.t("col_ci", level=ctx.num(100 * ctx.level))] = [ctx.interval(lo, hi) for lo, hi in
+                                                                 zip(pub["pct_low"], pub["pct_high"])]
+    return pd.DataFrame(columns)
+
+
 def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]], ctx: Context, name: str,
-                   caption: str, title: str | None = None) -> tuple[Block, Block | None, pd.DataFrame]:
+                   caption: str, title: str | None = None) -> tuple[Block, Block | None, Published]:
     """Share of respondents per category (each row a set of codes), with Wilson intervals.
 
     The base is everyone who answered `column`; rows are in the given order. Returns the table
@@ -470,18 +480,9 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
         parts.append(share)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     table["item"] = column
-    pub = suppress(table, ctx.min_cell, counts=["count"], within={"count": []},
-                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
-                            "n_eff": (None, None), "deff": (None, None)})
-    display = pd.DataFrame({
-        ctx.t("col_category"): pub["label"],
-        ctx.t("col_n"): pub["n"],
-        ctx.t("col_count"): pub["count"],
-        ctx.t("col_pct"): [ctx.pct(v) for v in pub["pct"]],
-        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
-    })
+    pub = publication.categories(table, ctx.min_cell)
     n = int(table["n"].iloc[0]) if len(table) else 0
-    block = Block(name, caption, table=pub.drop(columns=["n_eff", "deff"]), display=display)
+    block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
     figure = None
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
@@ -492,7 +493,7 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
 
 def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, groups: dict[Any, str], ctx: Context,
                    name: str, caption: str, title: str | None,
-                   public_sums: dict[Any, Any] | None = None) -> tuple[Block, Block | None, pd.DataFrame]:
+                   public_sums: dict[Any, Any] | None = None) -> tuple[Block, Block | None, Published]:
     """Share with a 0/1 `outcome` within each group (one row per group), with Wilson intervals.
 
     `public_sums` maps a group to the key of a coarser group whose totals are published elsewhere
@@ -510,35 +511,28 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
             share.insert(1, "label", label)
             share["group"] = code
             rows.append(share)
-    table = pd.concat(rows, ignore_index=True)
-    table["rest"] = table["n"] - table["count"]  # the other answer is a cell of respondents too
-    keys: list[list[str]] = [[]]
+    table = pd.concat([r for r in rows if len(r)] or rows[:1], ignore_index=True)
+    for column in ("n", "count"):
+        table[column] = pd.to_numeric(table[column])
     if public_sums is not None:
         table["coarse"] = [public_sums.get(g) for g in table["group"]]
-        keys.append(["coarse"])
-    pub = suppress(table, ctx.min_cell, counts=["n", "count", "rest"],
-                   within={"count": keys, "n": keys, "rest": keys}, across=[["count", "rest"]],
-                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
-                            "n_eff": (None, None), "deff": (None, None)})
-    pub = pub.drop(columns=[c for c in ("rest", "coarse") if c in pub.columns])
-    display = pd.DataFrame({
-        ctx.t("col_group"): pub["label"],
-        ctx.t("col_n"): pub["n"],
-        ctx.t("col_pct"): [ctx.pct(v) for v in pub["pct"]],
-        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
-    })
+    pub = publication.shares_by_group(table, ctx.min_cell, coarse=public_sums is not None)
     figure = None
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
                               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
         figure = Block(f"{name}_figure", caption, figure=fig)
-    return Block(name, caption, table=pub.drop(columns=["n_eff", "deff", "item"]), display=display), figure, pub
+    block = Block(name, caption, table=pub.drop(["n_eff", "deff", "item"]),
+                  display=shares_display(pub, ctx, "col_group", with_count=False))
+    return block, figure, pub
 
 
-def published_value(table: pd.DataFrame, column: str, where: tuple[str, Any] | None = None) -> Any:
-    """One cell of a published table (the marker if suppressed, NaN if there is no such row)."""
-    rows = table if where is None else table[table[where[0]] == where[1]]
-    return rows[column].iloc[0] if len(rows) else float("nan")
+def published_value(pub: Published, column: str, where: tuple[str, Any] | None = None) -> Any:
+    """One cell of a published table (:data:`HIDDEN` if suppressed, NaN if there is no such row)."""
+    row = 0 if where is None else pub.find(where[0], where[1])
+    if row is None or row >= len(pub):
+        return float("nan")
+    return pub.cell(row, column)
 
 
 def test_sentence(ctx: Context, data: pd.DataFrame, row: str, column: str, what: str) -> tuple[str, dict[str, Any]]:
@@ -569,13 +563,12 @@ def model_block(model: pd.DataFrame, terms: dict[str, str], ctx: Context, name: 
     table = rows.reset_index().rename(columns={"index": "term"})
     if "term" not in table.columns:
         table = table.rename(columns={table.columns[0]: "term"})
-    table = suppress(table, ctx.min_cell, counts=["n"], within={}, across=[],
-                     derived={c: (None, None) for c in ("or_low", "or_high")})
+    pub = publication.model(table, ctx.min_cell)
     display = pd.DataFrame({
-        ctx.t("col_term"): [terms[t] for t in table["term"]],
-        ctx.t("col_or"): [ctx.num(v, 2) for v in table["odds_ratio"]],
+        ctx.t("col_term"): [terms[t] for t in pub["term"]],
+        ctx.t("col_or"): [ctx.num(v, 2) for v in pub["odds_ratio"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [f"{ctx.num(lo, 2)}–{ctx.num(hi, 2)}"
-                                                          for lo, hi in zip(table["or_low"], table["or_high"])],
-        ctx.t("col_p"): [ctx.p(p) for p in table["p"]],
+                                                          for lo, hi in zip(pub["or_low"], pub["or_high"])],
+        ctx.t("col_p"): [ctx.p(p) for p in pub["p"]],
     })
-    return Block(name, caption, table=table, display=display)
+    return Block(name, caption, table=pub, display=display)

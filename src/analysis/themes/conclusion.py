@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from ..claims import evaluate, read_claims
-from ..disclosure import suppress
 from ..errors import Problem, SurveyDataError
-from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid, sort_published
+from .. import publication
+from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
 EARLIER_THEMES = ("participants", "opportunities", "barriers", "enforcement", "investigation")
@@ -38,7 +38,7 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
     items = cb.grid("statements")
     table, figure, summary = rating_grid(frame, items, ctx, "statements", ctx.t("c_title_statements"))
     facts: dict[str, Any] = {"statements": grid_facts(summary)}
-    top, bottom = summary.iloc[0], sort_published(summary, "bottom2_pct").iloc[0]
+    top, bottom = summary.row(0), summary.sorted_by("bottom2_pct").row(0)
     sections = [Section("statements", ctx.t("c_h_statements"), [
         ctx.t("c_statements_sentence", top=ctx.label(top["item"]), top_pct=ctx.pct(top["top2_pct"]),
               bottom=ctx.label(bottom["item"]), bottom_pct=ctx.pct(bottom["bottom2_pct"])),
@@ -79,7 +79,7 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
               partly=facts["claims"]["partly"], not_supported=facts["claims"]["not_supported"],
               not_testable=facts["claims"]["not_testable"]),
         ctx.t("c_claims_method"),
-    ], [Block("summary_claims", ctx.t("c_caption_claims"), table=suppress(claims, ctx.min_cell, counts=[], derived={}),
+    ], [Block("summary_claims", ctx.t("c_caption_claims"), table=publication.unprotected(claims),
               display=display)]))
     summary_text = synthesis[1:3] + [sections[-1].paragraphs[0]]
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("c_question"), sections, summary_text, facts)

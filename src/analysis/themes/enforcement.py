@@ -7,11 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import stats
-from ..disclosure import SUPPRESSED, suppress
+from .. import publication, stats
 from ..figures import paired_dots
-from .base import (Block, Context, Section, ThemeResult, blank_tests, domain_overview, open_answers, published,
-                   sort_published)
+from .base import Block, Context, Section, ThemeResult, domain_overview, open_answers, published, shown_range
 
 THEME = "enforcement"
 
@@ -49,34 +47,27 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts.update(overview_facts)
 
     gap = importance_practice_gap(frame, ctx)
-    gap_pub = suppress(gap, ctx.min_cell, counts=["n", "important_count", "used_count"], within={}, across=[],
-                       derived={"important_pct": ("important_count", "n"), "used_pct": ("used_count", "n"),
-                                "gap_pp": "n"})
-    # McNemar's exact p gives back the discordant counts: no test next to a small count
-    gap_pub = blank_tests(gap_pub, ["n", "important_count", "used_count"], ["p", "p_holm"], ctx.min_cell)
-    hidden = gap_pub["important_pct"].eq(SUPPRESSED) | gap_pub["used_pct"].eq(SUPPRESSED)
-    gap_pub["gap_pp"] = gap_pub["gap_pp"].astype(object).where(~hidden, SUPPRESSED)  # a gap would reveal the other share
-    gap_pub = sort_published(gap_pub, "gap_pp")
+    gap_pub = publication.importance_practice_gap(gap, ctx.min_cell).sorted_by("gap_pp")
     labels = {i.id: i.label(ctx.lang) for i in cb.grid("enforcement_applications")}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],
-        ctx.t("col_n"): gap_pub["n"],
+        ctx.t("col_n"): [ctx.num(v) for v in gap_pub["n"]],
         ctx.t("col_important"): [ctx.pct(v) for v in gap_pub["important_pct"]],
         ctx.t("col_used"): [ctx.pct(v) for v in gap_pub["used_pct"]],
         ctx.t("col_gap"): [ctx.num(v) for v in gap_pub["gap_pp"]],
         ctx.t("col_p_holm"): [ctx.p(p) for p in gap_pub["p_holm"]],
     })
-    n_range = [v for v in gap_pub["n"] if not isinstance(v, str)]
+    n_min, n_max = shown_range(gap_pub, "n")
     fig = paired_dots(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
                       ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
-                      ctx.t("footer_base_range", n_min=ctx.num(min(n_range, default=0)), n_max=ctx.num(max(n_range, default=0))),
+                      ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
                       ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
-    biggest = gap_pub.iloc[0]
-    significant = int((pd.to_numeric(gap_pub["p_holm"].where(gap_pub["p_holm"] != SUPPRESSED), errors="coerce")
-                       < 1 - ctx.level).sum())
+    biggest = gap_pub.row(0)
+    significant = int((gap_pub.shown("p_holm") < 1 - ctx.level).sum())
     facts["gap"] = [{"item": i, "important_pct": published(a), "used_pct": published(b), "gap_pp": published(g),
                      "p_holm": published(p)} for i, a, b, g, p in
-                    zip(gap_pub["item"], gap_pub["important_pct"], gap_pub["used_pct"], gap_pub["gap_pp"], gap_pub["p_holm"])]
+                    zip(gap_pub["item"], gap_pub["important_pct"], gap_pub["used_pct"], gap_pub["gap_pp"],
+                        gap_pub["p_holm"])]
     sections.append(Section("gap", ctx.t("e_h_gap"), [
         ctx.t("e_gap_sentence", item=labels[biggest["item"]], important=ctx.pct(biggest["important_pct"]),
               used=ctx.pct(biggest["used_pct"]), significant=ctx.num(significant), total=ctx.num(len(gap))),

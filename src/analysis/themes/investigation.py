@@ -6,10 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import stats
-from ..disclosure import SUPPRESSED, suppress
-from .base import (Block, Context, Section, ThemeResult, blank_tests, domain_overview, grid_facts, open_answers, published,
-                   published_value, rating_grid, sort_published)
+from .. import publication, stats
+from ..disclosure import suppress
+from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
+                   published_value, rating_grid)
 
 THEME = "investigation"
 
@@ -23,32 +23,30 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     solved = cb.grid("solved_today")
     s_table, s_figure, s_summary = rating_grid(frame, solved, ctx, "solved_today", ctx.t("i_title_solved"))
     facts["solved"] = grid_facts(s_summary)
-    worst = sort_published(s_summary, "bottom2_pct").iloc[0]
+    worst = s_summary.sorted_by("bottom2_pct").row(0)
     sections.append(Section("solved", ctx.t("i_h_solved"), [
         ctx.t("i_solved_sentence", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"]),
-              best=ctx.label(s_summary["item"].iloc[0]), best_pct=ctx.pct(s_summary["top2_pct"].iloc[0])),
+              best=ctx.label(s_summary["item"][0]), best_pct=ctx.pct(s_summary["top2_pct"][0])),
     ], [s_figure, s_table]))
 
     # --- reliability: investigation vs enforcement, same respondents ------------------------------
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
     paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
-    paired_pub = blank_tests(suppress(paired, ctx.min_cell, counts=["n", "n_nonzero"],
-                                      derived={"median_a": "n", "median_b": "n"}, within={}, across=[]),
-                             ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], ctx.min_cell)
+    paired_pub = publication.pairwise_ratings(paired, ctx.min_cell)
     both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
         [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
     both_pub = suppress(both, ctx.min_cell)
-    if paired.empty or paired_pub["p"].iloc[0] == SUPPRESSED:
+    if paired.empty or paired_pub.is_hidden(0, "p"):
         facts["reliability"] = None
         reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]
     else:
         p = paired.iloc[0]
-        inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"].iloc[-1]
+        inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"][-1]
         facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "rank_biserial": p["rank_biserial"],
                                 "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2),
-                                "investigation_median": published(paired_pub["median_a"].iloc[0]),
-                                "enforcement_median": published(paired_pub["median_b"].iloc[0])}
+                                "investigation_median": published(paired_pub.cell(0, "median_a")),
+                                "enforcement_median": published(paired_pub.cell(0, "median_b"))}
         clear = p["p"] < 1 - ctx.level
         key = ("i_reliability_higher" if clear and p["rank_biserial"] > 0 else
                "i_reliability_lower" if clear else "i_reliability_nodiff")
@@ -56,7 +54,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                   r=ctx.num(p["rank_biserial"], 2)), ctx.t("i_reliability_method")]
     display = pd.DataFrame({
         ctx.t("col_domain"): [cb.theme_label("investigation", ctx.lang), cb.theme_label("enforcement", ctx.lang)][:len(both_pub)],
-        ctx.t("col_n"): both_pub["n"],
+        ctx.t("col_n"): [ctx.num(v) for v in both_pub["n"]],
         ctx.t("col_median"): [ctx.num(m, 1) for m in both_pub["median"]],
         ctx.t("col_top2"): [ctx.pct(v) for v in both_pub["top2_pct"]],
     })
@@ -64,7 +62,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                             [Block("reliability_comparison", ctx.t("i_caption_reliability"), table=both_pub, display=display),
                              Block("reliability_wilcoxon", ctx.t("i_caption_reliability_test"), table=paired_pub,
                                    display=pd.DataFrame({
-                                       ctx.t("col_n"): paired_pub["n"],
+                                       ctx.t("col_n"): [ctx.num(v) for v in paired_pub["n"]],
                                        ctx.t("col_statistic"): [ctx.num(v, 1) for v in paired_pub["statistic"]],
                                        ctx.t("col_p"): [ctx.p(v) for v in paired_pub["p"]],
                                        ctx.t("col_rank_biserial"): [ctx.num(v, 2) for v in paired_pub["rank_biserial"]],

@@ -18,11 +18,11 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     blocks, sentences, summary, facts["ranking"] = ranked_grid(frame, items, ctx, "opportunity_ratings",
                                                                ctx.t("o_title_ratings"))
     facts["ratings"] = grid_facts(summary)
-    top = summary.iloc[0]
+    top, items, top2 = summary.row(0), summary["item"], summary["top2_pct"]
     ratings = Section("ratings", ctx.t("o_h_ratings"), [
         ctx.t("o_ratings_top", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
               ci=ctx.interval(top["top2_low"], top["top2_high"]), n=ctx.num(top["n"]),
-              last=ctx.label(summary["item"].iloc[-1]), last_pct=ctx.pct(summary["top2_pct"].iloc[-1])),
+              last=ctx.label(items[-1]), last_pct=ctx.pct(top2[-1])),
     ], blocks[:2])
     rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method")], blocks[2:])
 
@@ -34,7 +34,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     unused = Section("open", ctx.t("h_open"), quotes)
 
     summary_text = [ctx.t("o_summary", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
-                          second=ctx.label(summary["item"].iloc[1]), third=ctx.label(summary["item"].iloc[2]))]
+                          second=ctx.label(items[1]), third=ctx.label(items[2]))]
     summary_text += sentences[1:2]
     if uses_facts["options"]:
         first = uses_facts["options"][0]

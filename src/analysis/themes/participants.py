@@ -5,10 +5,10 @@ from typing import Any
 
 import pandas as pd
 
+from .. import publication
 from ..paths import REFERENCE_DIR
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
-from ..disclosure import suppress
 
 THEME = "participants"
 #: "Active" = uses social media for work weekly or daily (codes of the frequency scale).
@@ -81,7 +81,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # Exact counts per force are not published: "represented: no" reveals zeros, which would undo
     # secondary suppression against the published total of regional forces. Bands reveal no count.
     cov_table["respondents"] = [count_band(c, ctx.min_cell) for c in cov_table.pop("count")]
-    cov_pub = suppress(cov_table, ctx.min_cell, counts=[], within={}, derived={})
+    cov_pub = publication.unprotected(cov_table)
     cov_display = pd.DataFrame({ctx.t("col_force"): cov_pub["force"],
                                 ctx.t("col_represented"): [ctx.t("word_yes") if r else ctx.t("word_no") for r in cov_pub["represented"]],
                                 ctx.t("col_respondents_band"): cov_pub["respondents"]})

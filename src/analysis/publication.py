@@ -1,0 +1,128 @@
+"""The rules for tables that are published together, in one place.
+
+:func:`analysis.disclosure.suppress` protects one table. A chapter publishes several tables and
+sentences from the same respondents, and a hidden cell of one can be solved from another: a
+rating distribution from its top-2/bottom-2 sums, a count from its complement, a small count from
+an exact test statistic or p-value, a hidden rating from the mean. Every theme protects what it
+publishes through these functions, which return :class:`~analysis.disclosure.Published` tables.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .disclosure import Published, suppress
+
+
+def small_or_hidden(pub: Published, counts: Sequence[str], k: int) -> np.ndarray:
+    """Rows where one of `counts` is hidden, or shown but between 1 and k - 1."""
+    rows = np.zeros(len(pub), dtype=bool)
+    for column in counts:
+        if column not in pub:
+            continue
+        values = pd.to_numeric(pub.values[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        rows |= pub.mask[column].to_numpy() | ((values > 0) & (values < k))
+    return rows
+
+
+def protect_tests(pub: Published, counts: Sequence[str], statistics: Sequence[str], k: int) -> Published:
+    """Hide test statistics, p-values and effect sizes in rows where a count is hidden or below k.
+
+    An exact test statistic computed from a small cell can be inverted to recover the cell.
+    """
+    return pub.hide(small_or_hidden(pub, counts, k), [c for c in statistics if c in pub])
+
+
+def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequence[Any],
+                k: int) -> tuple[Published, Published]:
+    """A rating grid's summary and distribution, protected together.
+
+    The summary's top-2 and bottom-2 counts are sums of distribution cells, and n minus both is the
+    middle category: all are declared public sums while the distribution is suppressed, so no
+    hidden cell follows from them. The mean times n is the sum of code times count: one more
+    equation in the counts, so no mean is shown next to a hidden count.
+    """
+    distribution = distribution.copy()
+    distribution["top_box"] = distribution["code"].isin(list(scale[-2:]))
+    distribution["bottom_box"] = distribution["code"].isin(list(scale[:2]))
+    distribution_pub = suppress(distribution, k, within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
+                                across=[["n", "dont_know_n", "missing_n"]])
+    summary = summary.copy()
+    summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
+    summary_pub = suppress(summary, k, across=[["n", "dont_know_n", "missing_n"],
+                                               ["top2_count", "bottom2_count", "middle_count"]])
+    summary_pub = summary_pub.drop(["middle_count"])
+    hidden_items = set(distribution_pub.values.loc[distribution_pub.mask["count"], "item"])
+    summary_pub = summary_pub.hide(summary_pub.values["item"].isin(hidden_items), ["mean"])
+    return summary_pub, distribution_pub
+
+
+def pairwise_ratings(pairs: pd.DataFrame, k: int) -> Published:
+    """Pairwise Wilcoxon tests: counts suppressed, medians follow their base, tests next to a small count hidden."""
+    pub = suppress(pairs, k, counts=["n", "n_nonzero"], derived={"median_a": "n", "median_b": "n"}, within={},
+                   across=[])
+    return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], k)
+
+
+def multi_select(table: pd.DataFrame, k: int) -> Published:
+    """Options of a multi-select question: who ticked and who did not are both cells of respondents."""
+    table = table.copy()
+    table["rest"] = table["n"] - table["count"]
+    pub = suppress(table, k, counts=["n", "count", "rest"], within={"count": []}, across=[["count", "rest"]],
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                            "mentions_pct": ("count", None), "mentions_n": (None, None), "mean_ticked": (None, None)})
+    return pub.drop(["rest"])
+
+
+def categories(table: pd.DataFrame, k: int) -> Published:
+    """Shares of respondents per category of one question (the categories add up to the base)."""
+    return suppress(table, k, counts=["count"], within={"count": []},
+                    derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                             "n_eff": (None, None), "deff": (None, None)})
+
+
+def shares_by_group(table: pd.DataFrame, k: int, coarse: bool = False) -> Published:
+    """A 0/1 outcome's share per group: yes and no are cells of respondents; group totals add up.
+
+    With `coarse`, the table has a ``coarse`` column naming a coarser grouping whose totals are
+    published elsewhere (role -> citizen-facing or not), so those sums are declared public too.
+    """
+    table = table.copy()
+    table["rest"] = table["n"] - table["count"]
+    keys: list[list[str]] = [[]] + ([["coarse"]] if coarse else [])
+    pub = suppress(table, k, counts=["n", "count", "rest"], within={"count": keys, "n": keys, "rest": keys},
+                   across=[["count", "rest"]],
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                            "n_eff": (None, None), "deff": (None, None)})
+    return pub.drop([c for c in ("rest", "coarse") if c in pub])
+
+
+def model(table: pd.DataFrame, k: int) -> Published:
+    """Odds ratios of a regression: the base is a count; estimates are kept (see the model rules)."""
+    return suppress(table, k, counts=["n"], within={}, across=[],
+                    derived={c: (None, None) for c in ("or_low", "or_high")})
+
+
+def importance_practice_gap(gap: pd.DataFrame, k: int) -> Published:
+    """Importance vs practice per application: the McNemar p gives back discordant counts, and a
+    gap next to one hidden share gives the other back."""
+    pub = suppress(gap, k, counts=["n", "important_count", "used_count"], within={}, across=[],
+                   derived={"important_pct": ("important_count", "n"), "used_pct": ("used_count", "n"),
+                            "gap_pp": "n"})
+    pub = protect_tests(pub, ["n", "important_count", "used_count"], ["p", "p_holm"], k)
+    either = pub.mask["important_pct"].to_numpy() | pub.mask["used_pct"].to_numpy()
+    return pub.hide(either, ["gap_pp"])
+
+
+def split_test(table: pd.DataFrame, k: int) -> Published:
+    """The sign test of a split opinion: its exact p gives back small counts."""
+    pub = suppress(table, k, counts=["n", "low_count", "high_count"], within={}, across=[])
+    return protect_tests(pub, ["low_count", "high_count"], ["p"], k)
+
+
+def unprotected(table: pd.DataFrame) -> Published:
+    """A table that holds no count of respondents (labels, bands, verdicts): nothing to hide."""
+    return Published(table, pd.DataFrame(False, index=table.index, columns=table.columns))
