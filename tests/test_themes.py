@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis.claims import RULES, evaluate, read_claims
-from analysis.disclosure import SUPPRESSED, Published
+from analysis import facts as facts_schema
+from analysis.claims import RULES, check_claims, evaluate, read_claims
+from analysis.disclosure import HIDDEN, SUPPRESSED, Published
+from analysis.errors import SurveyDataError
 from analysis.figures import proportion_bars, save_figure
 from analysis.quotes import scrub_quote
 from analysis.text import catalogue, fmt_p, fmt_pct, message
@@ -81,10 +84,7 @@ def test_numbers_in_dutch_use_a_decimal_comma():
 
 
 def _facts_for_claims(results) -> dict:
-    facts = {}
-    for theme, result in results.items():
-        facts[theme] = json.loads(json.dumps(result.facts, default=float))
-    return facts
+    return {theme: result.facts for theme, result in results.items()}
 
 
 def test_every_claim_names_a_known_rule():
@@ -94,22 +94,51 @@ def test_every_claim_names_a_known_rule():
 
 
 def test_claim_verdicts_follow_their_rules():
-    facts = {"participants": {"active": {"pct": 60.0, "low": 55.0, "high": 65.0}},
-             "barriers": {"value_estimation": {"under_pct": 40.0, "over_pct": 38.0, "split_p": 0.7}}}
+    facts = {"participants": SimpleNamespace(active=facts_schema.Share(pct=60.0, low=55.0, high=65.0)),
+             "barriers": SimpleNamespace(value_estimation=facts_schema.ValueEstimation(under_pct=40.0, over_pct=38.0,
+                                                                                      split_p=0.7))}
     claims = [{"id": "a", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
                "fact": "participants.active", "threshold": 50},
               {"id": "b", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
                "fact": "participants.active", "threshold": 58},
               {"id": "c", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
                "fact": "participants.active", "threshold": 70},
-              {"id": "d", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.value_estimation"},
-              {"id": "e", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.missing"}]
+              {"id": "d", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.value_estimation"}]
     verdicts = [r["verdict"] for r in evaluate(claims, facts)]
-    assert verdicts == ["supported", "partly", "not_supported", "supported", "not_testable"]
+    assert verdicts == ["supported", "partly", "not_supported", "supported"]
+
+
+def test_a_claim_naming_an_unknown_fact_fails_instead_of_being_not_testable():
+    claim = {"id": "e", "theme": "barriers", "nl": "x", "en": "x", "rule": "split", "fact": "barriers.missing"}
+    with pytest.raises(SurveyDataError, match="barriers.missing"):
+        evaluate([claim], {"barriers": SimpleNamespace()})
+
+
+def test_every_claim_fact_path_is_in_the_facts_schema():
+    check_claims(read_claims())  # raises SurveyDataError naming the claim otherwise
+    for claim in read_claims():
+        if "fact" in claim:
+            assert facts_schema.resolve(claim["fact"]) is not None
+
+
+def test_facts_survive_the_file_round_trip_typed(results, tmp_path):
+    for theme, result in results.items():
+        result.save(tmp_path)
+        assert facts_schema.read(theme, tmp_path / theme / "facts.json") == result.facts
+
+
+def test_a_facts_file_with_a_renamed_key_is_refused(results, tmp_path):
+    results["participants"].save(tmp_path)
+    path = tmp_path / "participants" / "facts.json"
+    data = json.loads(path.read_text())
+    data["active_share"] = data.pop("active")
+    path.write_text(json.dumps(data))
+    with pytest.raises(SurveyDataError, match="active_share"):
+        facts_schema.read("participants", path)
 
 
 def test_suppressed_facts_make_a_claim_not_testable():
-    facts = {"participants": {"active": {"pct": SUPPRESSED, "low": SUPPRESSED, "high": SUPPRESSED}}}
+    facts = {"participants": SimpleNamespace(active=facts_schema.Share(pct=HIDDEN, low=HIDDEN, high=HIDDEN))}
     claim = {"id": "a", "theme": "participants", "nl": "x", "en": "x", "rule": "share_above",
              "fact": "participants.active", "threshold": 50}
     assert evaluate([claim], facts)[0]["verdict"] == "not_testable"

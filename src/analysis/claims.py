@@ -1,9 +1,11 @@
 """The 2011 summary's claims, each tested on the data at hand with a verdict.
 
 Claims and their rules are data (``data/reference/summary_claims_2011.yaml``); this module holds
-the rules. Each rule reads the theme facts files (``<output_dir>/<theme>/facts.json``), never the
-raw data, so a verdict is made from the same published numbers the reader sees. A value that the
-small-cell rule suppressed makes a claim "not testable".
+the rules. Each rule reads the typed theme facts (:mod:`analysis.facts`, from
+``<output_dir>/<theme>/facts.json``) by name, never the raw data, so a verdict is made from the same
+published numbers the reader sees. A value that the small-cell rule suppressed, or that the data
+could not give, makes a claim "not testable"; a fact path or item the schema does not know is an
+error (:func:`check_claims`), never a silent "not testable".
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from typing import Any, Callable
 
 import yaml
 
-from .disclosure import SUPPRESSED
+from . import facts as facts_schema
+from .disclosure import is_hidden
+from .errors import Problem, SurveyDataError
 from .paths import REFERENCE_DIR
 from .text import fmt_number, fmt_p, fmt_pct, message
 
@@ -30,24 +34,24 @@ def read_claims(path: Path = CLAIMS_PATH) -> list[dict[str, Any]]:
 
 
 def _get(facts: dict[str, Any], dotted: str) -> Any:
-    value: Any = facts
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise NotTestable(dotted)
-        value = value[part]
+    """The fact at a dotted path (checked against the schema); not testable when the data gave none."""
+    value = facts_schema.get(facts, dotted)
     if value is None:
         raise NotTestable(dotted)
     return value
 
 
 def _num(value: Any) -> float:
-    if value is None or value == SUPPRESSED or isinstance(value, str):
+    if value is None or is_hidden(value):
         raise NotTestable("suppressed")
     return float(value)
 
 
-def _by_key(rows: list[dict[str, Any]], key: str = "item") -> dict[str, dict[str, Any]]:
-    return {r[key]: r for r in rows}
+def _by_key(rows: list[Any], key: str = "item") -> dict[str, Any]:
+    """Rows by item (or option) id; not testable when the data gave no rows at all."""
+    if not rows:
+        raise NotTestable("no rows")
+    return {getattr(r, key): r for r in rows}
 
 
 def _rows(facts: dict[str, Any], dotted: str, at_least: int = 1) -> list[dict[str, Any]]:
@@ -84,7 +88,7 @@ def count_above(claim, facts, lang, alpha):
 @rule
 def share_above(claim, facts, lang, alpha):
     fact = _get(facts, claim["fact"])
-    pct, low = _num(fact[claim.get("pct", "pct")]), _num(fact[claim.get("low", "low")])
+    pct, low = _num(getattr(fact, claim.get("pct", "pct"))), _num(getattr(fact, claim.get("low", "low")))
     threshold = claim["threshold"]
     verdict = "supported" if low > threshold else "partly" if pct > threshold else "not_supported"
     return verdict, message("ev_share", lang, pct=fmt_pct(pct, lang), low=fmt_pct(low, lang),
@@ -94,7 +98,7 @@ def share_above(claim, facts, lang, alpha):
 @rule
 def share_below(claim, facts, lang, alpha):
     row = _by_key(_get(facts, claim["fact"]), "option")[claim["option"]]
-    pct, high = _num(row["pct"]), _num(row["high"])
+    pct, high = _num(row.pct), _num(row.high)
     threshold = claim["threshold"]
     verdict = "supported" if high < threshold else "partly" if pct < threshold else "not_supported"
     return verdict, message("ev_share_below", lang, pct=fmt_pct(pct, lang), high=fmt_pct(high, lang),
@@ -104,7 +108,7 @@ def share_below(claim, facts, lang, alpha):
 @rule
 def ranking_first(claim, facts, lang, alpha):
     ranking = _get(facts, claim["fact"])
-    top, p = ranking.get("top"), ranking.get("top_vs_second_p_holm")
+    top, p = ranking.top, ranking.top_vs_second_p_holm
     if top is None or p is None:
         raise NotTestable("ranking")
     if top != claim["expected"]:
@@ -118,10 +122,10 @@ def top_set(claim, facts, lang, alpha):
     expected = list(claim["expected"])
     rows = _rows(facts, claim["fact"], len(expected))
     key = claim.get("key", "item")
-    share = "top2_pct" if "top2_pct" in rows[0] else "pct"
+    share = "top2_pct" if hasattr(rows[0], "top2_pct") else "pct"
     for row in rows[: len(expected)]:
-        _num(row[share])  # a suppressed share in the top places leaves the order unknown
-    order = [r[key] for r in rows]
+        _num(getattr(row, share))  # a suppressed share in the top places leaves the order unknown
+    order = [getattr(r, key) for r in rows]
     top = order[: len(expected)]
     overlap = len(set(top) & set(expected))
     verdict = ("supported" if overlap == len(expected) else "partly" if overlap >= len(expected) / 2
@@ -132,7 +136,7 @@ def top_set(claim, facts, lang, alpha):
 @rule
 def all_share_above(claim, facts, lang, alpha):
     rows = _rows(facts, claim["fact"])
-    values = [_num(r["pct"]) for r in rows]
+    values = [_num(r.pct) for r in rows]
     above = sum(v >= claim["threshold"] for v in values)
     verdict = "supported" if above == len(values) else "partly" if above >= len(values) / 2 else "not_supported"
     return verdict, message("ev_all_above", lang, above=above, total=len(values), threshold=fmt_pct(claim["threshold"], lang),
@@ -142,18 +146,18 @@ def all_share_above(claim, facts, lang, alpha):
 @rule
 def model_effects(claim, facts, lang, alpha):
     m = _get(facts, claim["fact"])
-    cf = _num(m["citizen_facing_or"]) > 1 and _num(m["citizen_facing_p"]) < alpha
-    young = _num(m["age_or"]) < 1 and _num(m["age_p"]) < alpha
+    cf = _num(m.citizen_facing_or) > 1 and _num(m.citizen_facing_p) < alpha
+    young = _num(m.age_or) < 1 and _num(m.age_p) < alpha
     verdict = "supported" if cf and young else "partly" if cf or young else "not_supported"
-    return verdict, message("ev_model", lang, cf_or=fmt_number(m["citizen_facing_or"], lang, 2),
-                            cf_p=fmt_p(m["citizen_facing_p"], lang), age_or=fmt_number(m["age_or"], lang, 2),
-                            age_p=fmt_p(m["age_p"], lang))
+    return verdict, message("ev_model", lang, cf_or=fmt_number(m.citizen_facing_or, lang, 2),
+                            cf_p=fmt_p(m.citizen_facing_p, lang), age_or=fmt_number(m.age_or, lang, 2),
+                            age_p=fmt_p(m.age_p, lang))
 
 
 @rule
 def split(claim, facts, lang, alpha):
     f = _get(facts, claim["fact"])
-    under, over, p = _num(f["under_pct"]), _num(f["over_pct"]), _num(f["split_p"])
+    under, over, p = _num(f.under_pct), _num(f.over_pct), _num(f.split_p)
     verdict = "supported" if p >= alpha and min(under, over) >= 20 else "partly" if min(under, over) >= 20 else "not_supported"
     return verdict, message("ev_split", lang, under=fmt_pct(under, lang), over=fmt_pct(over, lang), p=fmt_p(p, lang))
 
@@ -161,23 +165,23 @@ def split(claim, facts, lang, alpha):
 @rule
 def paired_greater(claim, facts, lang, alpha):
     f = _get(facts, claim["fact"])
-    p, r = _num(f["p"]), _num(f["rank_biserial"])
+    p, r = _num(f.p), _num(f.rank_biserial)
     verdict = "supported" if p < alpha and r > 0 else "partly" if r > 0 else "not_supported"
-    return verdict, message("ev_paired", lang, inv=fmt_pct(f["investigation_top2_pct"], lang),
-                            enf=fmt_pct(f["enforcement_top2_pct"], lang), p=fmt_p(p, lang), r=fmt_number(r, lang, 2))
+    return verdict, message("ev_paired", lang, inv=fmt_pct(f.investigation_top2_pct, lang),
+                            enf=fmt_pct(f.enforcement_top2_pct, lang), p=fmt_p(p, lang), r=fmt_number(r, lang, 2))
 
 
 @rule
 def solved_poorly(claim, facts, lang, alpha):
     rows = _rows(facts, claim["fact"])
-    poor = sum(_num(r["bottom2_pct"]) > _num(r["top2_pct"]) for r in rows)
+    poor = sum(_num(r.bottom2_pct) > _num(r.top2_pct) for r in rows)
     verdict = "supported" if poor == len(rows) else "partly" if poor >= len(rows) / 2 else "not_supported"
     return verdict, message("ev_solved", lang, poor=poor, total=len(rows))
 
 
-def _statement_verdict(row: dict[str, Any], direction: str) -> str:
-    agree = (_num(row["top2_pct"]), _num(row["top2_low"]), _num(row["top2_high"]))
-    disagree = (_num(row["bottom2_pct"]), _num(row["bottom2_low"]), _num(row["bottom2_high"]))
+def _statement_verdict(row: Any, direction: str) -> str:
+    agree = (_num(row.top2_pct), _num(row.top2_low), _num(row.top2_high))
+    disagree = (_num(row.bottom2_pct), _num(row.bottom2_low), _num(row.bottom2_high))
     expected, other = (agree, disagree) if direction == "agree" else (disagree, agree)
     if expected[1] > other[2]:
         return "supported"
@@ -188,7 +192,7 @@ def _statement_verdict(row: dict[str, Any], direction: str) -> str:
 def statement(claim, facts, lang, alpha):
     row = _by_key(_get(facts, claim["fact"]))[claim["item"]]
     verdict = _statement_verdict(row, claim["direction"])
-    return verdict, message("ev_statement", lang, agree=fmt_pct(row["top2_pct"], lang), disagree=fmt_pct(row["bottom2_pct"], lang))
+    return verdict, message("ev_statement", lang, agree=fmt_pct(row.top2_pct, lang), disagree=fmt_pct(row.bottom2_pct, lang))
 
 
 @rule
@@ -197,15 +201,15 @@ def statements_all(claim, facts, lang, alpha):
     verdicts = [_statement_verdict(rows[i], claim["direction"]) for i in claim["items"]]
     verdict = ("supported" if all(v == "supported" for v in verdicts)
                else "not_supported" if all(v == "not_supported" for v in verdicts) else "partly")
-    parts = [message("ev_statement", lang, agree=fmt_pct(rows[i]["top2_pct"], lang),
-                     disagree=fmt_pct(rows[i]["bottom2_pct"], lang)) for i in claim["items"]]
+    parts = [message("ev_statement", lang, agree=fmt_pct(rows[i].top2_pct, lang),
+                     disagree=fmt_pct(rows[i].bottom2_pct, lang)) for i in claim["items"]]
     return verdict, " ".join(parts)
 
 
 @rule
 def statement_split(claim, facts, lang, alpha):
     row = _by_key(_get(facts, claim["fact"]))[claim["item"]]
-    agree, disagree = _num(row["top2_pct"]), _num(row["bottom2_pct"])
+    agree, disagree = _num(row.top2_pct), _num(row.bottom2_pct)
     verdict = "supported" if max(agree, disagree) < 60 and min(agree, disagree) >= 20 else (
         "partly" if min(agree, disagree) >= 20 else "not_supported")
     return verdict, message("ev_statement", lang, agree=fmt_pct(agree, lang), disagree=fmt_pct(disagree, lang))
@@ -216,14 +220,37 @@ def not_testable(claim, facts, lang, alpha):
     return "not_testable", message(f"ev_{claim.get('reason', 'no_item')}", lang)
 
 
+def check_claims(claims: list[dict[str, Any]], path: Path | str = CLAIMS_PATH) -> None:
+    """Refuse claims whose rule is unknown or whose fact path the facts schema does not have."""
+    problems = []
+    for number, claim in enumerate(claims, start=1):
+        if claim.get("rule") not in RULES:
+            problems.append(Problem(str(path), "unknown rule", respondent=None, column="rule",
+                                    value=str(claim.get("rule")), expected=f"one of {sorted(RULES)}"))
+        if "fact" in claim:
+            try:
+                facts_schema.resolve(claim["fact"])
+            except KeyError as exc:
+                problems.append(Problem(str(path), f"claim {claim.get('id', number)}: {exc.args[0]}", column="fact",
+                                        value=claim["fact"], expected="a path in analysis.facts"))
+    if problems:
+        raise SurveyDataError(problems)
+
+
 def evaluate(claims: list[dict[str, Any]], facts: dict[str, Any], lang: str = "en", level: float = 0.95) -> list[dict[str, Any]]:
-    """Verdict and evidence for every claim; suppressed or missing facts make it not testable."""
+    """Verdict and evidence for every claim from typed facts (:mod:`analysis.facts`).
+
+    A fact that is suppressed, or that the data could not give (nobody answered, too few rows for
+    the claim), makes the claim not testable; a fact path or item the schema or the data do not
+    know raises (a renamed key must fail the build, not pass as "not testable").
+    """
+    check_claims(claims)
     alpha = 1 - level
     results = []
     for claim in claims:
         try:
             verdict, evidence = RULES[claim["rule"]](claim, facts, lang, alpha)
-        except (NotTestable, KeyError, IndexError):  # a fact the data could not give (no answers, suppressed)
+        except NotTestable:  # a fact the data could not give (no answers, suppressed)
             verdict, evidence = "not_testable", message("ev_suppressed", lang)
         results.append({"id": claim["id"], "theme": claim["theme"], "claim": claim[lang if lang == "en" else "nl"],
                         "quote": claim["nl"], "verdict": verdict, "evidence": evidence})

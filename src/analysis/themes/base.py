@@ -8,7 +8,6 @@ display it; :meth:`ThemeResult.save` writes the theme's files.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .. import facts as facts_schema
 from .. import publication, stats
 from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
@@ -99,7 +99,11 @@ class ThemeResult:
     question: str
     sections: list[Section]
     summary: list[str]
-    facts: dict[str, Any]
+    facts: Any  # the theme's dataclass in analysis.facts (checked when the result is made)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.facts, dict):
+            self.facts = facts_schema.build(self.theme, self.facts)
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -128,29 +132,9 @@ class ThemeResult:
                 if block.figure is not None:
                     block.files.extend(save_figure(block.figure, folder / block.name))
                     plt.close(block.figure)
-        with open(folder / "facts.json", "w", encoding="utf-8") as fh:
-            json.dump(_jsonable(self.facts), fh, indent=2, ensure_ascii=False, sort_keys=True)
-            fh.write("\n")
+        facts_schema.write(self.facts, folder / "facts.json")
         return folder
 
-
-def _jsonable(value: Any) -> Any:
-    """Facts as JSON: hidden cells as the marker, numbers at full precision, NaN as null."""
-    if is_hidden(value):
-        return SUPPRESSED
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(float(value)) else float(value)
-    if value is pd.NA:
-        return None
-    return value
 
 
 def published(value: Any) -> Any:

@@ -2,7 +2,6 @@
 and the 2011 summary's claims tested on the data at hand."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from ..claims import evaluate, read_claims
 from ..errors import Problem, SurveyDataError
+from .. import facts as facts_schema
 from .. import publication
 from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
@@ -18,7 +18,7 @@ EARLIER_THEMES = ("participants", "opportunities", "barriers", "enforcement", "i
 
 
 def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
-    """The facts files of the five theme notebooks (they must have run first)."""
+    """The typed facts of the five theme notebooks (they must have run first)."""
     facts = {}
     missing = []
     for theme in EARLIER_THEMES:
@@ -27,7 +27,7 @@ def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
             missing.append(Problem(str(path), "facts file not found; run the theme notebooks 01-05 first",
                                    expected=f"{theme}/facts.json in the output directory"))
             continue
-        facts[theme] = json.loads(path.read_text(encoding="utf-8"))
+        facts[theme] = facts_schema.read(theme, path)
     if missing:
         raise SurveyDataError(missing)
     return facts
@@ -46,22 +46,22 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
 
     # --- synthesis from the five facts files ---------------------------------------------------
     f = theme_facts
-    opp, bar, enf, inv = (f["opportunities"]["ratings"][0], f["barriers"]["barriers"][0],
-                          f["enforcement"]["applications"][0], f["investigation"]["applications"][0])
-    synthesis = [
-        ctx.t("c_syn_participants", n=ctx.num(f["participants"]["n_respondents"]),
-              active=ctx.pct(f["participants"]["active"]["pct"])),
-        ctx.t("c_syn_opportunities", item=ctx.label(opp["item"]), pct=ctx.pct(opp["top2_pct"])),
-        ctx.t("c_syn_barriers", item=ctx.label(bar["item"]), pct=ctx.pct(bar["top2_pct"])),
-        ctx.t("c_syn_enforcement", item=ctx.label(enf["item"]), pct=ctx.pct(enf["top2_pct"]),
-              useful=ctx.pct(f["enforcement"]["usefulness"]["top2_pct"])),
-        ctx.t("c_syn_investigation", item=ctx.label(inv["item"]), pct=ctx.pct(inv["top2_pct"]),
-              useful=ctx.pct(f["investigation"]["usefulness"]["top2_pct"])),
-    ]
+    participants, enforcement, investigation = f["participants"], f["enforcement"], f["investigation"]
+    synthesis = [ctx.t("c_syn_participants", n=ctx.num(participants.n_respondents),
+                       active=ctx.pct(participants.active.pct))]
+    for key, leader, extra in (
+            ("c_syn_opportunities", facts_schema.leading(f["opportunities"].ratings), {}),
+            ("c_syn_barriers", facts_schema.leading(f["barriers"].barriers), {}),
+            ("c_syn_enforcement", facts_schema.leading(enforcement.applications),
+             {"useful": ctx.pct(enforcement.usefulness.top2_pct)}),
+            ("c_syn_investigation", facts_schema.leading(investigation.applications),
+             {"useful": ctx.pct(investigation.usefulness.top2_pct)})):
+        if leader is not None:
+            synthesis.append(ctx.t(key, item=ctx.label(leader.item), pct=ctx.pct(leader.top2_pct), **extra))
     sections.append(Section("synthesis", ctx.t("c_h_synthesis"), synthesis))
 
     # --- the 2011 claims ---------------------------------------------------------------------------
-    all_facts = dict(theme_facts, conclusion=facts)
+    all_facts = dict(theme_facts, conclusion=facts_schema.build(THEME, facts))
     results = evaluate(read_claims(), all_facts, ctx.lang, ctx.level)
     claims = pd.DataFrame(results)
     verdict_labels = {v: ctx.t(f"verdict_{v}") for v in ("supported", "partly", "not_supported", "not_testable")}

@@ -139,8 +139,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cf_pct = published_value(cf_pub, "pct", ("group", 1.0))
     other_pct = published_value(cf_pub, "pct", ("group", 0.0))
     facts["active_by_citizen_facing"] = {"citizen_facing_pct": published(cf_pct), "other_pct": published(other_pct),
-                                         "test": role_test}
-    facts["active_by_age_test"] = age_test
+                                         "test": role_test or None}
+    facts["active_by_age_test"] = age_test or None
     sections.append(Section("active", ctx.t("p_h_active"), [
         ctx.t("p_active_citizen", cf=ctx.pct(cf_pct), other=ctx.pct(other_pct)),
         role_sentence, age_sentence, ctx.t("p_active_model_pointer"),
