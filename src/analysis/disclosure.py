@@ -219,6 +219,8 @@ def suppress(
     suppress_zeros: bool = False,
     pct_scale: float = 100.0,
     extra_mask: pd.DataFrame | None = None,
+    suppress_whole: bool = False,
+    secondary: bool = True,
 ) -> "Published":
     """Apply the small-cell rule (threshold ``k``) to a table before publication.
 
@@ -230,6 +232,14 @@ def suppress(
     declare ``counts``, ``derived``, ``within`` and ``across``; anything not given
     is read from ``table.attrs["disclosure"]`` and otherwise from the naming
     convention.  An empty table gives an empty :class:`Published`.
+
+    ``suppress_whole`` (the strict profile) also hides a count that holds everyone
+    of its public total (all respondents in one category).  After secondary
+    suppression every primary cell must keep a protection interval of at least
+    ``k``: the range its value can take, given the shown cells, the public totals
+    and that counts are not negative (a linear programme), must be ``k`` wide;
+    if not, more cells are hidden.  ``secondary=False`` switches the secondary
+    steps off (only for tests of the audit).
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -250,9 +260,12 @@ def suppress(
     mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
     if tab.empty:
         return Published(table.reset_index(drop=True), mask, count_columns=tuple(count_cols))
+    reasons: dict[Cell, str] = {}
     if extra_mask is not None:
         extra = extra_mask.reset_index(drop=True).reindex(columns=tab.columns, fill_value=False).fillna(False)
-        mask |= extra.astype(bool)
+        extra = extra.astype(bool)
+        mask |= extra
+        reasons.update({(i, c): "linked" for c in extra.columns for i in np.flatnonzero(extra[c].to_numpy())})
 
     def value(cell: Cell) -> float:
         v = pd.to_numeric(pd.Series([tab.at[cell[0], cell[1]]]), errors="coerce").iloc[0]
@@ -270,6 +283,8 @@ def suppress(
         for i in range(len(tab)):
             if small(tab.at[i, c]):
                 hidden.add((i, c))
+                reasons.setdefault((i, c), "zero" if value((i, c)) == 0 else "primary")
+    primary = {cell for cell, why in reasons.items() if why == "primary"}
 
     # 1b. percentages whose numerator is not shown: check the implied count
     for c, (num, base) in derived_map.items():
@@ -279,6 +294,7 @@ def suppress(
                 bv = pd.to_numeric(pd.Series([tab.at[i, base]]), errors="coerce").iloc[0]
                 if pd.notna(pv) and pd.notna(bv) and small(round(pv * bv / pct_scale)):
                     mask.at[i, c] = True
+                    reasons[(i, c)] = "primary"
 
     # 2. secondary suppression among additive counts
     constraints = _constraints(tab, count_cols,
@@ -287,18 +303,46 @@ def suppress(
                                within_map, across_list, total_label)
     base_cols = {b for _, b in derived_map.values() if b is not None}
     col_order = {c: j for j, c in enumerate(tab.columns)}
-    stuck: set[Cell] = set()
-    while True:
-        exposed = [c for c in _determined(constraints, hidden) if c not in stuck]
-        if not exposed:
-            break
-        target = exposed[0]
+    if suppress_whole:
+        for con in constraints:
+            shown_values = [value(c) for c in con]
+            if len(con) > 1 and sum(v > 0 for v in shown_values) == 1:
+                whole = con[int(np.argmax(shown_values))]
+                if whole not in hidden:
+                    hidden.add(whole)
+                    reasons[whole] = "class"
+
+    def pick_partner(target: Cell) -> Cell | None:
         candidates = {c for con in constraints if target in con for c in con if c not in hidden}
         if not candidates:
-            stuck.add(target)  # equals a public total on its own: nothing to hide it behind
+            return None
+        return min(candidates, key=lambda c: (c[1] in base_cols, value(c), col_order[c[1]], c[0]))
+
+    stuck: set[Cell] = set()
+    values_now = {c: value(c) for con in constraints for c in con}
+    while secondary:
+        # 2a. no hidden cell may follow exactly from the shown cells and the public sums
+        exposed = [c for c in _determined(constraints, hidden) if c not in stuck]
+        if exposed:
+            pick = pick_partner(exposed[0])
+            if pick is None:
+                stuck.add(exposed[0])  # equals a public total on its own: nothing to hide it behind
+            else:
+                hidden.add(pick)
+                reasons.setdefault(pick, "secondary")
             continue
-        pick = min(candidates, key=lambda c: (c[1] in base_cols, value(c), col_order[c[1]], c[0]))
+        # 2b. bounds reasoning (counts are not negative) must leave every primary cell a range
+        # at least k wide (its protection interval)
+        narrow = [cell for cell, (lo, hi) in protection_intervals(constraints, values_now, hidden).items()
+                  if cell in primary and hi - lo < required_width(k, suppress_zeros) and cell not in stuck]
+        if not narrow:
+            break
+        pick = pick_partner(narrow[0])
+        if pick is None:
+            stuck.add(narrow[0])
+            continue
         hidden.add(pick)
+        reasons.setdefault(pick, "secondary")
 
     for i, c in hidden:
         mask.at[i, c] = True
@@ -310,8 +354,59 @@ def suppress(
                 mask.at[i, c] = True
             if base is not None and base in mask.columns and (mask.at[i, base] or small(tab.at[i, base])):
                 mask.at[i, c] = True
+            if mask.at[i, c]:
+                reasons.setdefault((i, c), "derived")
 
-    return Published(tab, mask, count_columns=tuple(count_cols))
+    return Published(tab, mask, count_columns=tuple(count_cols), reasons=reasons, constraints=constraints,
+                     primary=primary | {c for c, why in reasons.items() if why == "zero"}, k=k,
+                     zeros_hidden=suppress_zeros)
+
+
+def required_width(k: int, zeros_hidden: bool) -> int:
+    """How wide the range of a hidden small count must stay: as wide as what its marker says.
+
+    "[c]" already tells that a count lies in 1..k-1 (0..k-1 when zeros are hidden too); the
+    published tables together must not narrow it further, and never pin it (width 0).
+    """
+    return max(1, k - 1 if zeros_hidden else k - 2)
+
+
+def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float],
+                         hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
+    """The range each hidden cell can take given the shown cells, the public sums and x >= 0.
+
+    One linear programme per bound (scipy's HiGHS); a cell in no public sum is unbounded above.
+    """
+    from scipy.optimize import linprog
+
+    unknown = sorted({c for con in constraints for c in con if c in hidden})
+    if not unknown:
+        return {}
+    pos = {c: j for j, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for con in constraints:
+        row = np.zeros(len(unknown))
+        total = sum(values[c] for c in con)
+        for c in con:
+            if c in pos:
+                row[pos[c]] = 1.0
+        if row.any():
+            rows.append(row)
+            rhs.append(total - sum(values[c] for c in con if c not in pos))
+    a_eq, b_eq = np.array(rows), np.array(rhs)
+    out = {}
+    for cell, j in pos.items():
+        bounds = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(unknown))
+            objective[j] = sign
+            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * len(unknown), method="highs")
+            if result.status == 3:  # unbounded
+                bounds.append(np.inf if sign < 0 else 0.0)
+            else:
+                bounds.append(sign * result.fun)
+        out[cell] = (bounds[0], bounds[1])
+    return out
 
 
 class _Hidden:
@@ -354,9 +449,14 @@ class Published:
     cells for prose (a hidden one as :data:`HIDDEN`).
     """
 
-    def __init__(self, values: pd.DataFrame, mask: pd.DataFrame, count_columns: Sequence[str] = ()):
+    def __init__(self, values: pd.DataFrame, mask: pd.DataFrame, count_columns: Sequence[str] = (),
+                 reasons: dict[Cell, str] | None = None, constraints: list[list[Cell]] | None = None,
+                 primary: set[Cell] | None = None, k: int | None = None, zeros_hidden: bool = False):
         values = values.reset_index(drop=True).copy()
         mask = mask.reset_index(drop=True).reindex(columns=values.columns, fill_value=False).astype(bool)
+        # the values behind the public sums, for the protection audit only (never written)
+        self._true = {cell: float(pd.to_numeric(pd.Series([values.at[cell[0], cell[1]]]), errors="coerce").iloc[0])
+                      for con in (constraints or []) for cell in con}
         for c in values.columns:
             if not mask[c].any():
                 continue
@@ -371,6 +471,12 @@ class Published:
         self.values = values
         self.mask = mask
         self.count_columns = tuple(c for c in count_columns if c in values.columns)
+        #: why each hidden cell is hidden: primary, zero, class, secondary, linked or derived
+        self.reasons = {cell: why for cell, why in (reasons or {}).items() if mask.at[cell[0], cell[1]]}
+        self.constraints = constraints or []
+        self.primary = primary or set()
+        self.k = k
+        self.zeros_hidden = zeros_hidden
 
     # -- shape ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -425,13 +531,31 @@ class Published:
         return bool(self.mask[column].iloc[row])
 
     # -- new tables ---------------------------------------------------------------------------
+    def _derive(self, values: pd.DataFrame, mask: pd.DataFrame, rows: dict[int, int] | None = None) -> "Published":
+        """A new table from this one (rows renumbered by `rows`), keeping its suppression record."""
+        rows = rows if rows is not None else {i: i for i in range(len(self))}
+        def move(cell: Cell) -> Cell:
+            return (rows[cell[0]], cell[1])
+        out = Published(values, mask, self.count_columns,
+                        reasons={move(c): r for c, r in self.reasons.items() if c[0] in rows and c[1] in values.columns},
+                        primary={move(c) for c in self.primary if c[0] in rows},
+                        k=self.k, zeros_hidden=self.zeros_hidden)
+        # public sums keep referring to every cell (a dropped column still adds up in the audit)
+        out.constraints = [[move(c) if c[0] in rows else c for c in con] for con in self.constraints]
+        out._true = {move(c) if c[0] in rows else c: v for c, v in self._true.items()}
+        for cell, why in self.reasons.items():
+            if cell[0] in rows and cell[1] in values.columns:
+                out.reasons[move(cell)] = why
+        return out
+
     def take(self, positions: Sequence[int]) -> "Published":
         positions = list(positions)
-        return Published(self.values.iloc[positions], self.mask.iloc[positions], self.count_columns)
+        rows = {old: new for new, old in enumerate(positions)}
+        return self._derive(self.values.iloc[positions], self.mask.iloc[positions], rows)
 
     def drop(self, columns: Sequence[str]) -> "Published":
         keep = [c for c in self.values.columns if c not in set(columns)]
-        return Published(self.values[keep], self.mask[keep], self.count_columns)
+        return self._derive(self.values[keep], self.mask[keep])
 
     def hide(self, where: pd.Series | np.ndarray | Sequence[bool], columns: Sequence[str]) -> "Published":
         """A copy with `columns` also hidden in the rows where `where` is True."""
@@ -439,13 +563,17 @@ class Published:
         mask = self.mask.copy()
         for c in columns:
             mask[c] = mask[c].to_numpy() | where
-        return Published(self.values, mask, self.count_columns)
+        out = self._derive(self.values, mask)
+        for c in columns:
+            for i in np.flatnonzero(where):
+                out.reasons.setdefault((int(i), c), "linked")
+        return out
 
     def with_column(self, name: str, values: Sequence[Any], hidden: Sequence[bool] | None = None) -> "Published":
         table, mask = self.values.copy(), self.mask.copy()
         table[name] = list(values)
         mask[name] = list(hidden) if hidden is not None else False
-        return Published(table, mask, self.count_columns)
+        return self._derive(table, mask)
 
     def sorted_by(self, column: str, ascending: bool = False) -> "Published":
         """Rows sorted by `column`; hidden cells go last, in their original order (sorting by a
@@ -457,6 +585,33 @@ class Published:
         order = key.fillna(-np.inf).to_numpy()
         positions = sorted(range(len(self)), key=lambda i: -order[i])
         return self.take(positions)
+
+    # -- the record ---------------------------------------------------------------------------
+    def audit(self) -> list[tuple[Cell, float, float, float]]:
+        """Primary cells whose protection interval is too narrow: (cell, value, low, high).
+
+        The interval is what the shown cells, the public sums and x >= 0 leave possible.
+        """
+        if not self.primary or not self.k:
+            return []
+        hidden = {(i, c) for (i, c) in self._true if c not in self.values.columns or self.mask.at[i, c]}
+        bounds = protection_intervals(self.constraints, self._true, hidden)
+        width = required_width(self.k, self.zeros_hidden)
+        return [(cell, self._true[cell], lo, hi) for cell, (lo, hi) in sorted(bounds.items())
+                if cell in self.primary and hi - lo < width]
+
+    def disclosure_log(self) -> list[dict[str, Any]]:
+        """One row per hidden cell: row (by position and label), column and reason."""
+        label_cols = [c for c in self.values.columns if self.values[c].dtype == object][:2]
+        rows = []
+        for (i, c), why in sorted(self.reasons.items()):
+            label = " / ".join(str(self.values.at[i, lc]) for lc in label_cols if not self.mask.at[i, lc])
+            rows.append({"row": i, "row_label": label, "column": c, "reason": why})
+        for i, c in zip(*np.nonzero(self.mask.to_numpy())):
+            column = self.values.columns[c]
+            if (int(i), column) not in self.reasons:
+                rows.append({"row": int(i), "row_label": "", "column": column, "reason": "derived"})
+        return rows
 
     # -- the edge -----------------------------------------------------------------------------
     def marked(self, marker: str = SUPPRESSED) -> pd.DataFrame:
