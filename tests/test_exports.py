@@ -142,7 +142,8 @@ def test_xlsx_named_sheet_is_read(tmp_path, bundled_rows, survey):
     path = write_xlsx(tmp_path / "two.xlsx", bundled_rows, sheet="Resultaten", extra_sheet_first=True)
     frame, log = load_with_log(path, sheet="Resultaten")
     pd.testing.assert_frame_equal(frame, survey)
-    assert log.detected == {"format": "xlsx", "sheet": "Resultaten"}
+    assert log.detected == {"format": "xlsx", "sheet": "Resultaten", "layout": "plain",
+                            "layout_basis": "one header row with no survey-tool columns"}
 
 
 def test_decimal_comma_weights_are_detected(tmp_path, bundled_rows):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import SurveyDataError
+from .layouts import FORMATS
 from .paths import SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
 
 EXIT_INVALID = 2
@@ -28,7 +29,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .validation import load_with_log
 
     try:
-        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet)
+        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet, format=args.format)
     except SurveyDataError as exc:
         if args.debug:
             raise
@@ -51,7 +52,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
-                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights)
+                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights, format=args.format)
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -75,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("path", type=Path)
     validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     validate.set_defaults(func=_cmd_validate)
 
@@ -88,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--weights", metavar="COLUMN", help="weight column (e.g. 'weight'); empty weights count as 1")
     build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    build.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     build.set_defaults(func=_cmd_build)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")

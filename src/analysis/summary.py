@@ -23,10 +23,12 @@ def missingness_by_theme(frame: pd.DataFrame) -> pd.DataFrame:
 
 def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
     """A few lines: file, what was detected, what was mapped, respondents, missingness per theme."""
-    shown = {k: v for k, v in log.detected.items() if k != "decimal_basis"}
+    shown = {k: v for k, v in log.detected.items() if k not in ("decimal_basis", "layout_basis")}
     detected = ", ".join(f"{k} {v!r}" for k, v in shown.items())
     if "decimal_basis" in log.detected:
         detected += f" ({log.detected['decimal_basis']})"
+    if "layout_basis" in log.detected:
+        detected += f"; layout from {log.detected['layout_basis']}"
     lines = [
         f"valid: {log.file}",
         f"  detected: {detected}",
@@ -40,6 +42,18 @@ def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
         lines.append(f"  columns mapped: {len(log.renamed_columns)}")
     if log.ignored_columns:
         lines.append(f"  columns ignored (null in the mapping): {', '.join(log.ignored_columns)}")
+    if log.metadata_columns_dropped:
+        lines.append(f"  survey-tool columns dropped (never loaded): {', '.join(log.metadata_columns_dropped)}")
+    if log.generated_ids:
+        lines.append(f"  respondent ids: generated ({log.generated_ids})")
+    for export_col, split in log.split_columns.items():
+        lines.append(f"  multi-select in one cell split into the options of {split['item']}: {export_col!r} "
+                     f"(separator {split['separator']!r} from {split['separator_from']})")
+    for item, n in log.other_answers.items():
+        lines.append(f"  typed 'other' answers in {item}: {n} (counted as the option 'other')")
+    if log.options_not_ticked:
+        lines.append(f"  empty multi-select options of respondents who answered the question, counted as not "
+                     f"ticked: {sum(log.options_not_ticked.values())} cells in {len(log.options_not_ticked)} item(s)")
     if log.optional_columns_absent:
         lines.append(f"  optional columns absent: {', '.join(log.optional_columns_absent)}")
     if log.labels_recoded:
