@@ -187,7 +187,7 @@ def _surveymonkey_header(block: list[list[str]]) -> tuple[list[str], list[str]]:
             header.append(question if top or not sub else f"{question} - {sub}")
         else:
             header.append(f"{question} - {sub}")
-        questions.append(question)
+        questions.append(header[-1])
     return header, questions
 
 
