@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {synth, validate, build}``.
+"""Command line: ``python -m analysis {synth, validate, build, mapping draft, examples}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
 """
@@ -55,6 +55,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
                  only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights, format=args.format)
 
 
+def _cmd_mapping_draft(args: argparse.Namespace) -> int:
+    from .mapping_draft import write_draft
+
+    draft = write_draft(args.path, args.out, sheet=args.sheet, format=args.format)
+    print(f"wrote a draft mapping to {args.out}: {len(draft.columns)} column(s) mapped"
+          + (f", {len(draft.todo)} TODO line(s) to decide" if draft.todo else ", nothing left to decide"))
+    for item in draft.todo:
+        print(f"  TODO {item}")
+    return 0
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from .tool_exports import write_examples
+
+    for path in write_examples(args.out, n=args.n):
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from .build import refresh_stored_notebooks
 
@@ -92,6 +111,20 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
     build.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     build.set_defaults(func=_cmd_build)
+
+    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
+    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
+    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
+    draft.add_argument("path", type=Path, help="the survey-tool export")
+    draft.add_argument("--out", type=Path, required=True, help="YAML mapping file to write")
+    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    draft.set_defaults(func=_cmd_mapping_draft)
+
+    examples = sub.add_parser("examples", help="write a small example export per survey tool from the bundled data")
+    examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
+    examples.add_argument("--n", type=int, default=40, help="number of respondents per example")
+    examples.set_defaults(func=_cmd_examples)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
     notebooks.set_defaults(func=_cmd_notebooks)

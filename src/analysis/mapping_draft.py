@@ -197,52 +197,46 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
 _TOOL_ANSWER_CODE = re.compile(r"^A[O0]?0*(\d+)$", re.IGNORECASE)
 
 
-def _value_map(item: Item, values: list[str]) -> tuple[dict[str, Any], list[str], str]:
-    """Export value -> code for the values the loader does not recognise itself; (map, todo, how)."""
+def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]], list[str], str]:
+    """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how)."""
     by_code, by_label = _code_lookup(item)
     unknown = sorted({v for v in values if _number_text(v.strip()) not in by_code
                       and _label_key(v) not in by_label}, key=_sort_key)
     if not unknown:
         return {}, [], ""
     codes = [c.code for c in item.codes]
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[Any, str]] = {}
     todo: list[str] = []
-    how = ""
-    # tools' own numbering of the answers (LimeSurvey A1..., Qualtrics 1..n): the answers in order
+    how = "answer labels matched to the codebook's"
     other_code = [c.code for c in item.codes if {_label_key(x) for x in c.labels.values()} & {"anders", "other"}]
-    if "-oth-" in values and other_code:
-        out["-oth-"] = other_code[0]
+    if "-oth-" in unknown and other_code:
+        out["-oth-"] = (other_code[0], "LimeSurvey's '-oth-' is the answer 'Anders'")
         values = [v for v in values if v != "-oth-"]
         unknown = [v for v in unknown if v != "-oth-"]
-        how = "LimeSurvey's '-oth-' is the answer 'Anders'"
-    positions = {}
-    for v in set(values):
-        m = _TOOL_ANSWER_CODE.match(v.strip())
-        if m:
-            positions[v] = int(m.group(1))
-        elif re.fullmatch(r"\d+", v.strip()):
-            positions[v] = int(v.strip())
-    if len(positions) == len(set(values)) and positions and max(positions.values()) <= len(codes):
-        numbered = any(_TOOL_ANSWER_CODE.match(v) for v in positions)
-        if numbered or unknown:
-            out.update({v: codes[p - 1] for v, p in sorted(positions.items(), key=lambda vp: vp[1])
-                        if numbered or str(codes[p - 1]) != v.strip()})
-            how = "the tool numbers the answers 1..n in questionnaire order (check against the survey's answer list)"
+    # tools' own numbering of the answers (LimeSurvey A1..., Qualtrics 1..n): the answers in order
+    distinct = {v.strip() for v in values}
+    numbered = [v for v in distinct if _TOOL_ANSWER_CODE.match(v)]
+    plain = [v for v in distinct if re.fullmatch(r"\d+", v)]
+    if distinct and (len(numbered) == len(distinct) or (len(plain) == len(distinct) and unknown)):
+        positions = [int(_TOOL_ANSWER_CODE.match(v).group(1)) if v in numbered else int(v) for v in distinct]
+        if max(positions) <= len(codes):
+            shape = re.match(r"^([A-Za-z]+)(\d+)$", numbered[0]) if numbered else None
+            prefix = shape.group(1) if shape else ""
+            padded = [len(re.sub(r"^[A-Za-z]+", "", v)) for v in numbered if re.sub(r"^[A-Za-z]+", "", v).startswith("0")]
+            width = max(padded) if padded else 1
+            for p, code in enumerate(codes, start=1):
+                key = f"{prefix}{p:0{width}d}" if numbered else str(p)
+                out[key] = (code, f"answer {p} in the questionnaire's order")
+            how = "the tool numbers the answers 1..n in questionnaire order: check against the survey's answer list"
             return out, [], how
     labels = {}
     for c in item.codes:
         for label in c.labels.values():
             labels[label] = c.code
     for v in unknown:
-        if v.strip() == "-oth-":
-            other = [c.code for c in item.codes if {_label_key(x) for x in c.labels.values()} & {"anders", "other"}]
-            if other:
-                out[v] = other[0]
-                continue
         found = process.extractOne(v, list(labels), scorer=fuzz.WRatio, processor=normalise)
         if found and found[1] >= VALUE_SCORE:
-            out[v] = labels[found[0]]
-            how = how or "answer labels matched to the codebook's"
+            out[v] = (labels[found[0]], f"score {found[1]:.0f}: {found[0]!r}")
         else:
             todo.append(v)
     return out, todo, how
@@ -315,7 +309,7 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
         todo.append(col)
 
     # --- values: per codebook column, then gathered per scale / grid when they agree -----------------
-    per_column: dict[str, tuple[dict[str, Any], str]] = {}
+    per_column: dict[str, tuple[dict[str, tuple[Any, str]], str]] = {}
     value_todo: list[tuple[str, str]] = []
     tick_items: list[str] = []
     header_of = {t: h for h, t in mapped.items()}
@@ -372,7 +366,7 @@ def _gather_values(per_column: dict[str, tuple[dict[str, Any], str]], codebook: 
         if scale:
             by_scale.setdefault(scale, []).append(col)
     for scale, cols in by_scale.items():
-        maps = [per_column[c][0] for c in cols]
+        maps = [{k: v[0] for k, v in per_column[c][0].items()} for c in cols]
         merged: dict[str, Any] = {}
         for m in maps:
             merged.update(m)
@@ -382,16 +376,17 @@ def _gather_values(per_column: dict[str, tuple[dict[str, Any], str]], codebook: 
         scale_items = [i.id for i in codebook.items if i.scale == scale]
         how = per_column[cols[0]][1]
         scales_lines.append(f"  {scale}:  # {len(cols)} of {len(scale_items)} columns on this scale; {how}")
+        comments = {k: v[1] for c in cols for k, v in per_column[c][0].items()}
         for k, v in sorted(merged.items(), key=lambda kv: _sort_key(kv[0])):
-            scales_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # score 100: "
+            scales_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # {comments[k]}: "
                                 f"{_code_label(known[cols[0]], v)}")
         done |= set(cols)
     for col, (vmap, how) in per_column.items():
         if col in done:
             continue
         values_lines.append(f"  {col}:  # {how}")
-        for k, v in sorted(vmap.items(), key=lambda kv: _sort_key(kv[0])):
-            values_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # "
+        for k, (v, comment) in sorted(vmap.items(), key=lambda kv: _sort_key(kv[0])):
+            values_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # {comment}: "
                                 f"{_code_label(known[col], v)}")
     return scales_lines, values_lines
 

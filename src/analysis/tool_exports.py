@@ -515,7 +515,7 @@ def write_examples(out: str | Path, n: int = 40, draft: bool = True) -> list[Pat
         if draft:
             from .mapping_draft import draft_mapping
 
-            mapping_path = out / f"{Path(layout.filename).stem}_mapping.yaml"
+            mapping_path = out / f"{layout.name}_mapping.yaml"
             mapping_path.write_text(draft_mapping(path).text, encoding="utf-8")
             written.append(mapping_path)
     return written
