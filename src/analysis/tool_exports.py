@@ -208,7 +208,7 @@ def _other_column(frame, item, code):
 # --- LimeSurvey --------------------------------------------------------------------------------------
 
 def limesurvey(frame: pd.DataFrame, path: Path, answers: bool = False, codebook: Codebook | None = None) -> Path:
-    """LimeSurvey "Export results": with answer codes (heading "Question code & question text";
+    """LimeSurvey "Export results" (the respondent number a hidden question "Respondentnummer"): with answer codes (heading "Question code & question text";
     ``A1``... answer codes, ``Y``/empty ticks, ``-oth-`` plus an ``[other]`` text column) or with
     full answers (heading "Full question text"; Dutch labels, ``Ja``/``Nee`` ticks)."""
     codebook = codebook or load_codebook()
@@ -446,7 +446,11 @@ def _write_xlsx(path: Path, rows: list[list], sheet: str) -> Path:
     for r, row in enumerate(rows):
         ws.append([None if v == "" else (int(v) if r > 1 and isinstance(v, str) and v.isdigit() and len(v) < 3 else v)
                    for v in row])
+    book.properties.created = pd.Timestamp("2011-10-05").to_pydatetime()
     book.save(path)
+    from .build import _fix_zip_timestamps  # the same bytes every time (examples are committed)
+
+    _fix_zip_timestamps(Path(path))
     return Path(path)
 
 
@@ -475,12 +479,9 @@ LAYOUTS: dict[str, ToolLayout] = {
                                     lambda f, p: qualtrics(f, p, numeric=True), "qualtrics", {"multi": _TICKS_LOST}),
     "limesurvey_codes": ToolLayout("limesurvey_codes", "limesurvey_codes.csv",
                                    lambda f, p: limesurvey(f, p, answers=False), "limesurvey",
-                                   {"multi": _TICKS_LOST,
-                                    "respondent_id": "LimeSurvey numbers responses itself (column 'id', dropped)"}),
+                                   {"multi": _TICKS_LOST}),
     "limesurvey_answers": ToolLayout("limesurvey_answers", "limesurvey_answers.csv",
-                                     lambda f, p: limesurvey(f, p, answers=True), "limesurvey",
-                                     {"respondent_id": "LimeSurvey numbers responses itself (column 'Response ID', "
-                                      "dropped)"}),
+                                     lambda f, p: limesurvey(f, p, answers=True), "limesurvey"),
     "surveymonkey_csv": ToolLayout("surveymonkey_csv", "surveymonkey.csv", surveymonkey_csv, "surveymonkey",
                                    {"multi": _TICKS_LOST}),
     "surveymonkey_xlsx": ToolLayout("surveymonkey_xlsx", "surveymonkey.xlsx", surveymonkey_xlsx, "surveymonkey",
