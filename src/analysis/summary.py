@@ -26,12 +26,9 @@ def missingness_by_theme(frame: pd.DataFrame) -> pd.DataFrame:
 
 def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
     """A few lines: file, what was detected, what was mapped, respondents, missingness per theme."""
-    shown = {k: v for k, v in log.detected.items() if k not in ("decimal_basis", "layout_basis")}
-    detected = ", ".join(f"{k} {v!r}" for k, v in shown.items())
-    if "decimal_basis" in log.detected:
-        detected += f" ({log.detected['decimal_basis']})"
-    if "layout_basis" in log.detected:
-        detected += f"; layout from {log.detected['layout_basis']}"
+    basis = {"decimal": "decimal_basis", "layout": "layout_basis"}
+    detected = ", ".join(f"{k} {v!r}" + (f" ({log.detected[basis[k]]})" if basis.get(k) in log.detected else "")
+                         for k, v in log.detected.items() if k not in basis.values())
     lines = [
         f"valid: {log.file}",
         f"  detected: {detected}",
