@@ -139,7 +139,7 @@ def _swap_into_place(staging: Path, out: Path) -> None:
 
 def build(data: str | Path | None = None, out: str | Path | None = None, lang: str = "en", min_cell: int = 5,
           level: float = 0.95, only: list[str] | None = None, mapping: str | Path | None = None,
-          sheet: str | None = None, weights: str | None = None) -> int:
+          sheet: str | None = None, weights: str | None = None, format: str | None = None) -> int:
     """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises)."""
     data = Path(data or SYNTHETIC_EXPORT).resolve()
     out = Path(out or OUTPUTS_DIR).resolve()
@@ -151,7 +151,7 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
     if "conclusion" in themes and len(themes) < len(THEMES):
         print("the conclusion reads the facts of the five other themes: build it with all of them", file=sys.stderr)
         return 2
-    frame, log = load_with_log(data, mapping=mapping, sheet=sheet)  # bad input: SurveyDataError, exit 2
+    frame, log = load_with_log(data, mapping=mapping, sheet=sheet, format=format)  # bad input: SurveyDataError, exit 2
     if len(frame) < min_cell:
         raise SurveyDataError([Problem(str(data), f"only {len(frame)} respondents: a report needs at least k = {min_cell}",
                                        expected=f"at least {min_cell} respondents (the small-cell rule's k)")])

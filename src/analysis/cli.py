@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {synth, validate, build}``.
+"""Command line: ``python -m analysis {synth, validate, build, mapping draft, examples}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
 """
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import SurveyDataError
+from .layouts import FORMATS
 from .paths import SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
 
 EXIT_INVALID = 2
@@ -28,7 +29,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .validation import load_with_log
 
     try:
-        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet)
+        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet, format=args.format)
     except SurveyDataError as exc:
         if args.debug:
             raise
@@ -51,7 +52,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
-                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights)
+                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights, format=args.format)
+
+
+def _cmd_mapping_draft(args: argparse.Namespace) -> int:
+    from .mapping_draft import write_draft
+
+    draft = write_draft(args.path, args.out, sheet=args.sheet, format=args.format)
+    print(f"wrote a draft mapping to {args.out}: {len(draft.columns)} column(s) mapped"
+          + (f", {len(draft.todo)} TODO line(s) to decide" if draft.todo else ", nothing left to decide"))
+    for item in draft.todo:
+        print(f"  TODO {item}")
+    return 0
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from .tool_exports import write_examples
+
+    for path in write_examples(args.out, n=args.n):
+        print(f"wrote {path}")
+    return 0
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -75,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("path", type=Path)
     validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     validate.set_defaults(func=_cmd_validate)
 
@@ -88,7 +109,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--weights", metavar="COLUMN", help="weight column (e.g. 'weight'); empty weights count as 1")
     build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    build.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     build.set_defaults(func=_cmd_build)
+
+    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
+    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
+    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
+    draft.add_argument("path", type=Path, help="the survey-tool export")
+    draft.add_argument("--out", type=Path, required=True, help="YAML mapping file to write")
+    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    draft.set_defaults(func=_cmd_mapping_draft)
+
+    examples = sub.add_parser("examples", help="write a small example export per survey tool from the bundled data")
+    examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
+    examples.add_argument("--n", type=int, default=40, help="number of respondents per example")
+    examples.set_defaults(func=_cmd_examples)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
     notebooks.set_defaults(func=_cmd_notebooks)

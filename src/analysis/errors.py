@@ -15,6 +15,10 @@ class Problem:
     column: str | None = None
     value: str | None = None
     expected: str | None = None
+    #: How many respondents the problem stands for (one problem may stand for all who share a value).
+    count: int = 1
+    #: The value as a mapping key, when it differs from `value` (e.g. an SPSS code and its label).
+    key: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]

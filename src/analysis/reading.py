@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, SurveyDataError
+from .layouts import Layout, recognise
 
 #: Byte sequences that are valid multi-byte UTF-8 (used to recognise mixed encodings).
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -37,6 +38,12 @@ class RawTable:
     blank_rows: int = 0
     #: SPSS only: column -> {stored value as text: value label}.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The survey tool's layout (see :mod:`analysis.layouts`): qualtrics, surveymonkey, ..., plain.
+    layout: str = "plain"
+    #: Column -> question text as the export's header rows state it.
+    questions: dict[str, str] = field(default_factory=dict)
+    #: Columns the layout recognised as the tool's own or as personal data (validation drops them).
+    metadata_columns: list[str] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -159,8 +166,11 @@ def _detect_decimal(rows: list[list[str]], delimiter: str) -> tuple[str, str]:
     return mark, basis
 
 
-def read_csv_table(path: Path) -> RawTable:
-    """Read a CSV export (UTF-8/cp1252, comma/semicolon/tab) into a :class:`RawTable`."""
+def read_csv_table(path: Path, format: str | None = None) -> RawTable:
+    """Read a CSV export (UTF-8/cp1252, comma/semicolon/tab) into a :class:`RawTable`.
+
+    The survey tool's layout (header rows, its own columns) is recognised, or forced by `format`.
+    """
     name = str(path)
     data = _read_bytes(path)
     if not data.strip():
@@ -188,11 +198,13 @@ def read_csv_table(path: Path) -> RawTable:
                                        line=reader.line_num + 1, expected="a delimited text table")])
     if not records:
         raise SurveyDataError([Problem(name, "the file is empty", expected="a header row and one row per respondent")])
-    (_, header), body = records[0], records[1:]
-    if len(header) < 2:
+    if len(records[0][1]) < 2:
+        header = records[0][1]
         raise SurveyDataError([Problem(name, "the file is not a table (its first line has one column)",
                                        line=1, value=header[0][:60] if header else "",
                                        expected="a header row with the codebook's column names, separated by ; or ,")])
+    layout = recognise([r for _, r in records[:3]], name, format=format)
+    body = _body_rows(records[layout.header_rows:], layout)
     rows = [r for _, r in body]
     decimal, decimal_basis = _detect_decimal(rows, delimiter)
     notes = []
@@ -200,12 +212,39 @@ def read_csv_table(path: Path) -> RawTable:
         notes.append(f"the file does not end with a line break: check that it is complete "
                      f"(the last row, line {body[-1][0]}, may have been cut off)")
     table = RawTable(
-        path=path, header=[h.strip() for h in header], rows=rows,
+        path=path, header=[h.strip() for h in layout.header], rows=rows,
         lines=[ln for ln, _ in body],
         detected={"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal,
                   "decimal_basis": decimal_basis},
         sha256=hashlib.sha256(data).hexdigest(), notes=notes, blank_rows=blank,
     )
+    return _with_layout(table, layout)
+
+
+def _body_rows(body: list[tuple[int, list[str]]], layout: Layout) -> list[tuple[int, list[str]]]:
+    """Respondent rows; in a tool layout, empty cells beyond the header are not fields (SurveyMonkey
+    trims trailing empty header cells, so its rows are longer than its header)."""
+    if layout.name == "plain":
+        return body
+    width = len(layout.header)
+    out = []
+    for line, row in body:
+        if len(row) > width and not any(c.strip() for c in row[width:]):
+            row = row[:width]
+        out.append((line, row))
+    return out
+
+
+def _with_layout(table: RawTable, layout: Layout) -> RawTable:
+    """Record the layout on the table: what was detected, question texts, tool columns, notes."""
+    table.layout = layout.name
+    table.detected["layout"] = layout.name + (f" ({layout.flavour})" if layout.flavour else "")
+    table.detected["layout_basis"] = layout.basis
+    if layout.header_rows > 1:
+        table.detected["header_rows"] = str(layout.header_rows)
+    table.questions = {h: q for h, q in zip(table.header, layout.questions) if h}
+    table.metadata_columns = list(layout.metadata)
+    table.notes.extend(layout.notes)
     return table
 
 
@@ -228,8 +267,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_table(path: Path, sheet: str | None = None) -> RawTable:
-    """Read the first sheet (or the sheet named `sheet`) of an XLSX export."""
+def read_xlsx_table(path: Path, sheet: str | None = None, format: str | None = None) -> RawTable:
+    """Read the first sheet (or the sheet named `sheet`) of an XLSX export (layout as for CSV)."""
     import warnings
 
     import openpyxl
@@ -268,11 +307,11 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> RawTable:
     if not non_blank:
         raise SurveyDataError([Problem(name, f"the sheet '{title}' is empty",
                                        expected="a header row and one row per respondent")])
-    (header_row, header), body = non_blank[0], non_blank[1:]
+    layout = recognise([r for _, r in non_blank[:3]], name, format=format, trim=True)
+    header_row, header = non_blank[layout.header_rows - 1][0], layout.header
+    body = non_blank[layout.header_rows:]
     blank = sum(1 for i, r in records if i > header_row and not any(c.strip() for c in r)
                 and i < (body[-1][0] if body else 0))
-    while header and header[-1] == "":
-        header = header[:-1]
     width = len(header)
     rows = []
     for _, r in body:
@@ -280,11 +319,12 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> RawTable:
         r = r + [""] * (width - len(r))
         extra = r[width:]
         rows.append(r[:width] + [c for c in extra if c != ""])
-    return RawTable(path=path, header=[h.strip() for h in header], rows=rows, lines=[i for i, _ in body],
-                    detected={"format": "xlsx", "sheet": title}, sha256=file_sha256(path), blank_rows=blank)
+    table = RawTable(path=path, header=[h.strip() for h in header], rows=rows, lines=[i for i, _ in body],
+                     detected={"format": "xlsx", "sheet": title}, sha256=file_sha256(path), blank_rows=blank)
+    return _with_layout(table, layout)
 
 
-def read_sav_table(path: Path) -> RawTable:
+def read_sav_table(path: Path, format: str | None = None) -> RawTable:
     """Read an SPSS .sav export: codes as stored, value labels kept for validation.
 
     User-defined missing values (often "don't know") are read as their codes, not as empty cells,
@@ -308,16 +348,22 @@ def read_sav_table(path: Path) -> RawTable:
     if missing:
         notes.append(f"SPSS user-missing values are defined for {len(missing)} column(s); they were read as "
                      "their codes (the codebook decides which codes mean \"don't know\")")
+    layout = recognise([header], name, format=format, is_sav=True)
     # rows are numbered as SPSS cases (1 = first respondent)
-    return RawTable(path=path, header=header, rows=rows, lines=list(range(1, len(rows) + 1)),
-                    detected=detected, sha256=file_sha256(path), notes=notes, value_labels=labels)
+    table = RawTable(path=path, header=header, rows=rows, lines=list(range(1, len(rows) + 1)),
+                     detected=detected, sha256=file_sha256(path), notes=notes, value_labels=labels)
+    table = _with_layout(table, layout)
+    table.questions = {col: str(text) for col, text in zip(meta.column_names, meta.column_labels or []) if text}
+    return table
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_table(path: str | Path, sheet: str | None = None, format: str | None = None) -> RawTable:
     """Read any supported export (CSV, XLSX, SPSS .sav) into a :class:`RawTable`.
 
-    The format is recognised from the file's first bytes, not only from its name, so an XLSX
-    workbook saved as ``.csv`` is still read as a workbook (and the log says so).
+    The file format is recognised from the file's first bytes, not only from its name, so an XLSX
+    workbook saved as ``.csv`` is still read as a workbook (and the log says so). The survey tool's
+    layout is recognised from the header rows, or forced with `format` (one of
+    :data:`analysis.layouts.FORMATS`).
     """
     path = Path(path)
     name = str(path)
@@ -341,13 +387,13 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         raise SurveyDataError([Problem(name, "a sheet was named but the file is not a workbook", value=sheet,
                                        expected="--sheet only with .xlsx files")])
     if is_zip:
-        table = read_xlsx_table(path, sheet)
+        table = read_xlsx_table(path, sheet, format=format)
         if suffix not in (".xlsx", ".xlsm"):
             table.notes.append(f"the file is named {suffix or 'without extension'} but is an XLSX workbook; "
                                "it was read as a workbook")
         return table
     if is_sav:
-        table = read_sav_table(path)
+        table = read_sav_table(path, format=format)
         if suffix not in (".sav", ".zsav"):
             table.notes.append(f"the file is named {suffix or 'without extension'} but is an SPSS file; "
                                "it was read as SPSS")
@@ -359,4 +405,4 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     if suffix in (".xlsx", ".xlsm"):
         raise SurveyDataError([Problem(name, "the file is named .xlsx but is not an XLSX workbook",
                                        expected="an .xlsx file saved by Excel or the survey tool")])
-    return read_csv_table(path)
+    return read_csv_table(path, format=format)
