@@ -319,6 +319,7 @@ def suppress(
         return min(candidates, key=lambda c: (c[1] in base_cols, value(c), col_order[c[1]], c[0]))
 
     stuck: set[Cell] = set()
+    protected: set[Cell] = set()
     values_now = {c: value(c) for con in constraints for c in con}
     while secondary:
         # 2a. no hidden cell may follow exactly from the shown cells and the public sums
@@ -333,8 +334,15 @@ def suppress(
             continue
         # 2b. bounds reasoning (counts are not negative) must leave every primary cell a range
         # at least k wide (its protection interval)
-        narrow = [cell for cell, (lo, hi) in protection_intervals(constraints, values_now, hidden).items()
-                  if cell in primary and hi - lo < required_width(k, suppress_zeros) and cell not in stuck]
+        # (hiding more cells only widens ranges, so a cell found wide enough stays so)
+        narrow = None
+        for cell in sorted(primary - protected - stuck):
+            lo, hi = protection_intervals(constraints, values_now, hidden, targets=[cell])[cell]
+            if hi - lo >= required_width(k, suppress_zeros):
+                protected.add(cell)
+            else:
+                narrow = [cell]
+                break
         if not narrow:
             break
         pick = pick_partner(narrow[0])
@@ -371,17 +379,32 @@ def required_width(k: int, zeros_hidden: bool) -> int:
     return max(1, k - 1 if zeros_hidden else k - 2)
 
 
-def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float],
-                         hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
-    """The range each hidden cell can take given the shown cells, the public sums and x >= 0.
+def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float], hidden: set[Cell],
+                         targets: Sequence[Cell] | None = None) -> dict[Cell, tuple[float, float]]:
+    """The range each hidden cell (of `targets`, default all) can take given the shown cells, the
+    public sums and x >= 0.
 
-    One linear programme per bound (scipy's HiGHS); a cell in no public sum is unbounded above.
+    One linear programme per bound (scipy's HiGHS) over the public sums connected to the cell; a
+    cell in no public sum is unbounded above.
     """
     from scipy.optimize import linprog
 
+    if targets is not None and len(targets) == 1:
+        # only the public sums connected to the target (through hidden cells) matter
+        component, frontier, used = {targets[0]}, [targets[0]], []
+        while frontier:
+            cell = frontier.pop()
+            for con in constraints:
+                if cell in con and con not in used:
+                    used.append(con)
+                    for other in con:
+                        if other in hidden and other not in component:
+                            component.add(other)
+                            frontier.append(other)
+        constraints = used
     unknown = sorted({c for con in constraints for c in con if c in hidden})
     if not unknown:
-        return {}
+        return {t: (0.0, np.inf) for t in (targets or [])}
     pos = {c: j for j, c in enumerate(unknown)}
     rows, rhs = [], []
     for con in constraints:
@@ -396,6 +419,8 @@ def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float
     a_eq, b_eq = np.array(rows), np.array(rhs)
     out = {}
     for cell, j in pos.items():
+        if targets is not None and cell not in targets:
+            continue
         bounds = []
         for sign in (1.0, -1.0):
             objective = np.zeros(len(unknown))

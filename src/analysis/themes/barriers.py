@@ -53,7 +53,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     v_table, v_figure, v_summary = rating_grid(frame, [item], ctx, "value_estimation", ctx.t("b_title_estimation"))
     row = v_summary.row(0)
     split = publication.split_test(stats.split_test(frame, item.id, low=item.substantive_codes[:2],
-                                                    high=item.substantive_codes[-2:]), ctx.min_cell)
+                                                    high=item.substantive_codes[-2:]), ctx.protection)
     split_p = published_value(split, "p")
     facts["value_estimation"] = {"n": published(row["n"]), "under_pct": published(row["bottom2_pct"]),
                                  "over_pct": published(row["top2_pct"]), "under_low": published(row["bottom2_low"]),
@@ -85,7 +85,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     ordinal = logistic = None
     # cluster-robust errors need organisations to cluster in; with one organisation there is nothing to adjust
     cluster = "organisation" if model_frame["organisation"].nunique() >= 2 else None
-    if complete >= MIN_MODEL_N:
+    allowed = publication.model_allowed(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]],
+                                        ["citizen_facing", "age"], n_parameters=6, rules=ctx.protection)
+    if complete >= MIN_MODEL_N and allowed:
         try:
             ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"],
                                           cluster=cluster, level=ctx.level)
@@ -112,7 +114,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                 [ord_block, log_block]))
     else:
         facts["activity_model"] = None
-        summary_model = ctx.t("b_model_too_few", n=ctx.count(complete), minimum=MIN_MODEL_N)
+        summary_model = (ctx.t("b_model_too_few", n=ctx.count(complete), minimum=MIN_MODEL_N) if complete < MIN_MODEL_N
+                         else ctx.t("b_model_withheld", k=ctx.min_cell))
         sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
     quotes, open_facts = open_answers(frame, cb["barriers_open"], ctx)

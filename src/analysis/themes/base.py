@@ -37,6 +37,12 @@ class Context:
     weights: str | None = None
     synthetic: bool = False
     codebook: Codebook = field(default_factory=load_codebook)
+    rules: str = "standard"  # publication rule profile (analysis.publication.PROFILES)
+
+    @property
+    def protection(self) -> publication.Rules:
+        """The publication rules in force: the profile, with this context's k."""
+        return publication.profile(self.rules, self.min_cell)
 
     def t(self, key: str, **values: Any) -> str:
         return message(key, self.lang, **values)
@@ -218,7 +224,7 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     """
     summary, distribution = rating_statistics(frame, items, ctx)
     summary_pub, distribution_pub = publication.rating_grid(summary, distribution, items[0].substantive_codes,
-                                                            ctx.min_cell)
+                                                            ctx.protection)
     summary_pub = summary_pub.sorted_by("top2_pct")
     table_block = Block(f"{name}_summary", ctx.t("caption_rating_table", title=title), table=summary_pub,
                         display=rating_display(summary_pub, items, ctx))
@@ -300,7 +306,7 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
     ranks = stats.mean_ranks(frame, ids, dont_know=dont_know).sort_values("mean_rank", ascending=False,
                                                                           kind="stable").reset_index(drop=True)
     pairs = stats.pairwise_wilcoxon(frame, ids, dont_know=dont_know)
-    pairs_pub = publication.pairwise_ratings(pairs, ctx.min_cell)
+    pairs_pub = publication.pairwise_ratings(pairs, ctx.protection)
     labels = {i.id: i.label(ctx.lang) for i in items}
     order = list(ranks["item"])
     block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub,
@@ -388,7 +394,7 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level)
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    pub = publication.multi_select(table, ctx.min_cell).sorted_by("pct")
+    pub = publication.multi_select(table, ctx.protection).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     fig = proportion_bars(pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
                           ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
@@ -451,11 +457,14 @@ def shares_display(pub: Published, ctx: Context, label_column: str, with_count: 
 
 
 def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]], ctx: Context, name: str,
-                   caption: str, title: str | None = None) -> tuple[Block, Block | None, Published]:
+                   caption: str, title: str | None = None,
+                   public_groups: dict[str, Any] | None = None) -> tuple[Block, Block | None, Published]:
     """Share of respondents per category (each row a set of codes), with Wilson intervals.
 
-    The base is everyone who answered `column`; rows are in the given order. Returns the table
-    block, an optional bar figure (when `title` is given) and the published table.
+    The base is everyone who answered `column`; rows are in the given order. `public_groups` maps
+    a row label to a group whose total is published elsewhere, so suppression protects against
+    it. Returns the table block, an optional bar figure (when `title` is given) and the published
+    table.
     """
     parts = []
     for label, codes in rows.items():
@@ -464,7 +473,9 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
         parts.append(share)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     table["item"] = column
-    pub = publication.categories(table, ctx.min_cell)
+    if public_groups is not None:
+        table["public_group"] = [public_groups.get(label, "") for label in table["label"]]
+    pub = publication.categories(table, ctx.protection)
     n = int(table["n"].iloc[0]) if len(table) else 0
     block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
     figure = None
@@ -500,7 +511,7 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
         table[column] = pd.to_numeric(table[column])
     if public_sums is not None:
         table["coarse"] = [public_sums.get(g) for g in table["group"]]
-    pub = publication.shares_by_group(table, ctx.min_cell, coarse=public_sums is not None)
+    pub = publication.shares_by_group(table, ctx.protection, coarse=public_sums is not None)
     figure = None
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
@@ -547,7 +558,7 @@ def model_block(model: pd.DataFrame, terms: dict[str, str], ctx: Context, name: 
     table = rows.reset_index().rename(columns={"index": "term"})
     if "term" not in table.columns:
         table = table.rename(columns={table.columns[0]: "term"})
-    pub = publication.model(table, ctx.min_cell)
+    pub = publication.model(table, ctx.protection)
     display = pd.DataFrame({
         ctx.t("col_term"): [terms[t] for t in pub["term"]],
         ctx.t("col_or"): [ctx.num(v, 2) for v in pub["odds_ratio"]],

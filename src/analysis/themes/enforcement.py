@@ -31,6 +31,10 @@ def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         test = stats.mcnemar_pairs(pair, ["important", "used"])
         rows.append({"item": item.id, "n": len(pair), "important_count": int(pair["important"].sum()),
                      "used_count": int(pair["used"].sum()),
+                     "both_count": int(((pair["important"] == 1) & (pair["used"] == 1)).sum()),
+                     "important_only_count": int(((pair["important"] == 1) & (pair["used"] == 0)).sum()),
+                     "used_only_count": int(((pair["important"] == 0) & (pair["used"] == 1)).sum()),
+                     "neither_count": int(((pair["important"] == 0) & (pair["used"] == 0)).sum()),
                      "important_pct": 100 * pair["important"].mean() if len(pair) else np.nan,
                      "used_pct": 100 * pair["used"].mean() if len(pair) else np.nan,
                      "p": float(test["p"].iloc[0]) if len(test) else np.nan})
@@ -47,7 +51,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts.update(overview_facts)
 
     gap = importance_practice_gap(frame, ctx)
-    gap_pub = publication.importance_practice_gap(gap, ctx.min_cell).sorted_by("gap_pp")
+    gap_pub = publication.importance_practice_gap(gap, ctx.protection).sorted_by("gap_pp")
     labels = {i.id: i.label(ctx.lang) for i in cb.grid("enforcement_applications")}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],

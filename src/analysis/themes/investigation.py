@@ -32,11 +32,11 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # --- reliability: investigation vs enforcement, same respondents ------------------------------
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
     paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
-    paired_pub = publication.pairwise_ratings(paired, ctx.min_cell)
+    paired_pub = publication.pairwise_ratings(paired, ctx.protection)
     both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
         [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
-    both_pub = suppress(both, ctx.min_cell)
+    both_pub = suppress(both, ctx.min_cell, suppress_zeros=ctx.protection.zeros, suppress_whole=ctx.protection.whole)
     if paired.empty or paired_pub.is_hidden(0, "p"):
         facts["reliability"] = None
         reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]

@@ -99,8 +99,12 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                ("use_frequency", "p_title_frequency"), ("knowledge", "p_title_knowledge")):
         item = cb[item_id]
         rows = {label: [code] for code, label in item.code_labels(ctx.lang).items()}
-        block, fig, pub = category_table(frame, item_id, rows, ctx, item_id, ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
-                                         ctx.t(title_key))
+        # weekly + daily is the published share of active respondents: a public sum of this table
+        groups = ({label: code in ACTIVE_CODES for code, label in item.code_labels(ctx.lang).items()}
+                  if item_id == "use_frequency" else None)
+        block, fig, pub = category_table(frame, item_id, rows, ctx, item_id,
+                                         ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
+                                         ctx.t(title_key), public_groups=groups)
         blocks += [block, fig]
         profile_facts[item_id] = {str(code): published(p) for code, p in zip(item.code_labels(ctx.lang), pub["pct"])}
     facts["profile_pct"] = profile_facts
