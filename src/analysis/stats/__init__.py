@@ -40,11 +40,12 @@ The functions live in topic modules and are all importable from here
 * :mod:`.multiple` -- :func:`holm_adjust`.
 
 Where statsmodels or scipy has the statistic, it computes it (Wilson and
-Newcombe intervals, Holm, Cochran's Q, McNemar, Friedman, Wilcoxon, Mann-Whitney,
+Newcombe intervals, Cochran's Q, McNemar, Friedman, Wilcoxon, Mann-Whitney,
 Kruskal-Wallis, chi-square, Fisher, Cramér's V, Cohen's kappa, the regression
 models); this package adds what they lack: survey weights and clustering,
 "don't know" handling, tidy tables with disclosure declarations, and
-Krippendorff's alpha (the PyPI package is GPL-licensed).
+Krippendorff's alpha (the PyPI package is GPL-licensed).  Holm's adjustment is
+our own too, equal to statsmodels' (see :func:`holm_adjust` for why).
 """
 
 from __future__ import annotations
