@@ -181,11 +181,26 @@ def _deduce() -> Any:
     return _load_deduce(cache_root())[0]
 
 
+# Public service numbers (free, paid, the police's own 0900-8844) are not personal data.
+_SERVICE_NUMBER = re.compile(r"^(?:0800|090[069]|0970|112$|144$)")
+
+
 def _deduce_findings(text: str) -> Iterator[_Finding]:
     for annotation in _deduce().deidentify(text).annotations:
         kind = _DEDUCE_KINDS.get(annotation.tag)
+        if kind == "phone" and _SERVICE_NUMBER.match(re.sub(r"\D", "", annotation.text)):
+            continue
+        if kind == "name" and _is_place(annotation.text):
+            continue
         if kind:
             yield _Finding(annotation.start_char, annotation.end_char, kind)
+
+
+def _is_place(name: str) -> bool:
+    """"In Den Haag" at the start of a sentence: deduce reads a first name "In" and a surname."""
+    places = _lists().places
+    first, _, rest = name.partition(" ")
+    return name in places or (first.lower() in _lists().words and rest[:1].isupper() and rest in places)
 
 
 # --------------------------------------------------------------------------- name lists
@@ -202,8 +217,11 @@ def _read_list(folder: Path) -> set[str]:
 class _Lists:
     first_names: frozenset[str]      # lower case, without ordinary words
     surnames: frozenset[str]         # lower case, without ordinary words
+    all_first_names: frozenset[str]  # lower case, also those that are ordinary words ("Bas", "Mark")
+    all_surnames: frozenset[str]     # lower case, also those that are ordinary words ("Veen", "Bakker")
     streets: frozenset[str]          # street names of two or more words, as written
     words: frozenset[str]            # ordinary Dutch words (lower case) that are never a name on their own
+    places: frozenset[str]           # Dutch place names, as written
 
 
 # Names in names_nl.txt or deduce's lists that are also ordinary Dutch words: matched only when
@@ -224,7 +242,9 @@ def _lists() -> _Lists:
     first = {n.lower() for n in _read_list(base / "names/lst_first_name")}
     surnames = {n.lower() for n in _read_list(base / "names/lst_surname") | _read_list(base / "names/lst_interfix_surname")}
     streets = {s for s in _read_list(base / "locations/lst_street") if " " in s and s[:1].isupper()}
-    return _Lists(frozenset(first - words), frozenset(surnames - words), frozenset(streets), frozenset(words))
+    places = set().union(*(_read_list(folder) for folder in (base / "locations/lst_placename").glob("lst_*")))
+    return _Lists(frozenset(first - words), frozenset(surnames - words), frozenset(first), frozenset(surnames),
+                  frozenset(streets), frozenset(words), frozenset(places))
 
 
 @lru_cache(maxsize=1)
@@ -356,8 +376,11 @@ _TITLES = (r"(?:mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|heer|mej\
            r"mrs\.?|mr\.?|ms\.?|miss|sir|officer|sergeant|detective|constable|colleague)")
 _TITLE_THEN = re.compile(rf"(?i)(?<!\w){_TITLES}\s+")
 _TOKEN = re.compile(rf"(?:[{_WORD_CHARS}]\.\s?)+|[{_WORD_CHARS}][{_WORD_CHARS}'’-]*")
-_LOWER_FULL_NAME = re.compile(rf"([a-zà-ÿ][\w'-]*)\s+((?:{_INTERFIX}\s+)*)([a-zà-ÿ][\w'-]*)(?![\w@])")
-_LOWER_WORD_START = re.compile(r"(?<![\w@'’-])[a-zà-ÿ]")
+_FULL_NAME = re.compile(rf"([{_WORD_CHARS}][\w'-]*)\s+((?:{_INTERFIX}\s+)*)([{_WORD_CHARS}][\w'-]*)(?![\w@])")
+_WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
+_INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
+# Public names that look like a person's name.
+_PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
 _INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
 
 
@@ -550,15 +573,26 @@ def _names_after_titles(text: str) -> Iterator[_Finding]:
             yield _Finding(m.end(), end, "name")
 
 
-def _lower_case_names(text: str) -> Iterator[_Finding]:
-    """piet de vries, jan van der berg: a known first name, tussenvoegsels and a known surname."""
+def _full_names(text: str) -> Iterator[_Finding]:
+    """A known first name, tussenvoegsels and a known surname: "piet de vries", "Bas van der Veen".
+
+    In lower case neither name may be an ordinary word. Capitalised, deduce finds "Kees Bakker"
+    itself, but not always with a tussenvoegsel between.
+    """
     lists = _lists()
-    for start in _LOWER_WORD_START.finditer(text):
-        m = _LOWER_FULL_NAME.match(text, start.start())
+    for start in _WORD_START.finditer(text):
+        m = _FULL_NAME.match(text, start.start())
         if not m:
             continue
         first, interfix, last = m.group(1), m.group(2), m.group(3)
-        if first in lists.first_names and last in lists.surnames and (interfix or first not in lists.surnames):
+        if first.islower() and last.islower():
+            found = (first in lists.first_names and last in lists.surnames
+                     and (interfix or first not in lists.surnames))
+        else:
+            found = (first[:1].isupper() and last[:1].isupper() and bool(interfix)
+                     and first.lower() in lists.all_first_names and last.lower() in lists.all_surnames
+                     and first.lower() not in _INTERFIX_AND_STOP)
+        if found:
             yield _Finding(m.start(), m.end(), "name")
 
 
@@ -571,7 +605,7 @@ def _listed_names(text: str) -> Iterator[_Finding]:
 _DETECTORS: list[Callable[[str], Iterator[_Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _regex(_HANDLE, "handle"), _ibans, _bsns,
     _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
-    _regex(_PERSONNEL, "personnel"), _names_after_titles, _lower_case_names, _listed_names, _deduce_findings,
+    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _listed_names, _deduce_findings,
 ]
 
 
@@ -592,7 +626,7 @@ def _merged(findings: list[_Finding]) -> list[_Finding]:
 
 
 def _scrub_once(text: str, tags: dict[str, str]) -> str:
-    protected = [m.span() for m in _TAG.finditer(text)]
+    protected = [m.span() for pattern in (_TAG, _PUBLIC_TERMS) for m in pattern.finditer(text)]
     findings = [f for detect in _DETECTORS for f in detect(text)
                 if f.end > f.start and not any(f.start < b and a < f.end for a, b in protected)]
     out, pos = [], 0
