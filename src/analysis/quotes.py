@@ -166,9 +166,8 @@ def _load_deduce(root: Path) -> tuple[Any, Path]:
         model = _build(deduce, staging)
         try:
             staging.rename(home)
-        except OSError:  # another process got there first, or an old damaged copy is in the way
+        except OSError:  # another process got there first
             shutil.rmtree(staging, ignore_errors=True)
-            return model, home
         return model, home
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -213,24 +212,30 @@ def _read_list(folder: Path) -> set[str]:
     return {item.strip() for item in items if item.strip()}
 
 
-@dataclass(frozen=True)
-class _Lists:
-    first_names: frozenset[str]      # lower case, without ordinary words
-    surnames: frozenset[str]         # lower case, without ordinary words
-    all_first_names: frozenset[str]  # lower case, also those that are ordinary words ("Bas", "Mark")
-    all_surnames: frozenset[str]     # lower case, also those that are ordinary words ("Veen", "Bakker")
-    streets: frozenset[str]          # street names of two or more words, as written
-    words: frozenset[str]            # ordinary Dutch words (lower case) that are never a name on their own
-    places: frozenset[str]           # Dutch place names, as written
-
-
-# Names in names_nl.txt or deduce's lists that are also ordinary Dutch words: matched only when
-# capitalised or after a title, never as a lower-case word on its own ("de bakker", "in het bos").
+# Names in names_nl.txt or deduce's lists that are also ordinary Dutch words: matched when
+# capitalised, or in lower case only inside a full name ("jan de vries") or after a title and a
+# first name, never as a lower-case word on its own ("de bakker", "in het bos", "jan. t/m mrt.").
 _NAMES_THAT_ARE_WORDS = {"bakker", "visser", "bos", "vos", "mulder", "dekker", "brouwer", "smit", "jan", "post",
                          "wijk", "groot", "klein", "jong", "berg", "dijk", "veen", "boer", "koning", "kok", "wit",
-                         "de", "van", "den", "der", "ben", "mark", "roos", "bas", "will", "wil", "mei", "juni",
-                         "mag", "kan", "tom", "pim", "rik", "rob", "ad", "at", "so", "dat", "die", "dit", "sterk",
-                         "agent", "meer", "ster", "zon", "maan", "hof", "laan", "kamp", "brink", "beek"}
+                         "mark", "roos", "bas", "tom", "pim", "rik", "rob"}
+# Words on deduce's name lists that are (almost) never a name in a survey answer.
+_NOT_NAMES = {"de", "van", "den", "der", "ben", "will", "wil", "mei", "juni", "mag", "kan", "ad", "at", "so", "dat",
+              "die", "dit", "sterk", "agent", "meer", "ster", "zon", "maan", "hof", "laan", "kamp", "brink", "beek"}
+
+
+@dataclass(frozen=True)
+class _Lists:
+    first_names: frozenset[str]  # lower case
+    surnames: frozenset[str]     # lower case
+    words: frozenset[str]        # lower case: ordinary Dutch words, including the names above
+    streets: frozenset[str]      # street names of two or more words, as written
+    places: frozenset[str]       # Dutch place names, as written
+
+    def is_name(self, word: str, first: bool, also_words: bool) -> bool:
+        """Whether a lower-case ``word`` is a known first name / surname (``also_words``: even "bakker")."""
+        if word not in (self.first_names if first else self.surnames):
+            return False
+        return word not in self.words or (also_words and word in _NAMES_THAT_ARE_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -238,13 +243,12 @@ def _lists() -> _Lists:
     base = _deduce_module().deduce._LOOKUP_LIST_PATH / "src"
     words = {w.lower() for w in _read_list(base / "whitelist/lst_common_word")}
     words |= {w.lower() for w in _read_list(base / "whitelist/lst_stop_word")}
-    words |= _NAMES_THAT_ARE_WORDS
+    words |= _NAMES_THAT_ARE_WORDS | _NOT_NAMES
     first = {n.lower() for n in _read_list(base / "names/lst_first_name")}
     surnames = {n.lower() for n in _read_list(base / "names/lst_surname") | _read_list(base / "names/lst_interfix_surname")}
     streets = {s for s in _read_list(base / "locations/lst_street") if " " in s and s[:1].isupper()}
     places = set().union(*(_read_list(folder) for folder in (base / "locations/lst_placename").glob("lst_*")))
-    return _Lists(frozenset(first - words), frozenset(surnames - words), frozenset(first), frozenset(surnames),
-                  frozenset(streets), frozenset(words), frozenset(places))
+    return _Lists(frozenset(first), frozenset(surnames), frozenset(words), frozenset(streets), frozenset(places))
 
 
 @lru_cache(maxsize=1)
@@ -254,7 +258,7 @@ def _names_file() -> tuple[re.Pattern, re.Pattern]:
     for line in (REFERENCE_DIR / "names_nl.txt").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            (capitalised if line in _NAMES_THAT_ARE_WORDS else anycase).append(line)
+            (capitalised if line in _NAMES_THAT_ARE_WORDS | _NOT_NAMES else anycase).append(line)
 
     def pattern(names: list[str], flags: int) -> re.Pattern:
         names = sorted(names, key=len, reverse=True)
@@ -550,11 +554,11 @@ def _name_tail(text: str, pos: int, after_title: bool) -> int:
             end, have_first = i + len(word), True
         elif _INTERFIX_WORD.match(word):
             pass  # only part of the name when a name word follows
-        elif word[:1].isupper() and lower not in lists.words:
+        elif word[:1].isupper() and (lower not in lists.words or lower in _NAMES_THAT_ARE_WORDS):
             end = m.end()
-        elif lower in lists.first_names and count == 0:
+        elif count == 0 and lists.is_name(lower, first=True, also_words=True):
             end, have_first = m.end(), True
-        elif lower in lists.surnames and (have_first or (after_title and count == 0)):
+        elif (have_first or (after_title and count == 0)) and lists.is_name(lower, first=False, also_words=have_first):
             end = m.end()
         else:
             break
@@ -586,12 +590,14 @@ def _full_names(text: str) -> Iterator[_Finding]:
             continue
         first, interfix, last = m.group(1), m.group(2), m.group(3)
         if first.islower() and last.islower():
-            found = (first in lists.first_names and last in lists.surnames
-                     and (interfix or first not in lists.surnames))
+            word_like = first in _NAMES_THAT_ARE_WORDS or last in _NAMES_THAT_ARE_WORDS
+            found = (lists.is_name(first, first=True, also_words=True)
+                     and lists.is_name(last, first=False, also_words=True)
+                     and (bool(interfix) if word_like else (interfix or first not in lists.surnames)))
         else:
             found = (first[:1].isupper() and last[:1].isupper() and bool(interfix)
-                     and first.lower() in lists.all_first_names and last.lower() in lists.all_surnames
-                     and first.lower() not in _INTERFIX_AND_STOP)
+                     and first.lower() in lists.first_names and last.lower() in lists.surnames
+                     and first.lower() not in _INTERFIX_AND_STOP | _NOT_NAMES)
         if found:
             yield _Finding(m.start(), m.end(), "name")
 
