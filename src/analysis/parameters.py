@@ -24,6 +24,7 @@ import pandas as pd
 from .codebook import load_codebook
 from .errors import Problem, SurveyDataError
 from .paths import SYNTHETIC_EXPORT
+from .text import catalogue
 from .validation import LoadLog, load_with_log
 
 
@@ -157,8 +158,6 @@ def _problem(name: str, value: Any, message: str, expected: str) -> Problem:
 
 def available_languages() -> tuple[str, ...]:
     """Languages a report can be written in: those of the codebook's labels and of every message."""
-    from .text import catalogue
-
     codebook = load_codebook()
     languages = sorted(lang for lang in codebook.title if all(lang in labels for _, labels in codebook.themes))
     return tuple(lang for lang in languages if all(lang in entry for entry in catalogue().values()))
