@@ -52,16 +52,15 @@ def test_build_notebook_and_conclusion_take_the_list_from_the_registry():
 
 def test_a_theme_cannot_read_a_later_theme():
     codebook = load_codebook()
-    attrs = dict(codebook.theme_attrs, participants={"reads_facts_of": ["barriers"]})
     with pytest.raises(ValueError, match="reads only themes listed before it"):
-        read_themes(dataclasses.replace(codebook, theme_attrs=attrs))
+        read_themes(codebook, {"participants": {"reads_facts_of": ["barriers"]}})
 
 
 def test_a_new_theme_in_the_codebook_gets_the_next_number_and_its_own_names():
     codebook = load_codebook()
     themes = codebook.themes + (("outlook", {"en": "Outlook", "nl": "Vooruitblik"}),)
-    attrs = dict(codebook.theme_attrs, outlook={"messages": "x", "reads_facts_of": "earlier"})
-    added = read_themes(dataclasses.replace(codebook, themes=themes, theme_attrs=attrs))[-1]
+    attrs = {"outlook": {"messages": "x", "reads_facts_of": "earlier"}}
+    added = read_themes(dataclasses.replace(codebook, themes=themes), attrs)[-1]
     assert (added.number, added.module, added.notebook.name, added.question_key) == \
         (7, "analysis.themes.outlook", "07_outlook.ipynb", "x_question")
     assert added.reads_facts_of == THEME_KEYS

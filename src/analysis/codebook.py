@@ -93,8 +93,6 @@ class Codebook:
     themes: tuple[tuple[str, dict[str, str]], ...]
     items: tuple[Item, ...]
     path: Path
-    #: Extra attributes of each theme entry (beyond id and labels), e.g. ``reads_facts_of``.
-    theme_attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __getitem__(self, item_id: str) -> Item:
         for item in self.items:
@@ -178,9 +176,8 @@ def parse_codebook(raw: dict, path: Path) -> Codebook:
             )
         )
     themes = tuple((t["id"], {lang: t[lang] for lang in LANGUAGES}) for t in raw["themes"])
-    theme_attrs = {t["id"]: {k: v for k, v in t.items() if k != "id" and k not in LANGUAGES} for t in raw["themes"]}
     return Codebook(version=str(raw.get("version", "")), title=raw.get("title", {}),
-                    themes=themes, items=tuple(items), path=path, theme_attrs=theme_attrs)
+                    themes=themes, items=tuple(items), path=path)
 
 
 @lru_cache(maxsize=8)

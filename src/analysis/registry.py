@@ -15,9 +15,13 @@ benchmarks all import the same list from here:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .codebook import Codebook, load_codebook
+import yaml
+
+from .codebook import LANGUAGES, Codebook, load_codebook
 from .paths import NOTEBOOKS_DIR
 
 
@@ -51,13 +55,28 @@ class Theme:
         return self.titles[lang]
 
 
-def read_themes(codebook: Codebook | None = None) -> tuple[Theme, ...]:
-    """The themes of `codebook` (the bundled one by default), in report order."""
+@lru_cache(maxsize=8)
+def _theme_attributes(path: Path) -> dict[str, dict[str, Any]]:
+    """Theme id -> the attributes of its codebook entry beyond id and labels (``messages``,
+    ``reads_facts_of``); :class:`~analysis.codebook.Codebook` keeps only ids and labels."""
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return {t["id"]: {k: v for k, v in t.items() if k != "id" and k not in LANGUAGES} for t in raw["themes"]}
+
+
+def read_themes(codebook: Codebook | None = None,
+                attributes: dict[str, dict[str, Any]] | None = None) -> tuple[Theme, ...]:
+    """The themes of `codebook` (the bundled one by default), in report order.
+
+    `attributes` (theme id -> ``messages``/``reads_facts_of``) default to those in the codebook file.
+    """
     codebook = codebook or load_codebook()
+    if attributes is None:
+        attributes = _theme_attributes(Path(codebook.path))
     ids = codebook.theme_ids
     themes = []
     for number, (key, titles) in enumerate(codebook.themes, start=1):
-        attrs = codebook.theme_attrs.get(key, {})
+        attrs = attributes.get(key, {})
         reads = attrs.get("reads_facts_of") or ()
         if reads == "earlier":
             reads = ids[:number - 1]
