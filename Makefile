@@ -7,9 +7,11 @@ DATA ?= data/raw/politie20_survey_2011_synthetic.csv
 OUT ?= outputs
 LANG_REPORT ?= en
 MIN_CELL ?= 5
+# more build options, e.g. ARGS="--sheet Export --weights weight" (python -m analysis build --help)
+ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test validate synth bench lab clean
+.PHONY: help venv report test validate synth notebooks bench lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,13 +27,16 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
 report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data
-	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) $(ARGS)
 
 validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 	$(BIN)/python -m analysis validate $(DATA)
 
 synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis/paths.py)
 	$(BIN)/python -m analysis synth
+
+notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildParameters; stored outputs for nbval)
+	MPLBACKEND=Agg $(BIN)/python -m analysis notebooks
 
 test: $(STAMP) ## Run the whole test suite (pytest, nbval on notebooks/)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests

@@ -13,6 +13,7 @@ import pytest
 from analysis import build as build_module
 from analysis.build import THEMES, build
 from analysis.disclosure import SUPPRESSED
+from analysis.parameters import BuildParameters
 from analysis.paths import DATA_DIR, NOTEBOOKS_DIR
 from analysis.synth import generate, write_export
 
@@ -32,7 +33,7 @@ def _tree_hash(root: Path) -> str:
 def english_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "outputs"
     data_before = _tree_hash(DATA_DIR)
-    status = build(out=out, lang="en", min_cell=K)
+    status = build(BuildParameters(output_dir=out, lang="en", min_cell=K))
     return {"status": status, "out": out, "data_before": data_before}
 
 
@@ -161,15 +162,17 @@ def test_failing_notebook_exits_1_and_leaves_the_previous_report(tmp_path, monke
 
 
 def test_stored_notebooks_are_thin_and_parameterised():
-    """Each notebook: one parameters cell with the agreed names; code only calls analysis.notebook."""
-    allowed = re.compile(r"^(from analysis\.notebook import ThemeNotebook|chapter = ThemeNotebook\(|"
-                         r"\s+min_cell=|chapter\.(run|show|summary)\(|$)")
+    """Each notebook: one parameters cell (checked against BuildParameters in test_parameters.py);
+    code only calls analysis.notebook, and the chapter is built from the parameters cell."""
+    allowed = re.compile(r"^(from analysis\.notebook import BuildParameters, ThemeNotebook|"
+                         r"chapter = ThemeNotebook\(\"\w+\", BuildParameters\.from_namespace\(globals\(\)\)\)|"
+                         r"chapter\.(run|show|summary)\(|$)")
     for theme in THEMES:
         notebook = nbformat.read(build_module.NOTEBOOKS[theme], as_version=4)
         tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1
-        for name in ("data_path", "output_dir", "lang", "min_cell", "level"):
-            assert re.search(rf"^{name} = ", tagged[0].source, re.M), (theme, name)
+        following = notebook.cells[notebook.cells.index(tagged[0]) + 1]
+        assert f'ThemeNotebook("{theme}", BuildParameters.from_namespace(globals()))' in following.source
         assert notebook.metadata.kernelspec.name == "python3"
         assert len({c.id for c in notebook.cells}) == len(notebook.cells)
         for cell in notebook.cells:

@@ -17,13 +17,19 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from .codebook import load_codebook
-from .errors import Problem, SurveyDataError
-from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT, SYNTHETIC_EXPORT
-from .validation import load_with_log
+from jupyter_client.manager import AsyncKernelManager
 
-THEMES = ("participants", "opportunities", "barriers", "enforcement", "investigation", "conclusion")
-NOTEBOOKS = {theme: NOTEBOOKS_DIR / f"{i:02d}_{theme}.ipynb" for i, theme in enumerate(THEMES, start=1)}
+from .codebook import load_codebook
+from .parameters import BuildParameters, load_survey
+from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT
+from .registry import THEME_KEYS, THEMES as REGISTERED
+
+#: Theme ids in report order (from the registry, i.e. the codebook's ``themes:``).
+THEMES = THEME_KEYS
+#: Theme id -> stored notebook (a dict so a test can swap one notebook for another).
+NOTEBOOKS = {theme.key: theme.notebook for theme in REGISTERED}
+#: Theme id -> themes whose facts it reads (they must be built with it, and before it).
+READS_FACTS_OF = {theme.key: theme.reads_facts_of for theme in REGISTERED}
 KERNEL = "python3"
 #: Notebook and cell metadata that changes from run to run (removed so outputs are deterministic).
 VOLATILE_METADATA = ("papermill", "execution")
@@ -39,8 +45,25 @@ def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def execute(theme: str, target: Path, parameters: dict[str, Any]) -> None:
-    """Run one theme notebook with papermill into `target` (timestamps stripped)."""
+class QuietShutdownKernelManager(AsyncKernelManager):
+    """A kernel manager that shuts an idle kernel down without interrupting it first.
+
+    jupyter_client sends SIGINT before every shutdown request. When the signal lands while the
+    kernel is handling a message, ipykernel logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in
+    kernel.`` to stderr: noise in a successful build's output (it came in about one run in seven).
+    Papermill shuts the kernel down only after the last cell has finished (or failed), so there is
+    nothing to interrupt; a kernel that does not exit is still killed after ``shutdown_wait_time``.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+def execute(theme: str, target: Path, parameters: dict[str, Any], source: Path | None = None) -> None:
+    """Run one theme notebook (its stored notebook unless `source` is given) with papermill into
+    `target` (timestamps stripped)."""
     import papermill
     from traitlets.config import Config
 
@@ -50,9 +73,10 @@ def execute(theme: str, target: Path, parameters: dict[str, Any]) -> None:
     sockets = Path(tempfile.mkdtemp(prefix="politie20-"))
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
     try:
-        papermill.execute_notebook(str(NOTEBOOKS[theme]), str(target), parameters=parameters, kernel_name=KERNEL,
-                                   progress_bar=False, cwd=str(NOTEBOOKS_DIR), log_output=False,
-                                   request_save_on_cell_execute=False, config=config)
+        papermill.execute_notebook(str(source or NOTEBOOKS[theme]), str(target), parameters=parameters,
+                                   kernel_name=KERNEL, progress_bar=False, cwd=str(NOTEBOOKS_DIR), log_output=False,
+                                   request_save_on_cell_execute=False, config=config,
+                                   kernel_manager_class=QuietShutdownKernelManager)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
         if target.exists():
@@ -137,24 +161,33 @@ def _swap_into_place(staging: Path, out: Path) -> None:
         shutil.rmtree(previous)
 
 
-def build(data: str | Path | None = None, out: str | Path | None = None, lang: str = "en", min_cell: int = 5,
-          level: float = 0.95, only: list[str] | None = None, mapping: str | Path | None = None,
-          sheet: str | None = None, weights: str | None = None, format: str | None = None) -> int:
-    """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises)."""
-    data = Path(data or SYNTHETIC_EXPORT).resolve()
-    out = Path(out or OUTPUTS_DIR).resolve()
+#: Keyword names the build accepted before :class:`BuildParameters` (still accepted by :func:`build`).
+_ALIASES = {"data": "data_path", "out": "output_dir"}
+
+
+def build(params: BuildParameters | None = None, only: list[str] | None = None, **fields: Any) -> int:
+    """Build the report; returns the exit status (0 ok, 1 a notebook failed, 2 unknown themes).
+
+    `params` holds everything the notebooks see; `fields` change single parameters (``data`` and
+    ``out`` are accepted for ``data_path`` and ``output_dir``). Bad parameters or a bad export
+    raise :class:`~analysis.errors.SurveyDataError` before any notebook runs.
+    """
+    params = (params or BuildParameters()).with_(**{_ALIASES.get(k, k): v for k, v in fields.items()})
+    out = Path(params.output_dir or OUTPUTS_DIR).resolve()
     themes = list(THEMES) if not only else [t for t in THEMES if t in only]
     unknown = sorted(set(only or []) - set(THEMES))
     if unknown:
         print(f"unknown theme(s) {unknown}; themes are {list(THEMES)}", file=sys.stderr)
         return 2
-    if "conclusion" in themes and len(themes) < len(THEMES):
-        print("the conclusion reads the facts of the five other themes: build it with all of them", file=sys.stderr)
-        return 2
-    frame, log = load_with_log(data, mapping=mapping, sheet=sheet, format=format)  # bad input: SurveyDataError, exit 2
-    if len(frame) < min_cell:
-        raise SurveyDataError([Problem(str(data), f"only {len(frame)} respondents: a report needs at least k = {min_cell}",
-                                       expected=f"at least {min_cell} respondents (the small-cell rule's k)")])
+    for theme in themes:
+        missing = [t for t in READS_FACTS_OF[theme] if t not in themes]
+        if missing:
+            print(f"the {theme} theme reads the facts of {', '.join(READS_FACTS_OF[theme])}: build it with them "
+                  f"(missing: {', '.join(missing)})", file=sys.stderr)
+            return 2
+    # the pre-flight: every parameter and the export are checked here, before any notebook runs
+    frame, log = load_survey(params)
+    data = params.data
 
     staging = out.parent / f".{out.name}.staging"
     failed = out.parent / f".{out.name}.failed"
@@ -162,9 +195,7 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
         if stale.exists():
             shutil.rmtree(stale)
     staging.mkdir(parents=True)
-    parameters = {"data_path": str(data), "output_dir": str(staging), "lang": lang, "min_cell": int(min_cell),
-                  "level": float(level), "mapping": str(Path(mapping).resolve()) if mapping else None,
-                  "weights": weights}
+    parameters = params.with_(data_path=data, output_dir=staging).notebook_parameters()
     executed = []
     for number, theme in enumerate(themes, start=1):
         target = staging / "notebooks" / NOTEBOOKS[theme].name
@@ -189,24 +220,49 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
                 "codebook": {"path": str(cb.path.relative_to(PROJECT_ROOT)) if cb.path.is_relative_to(PROJECT_ROOT)
                              else str(cb.path), "version": cb.version},
                 "themes": themes}
-    data_log["parameters"]["data_path"] = str(data)
     (staging / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
     detected = ", ".join(f"{k} {v}" for k, v in log.detected.items())
     context = {"source": data.name, "sha256": log.sha256, "detected": detected, "n": len(frame),
-               "codebook_version": cb.version, "level": f"{100 * level:g}", "alpha": f"{1 - level:.2g}",
-               "k": int(min_cell), "synthetic": bool(frame.attrs.get("synthetic"))}
-    (staging / "report.html").write_text(assemble(executed, lang, context), encoding="utf-8")
+               "codebook_version": cb.version, "level": f"{100 * params.level:g}",
+               "alpha": f"{1 - params.level:.2g}", "k": int(params.min_cell),
+               "synthetic": bool(frame.attrs.get("synthetic"))}
+    (staging / "report.html").write_text(assemble(executed, params.lang, context), encoding="utf-8")
     write_tables_workbook(staging, themes, staging / "tables.xlsx")
     _swap_into_place(staging, out)
     print(f"report: {out / 'report.html'}")
     return 0
 
 
+#: Source of the cell after a notebook's parameters cell: the chapter, from the parameters above it.
+CHAPTER_CELL = ('from analysis.notebook import BuildParameters, ThemeNotebook\n\n'
+                'chapter = ThemeNotebook("{theme}", BuildParameters.from_namespace(globals()))\n'
+                'chapter.run()')
+
+
+def sync_parameters_cells(theme: str, path: Path) -> bool:
+    """Rewrite a stored notebook's parameters cell (and the chapter cell after it) from
+    :class:`BuildParameters`; returns whether anything changed."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = notebook.cells
+    index = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    wanted = {index: BuildParameters.parameters_cell(), index + 1: CHAPTER_CELL.format(theme=theme)}
+    changed = False
+    for i, source in wanted.items():
+        if cells[i].source != source:
+            cells[i].source = source
+            changed = True
+    if changed:
+        nbformat.write(notebook, path)
+    return changed
+
+
 def refresh_stored_notebooks() -> int:
-    """Execute the notebooks in notebooks/ in place with their default parameters (for nbval)."""
+    """Execute the notebooks in notebooks/ in place with their default parameters (for nbval),
+    after writing their parameters cells from :class:`BuildParameters`."""
     for theme in THEMES:
         path = NOTEBOOKS[theme]
+        sync_parameters_cells(theme, path)
         print(f"refreshing {path.name} ...", flush=True)
         execute(theme, path, {})
     return 0

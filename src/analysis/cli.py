@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .errors import SurveyDataError
 from .layouts import FORMATS
@@ -50,9 +51,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .parameters import BuildParameters
 
-    return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
-                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights, format=args.format)
+    return build(BuildParameters.from_namespace(vars(args)), only=args.only)
 
 
 def _cmd_mapping_draft(args: argparse.Namespace) -> int:
@@ -80,6 +81,38 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return refresh_stored_notebooks()
 
 
+def _add_parameter_options(command: argparse.ArgumentParser) -> None:
+    """One option per :class:`~analysis.parameters.BuildParameters` field (its metadata says which);
+    values are checked by the parameters, not here, so every error reads the same."""
+    from dataclasses import fields
+
+    from .parameters import BuildParameters, available_languages
+
+    for spec in fields(BuildParameters):
+        default = spec.default
+        options = dict(spec.metadata["argparse"])
+        if "type" in options and options["type"] in (int, float):
+            options["type"] = _number_or_text(options["type"])
+        help_text = spec.metadata["help"]
+        if spec.name == "lang":
+            help_text += f": {', '.join(available_languages())}"
+        if default is not None:
+            help_text += f" (default: {default})"
+        command.add_argument(spec.metadata["flag"], dest=spec.name, default=default, help=help_text, **options)
+
+
+def _number_or_text(kind: type) -> Any:
+    """An argparse type that converts to `kind` when it can and keeps the text otherwise, so that
+    :meth:`BuildParameters.check` reports a bad value like every other parameter problem."""
+    def convert(text: str) -> Any:
+        try:
+            return kind(text)
+        except ValueError:
+            return text
+    convert.__name__ = kind.__name__
+    return convert
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     top.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -100,16 +133,8 @@ def parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_cmd_validate)
 
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
-    build.add_argument("--data", type=Path, default=SYNTHETIC_EXPORT, help="survey export")
-    build.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/)")
-    build.add_argument("--lang", choices=("en", "nl"), default="en")
-    build.add_argument("--min-cell", type=int, default=5, help="k of the small-cell rule")
-    build.add_argument("--level", type=float, default=0.95, help="confidence level of intervals")
+    _add_parameter_options(build)
     build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
-    build.add_argument("--weights", metavar="COLUMN", help="weight column (e.g. 'weight'); empty weights count as 1")
-    build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
-    build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    build.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     build.set_defaults(func=_cmd_build)
 
     mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")

@@ -15,13 +15,14 @@ from IPython.display import HTML, Image, Markdown, display
 
 from .codebook import load_codebook
 from .disclosure import SUPPRESSED
-from .errors import Problem, SurveyDataError
-from .paths import NOTEBOOK_OUTPUT_DIR, SYNTHETIC_EXPORT
+from .parameters import BuildParameters, load_survey
+from .paths import NOTEBOOK_OUTPUT_DIR
+from .registry import THEMES, theme as registered_theme
 from .themes.base import Block, Context, ThemeResult
-from .validation import load
 
-THEME_NUMBERS = {"participants": 1, "opportunities": 2, "barriers": 3, "enforcement": 4, "investigation": 5,
-                 "conclusion": 6}
+__all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
+
+THEME_NUMBERS = {t.key: t.number for t in THEMES}
 
 
 def table_html(frame: pd.DataFrame, caption: str) -> str:
@@ -34,34 +35,28 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
 class ThemeNotebook:
     """One theme chapter: parameters in, displayed chapter and written files out."""
 
-    def __init__(self, theme: str, data_path: str | None = None, output_dir: str | None = None, lang: str = "en",
-                 min_cell: int = 5, level: float = 0.95, mapping: str | None = None, weights: str | None = None):
-        if lang not in ("en", "nl"):
-            raise ValueError(f"lang must be 'en' or 'nl', not {lang!r}")
+    def __init__(self, theme: str, params: BuildParameters | None = None):
         self.theme = theme
-        self.data_path = Path(data_path) if data_path else SYNTHETIC_EXPORT
-        self.output_dir = Path(output_dir) if output_dir else NOTEBOOK_OUTPUT_DIR
-        self.survey = load(self.data_path, mapping=mapping)
-        if weights:
-            if weights not in self.survey.columns:
-                raise SurveyDataError([Problem(str(self.data_path), "the weight column is not in the export",
-                                               column=weights, expected="a column of respondent weights")])
-            self.survey[weights] = self.survey[weights].fillna(1.0)  # an empty weight counts as 1
-        self.ctx = Context(lang=lang, min_cell=int(min_cell), level=float(level), weights=weights,
-                           synthetic=bool(self.survey.attrs.get("synthetic")), codebook=load_codebook())
+        self.registered = registered_theme(theme)
+        self.params = params or BuildParameters()
+        self.data_path = self.params.data
+        self.output_dir = Path(self.params.output_dir) if self.params.output_dir else NOTEBOOK_OUTPUT_DIR
+        self.survey, self.load_log = load_survey(self.params)  # the build's loader: same checks, same frame
+        self.ctx = Context(lang=self.params.lang, min_cell=int(self.params.min_cell), level=float(self.params.level),
+                           weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
+                           codebook=load_codebook())
         self.result: ThemeResult | None = None
 
     def run(self) -> None:
         """Compute the theme, write its files under output_dir/<theme>/, and show its opening."""
-        module = importlib.import_module(f"analysis.themes.{self.theme}")
-        if self.theme == "conclusion":
+        module = importlib.import_module(self.registered.module)
+        if self.registered.reads_facts_of:
             facts = module.read_theme_facts(self.output_dir)
             self.result = module.analyse(self.survey, self.ctx, facts)
         else:
             self.result = module.analyse(self.survey, self.ctx)
         self.result.save(self.output_dir)
-        number = THEME_NUMBERS[self.theme]
-        display(Markdown(f"# {number}. {self.result.title}"))
+        display(Markdown(f"# {self.registered.number}. {self.result.title}"))
         if self.ctx.synthetic:
             display(HTML(f'<div class="synthetic-banner"><strong>{html.escape(self.ctx.t("synthetic_marker"))}</strong> '
                          f'{html.escape(self.ctx.t("synthetic_banner"))}</div>'))

@@ -11,20 +11,22 @@ from ..claims import evaluate, read_claims
 from ..errors import Problem, SurveyDataError
 from .. import facts as facts_schema
 from .. import publication
+from ..registry import theme as registered_theme
 from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
-EARLIER_THEMES = ("participants", "opportunities", "barriers", "enforcement", "investigation")
+#: The themes whose facts the conclusion reads (the registry's, i.e. the codebook's ``reads_facts_of``).
+EARLIER_THEMES = registered_theme(THEME).reads_facts_of
 
 
 def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
-    """The typed facts of the five theme notebooks (they must have run first)."""
+    """The typed facts of the themes the conclusion reads (their notebooks must have run first)."""
     facts = {}
     missing = []
     for theme in EARLIER_THEMES:
         path = Path(output_dir) / theme / "facts.json"
         if not path.exists():
-            missing.append(Problem(str(path), "facts file not found; run the theme notebooks 01-05 first",
+            missing.append(Problem(str(path), f"facts file not found; run the notebook of the {theme} theme first",
                                    expected=f"{theme}/facts.json in the output directory"))
             continue
         facts[theme] = facts_schema.read(theme, path)

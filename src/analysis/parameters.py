@@ -1,0 +1,239 @@
+"""The build's parameters, declared once, and the one way to load the survey they describe.
+
+:class:`BuildParameters` is what the command line builds from its options, what
+:func:`analysis.build.build` takes, what papermill passes to every notebook (its ``parameters`` cell
+lists exactly these fields with their defaults) and what :class:`analysis.notebook.ThemeNotebook`
+reads. :func:`load_survey` turns them into the survey frame, so the build's pre-flight and every
+notebook read the export the same way (sheet, mapping, format and weights included).
+
+Every parameter error is a :class:`~analysis.errors.SurveyDataError` naming the parameter and its
+value; the build raises it before any notebook runs (the command line exits with status 2).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .codebook import load_codebook
+from .errors import Problem, SurveyDataError
+from .paths import SYNTHETIC_EXPORT
+from .text import catalogue
+from .validation import LoadLog, load_with_log
+
+
+def _option(flag: str, help: str, **argparse: Any) -> dict[str, Any]:
+    """Field metadata: the command-line option that sets the field."""
+    return {"flag": flag, "help": help, "argparse": argparse}
+
+
+@dataclass(frozen=True)
+class BuildParameters:
+    """Everything a build or a theme notebook needs to know; nothing else is passed around.
+
+    Paths may be given as strings (papermill injects strings); they are stored as :class:`Path`.
+    ``None`` means the default: the bundled synthetic export for ``data_path``, and the caller's
+    output directory for ``output_dir`` (``outputs/`` for a build, ``outputs/interactive/`` for a
+    notebook opened by hand).
+    """
+
+    data_path: Path | None = field(default=None, metadata=_option(
+        "--data", "survey export: CSV, XLSX or SPSS .sav (default: the bundled synthetic export)", type=Path,
+        metavar="PATH"))
+    output_dir: Path | None = field(default=None, metadata=_option(
+        "--out", "output directory (default: outputs/)", type=Path, metavar="DIR"))
+    lang: str = field(default="en", metadata=_option("--lang", "language of the report"))
+    min_cell: int = field(default=5, metadata=_option("--min-cell", "k of the small-cell rule", type=int, metavar="K"))
+    level: float = field(default=0.95, metadata=_option("--level", "confidence level of intervals", type=float,
+                                                         metavar="LEVEL"))
+    mapping: Path | None = field(default=None, metadata=_option(
+        "--mapping", "YAML mapping of export columns/values to the codebook", type=Path, metavar="YAML"))
+    sheet: str | None = field(default=None, metadata=_option(
+        "--sheet", "sheet of an XLSX export (default: the first)", metavar="NAME"))
+    weights: str | None = field(default=None, metadata=_option(
+        "--weights", "weight column (e.g. 'weight'); empty weights count as 1", metavar="COLUMN"))
+    format: str | None = field(default=None, metadata=_option(
+        "--format", "layout of the survey tool that wrote the export (default: the codebook's own columns)",
+        metavar="TOOL"))
+
+    def __post_init__(self) -> None:
+        for name in ("data_path", "output_dir", "mapping"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value) if str(value) != "" else None)
+        for name in ("sheet", "weights", "format"):
+            if getattr(self, name) == "":
+                object.__setattr__(self, name, None)
+
+    # --- construction ------------------------------------------------------------------------
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The field names, in declaration order (the notebooks' parameters, in this order)."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Field name -> default value."""
+        return {f.name: f.default for f in fields(cls)}
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> BuildParameters:
+        """The parameters found in `namespace` (a notebook's ``globals()``, ``vars(args)``); others are ignored."""
+        return cls(**{name: namespace[name] for name in cls.names() if name in namespace})
+
+    def with_(self, **changes: Any) -> BuildParameters:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    # --- what the notebooks see ----------------------------------------------------------------
+    def notebook_parameters(self) -> dict[str, Any]:
+        """Exactly the fields, for papermill: paths as absolute strings, everything else as is."""
+        out: dict[str, Any] = {}
+        for name in self.names():
+            value = getattr(self, name)
+            out[name] = str(value.resolve()) if isinstance(value, Path) else value
+        return out
+
+    @classmethod
+    def parameters_cell(cls) -> str:
+        """Source of a notebook's ``parameters`` cell: every field with its default, one per line."""
+        return "\n".join(f"{name} = {_literal(default)}" for name, default in cls.defaults().items())
+
+    @property
+    def data(self) -> Path:
+        """The export to read (the bundled synthetic export unless `data_path` is set), absolute."""
+        return (self.data_path or SYNTHETIC_EXPORT).resolve()
+
+    # --- checks --------------------------------------------------------------------------------
+    def problems(self) -> list[Problem]:
+        """Every problem with the parameters themselves (the export is not read)."""
+        found: list[Problem] = []
+        languages = available_languages()
+        if self.lang not in languages:
+            found.append(_problem("lang", self.lang, "no report can be written in this language",
+                                  f"one of {', '.join(languages)} (the languages of the codebook and "
+                                  "the message catalogue)"))
+        if not isinstance(self.min_cell, numbers.Integral) or isinstance(self.min_cell, bool):
+            found.append(_problem("min_cell", self.min_cell, "the small-cell k is not a whole number",
+                                  "a whole number of respondents, at least 1 (default 5)"))
+        elif self.min_cell < 1:
+            found.append(_problem("min_cell", self.min_cell, "the small-cell k is below 1",
+                                  "a whole number of respondents, at least 1 (default 5)"))
+        if (not isinstance(self.level, numbers.Real) or isinstance(self.level, bool)
+                or not 0 < float(self.level) < 1):
+            found.append(_problem("level", self.level, "the confidence level is not between 0 and 1",
+                                  "a number strictly between 0 and 1, e.g. 0.95"))
+        if self.mapping is not None and not self.mapping.is_file():
+            found.append(_problem("mapping", str(self.mapping), "the mapping file does not exist",
+                                  "a path to a YAML mapping file"))
+        if self.data_path is not None and not self.data.is_file():
+            found.append(_problem("data_path", str(self.data_path), "the export does not exist",
+                                  "a path to a CSV, XLSX or SPSS .sav export"))
+        if self.format is not None and "format" not in inspect.signature(load_with_log).parameters:
+            found.append(_problem("format", self.format, "this version of the loader reads no survey-tool layouts",
+                                  "no --format (an export with the codebook's columns, or a --mapping)"))
+        return found
+
+    def check(self) -> None:
+        """Raise :class:`SurveyDataError` listing every problem with the parameters."""
+        found = self.problems()
+        if found:
+            raise SurveyDataError(found)
+
+
+def _literal(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def _problem(name: str, value: Any, message: str, expected: str) -> Problem:
+    flag = next(f.metadata["flag"] for f in fields(BuildParameters) if f.name == name)
+    return Problem(f"parameter {name} ({flag})", message, value=str(value), expected=expected)
+
+
+def available_languages() -> tuple[str, ...]:
+    """Languages a report can be written in: those of the codebook's labels and of every message."""
+    codebook = load_codebook()
+    languages = sorted(lang for lang in codebook.title if all(lang in labels for _, labels in codebook.themes))
+    return tuple(lang for lang in languages if all(lang in entry for entry in catalogue().values()))
+
+
+def load_survey(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
+    """Check the parameters, read and validate the export, and apply the weights rule.
+
+    The one loader of the build and of every notebook: returns the survey frame (empty weights
+    set to 1 when ``weights`` is given) and the load log; raises :class:`SurveyDataError` for any
+    problem with the parameters or the export.
+    """
+    params.check()
+    extra = {"format": params.format} if params.format is not None else {}
+    frame, log = load_with_log(params.data, mapping=params.mapping, sheet=params.sheet, **extra)
+    if len(frame) < params.min_cell:
+        raise SurveyDataError([Problem(str(params.data),
+                                       f"only {len(frame)} respondents: a report needs at least k = {params.min_cell}",
+                                       expected=f"at least {params.min_cell} respondents (the small-cell rule's k)")])
+    if params.weights is not None:
+        frame = apply_weights(frame, params.weights, str(params.data))
+    return frame, log
+
+
+def apply_weights(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+    """The frame with `column` checked as respondent weights and its empty cells set to 1.
+
+    Raises :class:`SurveyDataError` when the column is not in the export (listing the columns that
+    hold numbers), holds answer codes or text, or has a weight that is not a positive number
+    (naming each such respondent).
+    """
+    flag = "parameter weights (--weights)"
+    if column not in frame.columns:
+        numeric = numeric_columns(frame)
+        expected = (f"one of the export's columns that hold numbers: {', '.join(numeric)}" if numeric else
+                    "a column of respondent weights; the export has no column that holds numbers other than "
+                    "answer codes and 0/1 ticks (the codebook's weight column is "
+                    f"{_weight_columns_hint()}; map your own to it under columns: in a mapping)")
+        raise SurveyDataError([Problem(source, f"the weight column named by {flag} is not in the export",
+                                       column=column, expected=expected)])
+    values = frame[column]
+    numeric = numeric_columns(frame)
+    if column not in numeric and column not in _weight_columns():
+        raise SurveyDataError([Problem(source, f"the column named by {flag} holds answer codes, 0/1 ticks or text, "
+                                       "not weights", column=column,
+                                       expected="a column of respondent weights" +
+                                       (f": one of {', '.join(numeric)}" if numeric else ""))])
+    values = values.astype(float)
+    bad = values.notna() & ~(values > 0)
+    if bad.any():
+        ids = frame["respondent_id"] if "respondent_id" in frame.columns else pd.Series([None] * len(frame))
+        raise SurveyDataError([Problem(source, "the weight is not a positive number", line=None,
+                                       respondent=None if pd.isna(ids.iloc[i]) else str(ids.iloc[i]),
+                                       column=column, value=str(values.iloc[i]),
+                                       expected="a positive weight (empty = 1)")
+                               for i in range(len(frame)) if bad.iloc[i]])
+    out = frame.copy()
+    out[column] = values.fillna(1.0)  # an empty weight counts as 1
+    return out
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns holding numbers that are neither answer codes nor 0/1 ticks (candidate weights)."""
+    out = []
+    for name in frame.columns:
+        values = frame[name]
+        if isinstance(values.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if set(values.dropna().unique()) - {0, 1}:
+            out.append(name)
+    return out
+
+
+def _weight_columns() -> list[str]:
+    return [item.id for item in load_codebook().items if item.type == "weight"]
+
+
+def _weight_columns_hint() -> str:
+    return ", ".join(f"'{c}'" for c in _weight_columns()) or "not defined"
