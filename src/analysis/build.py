@@ -139,8 +139,9 @@ def _swap_into_place(staging: Path, out: Path) -> None:
 
 def build(data: str | Path | None = None, out: str | Path | None = None, lang: str = "en", min_cell: int = 5,
           level: float = 0.95, only: list[str] | None = None, mapping: str | Path | None = None,
-          sheet: str | None = None, weights: str | None = None) -> int:
-    """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises)."""
+          sheet: str | None = None, weights: str | None = None, pdf: bool = False) -> int:
+    """Build the report (and report.pdf when `pdf`); returns the exit status (0 ok, 1 a notebook
+    failed; bad data raises)."""
     data = Path(data or SYNTHETIC_EXPORT).resolve()
     out = Path(out or OUTPUTS_DIR).resolve()
     themes = list(THEMES) if not only else [t for t in THEMES if t in only]
@@ -197,9 +198,16 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
                "codebook_version": cb.version, "level": f"{100 * level:g}", "alpha": f"{1 - level:.2g}",
                "k": int(min_cell), "synthetic": bool(frame.attrs.get("synthetic"))}
     (staging / "report.html").write_text(assemble(executed, lang, context), encoding="utf-8")
+    # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
+    if pdf:
+        from .report import write_pdf
+        write_pdf(staging / "report.html", staging / "report.pdf")
+    # ---
     write_tables_workbook(staging, themes, staging / "tables.xlsx")
     _swap_into_place(staging, out)
     print(f"report: {out / 'report.html'}")
+    if pdf:
+        print(f"pdf: {out / 'report.pdf'}")
     return 0
 
 

@@ -51,7 +51,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     return build(data=args.data, out=args.out, lang=args.lang, min_cell=args.min_cell, level=args.level,
-                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights)
+                 only=args.only, mapping=args.mapping, sheet=args.sheet, weights=args.weights,
+                 pdf=args.pdf)
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -88,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--weights", metavar="COLUMN", help="weight column (e.g. 'weight'); empty weights count as 1")
     build.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     build.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    build.add_argument("--pdf", action="store_true", help="also write report.pdf (print layout of report.html)")
     build.set_defaults(func=_cmd_build)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
