@@ -26,6 +26,7 @@ from .text import fmt_number, message
 
 _HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
 _ANY_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+_CELL_ID = re.compile(r' id="cell-id=[^"]*"')  # notebook cell ids repeat across notebooks
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -105,14 +106,15 @@ def print_css(lang: str, synthetic: bool) -> str:
     return css
 
 def render_notebook(path: Path) -> str:
-    """Body HTML of one executed notebook: outputs only, figures embedded."""
+    """Body HTML of one executed notebook: outputs only, figures embedded, no cell ids (unique
+    only within a notebook)."""
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True)
     notebook = nbformat.read(path, as_version=4)
     notebook.cells = [c for c in notebook.cells
                       if not {"parameters", "injected-parameters"} & set(c.get("metadata", {}).get("tags", []))]
     body, _ = exporter.from_notebook_node(notebook)
-    return body
+    return _CELL_ID.sub("", body)
 
 
 def _slug(text: str, used: set[str]) -> str:
