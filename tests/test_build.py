@@ -142,6 +142,7 @@ def test_dutch_build(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in page and "SYNTHETISCHE DATA" in page and "Methodologische bijlage" in page
     assert "respondenten deden mee" in page
+    assert "Divergerende staven: " in page and "Diverging bars" not in page  # alt texts in the report's language
 
 
 def test_failing_notebook_exits_1_and_leaves_the_previous_report(tmp_path, monkeypatch, capsys):
