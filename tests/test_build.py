@@ -55,7 +55,7 @@ def test_report_has_six_theme_sections_banner_toc_and_methods(english_build):
     for number in range(1, 7):
         assert re.search(rf"<h2 id=\"[^\"]+\">{number}\. ", page), number
     assert 'class="synthetic-banner"' in page and "SYNTHETIC DATA" in page
-    assert '<nav class="toc">' in page and "Methods appendix" in page
+    assert '<nav class="toc"' in page and "Methods appendix" in page
     assert "Wilson" in page and "fewer than 5 respondents" in page
 
 
