@@ -11,10 +11,10 @@ MIN_CELL ?= 5
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test validate synth notebooks bench lab clean
+.PHONY: help venv report pdf a11y test validate synth notebooks bench lab clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,28 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
 report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data
 	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) $(ARGS)
+
+pdf: $(STAMP) ## Build outputs/report.html and outputs/report.pdf (print layout, WeasyPrint)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --pdf
+
+# --- accessibility check (not part of make test): Debian's Chromium + axe-core from npm ------------
+A11Y_OUT := $(OUT)/a11y
+CHROMIUM ?= /usr/bin/chromium
+A11Y_NODE := .a11y/node_modules/.package-lock.json
+A11Y_SOURCES := $(shell git ls-files src notebooks data 2>/dev/null)
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(A11Y_NODE): .a11y/package.json .a11y/package-lock.json
+	cd .a11y && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(A11Y_OUT)/report-%/report.html: $(STAMP) $(A11Y_SOURCES)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(A11Y_OUT)/report-$* --lang $* --min-cell $(MIN_CELL)
+
+a11y: $(CHROMIUM) $(A11Y_NODE) $(A11Y_OUT)/report-en/report.html $(A11Y_OUT)/report-nl/report.html ## WCAG 2.1 AA check (axe-core in headless Chromium) of the en and nl reports; screenshots in outputs/a11y/
+	node .a11y/check.mjs $(A11Y_OUT) en=$(A11Y_OUT)/report-en/report.html nl=$(A11Y_OUT)/report-nl/report.html
 
 validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 	$(BIN)/python -m analysis validate $(DATA)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -51,11 +52,11 @@ def test_build_succeeds_and_writes_every_product(english_build):
 
 def test_report_has_six_theme_sections_banner_toc_and_methods(english_build):
     page = (english_build["out"] / "report.html").read_text(encoding="utf-8")
-    assert page.count('<section class="theme">') == 6
+    assert page.count('<section class="theme"') == 6
     for number in range(1, 7):
-        assert re.search(rf"<h1 id=\"[^\"]+\">{number}\. ", page), number
+        assert re.search(rf"<h2 id=\"[^\"]+\">{number}\. ", page), number
     assert 'class="synthetic-banner"' in page and "SYNTHETIC DATA" in page
-    assert '<nav class="toc">' in page and "Methods appendix" in page
+    assert '<nav class="toc"' in page and "Methods appendix" in page
     assert "Wilson" in page and "fewer than 5 respondents" in page
 
 
@@ -142,6 +143,7 @@ def test_dutch_build(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in page and "SYNTHETISCHE DATA" in page and "Methodologische bijlage" in page
     assert "respondenten deden mee" in page
+    assert "Divergerende staven: " in page and "Diverging bars" not in page  # alt texts in the report's language
 
 
 def test_failing_notebook_exits_1_and_leaves_the_previous_report(tmp_path, monkeypatch, capsys):
@@ -211,3 +213,133 @@ def test_tables_workbook_is_byte_identical_when_written_again(english_build, tmp
     write_tables_workbook(english_build["out"], list(THEMES), second)
     assert first.read_bytes() == second.read_bytes()
     assert pd.ExcelFile(second).sheet_names == pd.ExcelFile(english_build["out"] / "tables.xlsx").sheet_names
+
+
+# --------------------------------------------------------------------------- readers' formats (issue 15)
+# References: WCAG 2.1 techniques H57 (page language), H42/G141 (headings, in order), H37 (img
+# alt), H39 (table caption), H63 (th scope), H28 (abbr); the browser check is `make a11y` (axe-core).
+
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+class _Markup(HTMLParser):
+    """What the accessibility rules look at: lang, headings, images, tables, ids and local links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang, self.headings, self.images, self.ids, self.links = None, [], [], [], []
+        self.tables: list[dict] = []
+        self.suppressed_cells: list[bool] = []
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        elif tag == "img":
+            self.images.append(a.get("alt"))
+        elif tag == "a" and a.get("href", "").startswith("#"):
+            self.links.append(a["href"][1:])
+        elif tag == "table":
+            self.tables.append({"first": None, "caption": "", "th": [], "in_caption": False})
+        elif self.tables and tag == "caption":
+            self.tables[-1]["in_caption"] = True
+        elif self.tables and tag == "th":
+            self.tables[-1]["th"].append(a.get("scope"))
+        elif tag == "td" and "suppressed" in a.get("class", ""):
+            self.suppressed_cells.append(False)
+        elif tag == "abbr" and self.suppressed_cells and a.get("title"):
+            self.suppressed_cells[-1] = True
+        if self.tables and self.tables[-1]["first"] is None and tag != "table":
+            self.tables[-1]["first"] = tag
+
+    def handle_endtag(self, tag):
+        if tag == "caption" and self.tables:
+            self.tables[-1]["in_caption"] = False
+
+    def handle_data(self, data):
+        if self.tables and self.tables[-1]["in_caption"]:
+            self.tables[-1]["caption"] += data
+
+
+def _markup(page: str) -> _Markup:
+    parsed = _Markup()
+    parsed.feed(page)
+    return parsed
+
+
+def test_report_markup_follows_the_wcag_techniques(english_build):
+    out = english_build["out"]
+    m = _markup((out / "report.html").read_text(encoding="utf-8"))
+    assert m.lang == "en"
+    assert m.headings[0] == 1 and m.headings.count(1) == 1
+    skips = [(a, b) for a, b in zip(m.headings, m.headings[1:]) if b > a + 1]
+    assert not skips, skips
+    figures = sorted(out.glob("*/*.png"))
+    assert len(m.images) == len(figures) >= 20
+    assert all(alt and alt.strip() and alt != NBCONVERT_DEFAULT_ALT for alt in m.images), m.images
+    assert len(m.tables) >= 30
+    for table in m.tables:
+        assert table["first"] == "caption" and table["caption"].strip(), table
+        assert table["th"] and all(scope in ("col", "row") for scope in table["th"]), table
+    assert m.suppressed_cells and all(m.suppressed_cells)  # every [c] says what it means
+    assert len(m.ids) == len(set(m.ids))
+    assert m.links and set(m.links) <= set(m.ids)  # every contents and "show as table" link lands
+
+
+def test_report_pdf_has_a_chapter_per_theme_page_numbers_and_whole_figures(english_build, tmp_path):
+    try:
+        from analysis.report import write_pdf
+        import weasyprint  # noqa: F401  (needs Pango from the system: OSError without it)
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"WeasyPrint cannot run here: {exc}")
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    page = (english_build["out"] / "report.html").read_text(encoding="utf-8")
+    pdf = write_pdf(english_build["out"] / "report.html", tmp_path / "report.pdf")
+    reader = PdfReader(pdf)
+    pages = [p.extract_text() for p in reader.pages]
+    total = len(pages)
+    assert 2 + len(THEMES) <= total <= 120  # title and contents, a page run per chapter, the appendix
+    for number, text in enumerate(pages, start=1):
+        assert f"{number} / {total}" in text, number
+        assert "SYNTHETIC DATA – illustration, not findings" in text, number  # the banner on every page
+    assert pages[0].startswith("Social media in police and security"), pages[0][:80]
+
+    root, = reader.outline[1:]  # the report title's bookmark holds the chapters
+    chapters = [(c.title, reader.get_destination_page_number(c)) for c in root if not isinstance(c, list)]
+    titled = [(t, p) for t, p in chapters if re.match(r"\d\. ", t)] + [c for c in chapters if c[0] == "Methods appendix"]
+    assert [t[:2] for t, _ in titled[:6]] == [f"{n}." for n in range(1, 7)] and len(titled) == 7
+    starts = [p for _, p in titled]
+    assert starts == sorted(set(starts))  # each chapter starts a page of its own, in order
+    for title, index in titled:
+        assert pages[index].startswith(title), title  # the chapter heading opens its page
+
+    def image_draws(stream_owner, resources) -> int:
+        xobjects = resources.get("/XObject", {}) if resources else {}
+        count = 0
+        for operands, operator in ContentStream(stream_owner.get_contents() if hasattr(stream_owner, "get_contents")
+                                                else stream_owner, reader).operations:
+            if operator == b"Do":
+                x = xobjects[operands[0]].get_object()
+                count += 1 if x["/Subtype"] == "/Image" else image_draws(x, x.get("/Resources"))
+        return count
+
+    # A figure split over two pages would be drawn on both: one draw per figure means every one is whole.
+    assert sum(image_draws(p, p["/Resources"]) for p in reader.pages) == page.count("<img ")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en" and catalog["/MarkInfo"]["/Marked"]  # tagged, with its language
+    assert "/CreationDate" not in (reader.metadata or {})
+
+
+def test_build_cli_has_a_pdf_switch(monkeypatch):
+    from analysis import cli
+    seen = {}
+    monkeypatch.setattr(build_module, "build", lambda **kwargs: seen.update(kwargs) or 0)
+    assert cli.main(["build", "--pdf", "--only", "participants"]) == 0 and seen["pdf"] is True
+    assert cli.main(["build"]) == 0 and seen["pdf"] is False

@@ -165,8 +165,9 @@ def _swap_into_place(staging: Path, out: Path) -> None:
 _ALIASES = {"data": "data_path", "out": "output_dir"}
 
 
-def build(params: BuildParameters | None = None, only: list[str] | None = None, **fields: Any) -> int:
-    """Build the report; returns the exit status (0 ok, 1 a notebook failed, 2 unknown themes).
+def build(params: BuildParameters | None = None, only: list[str] | None = None, pdf: bool = False,
+          **fields: Any) -> int:
+    """Build the report (and report.pdf when `pdf`); returns the exit status (0 ok, 1 a notebook failed, 2 unknown themes).
 
     `params` holds everything the notebooks see; `fields` change single parameters (``data`` and
     ``out`` are accepted for ``data_path`` and ``output_dir``). Bad parameters or a bad export
@@ -228,9 +229,15 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
                "alpha": f"{1 - params.level:.2g}", "k": int(params.min_cell),
                "synthetic": bool(frame.attrs.get("synthetic"))}
     (staging / "report.html").write_text(assemble(executed, params.lang, context), encoding="utf-8")
+    # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
+    if pdf:
+        from .report import write_pdf
+        write_pdf(staging / "report.html", staging / "report.pdf")
     write_tables_workbook(staging, themes, staging / "tables.xlsx")
     _swap_into_place(staging, out)
     print(f"report: {out / 'report.html'}")
+    if pdf:
+        print(f"pdf: {out / 'report.pdf'}")
     return 0
 
 

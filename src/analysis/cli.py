@@ -53,7 +53,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .parameters import BuildParameters
 
-    return build(BuildParameters.from_namespace(vars(args)), only=args.only)
+    return build(BuildParameters.from_namespace(vars(args)), only=args.only, pdf=args.pdf)
 
 
 def _cmd_mapping_draft(args: argparse.Namespace) -> int:
@@ -135,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
     _add_parameter_options(build)
     build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
+    build.add_argument("--pdf", action="store_true", help="also write report.pdf (print layout of report.html)")
     build.set_defaults(func=_cmd_build)
 
     mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")

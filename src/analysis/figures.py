@@ -18,10 +18,20 @@ import seaborn as sns  # noqa: E402
 
 from .disclosure import SUPPRESSED, Published, is_hidden  # noqa: E402
 
-#: Five-point palette: negative (red-brown) -> neutral (grey) -> positive (blue); don't know apart.
+#: Five-point palette: negative (brown) -> neutral (grey) -> positive (teal); don't know apart.
+#: Source: ColorBrewer 2.0 (Brewer, Harrower & Hirsch), diverging scheme BrBG, 5 classes, which
+#: ColorBrewer marks colour-blind safe and print friendly; its white midpoint (#f5f5f5) is replaced
+#: by a light grey so the neutral share stays visible on a white page. The light classes have less
+#: than 3:1 contrast with white, so every segment gets a SEGMENT_EDGE outline (at least 3.8:1
+#: against each light class and against white: WCAG 2.1 SC 1.4.11), and the values are in the
+#: table beside the figure and in its text alternative.
 SCALE_COLOURS = ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"]
+SEGMENT_EDGE = "#595959"
 DONT_KNOW_COLOUR = "#bdbdbd"
+#: Bars and the two dot series of paired dots: blue and dark orange (the two ends of ColorBrewer
+#: PuOr's hue pair, safe for red-green colour blindness), each over 4.5:1 against white.
 BAR_COLOUR = "#2b6a99"
+SECOND_COLOUR = "#b35806"
 FIGURE_WIDTH = 8.0
 
 
@@ -93,12 +103,13 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
         starts = [left_start, left_start + p[0], -p[2] / 2, p[2] / 2, p[2] / 2 + p[3]]
         for k in range(5):
             if p[k] > 0:
-                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor="white", height=0.7)
+                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor=SEGMENT_EDGE, linewidth=0.6,
+                        height=0.7)
         n = _value(rows.cell(0, "n"))
         dk = _value(rows.cell(0, "dont_know_n"))
         if not (np.isnan(n) or np.isnan(dk)) and (n + dk) > 0:
             dk_pct = 100 * dk / (n + dk)
-            ax_dk.barh(row_y, dk_pct, color=DONT_KNOW_COLOUR, height=0.7)
+            ax_dk.barh(row_y, dk_pct, color=DONT_KNOW_COLOUR, edgecolor=SEGMENT_EDGE, linewidth=0.6, height=0.7)
             ax_dk.text(dk_pct + 1, row_y, f"{dk_pct:.0f}", va="center", fontsize=7)
         else:
             ax_dk.text(1, row_y, SUPPRESSED, va="center", fontsize=7)
@@ -113,7 +124,7 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
     ax_dk.set_xticks([20, 40], ["20", "40"])
     ax_dk.tick_params(axis="y", length=0)
     ax_dk.set_title(dont_know_label + " (%)", fontsize=8)
-    handles = [Patch(facecolor=c, label=l) for c, l in zip(SCALE_COLOURS, scale_labels)]
+    handles = [Patch(facecolor=c, edgecolor=SEGMENT_EDGE, linewidth=0.6, label=l) for c, l in zip(SCALE_COLOURS, scale_labels)]
     fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
                handlelength=1.2, columnspacing=0.8)
     fig.subplots_adjust(left=_left_margin(item_labels[i] for i in items), right=0.97, top=1 - top_in / height,
@@ -167,7 +178,7 @@ def paired_dots(table: Published, labels: list[str], a: str, b: str, a_label: st
             continue
         ax.plot([vb, va], [row_y, row_y], color="#999999", lw=2, zorder=1)
     ax.scatter([_value(v) for v in table[a]], y, color=BAR_COLOUR, s=40, zorder=2, label=a_label)
-    ax.scatter([_value(v) for v in table[b]], y, color="#e08214", s=40, zorder=2, label=b_label)
+    ax.scatter([_value(v) for v in table[b]], y, color=SECOND_COLOUR, marker="D", s=36, zorder=2, label=b_label)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(pct_axis_label)

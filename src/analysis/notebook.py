@@ -6,12 +6,13 @@ runs top to bottom with no parameter changed.
 """
 from __future__ import annotations
 
+import base64
 import html
 import importlib
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from .codebook import load_codebook
 from .disclosure import SUPPRESSED
@@ -25,11 +26,46 @@ __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
 THEME_NUMBERS = {t.key: t.number for t in THEMES}
 
 
-def table_html(frame: pd.DataFrame, caption: str) -> str:
-    """A reader's table: escaped cells, suppressed cells marked, caption on top."""
-    body = frame.to_html(index=False, escape=True, na_rep="–", border=0, classes="survey-table")
-    body = body.replace(f"<td>{SUPPRESSED}</td>", f'<td class="suppressed">{SUPPRESSED}</td>')
-    return f'<figure class="survey-table"><figcaption>{html.escape(caption)}</figcaption>{body}</figure>'
+def _cell_text(value) -> str:
+    return "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def table_html(frame: pd.DataFrame, caption: str, table_id: str | None = None,
+               suppressed_title: str | None = None) -> str:
+    """A reader's table: caption, column headers and row headers (first column) with scope,
+    escaped cells, suppressed cells marked and explained by an ``abbr`` title."""
+    def cell(value) -> str:
+        text = _cell_text(value)
+        if text == SUPPRESSED and suppressed_title:
+            return f'<td class="suppressed"><abbr title="{html.escape(suppressed_title)}">{html.escape(text)}</abbr></td>'
+        if text == SUPPRESSED:
+            return f'<td class="suppressed">{html.escape(text)}</td>'
+        return f"<td>{html.escape(text)}</td>"
+
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False, name=None):
+        first, rest = values[0], values[1:]
+        rows.append(f'<tr><th scope="row">{html.escape(_cell_text(first))}</th>{"".join(cell(v) for v in rest)}</tr>')
+    ident = f' id="{html.escape(table_id)}"' if table_id else ""
+    return (f'<table class="survey-table"{ident}><caption>{html.escape(caption)}</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def figure_html(png: Path, alt: str, caption: str, table_id: str | None = None, table_link: str | None = None) -> str:
+    """A figure as the report shows it: the PNG inline with its text alternative, a caption, and a
+    link to the table with the same values."""
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    link = f' <a href="#{html.escape(table_id)}">{html.escape(table_link)}</a>' if table_id and table_link else ""
+    return (f'<figure class="survey-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+            f'<figcaption>{html.escape(caption)}{link}</figcaption></figure>')
+
+
+def _table_of(figure: Block, blocks: list[Block]) -> Block | None:
+    """The table block of a section that shows a figure's values (``x_figure`` -> ``x``,
+    ``x_distribution`` -> ``x_summary``)."""
+    wanted = {figure.name.removesuffix("_figure"), figure.name.removesuffix("_distribution") + "_summary"}
+    return next((b for b in blocks if b is not figure and b.name in wanted and b.table is not None), None)
 
 
 class ThemeNotebook:
@@ -71,16 +107,23 @@ class ThemeNotebook:
         for paragraph in section.paragraphs:
             display(Markdown(paragraph))
         for block in section.blocks:
-            self._show_block(block)
+            self._show_block(block, section.blocks)
 
-    def _show_block(self, block: Block) -> None:
+    def _table_id(self, block: Block) -> str:
+        return f"table-{self.theme}-{block.name}"
+
+    def _show_block(self, block: Block, siblings: list[Block] | None = None) -> None:
         if block.figure is not None:
             png = next(p for p in block.files if p.suffix == ".png")
-            display(Image(filename=str(png)))
-        elif block.display is not None:
-            display(HTML(table_html(block.display, block.caption)))
-        elif block.table is not None:
-            display(HTML(table_html(block.table.marked(), block.caption)))
+            table = _table_of(block, siblings or [])
+            display(HTML(figure_html(png, block.alt or block.caption, block.caption,
+                                     self._table_id(table) if table is not None else None,
+                                     self.ctx.t("show_as_table"))))
+            return
+        frame = block.display if block.display is not None else block.table.marked() if block.table is not None else None
+        if frame is not None:
+            display(HTML(table_html(frame, block.caption, self._table_id(block),
+                                    self.ctx.t("suppressed_title", k=self.ctx.min_cell))))
 
     def summary(self) -> None:
         """The chapter's closing summary, built from computed values."""

@@ -88,6 +88,7 @@ class Block:
     display: pd.DataFrame | None = None   # the same, labelled and formatted for the reader
     figure: plt.Figure | None = None
     files: list[Path] = field(default_factory=list)
+    alt: str | None = None                # a figure's text alternative, from the values the prose uses
 
 
 @dataclass
@@ -217,6 +218,42 @@ def rating_figure(distribution_pub: Published, summary_pub: Published, items: li
                           ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
 
 
+def _alt_pct(value: Any, ctx: Context) -> str:
+    """A percentage in a figure's text alternative (a hidden one named, not marked)."""
+    return ctx.t("alt_suppressed") if is_hidden(value) else ctx.pct(value)
+
+
+def _alt_list(entries: list[str], ctx: Context) -> str:
+    return ctx.t("alt_list_separator").join(entries)
+
+
+def rating_alt(summary_pub: Published, items: list[Item], ctx: Context) -> str:
+    """Text alternative of a rating grid's diverging bars: the top-2 share per item, in figure order."""
+    labels = {i.id: i.label(ctx.lang) for i in items}
+    scale = items[0].substantive_codes
+    high, highest = (items[0].code_labels(ctx.lang)[c].lower() for c in scale[-2:])
+    entries = [f"‘{labels[i]}’" for i in summary_pub["item"]]
+    shares = [_alt_pct(v, ctx) for v in summary_pub["top2_pct"]]
+    rest = [ctx.t("alt_rating_more", item=e, pct=p) for e, p in zip(entries[1:], shares[1:])]
+    return ctx.t("alt_rating", first=entries[0], high=high, highest=highest, pct=shares[0],
+                 rest="".join(ctx.t("alt_list_separator") + r for r in rest))
+
+
+def proportion_alt(pub: Published, label_col: str, ctx: Context) -> str:
+    """Text alternative of proportion bars: each bar's share and interval, in figure order."""
+    entries = [f"‘{label}’ {_alt_pct(pct, ctx)}" if any(is_hidden(v) for v in (pct, low, high)) else
+               ctx.t("alt_proportion_item", item=f"‘{label}’", pct=ctx.pct(pct), ci=ctx.interval(low, high))
+               for label, pct, low, high in zip(pub[label_col], pub["pct"], pub["pct_low"], pub["pct_high"])]
+    return ctx.t("alt_proportion", level=ctx.num(100 * ctx.level), items=_alt_list(entries, ctx))
+
+
+def paired_alt(pub: Published, labels: list[str], a: str, b: str, a_label: str, b_label: str, ctx: Context) -> str:
+    """Text alternative of paired dots: both shares per item, in figure order."""
+    entries = [ctx.t("alt_pair_item", item=f"‘{label}’", a=_alt_pct(va, ctx), b=_alt_pct(vb, ctx))
+               for label, va, vb in zip(labels, pub[a], pub[b])]
+    return ctx.t("alt_paired", a=a_label, b=b_label, items=_alt_list(entries, ctx))
+
+
 def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, title: str) -> tuple[Block, Block, Published]:
     """Summary table and diverging-bar figure of a set of rating items (same scale).
 
@@ -229,7 +266,8 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     table_block = Block(f"{name}_summary", ctx.t("caption_rating_table", title=title), table=summary_pub,
                         display=rating_display(summary_pub, items, ctx))
     figure_block = Block(f"{name}_distribution", ctx.t("caption_rating_figure", title=title), table=distribution_pub,
-                         figure=rating_figure(distribution_pub, summary_pub, items, ctx, title))
+                         figure=rating_figure(distribution_pub, summary_pub, items, ctx, title),
+                         alt=rating_alt(summary_pub, items, ctx))
     return table_block, figure_block, summary_pub
 
 
@@ -413,7 +451,8 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
                                    p=ctx.p(q["p"].iloc[0])))
     return (Block(f"{item.id}", ctx.t("caption_multi_table", title=title), table=pub,
                   display=multi_select_display(pub, ctx)),
-            Block(f"{item.id}_figure", ctx.t("caption_multi_figure", title=title), figure=fig), sentences, facts)
+            Block(f"{item.id}_figure", ctx.t("caption_multi_figure", title=title), figure=fig,
+                  alt=proportion_alt(pub, "label", ctx)), sentences, facts)
 
 
 # --------------------------------------------------------------------------- open answers
@@ -482,7 +521,7 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
                               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
-        figure = Block(f"{name}_figure", caption, figure=fig)
+        figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     return block, figure, pub
 
 
@@ -516,7 +555,7 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
                               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
-        figure = Block(f"{name}_figure", caption, figure=fig)
+        figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     block = Block(name, caption, table=pub.drop(["n_eff", "deff", "item"]),
                   display=shares_display(pub, ctx, "col_group", with_count=False))
     return block, figure, pub

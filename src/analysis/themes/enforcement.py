@@ -9,7 +9,8 @@ import pandas as pd
 
 from .. import publication, stats
 from ..figures import paired_dots
-from .base import Block, Context, Section, ThemeResult, domain_overview, open_answers, published, shown_range
+from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published,
+                   shown_range)
 
 THEME = "enforcement"
 
@@ -76,7 +77,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t("e_gap_sentence", item=labels[biggest["item"]], important=ctx.pct(biggest["important_pct"]),
               used=ctx.pct(biggest["used_pct"]), significant=ctx.num(significant), total=ctx.num(len(gap))),
         ctx.t("e_gap_method"),
-    ], [Block("importance_practice_gap_figure", ctx.t("e_caption_gap"), figure=fig),
+    ], [Block("importance_practice_gap_figure", ctx.t("e_caption_gap"), figure=fig,
+              alt=paired_alt(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
+                             ctx.t("col_important"), ctx.t("col_used"), ctx)),
         Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
 
     quotes, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
