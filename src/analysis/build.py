@@ -215,18 +215,30 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
 
     from .report import assemble
 
-    frame.to_csv(staging / "survey_clean.csv", index=False, lineterminator="\n")
+    # the analyst's files (respondent level, review and checking records) live apart from what is
+    # published; the report never links them
+    analyst = staging / "analyst"
+    analyst.mkdir(exist_ok=True)
+    frame.to_csv(analyst / "survey_clean.csv", index=False, lineterminator="\n")
     cb = load_codebook()
     data_log = {"input": log.as_dict(), "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
                 "codebook": {"path": str(cb.path.relative_to(PROJECT_ROOT)) if cb.path.is_relative_to(PROJECT_ROOT)
                              else str(cb.path), "version": cb.version},
                 "themes": themes}
-    (staging / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
+    (analyst / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
+    checking = _combine_analyst_files(analyst, themes)
+    for target in executed:
+        redact_paths(target, params)
     detected = ", ".join(f"{k} {v}" for k, v in log.detected.items())
-    context = {"source": data.name, "sha256": log.sha256, "detected": detected, "n": len(frame),
+    reasons = checking["reason"].value_counts() if len(checking) else pd.Series(dtype=int)
+    context = {"source": params.label, "sha256": log.sha256, "detected": detected, "n": len(frame),
                "codebook_version": cb.version, "level": f"{100 * params.level:g}",
-               "alpha": f"{1 - params.level:.2g}", "k": int(params.min_cell),
+               "alpha": f"{1 - params.level:.2g}", "k": int(params.k), "profile": params.rules,
+               "hidden": int(len(checking)), "primary": int(reasons.get("primary", 0)),
+               "secondary": int(reasons.get("secondary", 0)), "linked": int(reasons.get("linked", 0)),
+               "derived": int(reasons.get("derived", 0)),
+               "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
                "synthetic": bool(frame.attrs.get("synthetic"))}
     (staging / "report.html").write_text(assemble(executed, params.lang, context), encoding="utf-8")
     # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
@@ -239,6 +251,40 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
     if pdf:
         print(f"pdf: {out / 'report.pdf'}")
     return 0
+
+
+def _combine_analyst_files(analyst: Path, themes: list[str]) -> pd.DataFrame:
+    """One disclosure log and one quote review file from the themes' pieces (in report order)."""
+    combined = {}
+    for kind in ("disclosure_log", "quotes_review"):
+        parts = [pd.read_csv(analyst / f"{kind}_{t}.csv", dtype=str, keep_default_na=False)
+                 for t in themes if (analyst / f"{kind}_{t}.csv").exists()]
+        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        table.to_csv(analyst / f"{kind}.csv", index=False, lineterminator="\n")
+        for t in themes:
+            (analyst / f"{kind}_{t}.csv").unlink(missing_ok=True)
+        combined[kind] = table
+    return combined["disclosure_log"]
+
+
+#: What an executed notebook shows instead of a path (the published notebooks carry no path).
+PATH_WITHHELD = "[path withheld]"
+
+
+def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
+    """Replace every path parameter in the injected parameters cell of an executed notebook."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    paths = {name: getattr(params, name) for name in ("data_path", "output_dir", "mapping", "quotes_approved")}
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            lines = []
+            for line in cell.source.splitlines():
+                name = line.split("=", 1)[0].strip()
+                if name in paths and "None" not in line.split("=", 1)[1]:
+                    line = f'{name} = "{PATH_WITHHELD}"'
+                lines.append(line)
+            cell.source = "\n".join(lines)
+    nbformat.write(notebook, notebook_path)
 
 
 #: Source of the cell after a notebook's parameters cell: the chapter, from the parameters above it.

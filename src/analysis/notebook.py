@@ -19,6 +19,7 @@ from .disclosure import SUPPRESSED
 from .parameters import BuildParameters, load_survey
 from .paths import NOTEBOOK_OUTPUT_DIR
 from .registry import THEMES, theme as registered_theme
+from .quotes import read_approved_quotes
 from .themes.base import Block, Context, ThemeResult
 
 __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
@@ -78,9 +79,10 @@ class ThemeNotebook:
         self.data_path = self.params.data
         self.output_dir = Path(self.params.output_dir) if self.params.output_dir else NOTEBOOK_OUTPUT_DIR
         self.survey, self.load_log = load_survey(self.params)  # the build's loader: same checks, same frame
-        self.ctx = Context(lang=self.params.lang, min_cell=int(self.params.min_cell), level=float(self.params.level),
+        self.ctx = Context(lang=self.params.lang, min_cell=self.params.k, level=float(self.params.level),
                            weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
-                           codebook=load_codebook())
+                           codebook=load_codebook(), rules=self.params.rules,
+                           approved_quotes=read_approved_quotes(self.params.quotes_approved))
         self.result: ThemeResult | None = None
 
     def run(self) -> None:
@@ -91,7 +93,7 @@ class ThemeNotebook:
             self.result = module.analyse(self.survey, self.ctx, facts)
         else:
             self.result = module.analyse(self.survey, self.ctx)
-        self.result.save(self.output_dir)
+        self.result.save(self.output_dir, self.ctx)
         display(Markdown(f"# {self.registered.number}. {self.result.title}"))
         if self.ctx.synthetic:
             display(HTML(f'<div class="synthetic-banner"><strong>{html.escape(self.ctx.t("synthetic_marker"))}</strong> '

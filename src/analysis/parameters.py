@@ -11,7 +11,6 @@ value; the build raises it before any notebook runs (the command line exits with
 """
 from __future__ import annotations
 
-import inspect
 import json
 import numbers
 from collections.abc import Mapping
@@ -61,9 +60,18 @@ class BuildParameters:
     format: str | None = field(default=None, metadata=_option(
         "--format", "layout of the survey tool that wrote the export (default: the codebook's own columns)",
         metavar="TOOL"))
+    rules: str = field(default="standard", metadata=_option(
+        "--rules", "publication rule profile: standard (k as given, zeros shown) or strict (k at least 10, zeros and "
+        "all-in-one-category counts hidden, models need 10 residual degrees of freedom)", metavar="PROFILE"))
+    label: str = field(default="survey export", metadata=_option(
+        "--label", "name of the dataset as the report shows it (the report never shows a path or file name)",
+        metavar="TEXT"))
+    quotes_approved: Path | None = field(default=None, metadata=_option(
+        "--quotes-approved", "quote review file (outputs/analyst/quotes_review.csv with the approved column filled "
+        "in): for data that are not synthetic, only approved quotes are published", type=Path, metavar="CSV"))
 
     def __post_init__(self) -> None:
-        for name in ("data_path", "output_dir", "mapping"):
+        for name in ("data_path", "output_dir", "mapping", "quotes_approved"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value) if str(value) != "" else None)
@@ -106,6 +114,14 @@ class BuildParameters:
         return "\n".join(f"{name} = {_literal(default)}" for name, default in cls.defaults().items())
 
     @property
+    def k(self) -> int:
+        """The small-cell k in force: min_cell, raised to the profile's k under the strict rules."""
+        from .publication import PROFILES
+
+        profile = PROFILES.get(self.rules, PROFILES["standard"])
+        return max(int(self.min_cell), profile.k) if self.rules == "strict" else int(self.min_cell)
+
+    @property
     def data(self) -> Path:
         """The export to read (the bundled synthetic export unless `data_path` is set), absolute."""
         return (self.data_path or SYNTHETIC_EXPORT).resolve()
@@ -135,9 +151,16 @@ class BuildParameters:
         if self.data_path is not None and not self.data.is_file():
             found.append(_problem("data_path", str(self.data_path), "the export does not exist",
                                   "a path to a CSV, XLSX or SPSS .sav export"))
-        if self.format is not None and "format" not in inspect.signature(load_with_log).parameters:
-            found.append(_problem("format", self.format, "this version of the loader reads no survey-tool layouts",
-                                  "no --format (an export with the codebook's columns, or a --mapping)"))
+        from .layouts import FORMATS
+        from .publication import PROFILES
+
+        if self.format is not None and self.format not in FORMATS:
+            found.append(_problem("format", self.format, "no such survey-tool layout", f"one of {', '.join(FORMATS)}"))
+        if self.rules not in PROFILES:
+            found.append(_problem("rules", self.rules, "no such rule profile", f"one of {', '.join(PROFILES)}"))
+        if self.quotes_approved is not None and not self.quotes_approved.is_file():
+            found.append(_problem("quotes_approved", str(self.quotes_approved), "the quote review file does not exist",
+                                  "outputs/analyst/quotes_review.csv of an earlier build, with approved filled in"))
         return found
 
     def check(self) -> None:
@@ -173,10 +196,10 @@ def load_survey(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
     params.check()
     extra = {"format": params.format} if params.format is not None else {}
     frame, log = load_with_log(params.data, mapping=params.mapping, sheet=params.sheet, **extra)
-    if len(frame) < params.min_cell:
+    if len(frame) < params.k:
         raise SurveyDataError([Problem(str(params.data),
-                                       f"only {len(frame)} respondents: a report needs at least k = {params.min_cell}",
-                                       expected=f"at least {params.min_cell} respondents (the small-cell rule's k)")])
+                                       f"only {len(frame)} respondents: a report needs at least k = {params.k}",
+                                       expected=f"at least {params.k} respondents (the small-cell rule's k)")])
     if params.weights is not None:
         frame = apply_weights(frame, params.weights, str(params.data))
     return frame, log

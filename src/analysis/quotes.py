@@ -660,3 +660,36 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
             break
         text = scrubbed
     return text
+
+
+# --------------------------------------------------------------------------- review before publication
+
+#: Columns of ``outputs/analyst/quotes_review.csv``; a reviewer fills in ``approved`` (yes/no).
+REVIEW_COLUMNS = ["theme", "question", "text", "hash", "approved"]
+
+
+def quote_hash(question: str, text: str) -> str:
+    """A short fingerprint of a scrubbed quote and its question: an approval holds only for this text."""
+    import hashlib
+
+    return hashlib.sha256(f"{question}\n{text}".encode("utf-8")).hexdigest()[:16]
+
+
+def read_approved_quotes(path: str | Path | None) -> frozenset[str] | None:
+    """Hashes of the quotes a person approved in a review file (None when no file is given).
+
+    A row counts when ``approved`` is yes/ja/y/j/1/true/x and its hash still matches its text
+    (an edited text must be reviewed again).
+    """
+    if path is None:
+        return None
+    import csv
+
+    approved = set()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            mark = (row.get("approved") or "").strip().lower()
+            if mark in {"yes", "ja", "y", "j", "1", "true", "x"} and \
+                    quote_hash(row.get("question", ""), row.get("text", "")) == (row.get("hash") or "").strip():
+                approved.add(row["hash"].strip())
+    return frozenset(approved)

@@ -23,8 +23,13 @@ from .. import publication, stats
 from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
-from ..quotes import scrub_quote
+from ..errors import Problem, SurveyDataError
+from ..quotes import REVIEW_COLUMNS, quote_hash, scrub_quote
 from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
+
+
+class DisclosureError(SurveyDataError):
+    """A published table would pin or narrow a hidden count: the build stops, naming table and cell."""
 
 
 @dataclass
@@ -38,6 +43,10 @@ class Context:
     synthetic: bool = False
     codebook: Codebook = field(default_factory=load_codebook)
     rules: str = "standard"  # publication rule profile (analysis.publication.PROFILES)
+    #: hashes of quotes a person approved (None: no review file); real data publish only these
+    approved_quotes: frozenset[str] | None = None
+    #: quotes proposed for publication, collected for the analyst's review file
+    quote_review: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def protection(self) -> publication.Rules:
@@ -126,10 +135,40 @@ class ThemeResult:
         """Every published table as a reader gets it: hidden cells hold the marker."""
         return {name: table.marked() for name, table in self.published().items()}
 
-    def save(self, output_dir: str | Path) -> Path:
-        """Write tables (CSV), figures (PNG, SVG) and facts (JSON) under `output_dir/<theme>/`."""
+    def audit(self) -> list[Problem]:
+        """Hidden small counts that the chapter's published tables pin or narrow (should be none)."""
+        problems = []
+        for name, table in self.published().items():
+            for (row, column), value, low, high in table.audit():
+                problems.append(Problem(f"{self.theme}/{name}.csv", "the published tables narrow a hidden count to "
+                                        f"{low:g}..{high:g}", line=row + 2, column=column,
+                                        expected="a protection interval as wide as the [c] marker states"))
+        return problems
+
+    def disclosure_log(self, profile: str = "standard") -> pd.DataFrame:
+        """The output checker's record: every hidden cell of every published table, with its reason."""
+        rows = [{"theme": self.theme, "table": name, **entry, "profile": profile}
+                for name, table in self.published().items() for entry in table.disclosure_log()]
+        return pd.DataFrame(rows, columns=["theme", "table", "row", "row_label", "column", "reason", "profile"])
+
+    def save(self, output_dir: str | Path, ctx: Context | None = None) -> Path:
+        """Write tables (CSV), figures (PNG, SVG) and facts (JSON) under `output_dir/<theme>/`, and the
+        analyst's files (disclosure log, quotes for review) under `output_dir/analyst/`.
+
+        Refuses (:class:`~analysis.errors.SurveyDataError`) when the audit finds a hidden count that
+        the published tables pin or narrow.
+        """
+        problems = self.audit()
+        if problems:
+            raise DisclosureError(problems)
         folder = Path(output_dir) / self.theme
         folder.mkdir(parents=True, exist_ok=True)
+        analyst = Path(output_dir) / "analyst"
+        analyst.mkdir(parents=True, exist_ok=True)
+        self.disclosure_log(ctx.rules if ctx else "standard").to_csv(
+            analyst / f"disclosure_log_{self.theme}.csv", index=False, lineterminator="\n")
+        review = pd.DataFrame(ctx.quote_review if ctx else [], columns=REVIEW_COLUMNS)
+        review.to_csv(analyst / f"quotes_review_{self.theme}.csv", index=False, lineterminator="\n")
         for section in self.sections:
             for block in section.blocks:
                 if block.table is not None:
@@ -464,21 +503,35 @@ def _plain(text: str) -> str:
 
 
 def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) -> tuple[list[str], dict]:
-    """A few scrubbed quotes (only when at least k respondents answered), and the answer count."""
+    """A few scrubbed quotes (only when at least k respondents answered), and the answer count.
+
+    Every scrubbed answer goes to the review list (``ctx.quote_review``, written to
+    ``outputs/analyst/quotes_review.csv``). Synthetic data show their quotes, marked synthetic; for
+    real data only quotes a person approved (``ctx.approved_quotes``, by hash) are published.
+    """
     answers = frame[item.id].dropna()
     answers = answers[answers.str.strip() != ""]
     n = len(answers)
     if n < ctx.min_cell:
         return [ctx.t("open_too_few", k=ctx.min_cell)], {"answered": HIDDEN}
-    quotes: list[str] = []
+    candidates: list[str] = []
     for text in answers:
-        clean = scrub_quote(text)
-        if clean not in quotes:
-            quotes.append(clean)
-        if len(quotes) == limit:
-            break
+        clean = scrub_quote(text, ctx.lang)
+        if clean not in candidates:
+            candidates.append(clean)
+    for clean in candidates:
+        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": clean,
+                                 "hash": quote_hash(item.id, clean), "approved": ""})
+    if ctx.synthetic:
+        quotes = candidates[:limit]
+    else:
+        approved = ctx.approved_quotes or frozenset()
+        quotes = [q for q in candidates if quote_hash(item.id, q) in approved][:limit]
     lines = [ctx.t("open_intro", n=ctx.num(n), question=item.label(ctx.lang, short=False))]
-    lines += [f"> “{_plain(q)}”" for q in quotes]
+    if quotes:
+        lines += [f"> “{_plain(q)}”" for q in quotes]
+    else:
+        lines.append(ctx.t("open_awaiting_review"))
     return lines, {"answered": n}
 
 
