@@ -77,6 +77,20 @@ def multi_select(table: pd.DataFrame, k: int) -> Published:
     return pub.drop(["rest"])
 
 
+def coding_agreement(agreement: pd.DataFrame, codes: Published, k: int) -> Published:
+    """Agreement per code of an open question, protected with the code frequencies.
+
+    Prevalence, percent agreement, kappa and alpha of a code on n answers give back how many answers
+    carry it; so every figure of a code whose count (or share) is hidden in `codes` is hidden too.
+    ``units`` is the number who answered, public in the frequency table.
+    """
+    hidden = {code for code, count_hidden, pct_hidden in
+              zip(codes.values["code"], codes.mask["count"], codes.mask["pct"]) if count_hidden or pct_hidden}
+    pub = unprotected(agreement)
+    statistics = [c for c in agreement.columns if c not in ("item", "code", "label", "comparison", "coders", "units")]
+    return pub.hide(agreement["code"].isin(hidden).to_numpy(), statistics)
+
+
 def categories(table: pd.DataFrame, k: int) -> Published:
     """Shares of respondents per category of one question (the categories add up to the base)."""
     return suppress(table, k, counts=["count"], within={"count": []},

@@ -75,9 +75,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     ], [Block("importance_practice_gap_figure", ctx.t("e_caption_gap"), figure=fig),
         Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
 
-    quotes, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
+    quotes, open_blocks, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
     facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes))
+    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
     summary_text = overview_summary + [
         ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
     ]
