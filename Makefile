@@ -7,6 +7,7 @@ DATA ?= data/raw/politie20_survey_2011_synthetic.csv
 OUT ?= outputs
 LANG_REPORT ?= en
 MIN_CELL ?= 5
+CODING ?= data/coding
 
 .DEFAULT_GOAL := help
 .PHONY: help venv report test validate synth bench lab clean
@@ -24,8 +25,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
-report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data
-	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL)
+report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data and its coding (CODING=)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --coding $(CODING)
 
 validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 	$(BIN)/python -m analysis validate $(DATA)

@@ -139,8 +139,12 @@ def _swap_into_place(staging: Path, out: Path) -> None:
 
 def build(data: str | Path | None = None, out: str | Path | None = None, lang: str = "en", min_cell: int = 5,
           level: float = 0.95, only: list[str] | None = None, mapping: str | Path | None = None,
-          sheet: str | None = None, weights: str | None = None) -> int:
-    """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises)."""
+          sheet: str | None = None, weights: str | None = None, coding: str | Path | None = None) -> int:
+    """Build the report; returns the exit status (0 ok, 1 a notebook failed; bad data raises).
+
+    `coding`: folder of final codes of the open answers (``coding import``); without it the open
+    answers are coded by the automatic first pass, and the report says so.
+    """
     data = Path(data or SYNTHETIC_EXPORT).resolve()
     out = Path(out or OUTPUTS_DIR).resolve()
     themes = list(THEMES) if not only else [t for t in THEMES if t in only]
@@ -156,6 +160,9 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
         raise SurveyDataError([Problem(str(data), f"only {len(frame)} respondents: a report needs at least k = {min_cell}",
                                        expected=f"at least {min_cell} respondents (the small-cell rule's k)")])
 
+    # --- coding of open answers (--coding DIR): checked against the export before any notebook runs
+    coding_dir = _coding_folder(coding, frame)
+
     staging = out.parent / f".{out.name}.staging"
     failed = out.parent / f".{out.name}.failed"
     for stale in (staging, failed):
@@ -164,7 +171,7 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
     staging.mkdir(parents=True)
     parameters = {"data_path": str(data), "output_dir": str(staging), "lang": lang, "min_cell": int(min_cell),
                   "level": float(level), "mapping": str(Path(mapping).resolve()) if mapping else None,
-                  "weights": weights}
+                  "weights": weights, "coding": coding_dir}
     executed = []
     for number, theme in enumerate(themes, start=1):
         target = staging / "notebooks" / NOTEBOOKS[theme].name
@@ -201,6 +208,19 @@ def build(data: str | Path | None = None, out: str | Path | None = None, lang: s
     _swap_into_place(staging, out)
     print(f"report: {out / 'report.html'}")
     return 0
+
+
+def _coding_folder(coding: str | Path | None, frame: pd.DataFrame) -> str | None:
+    """The --coding folder as an absolute path, checked against the export (bad: SurveyDataError)."""
+    if coding is None:
+        print("open answers: automatic first pass (no --coding folder of final codes)")
+        return None
+    from .coding import Coding
+
+    folder = Path(coding).resolve()
+    found = Coding.load(folder, frame)
+    print(f"open answers: final codes of {len(found.coders)} coder(s) from {folder}")
+    return str(folder)
 
 
 def refresh_stored_notebooks() -> int:

@@ -45,7 +45,9 @@ INSTRUCTIONS, ABOUT, CODERS_SHEET = "instructions", "about", "coders"
 BOOTSTRAP, BOOTSTRAP_SEED = 1000, 2011
 AGREEMENT_COLUMNS = ["item", "code", "comparison", "coders", "units", "prevalence_pct", "pct_agreement",
                      "kappa", "kappa_low", "kappa_high", "alpha", "alpha_low", "alpha_high"]
-CODED_COLUMNS = ["item", "respondent_id", "answer_hash", "code", "coded"]
+#: coded_answers.csv: one row per answer; ``codes`` lists the codes that apply, separated by ";".
+CODED_COLUMNS = ["item", "respondent_id", "answer_hash", "codes"]
+SEPARATOR = ";"
 
 
 # --------------------------------------------------------------------------- answers
@@ -201,7 +203,8 @@ def agreement_table(codings: dict[str, dict[str, pd.DataFrame]], items: list[Ite
                     automatic: dict[str, pd.DataFrame] | None = None,
                     final: dict[str, pd.DataFrame] | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per open question and code: agreement among the coders (``comparison`` = ``coders``), and of
-    the automatic first pass with each coder and with the final codes, treated like a coder.
+    the automatic first pass, treated like a coder, with the final codes (or, before adjudication,
+    with each coder).
 
     `codings` maps coder -> item -> 0/1 frame (index respondent id, a column per code).
     """
@@ -218,7 +221,8 @@ def agreement_table(codings: dict[str, dict[str, pd.DataFrame]], items: list[Ite
             auto = automatic[item.id]
             if final is not None and item.id in final:
                 comparisons.append(("automatic_vs_final", [auto, final[item.id]]))
-            comparisons += [(f"automatic_vs_{c}", [auto, codings[c][item.id]]) for c in names]
+            else:
+                comparisons += [(f"automatic_vs_{c}", [auto, codings[c][item.id]]) for c in names]
         for comparison, frames in comparisons:
             for code in (c.code for c in item.frame):
                 matrix = np.vstack([f.loc[keys, code].to_numpy(dtype=int) for f in frames])
@@ -493,7 +497,7 @@ def _read_coders_sheet(book: Any, path: Path, final: dict[str, pd.DataFrame],
     table = pd.DataFrame(rows[1:], columns=rows[0])
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for (coder, item_id), part in table.groupby(["coder", "item"], sort=False):
-        wide = part.pivot(index="respondent_id", columns="code", values="coded")
+        wide = _wide(part, list(final[item_id].columns) if item_id in final else [])
         if item_id in final:
             wide = wide.reindex(index=final[item_id].index, columns=final[item_id].columns)
             if wide.isna().any().any():
@@ -506,13 +510,20 @@ def _read_coders_sheet(book: Any, path: Path, final: dict[str, pd.DataFrame],
 
 # --------------------------------------------------------------------------- import
 
+def _joined(wide: pd.DataFrame, key: str) -> str:
+    return SEPARATOR.join(c for c in wide.columns if wide.at[key, c])
+
+
+def _wide(part: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """0/1 per code (columns `codes`) from rows with ``respondent_id`` and ``codes`` ("a;b")."""
+    lists = [str(v).split(SEPARATOR) if isinstance(v, str) and v else [] for v in part["codes"]]
+    return pd.DataFrame([[int(c in chosen) for c in codes] for chosen in lists],
+                        index=part["respondent_id"].astype(str).to_numpy(), columns=codes)
+
+
 def _long(codes: dict[str, pd.DataFrame], texts: dict[str, dict[str, str]]) -> pd.DataFrame:
-    rows = []
-    for item_id, wide in codes.items():
-        for key in wide.index:
-            for code in wide.columns:
-                rows.append({"item": item_id, "respondent_id": key, "answer_hash": answer_hash(texts[item_id][key]),
-                             "code": code, "coded": int(wide.at[key, code])})
+    rows = [{"item": item_id, "respondent_id": key, "answer_hash": answer_hash(texts[item_id][key]),
+             "codes": _joined(wide, key)} for item_id, wide in codes.items() for key in wide.index]
     return pd.DataFrame(rows, columns=CODED_COLUMNS)
 
 
@@ -543,12 +554,11 @@ def _write_adjudication(path: Path, items: list[Item], coders: dict[str, dict[st
         table = table.sort_values("_open", ascending=False, kind="stable")
         _code_sheet(book, item, table, first, votes=pd.Series(votes), blank=blank)
     sheet = book.create_sheet(CODERS_SHEET)
-    sheet.append(["coder", "item", "respondent_id", "code", "coded"])
+    sheet.append(["coder", "item", "respondent_id", "codes"])
     for coder in names:
         for item_id, wide in coders[coder].items():
             for key in wide.index:
-                for code in wide.columns:
-                    sheet.append([coder, item_id, key, code, int(wide.at[key, code])])
+                sheet.append([coder, item_id, key, _joined(wide, key)])
     sheet.sheet_state = "hidden"
     _about_sheet(book, {"kind": "adjudication", "coder": "adjudicator", "coders": names, "source": source})
     return _save(book, path), to_decide
@@ -660,7 +670,7 @@ class Coding:
             raise SurveyDataError([Problem(str(folder / n), "file of the final coding is missing",
                                            expected="the folder written by 'python -m analysis coding import' "
                                                     "after adjudication") for n in missing])
-        final = pd.read_csv(folder / "coded_answers.csv", dtype={"respondent_id": str, "answer_hash": str})
+        final = pd.read_csv(folder / "coded_answers.csv", dtype=str, keep_default_na=False)
         agreement = pd.read_csv(folder / "agreement.csv")
         log = json.loads((folder / "coding.json").read_text(encoding="utf-8"))
         coding = cls(final, agreement, list(log.get("coders", [])), folder, bool(log.get("adjudicated", True)))
@@ -673,7 +683,7 @@ class Coding:
         file = str(self.path / "coded_answers.csv")
         for item in open_items(codebook):
             table = answers(frame, item)
-            coded = self.final[self.final["item"] == item.id].drop_duplicates(["respondent_id"])
+            coded = self.final[self.final["item"] == item.id]
             hashes = dict(zip(coded["respondent_id"], coded["answer_hash"]))
             for key, text in zip(table[KEY], table["text"]):
                 if key not in hashes:
@@ -693,9 +703,7 @@ class Coding:
 
     def codes(self, item: Item) -> pd.DataFrame:
         """0/1 per code of `item`'s frame, indexed by respondent id."""
-        part = self.final[self.final["item"] == item.id]
-        wide = part.pivot(index="respondent_id", columns="code", values="coded")
-        return wide.reindex(columns=[c.code for c in item.frame]).fillna(0).astype(int)
+        return _wide(self.final[self.final["item"] == item.id], [c.code for c in item.frame])
 
     def agreement_of(self, item_id: str) -> pd.DataFrame:
         return self.agreement[self.agreement["item"] == item_id].reset_index(drop=True)
@@ -731,8 +739,8 @@ def simulate(frame: pd.DataFrame, planted: pd.DataFrame, out: str | Path, coders
     codebook = codebook or load_codebook()
     out = Path(out)
     paths = export_sheets(frame, out, coders, seed, codebook=codebook, source=source)
-    truth = {item_id: part.pivot(index="respondent_id", columns="code", values="coded")
-             for item_id, part in planted.groupby("item")}
+    truth = {item.id: _wide(planted[planted["item"] == item.id], [c.code for c in item.frame])
+             for item in open_items(codebook)}
     for number, path in enumerate(paths, start=1):
         rng = np.random.default_rng([seed, 1000 + number])
         book = load_workbook(path)
@@ -761,3 +769,45 @@ def simulate(frame: pd.DataFrame, planted: pd.DataFrame, out: str | Path, coders
                     sheet.cell(row, j).value = int(truth[item.id].at[key, name])
     _save(book, first.adjudication)
     return import_sheets([first.adjudication], frame, out, codebook, source=source)
+
+
+# --------------------------------------------------------------------------- command line
+
+def command(args: Any) -> int:
+    """``python -m analysis coding {export, import, simulate}`` (arguments parsed in analysis.cli)."""
+    from .validation import load
+
+    codebook = load_codebook()
+    if args.action == "simulate":
+        from .paths import SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
+        from .synth import planted_open_codes
+
+        frame = load(SYNTHETIC_EXPORT)
+        result = simulate(frame, planted_open_codes(SYNTHETIC_N, SYNTHETIC_SEED, codebook), args.out,
+                          error_rate=args.error_rate, seed=args.seed, codebook=codebook, source=SYNTHETIC_EXPORT.name)
+        print(f"two synthetic coders (error rate {args.error_rate:g} per code cell), adjudicated: {args.out}")
+        _print_agreement(result)
+        return 0
+    data = Path(args.data)
+    frame = load(data, mapping=args.mapping, sheet=args.sheet)
+    if args.action == "export":
+        paths = export_sheets(frame, args.out, args.coders, args.seed, args.draft, codebook, source=data.name)
+        print("\n".join(f"wrote {p}" for p in paths))
+        return 0
+    result = import_sheets(args.sheets, frame, args.out, codebook, source=data.name)
+    _print_agreement(result)
+    if result.adjudication is not None:
+        print(f"{result.to_decide} disagreement(s) to decide in {result.adjudication}; then run: "
+              f"python -m analysis coding import {result.adjudication} --out {args.out}")
+    else:
+        print(f"final codes: {Path(args.out) / 'coded_answers.csv'} (use: python -m analysis build --coding {args.out})")
+    return 0
+
+
+def _print_agreement(result: ImportResult) -> None:
+    table = result.agreement
+    for comparison in ("coders", "automatic_vs_final"):
+        part = table[table["comparison"] == comparison]
+        if len(part):
+            summary = part.groupby("item", sort=False)[["kappa", "alpha"]].agg(["min", "median", "max"]).round(2)
+            print(f"{comparison}: kappa / alpha per code (min, median, max)\n{summary.to_string()}")

@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
 from .codebook import load_codebook
+from .coding import Coding
 from .disclosure import SUPPRESSED
 from .errors import Problem, SurveyDataError
 from .paths import NOTEBOOK_OUTPUT_DIR, SYNTHETIC_EXPORT
@@ -35,7 +36,8 @@ class ThemeNotebook:
     """One theme chapter: parameters in, displayed chapter and written files out."""
 
     def __init__(self, theme: str, data_path: str | None = None, output_dir: str | None = None, lang: str = "en",
-                 min_cell: int = 5, level: float = 0.95, mapping: str | None = None, weights: str | None = None):
+                 min_cell: int = 5, level: float = 0.95, mapping: str | None = None, weights: str | None = None,
+                 coding: str | None = None):
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', not {lang!r}")
         self.theme = theme
@@ -47,8 +49,10 @@ class ThemeNotebook:
                 raise SurveyDataError([Problem(str(self.data_path), "the weight column is not in the export",
                                                column=weights, expected="a column of respondent weights")])
             self.survey[weights] = self.survey[weights].fillna(1.0)  # an empty weight counts as 1
+        final_codes = Coding.load(coding, self.survey) if coding else None  # None: automatic first pass
         self.ctx = Context(lang=lang, min_cell=int(min_cell), level=float(level), weights=weights,
-                           synthetic=bool(self.survey.attrs.get("synthetic")), codebook=load_codebook())
+                           synthetic=bool(self.survey.attrs.get("synthetic")), codebook=load_codebook(),
+                           coding=final_codes)
         self.result: ThemeResult | None = None
 
     def run(self) -> None:

@@ -404,23 +404,19 @@ def _open_answers(answering: dict[str, np.ndarray], seed: int,
 
 
 def planted_open_codes(n: int, seed: int, codebook: Codebook | None = None) -> "pd.DataFrame":
-    """The codes the generator wrote each open answer from: one row per respondent, item and code
-    of the frame, ``coded`` 1 if planted (the truth the synthetic coders and the automatic first
-    pass are measured against)."""
+    """The codes the generator wrote each open answer from (the truth the synthetic coders and the
+    automatic first pass are measured against): one row per answer, columns ``item``,
+    ``respondent_id`` and ``codes`` (the planted codes, in frame order, separated by ";")."""
     import pandas as pd
 
     codebook = codebook or load_codebook()
     rows, planted = generate(n, seed, codebook, with_codes=True)
     chosen = {(p["item"], p["row"], p["code"]) for p in planted}
-    records = []
-    for item in codebook.items:
-        if item.type != "open":
-            continue
-        for i, row in enumerate(rows):
-            if row[item.id]:
-                records += [{"item": item.id, "respondent_id": row["respondent_id"], "code": c.code,
-                             "coded": int((item.id, i, c.code) in chosen)} for c in item.frame]
-    return pd.DataFrame(records, columns=["item", "respondent_id", "code", "coded"])
+    records = [{"item": item.id, "respondent_id": row["respondent_id"],
+                "codes": ";".join(c.code for c in item.frame if (item.id, i, c.code) in chosen)}
+               for item in codebook.items if item.type == "open"
+               for i, row in enumerate(rows) if row[item.id]]
+    return pd.DataFrame(records, columns=["item", "respondent_id", "codes"])
 
 
 def _rating_values(item_id: str, grid: str | None, rng: np.random.Generator, n: int,
