@@ -33,6 +33,7 @@ validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 
 synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis/paths.py)
 	$(BIN)/python -m analysis synth
+	$(BIN)/python -m analysis coding simulate
 
 test: $(STAMP) ## Run the whole test suite (pytest, nbval on notebooks/)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests
