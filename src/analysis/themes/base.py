@@ -473,7 +473,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
         agreement_block, sentences, facts["agreement"] = _coding_agreement(item, pub, labels, ctx, question)
         blocks.append(agreement_block)
         lines += sentences
-    quotes = _quotes_per_code(pub, codes, shown, item, per_code)
+    quotes = _quotes_per_code(pub, codes, shown, per_code)
     if quotes:
         lines.append(ctx.t("open_codes_quotes"))
         lines += [f"> **{_plain(labels[code])}**: “{_plain(q)}”" for code, q in quotes]
@@ -530,16 +530,15 @@ def _range(low: Any, high: Any, ctx: Context) -> str:
     return f"{ctx.num(low, 2)}–{ctx.num(high, 2)}"
 
 
-def _quotes_per_code(codes_pub: Published, codes: pd.DataFrame, shown: pd.Series, item: Item,
+def _quotes_per_code(codes_pub: Published, codes: pd.DataFrame, shown: pd.Series,
                      per_code: int) -> list[tuple[str, str]]:
-    """Up to `per_code` scrubbed answers for each code whose count is shown (not the "other"
-    code), answers with that code alone first, each answer once, in the frame's order."""
-    other = {c.code for c in item.frame if c.other}
+    """Up to `per_code` scrubbed answers for each code whose count is shown, answers with that code
+    alone first, each answer once, in the survey's order."""
     used: set[str] = set()
     quotes = []
     for row in codes_pub.rows():
         code = row["code"]
-        if code in other or is_hidden(row["count"]) or not row["count"]:
+        if is_hidden(row["count"]) or not row["count"]:
             continue
         with_code = codes.index[codes[code] == 1]
         alone = [i for i in with_code if codes.loc[i].sum() == 1]
