@@ -77,6 +77,20 @@ def multi_select(table: pd.DataFrame, k: int) -> Published:
     return pub.drop(["rest"])
 
 
+def coded_answers(table: pd.DataFrame, k: int) -> Published:
+    """Shares of those who answered an open question, per code (an answer can carry several codes).
+
+    Coded and not coded are both cells of respondents (their sum, the base, is public). The codes'
+    counts do not add up to anything published (the total number of codes and the mean per answer
+    are not shown), so a small code hides itself and its complement, not the other codes.
+    """
+    table = table.copy()
+    table["rest"] = table["n"] - table["count"]
+    pub = suppress(table, k, counts=["n", "count", "rest"], within={}, across=[["count", "rest"]],
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n")})
+    return pub.drop(["rest"])
+
+
 def coding_agreement(agreement: pd.DataFrame, codes: Published, k: int) -> Published:
     """Agreement per code of an open question, protected with the code frequencies.
 

@@ -443,10 +443,9 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     if ctx.weights:
         indicators[ctx.weights] = frame[ctx.weights]
     shares = stats.multi_select(indicators, list(labels), weights=ctx.weights, level=ctx.level)
-    shares = shares.rename(columns={"option": "code"})
+    shares = shares.rename(columns={"option": "code"})[["code", "n", "count", "pct", "pct_low", "pct_high"]]
     shares.insert(1, "label", [labels[c] for c in shares["code"]])
-    pub = publication.multi_select(shares, ctx.min_cell).drop(["mentions_pct", "mentions_n", "mean_ticked"])
-    pub = pub.sorted_by("pct")
+    pub = publication.coded_answers(shares, ctx.min_cell).sorted_by("pct")
     caption = ctx.t("caption_open_codes", question=question)
     fig = proportion_bars(pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
                           ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
