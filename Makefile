@@ -9,6 +9,7 @@ LANG_REPORT ?= en
 MIN_CELL ?= 5
 # more build options, e.g. ARGS="--sheet Export --weights weight" (python -m analysis build --help)
 ARGS ?=
+CODING ?= data/coding
 
 .DEFAULT_GOAL := help
 .PHONY: help venv report pdf a11y test validate synth notebooks bench lab clean
@@ -26,8 +27,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
-report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data
-	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) $(ARGS)
+report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data and its coding (CODING=)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --coding $(CODING) $(ARGS)
 
 pdf: $(STAMP) ## Build outputs/report.html and outputs/report.pdf (print layout, WeasyPrint)
 	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --pdf
@@ -56,6 +57,7 @@ validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 
 synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis/paths.py)
 	$(BIN)/python -m analysis synth
+	$(BIN)/python -m analysis coding simulate
 
 notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildParameters; stored outputs for nbval)
 	MPLBACKEND=Agg $(BIN)/python -m analysis notebooks

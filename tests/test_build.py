@@ -15,7 +15,7 @@ from analysis import build as build_module
 from analysis.build import THEMES, build
 from analysis.disclosure import SUPPRESSED
 from analysis.parameters import BuildParameters
-from analysis.paths import DATA_DIR, NOTEBOOKS_DIR
+from analysis.paths import DATA_DIR, NOTEBOOKS_DIR, SYNTHETIC_CODING
 from analysis.synth import generate, write_export
 
 K = 5
@@ -34,7 +34,7 @@ def _tree_hash(root: Path) -> str:
 def english_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "outputs"
     data_before = _tree_hash(DATA_DIR)
-    status = build(BuildParameters(output_dir=out, lang="en", min_cell=K))
+    status = build(BuildParameters(output_dir=out, lang="en", min_cell=K, coding=SYNTHETIC_CODING))
     return {"status": status, "out": out, "data_before": data_before}
 
 
@@ -58,6 +58,23 @@ def test_report_has_six_theme_sections_banner_toc_and_methods(english_build):
     assert 'class="synthetic-banner"' in page and "SYNTHETIC DATA" in page
     assert '<nav class="toc"' in page and "Methods appendix" in page
     assert "Wilson" in page and "fewer than 5 respondents" in page
+
+
+def test_report_shows_coded_open_answers_with_agreement_for_four_questions(english_build):
+    """Issue 13: each open question shows its coded shares, the coders' agreement and who coded."""
+    out = english_build["out"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("Agreement of the coders per code") == 4
+    assert html.count("Coded by 2 coders independently, disagreements adjudicated") == 4
+    for theme, item in (("opportunities", "opportunities_open"), ("barriers", "barriers_open"),
+                        ("enforcement", "enforcement_open"), ("investigation", "investigation_open")):
+        assert (out / theme / f"{item}_codes.csv").exists() and (out / theme / f"{item}_agreement.csv").exists()
+
+
+def test_build_refuses_a_coding_folder_without_final_codes(tmp_path, capsys):
+    from analysis import cli
+    status = cli.main(["build", "--out", str(tmp_path / "o"), "--coding", str(tmp_path)])
+    assert status == 2 and "coded_answers.csv" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
 def test_report_is_self_contained(english_build):

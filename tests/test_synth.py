@@ -113,3 +113,25 @@ def test_open_answers_are_dutch_text_with_its_characters(survey, column):
     answers = survey[column].dropna()
     assert len(answers) > 30
     assert answers.str.contains("’").any()
+
+
+def test_open_answers_come_from_their_own_stream(monkeypatch):
+    """Another stream for the open answers' content changes only the open-answer columns, so the
+    other chapters' numbers do not move when the answers are rewritten; who answers stays."""
+    from analysis import synth
+    before = generate(80, 3)
+    monkeypatch.setattr(synth, "OPEN_STREAM", 99)
+    after = generate(80, 3)
+    opens = {"opportunities_open", "barriers_open", "enforcement_open", "investigation_open"}
+    changed = {c for b, a in zip(before, after) for c in b if b[c] != a[c]}
+    assert changed and changed <= opens
+    assert all((b[c] == "") == (a[c] == "") for b, a in zip(before, after) for c in opens)
+
+
+def test_every_open_answer_has_planted_codes_of_its_frame(survey, codebook):
+    from analysis.synth import planted_open_codes
+    planted = planted_open_codes(SYNTHETIC_N, SYNTHETIC_SEED)
+    for item_id, part in planted.groupby("item"):
+        frame_codes = {c.code for c in codebook[item_id].frame}
+        assert set(part["respondent_id"]) == set(survey.loc[survey[item_id].notna(), "respondent_id"])
+        assert all(codes and set(codes.split(";")) <= frame_codes for codes in part["codes"])

@@ -189,6 +189,11 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
     # the pre-flight: every parameter and the export are checked here, before any notebook runs
     frame, log = load_survey(params)
     data = params.data
+    coding_dir = _coding_folder(params.coding, frame)
+    params = params.with_(coding=coding_dir)
+
+    # --- coding of open answers (--coding DIR): checked against the export before any notebook runs
+    coding_dir = _coding_folder(coding, frame)
 
     staging = out.parent / f".{out.name}.staging"
     failed = out.parent / f".{out.name}.failed"
@@ -274,7 +279,7 @@ PATH_WITHHELD = "[path withheld]"
 def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
     """Replace every path parameter in the injected parameters cell of an executed notebook."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    paths = {name: getattr(params, name) for name in ("data_path", "output_dir", "mapping", "quotes_approved")}
+    paths = {name: getattr(params, name) for name in ("data_path", "output_dir", "mapping", "quotes_approved", "coding")}
     for cell in notebook.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             lines = []
@@ -308,6 +313,19 @@ def sync_parameters_cells(theme: str, path: Path) -> bool:
     if changed:
         nbformat.write(notebook, path)
     return changed
+
+
+def _coding_folder(coding: str | Path | None, frame: pd.DataFrame) -> str | None:
+    """The --coding folder as an absolute path, checked against the export (bad: SurveyDataError)."""
+    if coding is None:
+        print("open answers: automatic first pass (no --coding folder of final codes)")
+        return None
+    from .coding import Coding
+
+    folder = Path(coding).resolve()
+    found = Coding.load(folder, frame)
+    print(f"open answers: final codes of {len(found.coders)} coder(s) from {folder}")
+    return str(folder)
 
 
 def refresh_stored_notebooks() -> int:

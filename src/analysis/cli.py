@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {synth, validate, build, mapping draft, examples}``.
+"""Command line: ``python -m analysis {synth, validate, build, mapping draft, examples, coding}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import SurveyDataError
 from .layouts import FORMATS
-from .paths import SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
+from .paths import SYNTHETIC_CODING, SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
 
 EXIT_INVALID = 2
 
@@ -73,6 +73,12 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     for path in write_examples(args.out, n=args.n):
         print(f"wrote {path}")
     return 0
+
+
+def _cmd_coding(args: argparse.Namespace) -> int:
+    from .coding import command
+
+    return command(args)
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -151,6 +157,25 @@ def parser() -> argparse.ArgumentParser:
     examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
     examples.add_argument("--n", type=int, default=40, help="number of respondents per example")
     examples.set_defaults(func=_cmd_examples)
+
+    coding = sub.add_parser("coding", help="code open answers: coders' sheets, agreement, adjudication")
+    steps = coding.add_subparsers(dest="action", required=True)
+    export = steps.add_parser("export", help="one XLSX per coder with the scrubbed answers and the coding frame")
+    export.add_argument("--coders", type=int, default=2, help="number of coders (one sheet each)")
+    export.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="seed of each coder's row order")
+    export.add_argument("--draft", action="store_true", help="fill the sheets with the automatic first pass")
+    imported = steps.add_parser("import", help="check filled sheets; agreement, adjudication, final codes")
+    imported.add_argument("sheets", nargs="+", type=Path, metavar="SHEET")
+    for step in (export, imported):
+        step.add_argument("--data", type=Path, default=SYNTHETIC_EXPORT, help="survey export the answers come from")
+        step.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
+        step.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+        step.add_argument("--out", type=Path, required=True, help="folder to write")
+    simulate = steps.add_parser("simulate", help="synthetic coders with a known error rate on the bundled export")
+    simulate.add_argument("--out", type=Path, default=SYNTHETIC_CODING, help="folder to write")
+    simulate.add_argument("--error-rate", type=float, default=0.03, help="share of code cells each coder gets wrong")
+    simulate.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="seed of row orders and coder errors")
+    coding.set_defaults(func=_cmd_coding)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
     notebooks.set_defaults(func=_cmd_notebooks)

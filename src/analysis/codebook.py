@@ -31,6 +31,18 @@ class Code:
 
 
 @dataclass(frozen=True)
+class FrameCode:
+    """One code of an open question's coding frame: labels, a definition for coders, hints for the
+    automatic first pass (see :mod:`analysis.coding`)."""
+
+    code: str
+    labels: dict[str, str]
+    definition: dict[str, str]
+    hints: tuple[str, ...] = ()
+    other: bool = False
+
+
+@dataclass(frozen=True)
 class Item:
     """One questionnaire item as the codebook defines it."""
 
@@ -45,6 +57,7 @@ class Item:
     grid: str | None = None
     required: bool = True
     groups: tuple[Code, ...] = ()
+    frame: tuple[FrameCode, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -151,6 +164,12 @@ def _codes(raw: list[dict] | None) -> tuple[Code, ...]:
     return tuple(out)
 
 
+def _frame(raw: list[dict] | None) -> tuple[FrameCode, ...]:
+    return tuple(FrameCode(code=str(e["code"]), labels={lang: e[lang] for lang in LANGUAGES},
+                           definition=dict(e.get("definition", {})), hints=tuple(str(h) for h in e.get("hints", [])),
+                           other=bool(e.get("other", False))) for e in raw or [])
+
+
 def parse_codebook(raw: dict, path: Path) -> Codebook:
     """Build a :class:`Codebook` from its parsed YAML; scales are resolved into item codes."""
     scales = raw.get("scales", {})
@@ -172,6 +191,7 @@ def parse_codebook(raw: dict, path: Path) -> Codebook:
                 grid=entry.pop("grid", None),
                 required=bool(entry.pop("required", True)),
                 groups=_codes(entry.pop("groups", None)),
+                frame=_frame(entry.pop("frame", None)),
                 attrs=entry,
             )
         )

@@ -98,8 +98,35 @@ class Association:
 
 
 @dataclass
+class CodeShare:
+    """One code of an open question's coding frame: % of those who answered, with its interval."""
+    code: str
+    count: Number = None
+    pct: Number = None
+    low: Number = None
+    high: Number = None
+
+
+@dataclass
+class CodeAgreement:
+    """Agreement on one code: among the coders, and of the automatic first pass with the final codes."""
+    code: str
+    pct_agreement: Number = None
+    kappa: Number = None
+    alpha: Number = None
+    alpha_low: Number = None
+    alpha_high: Number = None
+    automatic_kappa: Number = None
+
+
+@dataclass
 class OpenAnswers:
+    """An open question: how many answered, who coded ("coders" or "automatic"), coded shares, agreement."""
     answered: Number = None
+    coded_by: str | None = None
+    coders: int | None = None
+    codes: list[CodeShare] = field(default_factory=list)
+    agreement: list[CodeAgreement] = field(default_factory=list)
 
 
 @dataclass

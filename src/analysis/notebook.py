@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from .codebook import load_codebook
+from .coding import Coding
 from .disclosure import SUPPRESSED
 from .parameters import BuildParameters, load_survey
 from .paths import NOTEBOOK_OUTPUT_DIR
@@ -82,7 +83,8 @@ class ThemeNotebook:
         self.ctx = Context(lang=self.params.lang, min_cell=self.params.k, level=float(self.params.level),
                            weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
                            codebook=load_codebook(), rules=self.params.rules,
-                           approved_quotes=read_approved_quotes(self.params.quotes_approved))
+                           approved_quotes=read_approved_quotes(self.params.quotes_approved),
+                           coding=Coding.load(self.params.coding, self.survey) if self.params.coding else None)
         self.result: ThemeResult | None = None
 
     def run(self) -> None:

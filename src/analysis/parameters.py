@@ -66,12 +66,15 @@ class BuildParameters:
     label: str = field(default="survey export", metadata=_option(
         "--label", "name of the dataset as the report shows it (the report never shows a path or file name)",
         metavar="TEXT"))
+    coding: Path | None = field(default=None, metadata=_option(
+        "--coding", "folder of final codes of the open answers ('coding import'); default: automatic first pass",
+        type=Path, metavar="DIR"))
     quotes_approved: Path | None = field(default=None, metadata=_option(
         "--quotes-approved", "quote review file (outputs/analyst/quotes_review.csv with the approved column filled "
         "in): for data that are not synthetic, only approved quotes are published", type=Path, metavar="CSV"))
 
     def __post_init__(self) -> None:
-        for name in ("data_path", "output_dir", "mapping", "quotes_approved"):
+        for name in ("data_path", "output_dir", "mapping", "quotes_approved", "coding"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value) if str(value) != "" else None)
@@ -158,6 +161,9 @@ class BuildParameters:
             found.append(_problem("format", self.format, "no such survey-tool layout", f"one of {', '.join(FORMATS)}"))
         if self.rules not in PROFILES:
             found.append(_problem("rules", self.rules, "no such rule profile", f"one of {', '.join(PROFILES)}"))
+        if self.coding is not None and not self.coding.is_dir():
+            found.append(_problem("coding", str(self.coding), "the coding folder does not exist",
+                                  "a folder written by 'python -m analysis coding import'"))
         if self.quotes_approved is not None and not self.quotes_approved.is_file():
             found.append(_problem("quotes_approved", str(self.quotes_approved), "the quote review file does not exist",
                                   "outputs/analyst/quotes_review.csv of an earlier build, with approved filled in"))

@@ -21,3 +21,5 @@ NOTEBOOK_OUTPUT_DIR = OUTPUTS_DIR / "interactive"
 SYNTHETIC_SEED = 2011
 SYNTHETIC_N = 420
 SYNTHETIC_EXPORT = RAW_DIR / "politie20_survey_2011_synthetic.csv"
+#: Two synthetic coders' sheets of the bundled export, adjudicated (``python -m analysis coding simulate``).
+SYNTHETIC_CODING = DATA_DIR / "coding"

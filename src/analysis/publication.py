@@ -114,6 +114,34 @@ def multi_select(table: pd.DataFrame, rules: Rules) -> Published:
     return pub.drop(["rest"])
 
 
+def coded_answers(table: pd.DataFrame, rules: Rules) -> Published:
+    """Shares of those who answered an open question, per code (an answer can carry several codes).
+
+    Coded and not coded are both cells of respondents (their sum, the base, is public). The codes'
+    counts do not add up to anything published (the total number of codes and the mean per answer
+    are not shown), so a small code hides itself and its complement, not the other codes.
+    """
+    table = table.copy()
+    table["rest"] = table["n"] - table["count"]
+    pub = _suppress(table, rules, counts=["n", "count", "rest"], within={}, across=[["count", "rest"]],
+                   derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n")})
+    return pub.drop(["rest"])
+
+
+def coding_agreement(agreement: pd.DataFrame, codes: Published, rules: Rules) -> Published:
+    """Agreement per code of an open question, protected with the code frequencies.
+
+    Prevalence, percent agreement, kappa and alpha of a code on n answers give back how many answers
+    carry it; so every figure of a code whose count (or share) is hidden in `codes` is hidden too.
+    ``units`` is the number who answered, public in the frequency table.
+    """
+    hidden = {code for code, count_hidden, pct_hidden in
+              zip(codes.values["code"], codes.mask["count"], codes.mask["pct"]) if count_hidden or pct_hidden}
+    pub = unprotected(agreement)
+    statistics = [c for c in agreement.columns if c not in ("item", "code", "label", "comparison", "coders", "units")]
+    return pub.hide(agreement["code"].isin(hidden).to_numpy(), statistics)
+
+
 def categories(table: pd.DataFrame, rules: Rules) -> Published:
     """Shares of respondents per category of one question (the categories add up to the base).
 

@@ -147,7 +147,7 @@ def _with_ids(fragment: str, used: set[str], toc: list[tuple[int, str, str]]) ->
 def methods_appendix(lang: str, context: dict[str, Any]) -> str:
     """The methods appendix: provenance, intervals, tests, small-cell rule, caveats."""
     lines = [f"<h2>{html.escape(message('m_heading', lang))}</h2>"]
-    for key in ("m_provenance", "m_intervals", "m_ratings", "m_tests", "m_models", "m_small_cells", "m_checking", "m_quotes",
+    for key in ("m_provenance", "m_intervals", "m_ratings", "m_tests", "m_models", "m_small_cells", "m_checking", "m_quotes", "m_coding",
                 "m_selection", "m_synthetic" if context["synthetic"] else "m_real"):
         lines.append(f"<h3>{html.escape(message(key + '_h', lang))}</h3>")
         lines.append(f"<p>{html.escape(message(key, lang, **context))}</p>")

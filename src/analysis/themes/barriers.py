@@ -118,9 +118,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                          else ctx.t("b_model_withheld", k=ctx.min_cell))
         sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
-    quotes, open_facts = open_answers(frame, cb["barriers_open"], ctx)
+    quotes, open_blocks, open_facts = open_answers(frame, cb["barriers_open"], ctx)
     facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes))
+    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
 
     summary_text = [
         ctx.t("b_summary_1", first=ctx.label(summary["item"][0]), second=ctx.label(summary["item"][1]),

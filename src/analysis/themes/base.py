@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import facts as facts_schema
-from .. import publication, stats
+from .. import coding, publication, stats
 from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
@@ -52,6 +52,8 @@ class Context:
     def protection(self) -> publication.Rules:
         """The publication rules in force: the profile, with this context's k."""
         return publication.profile(self.rules, self.min_cell)
+    #: Final codes of the open answers (:class:`analysis.coding.Coding`); None: the automatic first pass.
+    coding: Any = None
 
     def t(self, key: str, **values: Any) -> str:
         return message(key, self.lang, **values)
@@ -502,37 +504,147 @@ def _plain(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+!|>~-])", r"\\\1", text)
 
 
-def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, limit: int = 4) -> tuple[list[str], dict]:
-    """A few scrubbed quotes (only when at least k respondents answered), and the answer count.
+def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 1) -> tuple[list[str], list[Block], dict]:
+    """An open question, coded: who coded, code shares with intervals, agreement, a quote per code.
 
-    Every scrubbed answer goes to the review list (``ctx.quote_review``, written to
-    ``outputs/analyst/quotes_review.csv``). Synthetic data show their quotes, marked synthetic; for
-    real data only quotes a person approved (``ctx.approved_quotes``, by hash) are published.
+    The codes are the final codes of ``ctx.coding`` (coders, adjudicated) or, without them, the
+    automatic first pass, and the text says which. Nothing is shown when fewer than k answered.
+    Returns (sentences and quotes, blocks: the code table, its figure and the agreement table, facts).
     """
-    answers = frame[item.id].dropna()
-    answers = answers[answers.str.strip() != ""]
-    n = len(answers)
+    table = coding.answers(frame, item)
+    n = len(table)
     if n < ctx.min_cell:
-        return [ctx.t("open_too_few", k=ctx.min_cell)], {"answered": HIDDEN}
-    candidates: list[str] = []
-    for text in answers:
-        clean = scrub_quote(text, ctx.lang)
-        if clean not in candidates:
-            candidates.append(clean)
-    for clean in candidates:
-        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": clean,
-                                 "hash": quote_hash(item.id, clean), "approved": ""})
-    if ctx.synthetic:
-        quotes = candidates[:limit]
+        return [ctx.t("open_too_few", k=ctx.min_cell)], [], {"answered": HIDDEN}
+    shown = table["text"].map(coding.shown_text)
+    question = item.label(ctx.lang, short=False)
+    labels = {c.code: c.labels[ctx.lang] for c in item.frame}
+    human = ctx.coding is not None and ctx.coding.covers(item.id)
+    if human:
+        codes = ctx.coding.codes(item).reindex(table[coding.KEY]).fillna(0).astype(int)
+        codes.index = table.index
     else:
-        approved = ctx.approved_quotes or frozenset()
-        quotes = [q for q in candidates if quote_hash(item.id, q) in approved][:limit]
-    lines = [ctx.t("open_intro", n=ctx.num(n), question=item.label(ctx.lang, short=False))]
+        codes = coding.automatic_codes(shown, item)
+    indicators = codes.reindex(frame.index).astype(float)
+    if ctx.weights:
+        indicators[ctx.weights] = frame[ctx.weights]
+    shares = stats.multi_select(indicators, list(labels), weights=ctx.weights, level=ctx.level)
+    shares = shares.rename(columns={"option": "code"})[["code", "n", "count", "pct", "pct_low", "pct_high"]]
+    shares.insert(1, "label", [labels[c] for c in shares["code"]])
+    pub = publication.coded_answers(shares, ctx.protection).sorted_by("pct")
+    caption = ctx.t("caption_open_codes", question=question)
+    fig = proportion_bars(pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
+                          ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+    blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig),
+              Block(f"{item.id}_codes", caption, table=pub, display=shares_display(pub, ctx, "col_code"))]
+    facts: dict[str, Any] = {"answered": n, "coded_by": "coders" if human else "automatic",
+                             "codes": [{"code": r["code"], "count": published(r["count"]), "pct": published(r["pct"]),
+                                        "low": published(r["pct_low"]), "high": published(r["pct_high"])}
+                                       for r in pub.rows()]}
+    lines = [ctx.t("open_codes_intro", n=ctx.num(n), question=question)]
+    if human:
+        names = ctx.coding.coders
+        facts["coders"] = len(names)
+        adjudicated = ctx.coding.adjudicated
+        lines.append(ctx.t("coding_by_coders_adjudicated" if adjudicated else "coding_by_coders",
+                           coders=ctx.num(len(names)), names=", ".join(names)))
+    else:
+        lines.append(ctx.t("coding_automatic_only"))
+    top = pub.row(0)
+    if not is_hidden(top["pct"]):
+        lines.append(ctx.t("open_codes_top", code=top["label"], pct=ctx.pct(top["pct"]),
+                           ci=ctx.interval(top["pct_low"], top["pct_high"])))
+    if human:
+        agreement_block, sentences, facts["agreement"] = _coding_agreement(item, pub, labels, ctx, question)
+        blocks.append(agreement_block)
+        lines += sentences
+    # every scrubbed answer goes to the analyst's review file; real data publish only approved quotes
+    for text in dict.fromkeys(shown):
+        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": text,
+                                 "hash": quote_hash(item.id, text), "approved": ""})
+    approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
+    quotes = _quotes_per_code(pub, codes, shown, per_code,
+                              allowed=None if approved is None else (lambda t: quote_hash(item.id, t) in approved))
     if quotes:
-        lines += [f"> “{_plain(q)}”" for q in quotes]
-    else:
+        lines.append(ctx.t("open_codes_quotes"))
+        lines += [f"> **{_plain(labels[code])}**: “{_plain(q)}”" for code, q in quotes]
+    elif approved is not None:
         lines.append(ctx.t("open_awaiting_review"))
-    return lines, {"answered": n}
+    return lines, blocks, facts
+
+
+def _coding_agreement(item: Item, codes_pub: Published, labels: dict[str, str], ctx: Context,
+                      question: str) -> tuple[Block, list[str], list[dict[str, Any]]]:
+    """The agreement table of an open question (coders, and automatic vs final), its sentences and facts."""
+    rows = ctx.coding.agreement_of(item.id)
+    coders = rows[rows["comparison"] == "coders"].set_index("code")
+    automatic = rows[rows["comparison"] == "automatic_vs_final"].set_index("code")
+    order = [c for c in codes_pub["code"] if c in coders.index]
+    table = pd.DataFrame({"item": item.id, "code": order, "label": [labels[c] for c in order]})
+    for column in ("coders", "units", "prevalence_pct", "pct_agreement", "kappa", "kappa_low", "kappa_high", "alpha",
+                   "alpha_low", "alpha_high"):
+        table[column] = [coders.at[c, column] for c in order]
+    table["automatic_kappa"] = [automatic.at[c, "kappa"] if c in automatic.index else np.nan for c in order]
+    pub = publication.coding_agreement(table, codes_pub, ctx.protection)
+    display = pd.DataFrame({
+        ctx.t("col_code"): pub["label"],
+        ctx.t("col_units"): [ctx.num(v) for v in pub["units"]],
+        ctx.t("col_prevalence"): [ctx.pct(v) for v in pub["prevalence_pct"]],
+        ctx.t("col_pct_agreement"): [ctx.pct(v) for v in pub["pct_agreement"]],
+        ctx.t("col_kappa"): [ctx.num(v, 2) for v in pub["kappa"]],
+        ctx.t("col_ci", level=ctx.num(100 * ctx.level)) + " (κ)": [_range(lo, hi, ctx) for lo, hi in
+                                                                   zip(pub["kappa_low"], pub["kappa_high"])],
+        ctx.t("col_alpha"): [ctx.num(v, 2) for v in pub["alpha"]],
+        ctx.t("col_ci", level=ctx.num(100 * ctx.level)) + " (α)": [_range(lo, hi, ctx) for lo, hi in
+                                                                   zip(pub["alpha_low"], pub["alpha_high"])],
+        ctx.t("col_auto_kappa"): [ctx.num(v, 2) for v in pub["automatic_kappa"]],
+    })
+    block = Block(f"{item.id}_agreement", ctx.t("caption_open_agreement", question=question), table=pub, display=display)
+    facts = [{"code": r["code"], **{k: published(r[k]) for k in ("pct_agreement", "kappa", "alpha", "alpha_low",
+                                                                   "alpha_high", "automatic_kappa")}}
+             for r in pub.rows()]
+    sentences = []
+    kappa, alpha, auto = pub.shown("kappa"), pub.shown("alpha"), pub.shown("automatic_kappa")
+    if len(alpha):
+        values = {"alpha_low": ctx.num(alpha.min(), 2), "alpha_high": ctx.num(alpha.max(), 2), "k": ctx.min_cell}
+        if len(kappa):
+            sentences.append(ctx.t("coding_agreement_kappa", low=ctx.num(kappa.min(), 2), high=ctx.num(kappa.max(), 2),
+                                   **values))
+        else:
+            sentences.append(ctx.t("coding_agreement_alpha", **values))
+    if len(auto):
+        sentences.append(ctx.t("coding_automatic_agreement", low=ctx.num(auto.min(), 2), high=ctx.num(auto.max(), 2)))
+    return block, sentences, facts
+
+
+def _range(low: Any, high: Any, ctx: Context) -> str:
+    if is_hidden(low) or is_hidden(high):
+        return SUPPRESSED
+    return f"{ctx.num(low, 2)}–{ctx.num(high, 2)}"
+
+
+def _quotes_per_code(codes_pub: Published, codes: pd.DataFrame, shown: pd.Series, per_code: int,
+                     allowed: Any = None) -> list[tuple[str, str]]:
+    """Up to `per_code` scrubbed answers for each code whose count is shown, answers with that code
+    alone first, each answer once, in the survey's order."""
+    used: set[str] = set()
+    quotes = []
+    for row in codes_pub.rows():
+        code = row["code"]
+        if is_hidden(row["count"]) or not row["count"]:
+            continue
+        with_code = codes.index[codes[code] == 1]
+        alone = [i for i in with_code if codes.loc[i].sum() == 1]
+        picked = 0
+        for i in alone + [i for i in with_code if i not in set(alone)]:
+            text = shown[i]
+            if text in used or (allowed is not None and not allowed(text)):
+                continue
+            used.add(text)
+            quotes.append((code, text))
+            picked += 1
+            if picked == per_code:
+                break
+    return quotes
 
 
 # --------------------------------------------------------------------------- categories

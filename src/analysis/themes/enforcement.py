@@ -82,9 +82,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                              ctx.t("col_important"), ctx.t("col_used"), ctx)),
         Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
 
-    quotes, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
+    quotes, open_blocks, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
     facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes))
+    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
     summary_text = overview_summary + [
         ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
     ]

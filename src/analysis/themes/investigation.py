@@ -68,9 +68,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                        ctx.t("col_rank_biserial"): [ctx.num(v, 2) for v in paired_pub["rank_biserial"]],
                                    }))]))
 
-    quotes, open_facts = open_answers(frame, cb["investigation_open"], ctx)
+    quotes, open_blocks, open_facts = open_answers(frame, cb["investigation_open"], ctx)
     facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes))
+    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
     summary_text = overview_summary + [
         ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
     ]

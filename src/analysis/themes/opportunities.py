@@ -29,9 +29,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     uses_table, uses_fig, uses_sentences, uses_facts = multi_select(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts
     uses = Section("uses", ctx.t("o_h_uses"), uses_sentences, [uses_fig, uses_table])
-    quotes, open_facts = open_answers(frame, cb["opportunities_open"], ctx)
+    quotes, open_blocks, open_facts = open_answers(frame, cb["opportunities_open"], ctx)
     facts["open_answers"] = open_facts
-    unused = Section("open", ctx.t("h_open"), quotes)
+    unused = Section("open", ctx.t("h_open"), quotes, open_blocks)
 
     summary_text = [ctx.t("o_summary", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
                           second=ctx.label(items[1]), third=ctx.label(items[2]))]
