@@ -14,7 +14,7 @@ import pytest
 from analysis import publication
 from analysis.disclosure import SUPPRESSED, Published
 from analysis.synth import generate, write_export
-from analysis.themes import barriers, base, conclusion, enforcement, investigation, opportunities, participants
+from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context, open_answers, share_by_group
 from analysis.validation import load
 

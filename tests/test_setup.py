@@ -49,7 +49,7 @@ def test_environment_yml_lists_the_same_packages_and_versions_as_the_lock():
 
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (PROJECT_ROOT / ".ci" / "run").read_text()
-    assert [l for l in ci.splitlines() if l and not l.startswith(("#", "set ", "cd "))] == ["make test"]
+    assert [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))] == ["make test"]
     assert "make test" in (PROJECT_ROOT / "README.md").read_text()
 
 

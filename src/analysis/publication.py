@@ -80,16 +80,25 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
     hidden cell follows from them. The mean times n is the sum of code times count, and the median
     bounds the cumulative counts: neither is shown next to a hidden count of its item.
     """
-    distribution = distribution.copy()
-    distribution["top_box"] = distribution["code"].isin(list(scale[-2:]))
-    distribution["bottom_box"] = distribution["code"].isin(list(scale[:2]))
-    distribution_pub = _suppress(distribution, rules, within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
-                                across=[["n", "dont_know_n", "missing_n"]])
     summary = summary.copy()
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
     summary_pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
-                                               ["top2_count", "bottom2_count", "middle_count"]])
+                                                    ["top2_count", "bottom2_count", "middle_count"]])
     summary_pub = summary_pub.drop(["middle_count"])
+    # the distribution is protected against the box sums the summary shows (a box sum the summary
+    # hides is no public total: its key is left empty, which makes it the item's total again)
+    shown_top = dict(zip(summary_pub.values["item"], ~summary_pub.mask["top2_count"]))
+    shown_bottom = dict(zip(summary_pub.values["item"], ~summary_pub.mask["bottom2_count"]))
+    distribution = distribution.copy()
+    top = distribution["code"].isin(list(scale[-2:]))
+    bottom = distribution["code"].isin(list(scale[:2]))
+    distribution["top_box"] = [t if shown_top.get(i, True) else None for i, t in zip(distribution["item"], top)]
+    distribution["bottom_box"] = [b if shown_bottom.get(i, True) else None
+                                  for i, b in zip(distribution["item"], bottom)]
+    distribution_pub = _suppress(distribution, rules,
+                                 within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
+                                 across=[["n", "dont_know_n", "missing_n"]])
+    distribution_pub = distribution_pub.with_column("top_box", top.tolist()).with_column("bottom_box", bottom.tolist())
     # the mean and the median are further equations (or inequalities) in the counts: neither is
     # shown next to a hidden count of the same item
     hidden_items = set(distribution_pub.values.loc[distribution_pub.mask["count"], "item"])

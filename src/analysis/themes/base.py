@@ -24,7 +24,7 @@ from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
 from ..errors import Problem, SurveyDataError
-from ..quotes import REVIEW_COLUMNS, quote_hash, scrub_quote
+from ..quotes import REVIEW_COLUMNS, quote_hash
 from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 

@@ -129,7 +129,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
                                                        ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
                                                        public_sums=citizen_codes)
-    age_labels = {c: l for c, l in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
+    age_labels = {c: text for c, text in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
     by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
                                                     ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
     test_frame = pd.DataFrame({"active": active, "role": frame["role"].astype(object),
