@@ -38,6 +38,11 @@ def test_environment_yml_lists_the_same_packages_and_versions_as_the_lock():
         if isinstance(dep, str) and "=" in dep:
             name, version = dep.split("=", 1)
             conda[_norm(name)] = version
+        elif isinstance(dep, dict):  # pip: packages conda-forge does not carry, pinned the same way
+            for line in dep.get("pip", []):
+                if "==" in line:
+                    name, version = line.split("==", 1)
+                    conda[_norm(name)] = version.split()[0]
     pins = _lock()
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     direct = {_norm(re.split(r"[<>=! \[]", d)[0]) for d in project["dependencies"]}

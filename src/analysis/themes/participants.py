@@ -7,26 +7,11 @@ import pandas as pd
 
 from .. import publication
 from ..paths import REFERENCE_DIR
+from .derived import ACTIVE_CODES, active_indicator, citizen_facing
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
 
 THEME = "participants"
-#: "Active" = uses social media for work weekly or daily (codes of the frequency scale).
-ACTIVE_CODES = (4, 5)
-
-
-def active_indicator(frame: pd.DataFrame) -> pd.Series:
-    """1 if the respondent uses social media for work weekly or daily, 0 if less, NaN if unknown."""
-    freq = frame["use_frequency"]
-    return freq.isin(ACTIVE_CODES).astype(float).where(freq.notna())
-
-
-def citizen_facing(frame: pd.DataFrame, ctx: Context) -> pd.Series:
-    """1 for roles in daily contact with citizens (codebook attribute ``citizen_facing``)."""
-    codes = [c.code for c in ctx.codebook["role"].codes if c.attrs.get("citizen_facing")]
-    return frame["role"].isin(codes).astype(float).where(frame["role"].notna())
-
-
 def count_band(count: int, k: int) -> str:
     """A respondent count as a band (0, 1..k-1, then k..2k-1, 2k..4k-1, 4k or more)."""
     if count == 0:
