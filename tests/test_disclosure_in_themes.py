@@ -25,10 +25,13 @@ def _shown(value) -> bool:
     return not (isinstance(value, str) and value == SUPPRESSED) and not pd.isna(value)
 
 
+SMALL_N = 25
+
+
 @pytest.fixture(scope="module")
 def small_survey(tmp_path_factory):
-    """A small export (25 respondents) where many cells fall below k."""
-    return load(write_export(generate(25, 3), tmp_path_factory.mktemp("small") / "small.csv"))
+    """A small export (SMALL_N respondents) where many cells fall below k."""
+    return load(write_export(generate(SMALL_N, 3), tmp_path_factory.mktemp("small") / "small.csv"))
 
 
 def _splits(total: int, parts: int):
@@ -60,8 +63,9 @@ def _possible_values(dist: pd.DataFrame, summary: pd.Series, scale: list[int]) -
     shown_sum = sum(int(counts[c]) for c in scale if c not in hidden)
     if n is not None:  # the hidden cells add up to what the base leaves: enumerate those splits only
         candidates = (split for split in _splits(int(n) - shown_sum, len(hidden)))
-    else:
-        candidates = itertools.product(range(61), repeat=len(hidden))
+    else:  # the base is hidden too: it is at most the number of respondents, so try every base up to it
+        candidates = itertools.chain.from_iterable(_splits(total - shown_sum, len(hidden))
+                                                   for total in range(shown_sum, SMALL_N + 1))
     for values in candidates:
         cells = {c: (values[hidden.index(c)] if c in hidden else int(counts[c])) for c in scale}
         if all(abs(sum(w * cells[c] for c, w in zip(codes, weights)) - value) <= tol
