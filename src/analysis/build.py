@@ -24,9 +24,7 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,40 +66,102 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove run timestamps and durations (papermill/nbclient) from a notebook, in place."""
+def strip_volatile(notebook: nbformat.NotebookNode, name: str | None = None) -> nbformat.NotebookNode:
+    """Remove run timestamps and durations (papermill/nbclient) from a notebook, in place, and give
+    papermill's injected parameters cell (a random id on every run) the id ``injected-<name>``."""
     for key in VOLATILE_METADATA:
         notebook.metadata.pop(key, None)
     for cell in notebook.cells:
         for key in VOLATILE_METADATA:
             cell.metadata.pop(key, None)
+        if name and "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = f"injected-{name}"[:64]
     return notebook
 
 
-def execute(theme: str, target: Path, parameters: dict[str, Any], source: Path | None = None) -> None:
+def execute(theme: str, target: Path, parameters: dict[str, Any], source: Path | None = None,
+            kernel: Any = None) -> None:
     """Run one theme notebook (its stored notebook unless `source` is given) with papermill into
-    `target` (timestamps stripped)."""
+    `target` (timestamps stripped): in `kernel` (a :class:`~analysis.kernels.WarmKernel`, reset
+    first) when given, otherwise in a new kernel."""
     import nbformat
     import papermill
-    from traitlets.config import Config
-
-    from .kernels import QuietShutdownKernelManager
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    # IPC transport: the kernel talks over local sockets in a private directory, not over TCP
-    # (and ipykernel does not warn about unencrypted TCP). Socket paths must stay short.
-    sockets = Path(tempfile.mkdtemp(prefix="politie20-"))
-    config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+    options: dict[str, Any] = {"kernel_name": KERNEL, "progress_bar": False, "log_output": False,
+                               "request_save_on_cell_execute": False}
     try:
-        papermill.execute_notebook(str(source or NOTEBOOKS[theme]), str(target), parameters=parameters,
-                                   kernel_name=KERNEL, progress_bar=False, cwd=str(NOTEBOOKS_DIR), log_output=False,
-                                   request_save_on_cell_execute=False, config=config,
-                                   kernel_manager_class=QuietShutdownKernelManager)
+        if kernel is not None:
+            kernel.prepare()
+            papermill.execute_notebook(str(source or NOTEBOOKS[theme]), str(target), parameters=parameters,
+                                       km=kernel.manager, **options)
+        else:
+            from .kernels import WarmKernel
+
+            single = WarmKernel(KERNEL, NOTEBOOKS_DIR)
+            try:
+                single.prepare()
+                papermill.execute_notebook(str(source or NOTEBOOKS[theme]), str(target), parameters=parameters,
+                                           km=single.manager, **options)
+            finally:
+                single.shutdown()
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
         if target.exists():
             notebook = nbformat.read(target, as_version=4)
-            nbformat.write(strip_volatile(notebook), target)
+            nbformat.write(strip_volatile(notebook, target.stem), target)
+
+
+class NotebookWorkers:
+    """`jobs` threads, each with a kernel of its own kept warm, running the theme notebooks
+    handed to them (:meth:`submit`); results arrive in :attr:`results` as
+    ``(theme, exception or None, seconds)``.
+
+    A kernel starts when its worker gets its first notebook; a kernel whose notebook failed is
+    shut down (its state is unknown) and the worker starts a new one for its next notebook.
+    """
+
+    def __init__(self, jobs: int):
+        import queue
+        import threading
+
+        self.tasks: queue.Queue = queue.Queue()
+        self.results: queue.Queue = queue.Queue()
+        self.threads = [threading.Thread(target=self._work, name=f"notebook-worker-{i + 1}", daemon=True)
+                        for i in range(max(1, jobs))]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, theme: str, staging: Path, parameters: dict[str, Any], params: BuildParameters) -> None:
+        self.tasks.put((theme, staging, parameters, params))
+
+    def _work(self) -> None:
+        from .kernels import WarmKernel
+
+        kernel = None
+        try:
+            while (task := self.tasks.get()) is not None:
+                theme, staging, parameters, params = task
+                began = time.perf_counter()
+                try:
+                    if kernel is None:
+                        kernel = WarmKernel(KERNEL, NOTEBOOKS_DIR)
+                    run_theme(theme, staging, parameters, params, kernel)
+                    self.results.put((theme, None, time.perf_counter() - began))
+                except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
+                    self.results.put((theme, exc, time.perf_counter() - began))
+                    if kernel is not None:
+                        kernel.shutdown()
+                        kernel = None
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    def close(self) -> None:
+        """Let every worker finish its notebook, shut its kernel down and stop."""
+        for _ in self.threads:
+            self.tasks.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 def _failure_message(theme: str, target: Path, exc: Exception) -> str:
@@ -327,50 +387,53 @@ def run_themes(themes: list[str], staging: Path, parameters: dict[str, Any], par
     """
     runs = ThemeRuns(themes)
     pending = list(themes)
-    running: dict[Future, tuple[str, float]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="theme") as pool:
+    running: set[str] = set()
+    workers: NotebookWorkers | None = None
+    try:
         while pending or running:
-            started = True
-            while started and runs.failure is None:  # reusing one theme may make the next ready
-                started = False
+            progress = True
+            while progress and runs.failure is None:  # reusing one theme may make the next ready
+                progress = False
                 for theme in [t for t in pending if all(d in runs.facts for d in READS_FACTS_OF[t])]:
                     pending.remove(theme)
-                    started = True
-                    key = inputs.theme_key(theme, {t: runs.facts[t] for t in READS_FACTS_OF[theme]})
-                    runs.keys[theme] = key
-                    entry = None if force else cache.lookup(theme, key)
+                    progress = True
+                    runs.keys[theme] = inputs.theme_key(theme, {t: runs.facts[t] for t in READS_FACTS_OF[theme]})
+                    entry = None if force else cache.lookup(theme, runs.keys[theme])
                     if entry is not None:
                         cache.restore(entry, theme, NOTEBOOKS[theme].name, staging)
                         runs.facts[theme] = cache.facts_digest(entry)
                         runs.reused.append(theme)
                         runs.report(theme, "reused (unchanged)")
                         continue
-                    future = pool.submit(run_theme, theme, staging, parameters, params)
-                    running[future] = (theme, time.perf_counter())
+                    workers = workers or NotebookWorkers(min(jobs, len(themes)))
+                    workers.submit(theme, staging, parameters, params)
+                    running.add(theme)
             if runs.failure is not None:
                 pending.clear()
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                theme, began = running.pop(future)
-                exc = future.exception()
-                if exc is not None:
-                    runs.report(theme, "failed")
-                    runs.failure = runs.failure or (theme, exc)
-                    continue
-                runs.seconds[theme] = time.perf_counter() - began
-                cache.store(theme, runs.keys[theme], NOTEBOOKS[theme].name, staging)
-                runs.facts[theme] = file_digest(staging / theme / "facts.json")
-                runs.report(theme, f"{runs.seconds[theme]:.1f} s")
+            theme, exc, seconds = workers.results.get()
+            running.discard(theme)
+            if exc is not None:
+                runs.report(theme, "failed")
+                runs.failure = runs.failure or (theme, exc)
+                continue
+            runs.seconds[theme] = seconds
+            cache.store(theme, runs.keys[theme], NOTEBOOKS[theme].name, staging)
+            runs.facts[theme] = file_digest(staging / theme / "facts.json")
+            runs.report(theme, f"{seconds:.1f} s")
+    finally:
+        if workers is not None:
+            workers.close()
     return runs
 
 
-def run_theme(theme: str, staging: Path, parameters: dict[str, Any], params: BuildParameters) -> Path:
-    """Run one theme's notebook into the staging directory and withhold its paths; returns the
-    executed notebook (raises what papermill raised when a cell fails)."""
+def run_theme(theme: str, staging: Path, parameters: dict[str, Any], params: BuildParameters,
+              kernel: Any = None) -> Path:
+    """Run one theme's notebook into the staging directory (in `kernel` when given) and withhold
+    its paths; returns the executed notebook (raises what papermill raised when a cell fails)."""
     target = staging / "notebooks" / NOTEBOOKS[theme].name
-    execute(theme, target, parameters)
+    execute(theme, target, parameters, kernel=kernel)
     redact_paths(target, params)
     return target
 
