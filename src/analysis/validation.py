@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -445,17 +446,20 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
     good_rows: list[list[str]] = []
     good_lines: list[int] = []
     for row, line in zip(table.rows, table.lines):
-        rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
         if len(row) != width:
+            rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
             problems.append(Problem(name, f"the row has {len(row)} fields", line=line, respondent=rid,
                                     expected=f"{width} fields, as in the header"))
             continue
-        good_rows.append([row[pos].strip() for pos in positions + split_positions])
+        good_rows.append(row)
         good_lines.append(line)
-    columns_cells = {col: [r[k] for r in good_rows] for k, col in enumerate(usable)}
-    split_cells = {pos: [r[len(usable) + k] for r in good_rows] for k, pos in enumerate(split_positions)}
+    # columns of cells as read (transposed in C); cells are stripped once per distinct text when
+    # converted (_distinct), or here for the columns read cell by cell
+    transposed = list(zip(*good_rows)) if good_rows else [()] * width
+    columns_cells: dict[str, Any] = {col: transposed[pos] for col, pos in zip(usable, positions)}
+    split_cells = {pos: [c.strip() for c in transposed[pos]] for pos in split_positions}
     if id_pos is not None:
-        ids: list[str | None] = list(columns_cells["respondent_id"])
+        ids: list[str | None] = [c.strip() for c in columns_cells["respondent_id"]]
     elif generate_ids:
         ids = [str(line) for line in good_lines]
         unit = "case number" if table.detected.get("format") == "sav" else "line number in the file"
@@ -816,11 +820,16 @@ def _weight_cell(text: str, decimal: str) -> _Cell:
     return _Cell(value)
 
 
-def _distinct(raw: list[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _distinct(raw: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
     """(index of each cell's text among the distinct texts, the distinct texts in order of first
-    appearance, how many cells hold each): a column is converted once per distinct text."""
+    appearance, how many cells hold each), cells stripped of surrounding space: a column is
+    converted once per distinct text."""
     codes, uniques = pd.factorize(np.asarray(raw, dtype=object), sort=False)
-    return codes, [str(u) for u in uniques], np.bincount(codes, minlength=len(uniques))
+    texts = [str(u).strip() for u in uniques]
+    if any(len(t) != len(u) for t, u in zip(texts, uniques)):  # '1' and ' 1' are one text
+        merged, texts = pd.factorize(np.asarray(texts, dtype=object), sort=False)
+        codes, texts = merged[codes], [str(t) for t in texts]
+    return codes, texts, np.bincount(codes, minlength=len(texts))
 
 
 def _convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, Any], decimal: str,
@@ -843,7 +852,7 @@ def _convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, 
         cells = [_weight_cell(t, decimal) for t in texts]
     else:  # open text: kept exactly, empty is missing
         empty = int(empty_mask.sum())
-        return _Converted(pd.Series([t if t != "" else None for t in raw], dtype=object), [],
+        return _Converted(pd.Series([t.strip() or None for t in raw], dtype=object), [],
                           missing={_EMPTY: empty}, empty=empty_mask)
 
     def total(attribute: str) -> int:
