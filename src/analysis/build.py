@@ -88,8 +88,10 @@ def execute(theme: str, target: Path, parameters: dict[str, Any], source: Path |
     import papermill
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    from .kernels import ENGINE
+
     options: dict[str, Any] = {"kernel_name": KERNEL, "progress_bar": False, "log_output": False,
-                               "request_save_on_cell_execute": False}
+                               "request_save_on_cell_execute": False, "engine_name": ENGINE}
     try:
         if kernel is not None:
             kernel.prepare()

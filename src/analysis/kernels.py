@@ -77,3 +77,40 @@ class WarmKernel:
                 self._run(self.manager.shutdown_kernel)()
         finally:
             shutil.rmtree(self.sockets, ignore_errors=True)
+
+
+def _register_engine() -> str:
+    """A papermill engine that runs a notebook in a kept kernel and closes its client afterwards
+    (papermill's own leaves the client of a kernel it did not start open: its sockets would pile
+    up, one set per notebook, and warn when collected)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class KeptKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            import logging
+
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                        startup_timeout=start_timeout, kernel_name=kernel_name,
+                                        log=logging.getLogger("papermill"), log_output=log_output,
+                                        stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(ENGINE, KeptKernelEngine)
+    return ENGINE
+
+
+#: Name of the papermill engine that runs notebooks in a :class:`WarmKernel`.
+ENGINE = "politie20-kept-kernel"
+ENGINE_REGISTERED = _register_engine()
