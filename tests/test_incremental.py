@@ -18,7 +18,7 @@ import pytest
 
 from analysis import build as build_module
 from analysis import cache as cache_module
-from analysis import kernels
+from analysis import kernels, report
 from analysis.build import build
 from analysis.parameters import BuildParameters
 from analysis.synth import generate, write_export
@@ -35,6 +35,9 @@ class _NoKernel:
     """Stands in for a warm kernel: the stand-in notebook run needs none."""
 
     def __init__(self, *args, **kwargs):
+        pass
+
+    def warm_up(self) -> None:
         pass
 
     def prepare(self) -> None:
@@ -69,6 +72,7 @@ def stand_in(monkeypatch):
 
     monkeypatch.setattr(build_module, "run_theme", run_theme)
     monkeypatch.setattr(kernels, "WarmKernel", _NoKernel)
+    monkeypatch.setattr(report, "render_notebook", lambda path: hashlib.sha256(path.read_bytes()).hexdigest())
     monkeypatch.setattr(build_module, "assemble_outputs", lambda staging, *a, **k: (staging / "report.html").write_text("r"))
     return ran
 
@@ -160,9 +164,12 @@ def test_changing_one_themes_source_or_notebook_reruns_that_theme_only(stand_in,
     assert build(data=small_export, out=out, only=FIVE) == 0
     assert stand_in == ["barriers"]
 
+    import nbformat
+
     notebook = tmp_path / build_module.NOTEBOOKS["enforcement"].name
-    notebook.write_bytes(build_module.NOTEBOOKS["enforcement"].read_bytes().replace(b"chapter.summary()",
-                                                                                    b"chapter.summary()\n"))
+    edited = nbformat.read(build_module.NOTEBOOKS["enforcement"], as_version=4)
+    edited.cells[-1].source += "\n"
+    nbformat.write(edited, notebook)
     monkeypatch.setitem(build_module.NOTEBOOKS, "enforcement", notebook)
     stand_in.clear()
     assert build(data=small_export, out=out, only=FIVE) == 0

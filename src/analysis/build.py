@@ -42,7 +42,7 @@ THEMES = THEME_KEYS
 #: Theme id -> stored notebook (a dict so a test can swap one notebook for another).
 NOTEBOOKS = {theme.key: theme.notebook for theme in REGISTERED}
 #: Theme id -> source file of its module (part of that theme's cache key only).
-THEME_MODULES = {theme.key: PROJECT_ROOT / "src" / Path(*theme.module.split(".")).with_suffix(".py")
+THEME_MODULES = {theme.key: Path(__file__).resolve().parent / Path(*theme.module.split(".")[1:]).with_suffix(".py")
                  for theme in REGISTERED}
 #: Theme id -> themes whose facts it reads (they must be built with it, and before it).
 READS_FACTS_OF = {theme.key: theme.reads_facts_of for theme in REGISTERED}
@@ -122,10 +122,11 @@ class NotebookWorkers:
     shut down (its state is unknown) and the worker starts a new one for its next notebook.
     """
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, warm: bool = False):
         import queue
         import threading
 
+        self.warm = warm
         self.tasks: queue.Queue = queue.Queue()
         self.results: queue.Queue = queue.Queue()
         self.threads = [threading.Thread(target=self._work, name=f"notebook-worker-{i + 1}", daemon=True)
@@ -141,6 +142,12 @@ class NotebookWorkers:
 
         kernel = None
         try:
+            if self.warm:  # start the kernel and import the stack now, while the build checks the export
+                try:
+                    kernel = WarmKernel(KERNEL, NOTEBOOKS_DIR)
+                    kernel.warm_up()
+                except Exception:  # started again for the first notebook, which reports the problem
+                    kernel = None
             while (task := self.tasks.get()) is not None:
                 theme, staging, parameters, params = task
                 began = time.perf_counter()
@@ -273,23 +280,31 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
               f"outputs in {out} kept")
         return 0
 
-    # the pre-flight: every parameter and the export are checked here, before any notebook runs
-    from .parameters import load_survey
+    jobs = jobs or default_jobs()
+    # kernels start (and import the stack) while the export is checked, unless every theme is cached
+    needs_kernels = force or inputs is None or cached_keys(themes, inputs, cache) is None
+    workers = NotebookWorkers(min(jobs, len(themes)), warm=True) if needs_kernels else None
+    try:
+        # the pre-flight: every parameter and the export are checked here, before any notebook runs
+        from .parameters import load_survey
 
-    frame, log = load_survey(params)
-    params = params.with_(coding=_coding_folder(params.coding, frame))
-    if inputs is None:  # a file could not be hashed before the checks: they passed, so hash now
-        inputs = hash_inputs(params)
+        frame, log = load_survey(params)
+        params = params.with_(coding=_coding_folder(params.coding, frame))
+        if inputs is None:  # a file could not be hashed before the checks: they passed, so hash now
+            inputs = hash_inputs(params)
 
-    staging = out.parent / f".{out.name}.staging"
-    failed = out.parent / f".{out.name}.failed"
-    for stale in (staging, failed):
-        if stale.exists():
-            shutil.rmtree(stale)
-    staging.mkdir(parents=True)
-    parameters = params.with_(data_path=params.data, output_dir=staging).notebook_parameters()
-    outcome = run_themes(themes, staging, parameters, params, inputs, cache, force=force,
-                         jobs=jobs or default_jobs())
+        staging = out.parent / f".{out.name}.staging"
+        failed = out.parent / f".{out.name}.failed"
+        for stale in (staging, failed):
+            if stale.exists():
+                shutil.rmtree(stale)
+        staging.mkdir(parents=True)
+        parameters = params.with_(data_path=params.data, output_dir=staging).notebook_parameters()
+        outcome = run_themes(themes, staging, parameters, params, inputs, cache, force=force, jobs=jobs,
+                             workers=workers)
+    finally:
+        if workers is not None:
+            workers.close()
     if outcome.failure is not None:
         theme, exc = outcome.failure
         staging.rename(failed)
@@ -298,9 +313,10 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
         return 1
     print(outcome.summary(), flush=True)
 
-    assemble_outputs(staging, themes, params, parameters, frame, log, pdf)
+    assemble_outputs(staging, themes, params, parameters, frame, log, pdf, outcome.sections)
     _swap_into_place(staging, out)
-    cache.record_build(build_key(outcome.keys, extra), outputs_digest(out))
+    if inputs is not None:
+        cache.record_build(build_key(outcome.keys, extra), outputs_digest(out))
     print(f"report: {out / 'report.html'}")
     if pdf:
         print(f"pdf: {out / 'report.pdf'}")
@@ -365,6 +381,8 @@ class ThemeRuns:
         self.reused: list[str] = []
         self.seconds: dict[str, float] = {}
         self.failure: tuple[str, Exception] | None = None
+        #: executed notebook -> its report section (rendered as soon as the theme is done)
+        self.sections: dict[Path, str] = {}
 
     def report(self, theme: str, what: str) -> None:
         """One line per theme as it finishes: its place in the report, its id, what happened."""
@@ -380,17 +398,22 @@ class ThemeRuns:
 
 
 def run_themes(themes: list[str], staging: Path, parameters: dict[str, Any], params: BuildParameters,
-               inputs: Inputs, cache: ThemeCache, force: bool = False, jobs: int = 1) -> ThemeRuns:
+               inputs: Inputs | None, cache: ThemeCache, force: bool = False, jobs: int = 1,
+               workers: NotebookWorkers | None = None) -> ThemeRuns:
     """Fill the staging directory with every theme's outputs: from the cache when its key is
-    stored (unless `force`), otherwise by running its notebook, `jobs` kernels at a time.
+    stored (unless `force`), otherwise by running its notebook, `jobs` kernels at a time (in
+    `workers` when given). Each theme's report section is rendered as soon as it is done, while
+    other notebooks still run.
 
     A theme starts once the themes whose facts it reads are done (their facts are part of its
     key). After a failure no new theme starts; those running finish, and the failure is returned.
     """
+    from .report import render_notebook
+
     runs = ThemeRuns(themes)
     pending = list(themes)
     running: set[str] = set()
-    workers: NotebookWorkers | None = None
+    own_workers = workers is None
     try:
         while pending or running:
             progress = True
@@ -399,10 +422,14 @@ def run_themes(themes: list[str], staging: Path, parameters: dict[str, Any], par
                 for theme in [t for t in pending if all(d in runs.facts for d in READS_FACTS_OF[t])]:
                     pending.remove(theme)
                     progress = True
-                    runs.keys[theme] = inputs.theme_key(theme, {t: runs.facts[t] for t in READS_FACTS_OF[theme]})
-                    entry = None if force else cache.lookup(theme, runs.keys[theme])
+                    key = (inputs.theme_key(theme, {t: runs.facts[t] for t in READS_FACTS_OF[theme]})
+                           if inputs is not None else None)
+                    runs.keys[theme] = key
+                    entry = None if force or key is None else cache.lookup(theme, key)
                     if entry is not None:
-                        cache.restore(entry, theme, NOTEBOOKS[theme].name, staging)
+                        section = cache.restore(entry, theme, NOTEBOOKS[theme].name, staging)
+                        if section is not None:
+                            runs.sections[staging / "notebooks" / NOTEBOOKS[theme].name] = section
                         runs.facts[theme] = cache.facts_digest(entry)
                         runs.reused.append(theme)
                         runs.report(theme, "reused (unchanged)")
@@ -421,11 +448,14 @@ def run_themes(themes: list[str], staging: Path, parameters: dict[str, Any], par
                 runs.failure = runs.failure or (theme, exc)
                 continue
             runs.seconds[theme] = seconds
-            cache.store(theme, runs.keys[theme], NOTEBOOKS[theme].name, staging)
+            notebook = staging / "notebooks" / NOTEBOOKS[theme].name
+            runs.sections[notebook] = render_notebook(notebook)
+            if runs.keys[theme] is not None:
+                cache.store(theme, runs.keys[theme], NOTEBOOKS[theme].name, staging, runs.sections[notebook])
             runs.facts[theme] = file_digest(staging / theme / "facts.json")
             runs.report(theme, f"{seconds:.1f} s")
     finally:
-        if workers is not None:
+        if own_workers and workers is not None:
             workers.close()
     return runs
 
@@ -441,7 +471,7 @@ def run_theme(theme: str, staging: Path, parameters: dict[str, Any], params: Bui
 
 
 def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, parameters: dict[str, Any],
-                     frame: pd.DataFrame, log: Any, pdf: bool) -> None:
+                     frame: pd.DataFrame, log: Any, pdf: bool, sections: dict[Path, str] | None = None) -> None:
     """The files built from all themes together: the analyst's files, report.html (and .pdf), tables.xlsx."""
     import pandas as pd
 
@@ -472,7 +502,7 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
                "derived": int(reasons.get("derived", 0)),
                "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
                "synthetic": bool(frame.attrs.get("synthetic"))}
-    (staging / "report.html").write_text(assemble(executed, params.lang, context), encoding="utf-8")
+    (staging / "report.html").write_text(assemble(executed, params.lang, context, sections), encoding="utf-8")
     # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
     if pdf:
         from .report import write_pdf

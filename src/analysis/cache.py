@@ -39,7 +39,7 @@ SOURCE_DIR = Path(__file__).resolve().parent
 _NOT_SOURCE = {".pyc", ".pyo", ".swp"}
 #: Libraries whose version changes what a theme computes or draws (part of every key).
 LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "deduce", "nbformat", "nbclient",
-             "papermill", "ipykernel")
+             "nbconvert", "papermill", "ipykernel")
 #: Entries kept per theme (older keys are removed): enough to switch between a few parameter sets.
 KEEP_PER_THEME = 4
 #: Parameters that name files: their contents enter the key, not their paths.
@@ -179,20 +179,28 @@ class ThemeCache:
         """SHA-256 of the stored theme's facts file (what a theme reading its facts depends on)."""
         return json.loads((entry / "entry.json").read_text(encoding="utf-8"))["facts_sha256"]
 
-    def restore(self, entry: Path, theme: str, notebook_name: str, staging: Path) -> None:
-        """Copy a stored theme's outputs into the staging directory."""
+    def restore(self, entry: Path, theme: str, notebook_name: str, staging: Path) -> str | None:
+        """Copy a stored theme's outputs into the staging directory; returns the notebook's
+        rendered report section when it was stored (None: render it again)."""
         for relative in theme_files(theme, notebook_name):
             _copy(relative, entry / "files", staging)
+        os.utime(entry)  # recently used: kept longest
+        fragment = entry / "section.html"
+        return fragment.read_text(encoding="utf-8") if fragment.is_file() else None
 
-    def store(self, theme: str, key: str, notebook_name: str, staging: Path) -> None:
-        """Keep a freshly built theme's outputs (written atomically: a half-written entry is never found)."""
+    def store(self, theme: str, key: str, notebook_name: str, staging: Path, section: str | None = None) -> None:
+        """Keep a freshly built theme's outputs and its rendered report section (written
+        atomically: a half-written entry is never found)."""
         entry = self._entry(theme, key)
         if entry.exists():
             return
         partial = entry.with_name(f".{key}.{os.getpid()}.partial")
         shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
         for relative in theme_files(theme, notebook_name):
             _copy(relative, staging, partial / "files")
+        if section is not None:
+            (partial / "section.html").write_text(section, encoding="utf-8")
         facts = staging / theme / "facts.json"
         (partial / "entry.json").write_text(json.dumps(
             {"theme": theme, "key": key, "facts_sha256": file_digest(facts) if facts.exists() else None}) + "\n",

@@ -52,6 +52,15 @@ class WarmKernel:
         run_sync(self.manager.start_kernel)(cwd=str(cwd))
         self.notebooks = 0
 
+    def warm_up(self, code: str = "import analysis.notebook") -> None:
+        """Import the analysis stack before the first notebook arrives (while the build still
+        checks the export); the next :meth:`prepare` resets the namespace as after a notebook."""
+        try:
+            self._run(self._execute)(code)
+        except Exception:  # the first notebook meets the same problem and reports it properly
+            pass
+        self.notebooks = max(self.notebooks, 1)
+
     def prepare(self) -> None:
         """Make the kernel ready for the next notebook (a reset unless none has run yet)."""
         if self.notebooks:
@@ -59,16 +68,19 @@ class WarmKernel:
         self.notebooks += 1
 
     async def _reset(self) -> None:
+        await self._execute(RESET_CODE)
+
+    async def _execute(self, code: str) -> None:
         client = self.manager.client()
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=60)
-            reply = await client.execute_interactive(RESET_CODE, silent=True, store_history=False, timeout=60,
+            reply = await client.execute_interactive(code, silent=True, store_history=False, timeout=120,
                                                      output_hook=lambda message: None)
         finally:
             client.stop_channels()
         if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"the kernel could not be reset between notebooks: {reply['content']}")
+            raise RuntimeError(f"the kernel could not run {code!r}: {reply['content'].get('evalue', reply['content'])}")
 
     def shutdown(self) -> None:
         """Stop the kernel and remove its socket directory."""
