@@ -96,10 +96,18 @@ def floor_seconds(work: Path) -> float:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     source = work / "floor.ipynb"
     nbformat.write(notebook, source)
+    from traitlets.config import Config
+
+    from analysis.kernels import QuietShutdownKernelManager
+
     started = time.perf_counter()
-    for number in range(FLOOR_NOTEBOOKS):
+    for number in range(FLOOR_NOTEBOOKS):  # as the build ran notebooks before: a new kernel each, over IPC
+        sockets = Path(tempfile.mkdtemp(prefix="politie20-"))
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
         papermill.execute_notebook(str(source), str(work / f"floor_{number}.ipynb"), kernel_name="python3",
-                                   progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR))
+                                   progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR), config=config,
+                                   kernel_manager_class=QuietShutdownKernelManager)
+        shutil.rmtree(sockets, ignore_errors=True)
     return time.perf_counter() - started
 
 
@@ -150,11 +158,27 @@ def synthetic_export(n: int) -> Path:
     return path
 
 
-def scale_point(path: Path) -> dict:
+#: Memory a scale point may take (the machine is shared: a point that needs more stops with
+#: MemoryError instead of pushing other work out of memory).
+MEMORY_CAP_GB = 8
+
+
+def _cap_memory() -> None:
+    import resource
+
+    cap = MEMORY_CAP_GB * 1024 ** 3
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def scale_point(path: Path, n: int) -> dict:
+    """One point of the series in its own process; a point that fails (e.g. MemoryError under the
+    cap) is recorded as failed, with the reason, rather than ending the run."""
     run = subprocess.run([sys.executable, str(HERE / "scale_point.py"), str(path)], capture_output=True, text=True,
-                         env={**os.environ, "MPLBACKEND": "Agg"})
+                         env={**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"},
+                         preexec_fn=_cap_memory)
     if run.returncode != 0:
-        raise SystemExit(f"scale point {path.name} failed:\n{run.stderr[-3000:]}")
+        last = (run.stderr.strip().splitlines() or ["no message"])[-1]
+        return {"respondents": n, "failed": f"{last[:200]} (memory capped at {MEMORY_CAP_GB} GB)"}
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
@@ -181,11 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_scale:
             for n in sizes:
                 path = synthetic_export(n)
-                point = scale_point(path)
+                point = scale_point(path, n)
                 points.append(point)
+                if "failed" in point:
+                    print(f"scale {n:>9,}: failed: {point['failed']}", flush=True)
+                    continue
                 print(f"scale {n:>9,}: load + validate {point['load_s']:.1f} s, five themes {point['themes_s']:.1f} s, "
                       f"peak {point['peak_mb']} MB", flush=True)
-            reference = next((p for p in points if p["respondents"] == REFERENCE_N), None)
+            reference = next((p for p in points if p["respondents"] == REFERENCE_N and "failed" not in p), None)
             if reference:
                 checks.append((f"load + validate, {REFERENCE_N:,}", f"{reference['load_s']:.1f} s",
                                f"<= {LOAD_100K_SECONDS:g} s", reference["load_s"] <= LOAD_100K_SECONDS))
@@ -194,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                 checks.append((f"peak memory, {REFERENCE_N:,}", f"{reference['peak_mb']} MB", f"<= {PEAK_100K_MB} MB",
                                reference["peak_mb"] <= PEAK_100K_MB))
                 for large in (p for p in points if p["respondents"] > REFERENCE_N):
+                    if "failed" in large:
+                        checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
+                                       f"failed: {large['failed']}", f"<= {SCALE_1M_RATIO:g} x", False))
+                        continue
                     base = reference["load_s"] + reference["themes_s"]
                     total = large["load_s"] + large["themes_s"]
                     checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
@@ -230,6 +261,9 @@ def write_results(box: dict[str, str], load_before: str, load_after: str, floor:
                   "| respondents | load + validate (s) | five themes (s) | per theme (s) | peak memory (MB) |",
                   "| ---: | ---: | ---: | --- | ---: |"]
         for p in points:
+            if "failed" in p:
+                lines.append(f"| {p['respondents']:,} | failed: {p['failed']} | | | |")
+                continue
             per = ", ".join(f"{k} {v:g}" for k, v in p["per_theme_s"].items())
             lines.append(f"| {p['respondents']:,} | {p['load_s']:.1f} | {p['themes_s']:.1f} | {per} | {p['peak_mb']} |")
         lines += ["", "Exports above 100,000 respondents repeat the 100,000 export with new respondent ids. Theme "
