@@ -386,7 +386,7 @@ class ThemeRuns:
 
     def report(self, theme: str, what: str) -> None:
         """One line per theme as it finishes: its place in the report, its id, what happened."""
-        print(f"[{self.themes.index(theme) + 1}/{len(self.themes)}] {theme} {what}", flush=True)
+        print(f"[{self.themes.index(theme) + 1}/{len(self.themes)}] {theme} ... {what}", flush=True)
 
     def summary(self) -> str:
         ran = [t for t in self.themes if t in self.seconds]
