@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
+from .yamlfile import safe_load
 
 from . import facts as facts_schema
 from .disclosure import is_hidden
@@ -30,7 +30,7 @@ class NotTestable(Exception):
 
 def read_claims(path: Path = CLAIMS_PATH) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["claims"]
+        return safe_load(fh)["claims"]
 
 
 def _get(facts: dict[str, Any], dotted: str) -> Any:

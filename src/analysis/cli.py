@@ -53,7 +53,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .parameters import BuildParameters
 
-    return build(BuildParameters.from_namespace(vars(args)), only=args.only, pdf=args.pdf)
+    return build(BuildParameters.from_namespace(vars(args)), only=args.only, pdf=args.pdf, force=args.force,
+                 jobs=args.jobs)
 
 
 def _cmd_mapping_draft(args: argparse.Namespace) -> int:
@@ -142,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     _add_parameter_options(build)
     build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
     build.add_argument("--pdf", action="store_true", help="also write report.pdf (print layout of report.html)")
+    build.add_argument("--force", action="store_true",
+                       help="run every theme notebook, even those whose inputs are unchanged since the last build")
+    build.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="theme notebooks run at once (default: one per core)")
     build.set_defaults(func=_cmd_build)
 
     mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")

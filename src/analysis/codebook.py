@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlfile import safe_load
 
 from .paths import CODEBOOK_PATH
 
@@ -205,4 +205,4 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read the codebook (the bundled ``data/codebook.yaml`` unless another path is given)."""
     path = Path(path) if path is not None else CODEBOOK_PATH
     with open(path, encoding="utf-8") as fh:
-        return parse_codebook(yaml.safe_load(fh), path)
+        return parse_codebook(safe_load(fh), path)

@@ -79,6 +79,13 @@ def shown_text(text: str) -> str:
     return " ".join(scrub_quote(str(text)).split())
 
 
+def shown_texts(texts: pd.Series) -> pd.Series:
+    """:func:`shown_text` of every answer (index kept), each distinct answer scrubbed once."""
+    distinct = pd.unique(texts.to_numpy(dtype=object))
+    scrubbed = {text: shown_text(text) for text in distinct}
+    return pd.Series([scrubbed[t] for t in texts], index=texts.index, dtype=object, name=texts.name)
+
+
 # --------------------------------------------------------------------------- automatic first pass
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -95,8 +102,14 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
 def _stems(words: list[str]) -> list[str]:
-    return _stemmer().stemWords(words)
+    """Snowball stems of `words` (each distinct word stemmed once per process: answers repeat words)."""
+    return [_stem(w) for w in words]
 
 
 def _hint_rules(item: Item) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
@@ -131,14 +144,18 @@ def automatic_codes(texts: pd.Series, item: Item) -> pd.DataFrame:
     rules = _hint_rules(item)
     codes = [c.code for c in item.frame]
     other = next((c.code for c in item.frame if c.other), None)
+    coded: dict[str, list[int]] = {}
     rows = []
     for text in texts:
-        words = _words(str(text))
-        stems = _stems(words)
-        row = {c: int(any(_matches(r, words, stems) for r in rules[c])) for c in codes if c != other}
-        if other is not None:
-            row[other] = int(not any(row.values()))
-        rows.append([row[c] for c in codes])
+        text = str(text)
+        if text not in coded:  # each distinct text coded once
+            words = _words(text)
+            stems = _stems(words)
+            row = {c: int(any(_matches(r, words, stems) for r in rules[c])) for c in codes if c != other}
+            if other is not None:
+                row[other] = int(not any(row.values()))
+            coded[text] = [row[c] for c in codes]
+        rows.append(coded[text])
     return pd.DataFrame(rows, index=texts.index, columns=codes, dtype=int)
 
 
@@ -329,7 +346,7 @@ def export_sheets(frame: pd.DataFrame, out: str | Path, coders: int = 2, seed: i
         raise ValueError("at least one coder")
     codebook = codebook or load_codebook()
     items = open_items(codebook)
-    shown = {item.id: answers(frame, item).assign(text=lambda t: t["text"].map(shown_text)) for item in items}
+    shown = {item.id: answers(frame, item).assign(text=lambda t: shown_texts(t["text"])) for item in items}
     paths = []
     for number in range(1, coders + 1):
         rng = np.random.default_rng([seed, number])
@@ -432,7 +449,7 @@ def read_sheet(path: str | Path, frame: pd.DataFrame, codebook: Codebook | None 
                 problems.append(Problem(where, "a code column is missing", line=1, column=code,
                                         expected="one column per code of the frame"))
         expected = answers(frame, item)
-        expected_text = dict(zip(expected[KEY], expected["text"].map(shown_text)))
+        expected_text = dict(zip(expected[KEY], shown_texts(expected["text"])))
         seen: dict[str, int] = {}
         values: dict[str, dict[str, int]] = {}
         for line, row in enumerate(rows[1:], start=2):
@@ -619,7 +636,7 @@ def import_sheets(paths: Sequence[str | Path], frame: pd.DataFrame, out: str | P
         final_codes = None
     answer_tables = {item.id: answers(frame, item) for item in items}
     texts = {i: dict(zip(t[KEY], t["text"])) for i, t in answer_tables.items()}
-    shown = {i: t.assign(text=t["text"].map(shown_text)) for i, t in answer_tables.items()}
+    shown = {i: t.assign(text=shown_texts(t["text"])) for i, t in answer_tables.items()}
     automatic = {i.id: automatic_codes(shown[i.id].set_index(KEY)["text"], i) for i in items}
     result = ImportResult(agreement=pd.DataFrame(), coders=list(coders), final=None)
     if final_codes is None:

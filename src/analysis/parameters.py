@@ -16,15 +16,16 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .codebook import load_codebook
 from .errors import Problem, SurveyDataError
 from .paths import SYNTHETIC_EXPORT
-from .text import catalogue
-from .validation import LoadLog, load_with_log
+
+if TYPE_CHECKING:  # pandas and the loader are imported where used: the no-op build needs neither
+    import pandas as pd
+
+    from .validation import LoadLog
 
 
 def _option(flag: str, help: str, **argparse: Any) -> dict[str, Any]:
@@ -187,6 +188,8 @@ def _problem(name: str, value: Any, message: str, expected: str) -> Problem:
 
 def available_languages() -> tuple[str, ...]:
     """Languages a report can be written in: those of the codebook's labels and of every message."""
+    from .messages import catalogue
+
     codebook = load_codebook()
     languages = sorted(lang for lang in codebook.title if all(lang in labels for _, labels in codebook.themes))
     return tuple(lang for lang in languages if all(lang in entry for entry in catalogue().values()))
@@ -199,6 +202,8 @@ def load_survey(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
     set to 1 when ``weights`` is given) and the load log; raises :class:`SurveyDataError` for any
     problem with the parameters or the export.
     """
+    from .validation import load_with_log
+
     params.check()
     extra = {"format": params.format} if params.format is not None else {}
     frame, log = load_with_log(params.data, mapping=params.mapping, sheet=params.sheet, **extra)
@@ -218,6 +223,8 @@ def apply_weights(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame
     hold numbers), holds answer codes or text, or has a weight that is not a positive number
     (naming each such respondent).
     """
+    import pandas as pd
+
     flag = "parameter weights (--weights)"
     if column not in frame.columns:
         numeric = numeric_columns(frame)
@@ -250,6 +257,8 @@ def apply_weights(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame
 
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
     """Columns holding numbers that are neither answer codes nor 0/1 ticks (candidate weights)."""
+    import pandas as pd
+
     out = []
     for name in frame.columns:
         values = frame[name]

@@ -149,14 +149,20 @@ _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+$")
 
 
 def _detect_decimal(rows: list[list[str]], delimiter: str) -> tuple[str, str]:
-    """(decimal mark, how it was decided) from the numbers in the cells."""
+    """(decimal mark, how it was decided) from the numbers in the cells.
+
+    Each distinct cell text is looked at once (counted in C by :class:`collections.Counter`): an
+    export of 100,000 respondents has ten million cells but few distinct ones with a decimal mark.
+    """
+    from collections import Counter
+    from itertools import chain
+
     comma = point = 0
-    for row in rows:
-        for cell in row:
-            if "," in cell and _DECIMAL_COMMA.match(cell.strip()):
-                comma += 1
-            elif "." in cell and _DECIMAL_POINT.match(cell.strip()):
-                point += 1
+    for cell, times in Counter(chain.from_iterable(rows)).items():
+        if "," in cell and _DECIMAL_COMMA.match(cell.strip()):
+            comma += times
+        elif "." in cell and _DECIMAL_POINT.match(cell.strip()):
+            point += times
     if comma == point == 0:
         return ("," if delimiter == ";" else "."), "assumed from the separator (no decimal numbers in the file)"
     mark = "," if comma > point else "."
@@ -188,7 +194,7 @@ def read_csv_table(path: Path, format: str | None = None) -> RawTable:
     try:
         start = 1
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():  # a row with a non-blank cell
                 records.append((start, row))
             elif records:
                 blank += 1

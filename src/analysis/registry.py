@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlfile import safe_load
 
 from .codebook import LANGUAGES, Codebook, load_codebook
 from .paths import NOTEBOOKS_DIR
@@ -60,7 +60,7 @@ def _theme_attributes(path: Path) -> dict[str, dict[str, Any]]:
     """Theme id -> the attributes of its codebook entry beyond id and labels (``messages``,
     ``reads_facts_of``); :class:`~analysis.codebook.Codebook` keeps only ids and labels."""
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = safe_load(fh)
     return {t["id"]: {k: v for k, v in t.items() if k != "id" and k not in LANGUAGES} for t in raw["themes"]}
 
 

@@ -154,14 +154,18 @@ def methods_appendix(lang: str, context: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def assemble(notebooks: list[Path], lang: str, context: dict[str, Any]) -> str:
-    """The full report page (str) from executed notebooks in order."""
+def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
+             rendered: dict[Path, str] | None = None) -> str:
+    """The full report page (str) from executed notebooks in order (`rendered`: notebooks already
+    passed through :func:`render_notebook`, e.g. while other notebooks still ran)."""
     used: set[str] = set()
     toc: list[tuple[int, str, str]] = []
     sections = []
+    rendered = rendered or {}
     for path in notebooks:
         start = len(toc)
-        fragment = _with_ids(demote_headings(render_notebook(path)), used, toc)
+        body = rendered[path] if path in rendered else render_notebook(path)
+        fragment = _with_ids(demote_headings(body), used, toc)
         label = f' aria-labelledby="{toc[start][1]}"' if len(toc) > start else ""
         sections.append(f'<section class="theme"{label}>{fragment}</section>')
     appendix_start = len(toc)

@@ -6,25 +6,15 @@ computed values filled in.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 
 import numpy as np
 import pandas as pd
 
 from .disclosure import SUPPRESSED, Published, is_hidden
 
-CATALOGUE_PATH = Path(__file__).with_name("messages.yaml")
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> dict[str, dict[str, str]]:
-    """All messages: key -> {"en": ..., "nl": ...}."""
-    with open(CATALOGUE_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+from .messages import CATALOGUE_PATH, catalogue  # noqa: E402,F401  (the catalogue's home; kept importable from here)
 
 
 def message(key: str, lang: str, **values: Any) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -445,17 +446,20 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
     good_rows: list[list[str]] = []
     good_lines: list[int] = []
     for row, line in zip(table.rows, table.lines):
-        rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
         if len(row) != width:
+            rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
             problems.append(Problem(name, f"the row has {len(row)} fields", line=line, respondent=rid,
                                     expected=f"{width} fields, as in the header"))
             continue
-        good_rows.append([row[pos].strip() for pos in positions + split_positions])
+        good_rows.append(row)
         good_lines.append(line)
-    columns_cells = {col: [r[k] for r in good_rows] for k, col in enumerate(usable)}
-    split_cells = {pos: [r[len(usable) + k] for r in good_rows] for k, pos in enumerate(split_positions)}
+    # columns of cells as read (transposed in C); cells are stripped once per distinct text when
+    # converted (_distinct), or here for the columns read cell by cell
+    transposed = list(zip(*good_rows)) if good_rows else [()] * width
+    columns_cells: dict[str, Any] = {col: transposed[pos] for col, pos in zip(usable, positions)}
+    split_cells = {pos: [c.strip() for c in transposed[pos]] for pos in split_positions}
     if id_pos is not None:
-        ids: list[str | None] = list(columns_cells["respondent_id"])
+        ids: list[str | None] = [c.strip() for c in columns_cells["respondent_id"]]
     elif generate_ids:
         ids = [str(line) for line in good_lines]
         unit = "case number" if table.detected.get("format") == "sav" else "line number in the file"
@@ -734,121 +738,153 @@ _NOT_TICKED_VALUES = frozenset({"0", "no", "nee", "false", "onwaar", "n", "not s
 WILDCARD = "*"
 
 
+@dataclass
+class _Cell:
+    """What one distinct cell text of a column becomes (the same for every cell that holds it)."""
+
+    value: Any
+    mapped: int = 0
+    to_missing: bool = False
+    recoded: bool = False
+    empty: bool = False
+    #: (message, value shown, expected) when the text is not an answer of the item
+    problem: tuple[str, str, str] | None = None
+    #: the SPSS value label, when it disagrees with the codebook
+    disagrees: str | None = None
+    spss_recode: tuple[str, Any] | None = None
+
+
+def _coded_cell(text: str, values_map: dict[str, Any], spss: dict[str, tuple[Any, str]], by_code: dict[str, Any],
+                by_label: dict[str, Any], expected: str) -> _Cell:
+    """One cell of a coded item: export code, label, mapped value or SPSS value -> codebook code."""
+    if text == "":
+        return _Cell(np.nan, empty=True)
+    key = _value_key(text)
+    mapped = 0
+    if key in values_map:
+        mapped = 1
+        if values_map[key] is None:
+            return _Cell(np.nan, mapped=1, to_missing=True)
+        text = str(values_map[key]).strip()
+        key = _value_key(text)
+    elif text in spss:
+        code, label = spss[text]
+        if code is None:  # reported once per value, not once per respondent
+            return _Cell(np.nan, disagrees=label)
+        return _Cell(code, spss_recode=(f"{text} ({label})", code) if str(code) != text else None)
+    if key in by_code:
+        return _Cell(by_code[key], mapped=mapped)
+    if _label_key(text) in by_label:
+        return _Cell(by_label[_label_key(text)], mapped=mapped, recoded=True)
+    if WILDCARD in values_map and values_map[WILDCARD] is None:
+        return _Cell(np.nan, mapped=mapped + 1, to_missing=True)
+    if WILDCARD in values_map and _value_key(values_map[WILDCARD]) in by_code:
+        return _Cell(by_code[_value_key(values_map[WILDCARD])], mapped=mapped + 1)
+    message = "code outside the codebook" if _WEIGHT.match(text) else "text where an answer code is expected"
+    return _Cell(np.nan, mapped=mapped, problem=(message, text, expected))
+
+
+def _tick_cell(text: str, values_map: dict[str, Any], col: str) -> _Cell:
+    """One cell of a 0/1 column (multi-select option, flag): ticked 1, not ticked 0, empty missing."""
+    key = _value_key(text)
+    mapped = 0
+    if key in values_map:
+        mapped = 1
+        if values_map[key] is None:
+            return _Cell(np.nan, mapped=1, to_missing=True)
+        key = _value_key(values_map[key])
+    if key == "":
+        return _Cell(np.nan, mapped=mapped, empty=True)
+    if key in _TICKED:
+        return _Cell(1.0, mapped=mapped)
+    if key in _NOT_TICKED_VALUES:
+        return _Cell(0.0, mapped=mapped)
+    if WILDCARD in values_map and (values_map[WILDCARD] is None
+                                   or _value_key(values_map[WILDCARD]) in _TICKED | _NOT_TICKED_VALUES):
+        if values_map[WILDCARD] is None:
+            return _Cell(np.nan, mapped=mapped + 1, to_missing=True)
+        return _Cell(1.0 if _value_key(values_map[WILDCARD]) in _TICKED else 0.0, mapped=mapped + 1)
+    return _Cell(np.nan, mapped=mapped, problem=("not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
+                                                 f"or add it to the mapping under values: {col}"))
+
+
+def _weight_cell(text: str, decimal: str) -> _Cell:
+    """One cell of a weight column: a positive number (one decimal mark at most), empty missing."""
+    if text == "":
+        return _Cell(np.nan, empty=True)
+    # one decimal mark at most (the pattern refuses "1.234,5"), so ',' can only be decimal
+    value = float(text.replace(",", ".")) if _WEIGHT.match(text) else float("nan")
+    if not np.isfinite(value) or value <= 0:
+        return _Cell(value, problem=("not a positive number", text,
+                                     f"a positive weight (empty = 1), decimal mark '{decimal}'"))
+    return _Cell(value)
+
+
+def _distinct(raw: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(index of each cell's text among the distinct texts, the distinct texts in order of first
+    appearance, how many cells hold each), cells stripped of surrounding space: a column is
+    converted once per distinct text."""
+    codes, uniques = pd.factorize(np.asarray(raw, dtype=object), sort=False)
+    texts = [str(u).strip() for u in uniques]
+    if any(len(t) != len(u) for t, u in zip(texts, uniques)):  # '1' and ' 1' are one text
+        merged, texts = pd.factorize(np.asarray(texts, dtype=object), sort=False)
+        codes, texts = merged[codes], [str(t) for t in texts]
+    return codes, texts, np.bincount(codes, minlength=len(texts))
+
+
 def _convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, Any], decimal: str,
                     spss_labels: dict[str, str] | None = None) -> _Converted:
-    """Convert one column's text cells to the survey frame's type, collecting problems per cell."""
-    problems: list[tuple[int, str, str, str]] = []
-    recoded = mapped = empty = to_missing = 0
-    spss_recodes: dict[str, Any] = {}
-    empty_mask = [t == "" for t in raw]
+    """Convert one column's text cells to the survey frame's type, collecting problems per cell.
+
+    Each distinct text is converted once and the result spread over the cells holding it (a
+    column of 100,000 answers holds a handful of distinct texts); problems still name every cell.
+    """
+    codes, texts, counts = _distinct(raw)
+    empty_mask = (np.asarray(texts, dtype=object) == "")[codes] if texts else np.zeros(0, dtype=bool)
     if item.type in CODED_TYPES:
         by_code, by_label = _code_lookup(item)
         spss = _spss_translation(item, spss_labels or {}, values_map, by_code, by_label)
-        disagreeing: dict[str, list[Any]] = {}
-        out: list[Any] = []
-        for i, text in enumerate(raw):
-            if text == "":
-                empty += 1
-                out.append(np.nan)
-                continue
-            key = _value_key(text)
-            if key in values_map:
-                mapped += 1
-                if values_map[key] is None:
-                    to_missing += 1
-                    out.append(np.nan)
-                    continue
-                text = str(values_map[key]).strip()
-                key = _value_key(text)
-            elif text in spss:
-                code, label = spss[text]
-                if code is None:  # reported once per value below, not once per respondent
-                    disagreeing.setdefault(text, [i, 0, label])[1] += 1
-                    out.append(np.nan)
-                    continue
-                if str(code) != text:
-                    spss_recodes[f"{text} ({label})"] = code
-                out.append(code)
-                continue
-            if key in by_code:
-                out.append(by_code[key])
-            elif _label_key(text) in by_label:
-                out.append(by_label[_label_key(text)])
-                recoded += 1
-            elif WILDCARD in values_map and values_map[WILDCARD] is None:
-                mapped += 1
-                to_missing += 1
-                out.append(np.nan)
-            elif WILDCARD in values_map and _value_key(values_map[WILDCARD]) in by_code:
-                mapped += 1
-                out.append(by_code[_value_key(values_map[WILDCARD])])
-            else:
-                message = ("code outside the codebook" if _WEIGHT.match(text)
-                           else "text where an answer code is expected")
-                problems.append((i, message, text, _expected_codes(item, col)))
-                out.append(np.nan)
-        for text, (first, count, label) in disagreeing.items():
-            problems.append((first, f"the SPSS value label disagrees with the codebook ({count} respondent(s) "
-                             "have this value; this is the first)", f"{text} = {label!r}",
-                             _expected_codes(item, col).replace("one of the codes", "a label of the codes"),
-                             count, text))
-        series = pd.Series(pd.Categorical(out, categories=item.category_codes,
-                                          ordered=item.type in ("ordinal", "rating")))
-        missing = {_EMPTY: empty, _MISSING_BY_MAPPING: to_missing}
-        return _Converted(series, problems, recoded, mapped, missing, spss_recodes, empty_mask)
-    if item.type in ("multi", "flag"):
-        out_f: list[float] = []
-        yes, no = _TICKED, _NOT_TICKED_VALUES
-        for i, text in enumerate(raw):
-            key = _value_key(text)
-            if key in values_map:
-                mapped += 1
-                if values_map[key] is None:
-                    to_missing += 1
-                    out_f.append(np.nan)
-                    continue
-                key = _value_key(values_map[key])
-            if key == "":
-                empty += 1
-                out_f.append(np.nan)
-            elif key in yes:
-                out_f.append(1.0)
-            elif key in no:
-                out_f.append(0.0)
-            elif WILDCARD in values_map and (values_map[WILDCARD] is None
-                                             or _value_key(values_map[WILDCARD]) in yes | no):
-                mapped += 1
-                if values_map[WILDCARD] is None:
-                    to_missing += 1
-                    out_f.append(np.nan)
-                else:
-                    out_f.append(1.0 if _value_key(values_map[WILDCARD]) in yes else 0.0)
-            else:
-                problems.append((i, "not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
-                                 f"or add it to the mapping under values: {col}"))
-                out_f.append(np.nan)
-        dtype = "Int64" if item.type == "flag" else float
-        missing = {_EMPTY: empty, _MISSING_BY_MAPPING: to_missing}
-        return _Converted(pd.Series(out_f, dtype=float).astype(dtype), problems, recoded, mapped, missing,
-                          empty=empty_mask)
+        expected = _expected_codes(item, col)
+        cells = [_coded_cell(t, values_map, spss, by_code, by_label, expected) for t in texts]
+    elif item.type in ("multi", "flag"):
+        cells = [_tick_cell(t, values_map, col) for t in texts]
+    elif item.type == "weight":
+        cells = [_weight_cell(t, decimal) for t in texts]
+    else:  # open text: kept exactly, empty is missing
+        empty = int(empty_mask.sum())
+        return _Converted(pd.Series([t.strip() or None for t in raw], dtype=object), [],
+                          missing={_EMPTY: empty}, empty=empty_mask)
+
+    def total(attribute: str) -> int:
+        return int(sum(int(getattr(c, attribute)) * int(n) for c, n in zip(cells, counts)))
+
+    problems: list[tuple] = []
+    for j, cell in enumerate(cells):
+        if cell.problem is not None:
+            message, shown, wanted = cell.problem
+            problems += [(int(i), message, shown, wanted) for i in np.flatnonzero(codes == j)]
+    problems.sort(key=lambda p: p[0])
+    disagreeing = sorted((int(np.flatnonzero(codes == j)[0]), j) for j, c in enumerate(cells) if c.disagrees is not None)
+    for first, j in disagreeing:
+        problems.append((first, f"the SPSS value label disagrees with the codebook ({counts[j]} respondent(s) "
+                         "have this value; this is the first)", f"{texts[j]} = {cells[j].disagrees!r}",
+                         _expected_codes(item, col).replace("one of the codes", "a label of the codes"),
+                         int(counts[j]), texts[j]))
+    spss_recodes = dict(c.spss_recode for c in cells if c.spss_recode is not None)
+    missing = {_EMPTY: total("empty"), _MISSING_BY_MAPPING: total("to_missing")}
+    if item.type in CODED_TYPES:
+        position = {code: k for k, code in enumerate(item.category_codes)}
+        category = np.array([position.get(c.value, -1) for c in cells], dtype=np.int64)
+        series = pd.Series(pd.Categorical.from_codes(category[codes] if len(cells) else np.zeros(0, dtype=np.int64),
+                                                     categories=item.category_codes,
+                                                     ordered=item.type in ("ordinal", "rating")))
+        return _Converted(series, problems, total("recoded"), total("mapped"), missing, spss_recodes, empty_mask)
+    values = np.array([c.value for c in cells], dtype=float)[codes] if len(cells) else np.zeros(0)
     if item.type == "weight":
-        out_w: list[float] = []
-        for i, text in enumerate(raw):
-            if text == "":
-                empty += 1
-                out_w.append(np.nan)
-                continue
-            # one decimal mark at most (the pattern refuses "1.234,5"), so ',' can only be decimal
-            value = float(text.replace(",", ".")) if _WEIGHT.match(text) else float("nan")
-            if not np.isfinite(value) or value <= 0:
-                problems.append((i, "not a positive number", text,
-                                 f"a positive weight (empty = 1), decimal mark '{decimal}'"))
-            out_w.append(value)
-        return _Converted(pd.Series(out_w, dtype=float), problems, missing={_EMPTY: empty}, empty=empty_mask)
-    # open text: kept exactly, empty is missing
-    empty = sum(1 for t in raw if t == "")
-    return _Converted(pd.Series([t if t != "" else None for t in raw], dtype=object), problems,
-                      missing={_EMPTY: empty}, empty=empty_mask)
+        return _Converted(pd.Series(values, dtype=float), problems, missing={_EMPTY: total("empty")}, empty=empty_mask)
+    dtype = "Int64" if item.type == "flag" else float
+    return _Converted(pd.Series(values, dtype=float).astype(dtype), problems, total("recoded"), total("mapped"),
+                      missing, empty=empty_mask)
 
 
 def _spss_translation(item: Item, labels: dict[str, str], values_map: dict[str, Any],

@@ -30,8 +30,11 @@ def _as_list(columns: str | Sequence[str]) -> list[str]:
 def _codes(series: pd.Series) -> pd.Series:
     """Numeric codes of a (categorical) column as float, NaN for missing."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        values = np.asarray(series.astype(object), dtype=object)
-        return pd.to_numeric(pd.Series(values, index=series.index), errors="coerce").astype(float)
+        categories = pd.to_numeric(pd.Series(series.cat.categories), errors="coerce").to_numpy(dtype=float)
+        codes = series.cat.codes.to_numpy()
+        # one look-up per category, not per respondent (the categories are the answer codes)
+        values = np.where(codes >= 0, categories[np.maximum(codes, 0)] if len(categories) else np.nan, np.nan)
+        return pd.Series(values, index=series.index, dtype=float)
     return pd.to_numeric(series, errors="coerce").astype(float)
 
 

@@ -515,7 +515,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     n = len(table)
     if n < ctx.min_cell:
         return [ctx.t("open_too_few", k=ctx.min_cell)], [], {"answered": HIDDEN}
-    shown = table["text"].map(coding.shown_text)
+    shown = coding.shown_texts(table["text"])
     question = item.label(ctx.lang, short=False)
     labels = {c.code: c.labels[ctx.lang] for c in item.frame}
     human = ctx.coding is not None and ctx.coding.covers(item.id)
@@ -628,14 +628,16 @@ def _quotes_per_code(codes_pub: Published, codes: pd.DataFrame, shown: pd.Series
     alone first, each answer once, in the survey's order."""
     used: set[str] = set()
     quotes = []
+    codes_per_answer = codes.sum(axis=1)
     for row in codes_pub.rows():
         code = row["code"]
         if is_hidden(row["count"]) or not row["count"]:
             continue
-        with_code = codes.index[codes[code] == 1]
-        alone = [i for i in with_code if codes.loc[i].sum() == 1]
+        with_code = codes[code] == 1
+        alone = codes.index[with_code & (codes_per_answer == 1)]
+        rest = codes.index[with_code & (codes_per_answer != 1)]
         picked = 0
-        for i in alone + [i for i in with_code if i not in set(alone)]:
+        for i in alone.append(rest):
             text = shown[i]
             if text in used or (allowed is not None and not allowed(text)):
                 continue
