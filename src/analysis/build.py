@@ -20,7 +20,7 @@ import pandas as pd
 from jupyter_client.manager import AsyncKernelManager
 
 from .codebook import load_codebook
-from .parameters import BuildParameters, load_survey
+from .parameters import BuildParameters, load_comparison, load_survey
 from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT
 from .registry import THEME_KEYS, THEMES as REGISTERED
 
@@ -188,6 +188,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
             return 2
     # the pre-flight: every parameter and the export are checked here, before any notebook runs
     frame, log = load_survey(params)
+    load_comparison(params)  # the earlier wave (--compare), checked here too
     data = params.data
     coding_dir = _coding_folder(params.coding, frame)
     params = params.with_(coding=coding_dir)
@@ -276,7 +277,7 @@ PATH_WITHHELD = "[path withheld]"
 def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
     """Replace every path parameter in the injected parameters cell of an executed notebook."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    paths = {name: getattr(params, name) for name in ("data_path", "output_dir", "mapping", "quotes_approved", "coding")}
+    paths = {name: getattr(params, name) for name in BuildParameters.path_fields()}
     for cell in notebook.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             lines = []

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .. import publication
 from ..paths import REFERENCE_DIR
+from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
 
@@ -150,6 +151,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         role_sentence, age_sentence, ctx.t("p_active_model_pointer"),
     ], [cf_block, by_role_fig, by_role, by_age_fig, by_age]))
 
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    sections += part
     sections.append(Section("caveat", ctx.t("h_caveat"), [ctx.t("p_caveat")]))
     summary = [
         ctx.t("p_summary_1", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
