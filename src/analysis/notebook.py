@@ -135,15 +135,11 @@ class ThemeNotebook:
             display(HTML(table_html(frame, block.caption, self._table_id(block),
                                     self.ctx.t("suppressed_title", k=self.ctx.min_cell))))
 
-    def show_change(self) -> None:
-        """Display the chapter's "Change since ..." part (nothing when the build compares no waves)."""
-        if self.result is None:
-            raise RuntimeError("call run() before show_change()")
+    def summary(self) -> None:
+        """The chapter's closing summary, built from computed values; with an earlier wave
+        (``--compare``) the chapter's "Change since ..." part comes first."""
         if any(s.key == "change" for s in self.result.sections):
             self.show("change")
-
-    def summary(self) -> None:
-        """The chapter's closing summary, built from computed values."""
         display(Markdown(f"## {self.ctx.t('h_summary')}"))
         display(Markdown("\n".join(f"- {line}" for line in self.result.summary)))
 

@@ -27,6 +27,7 @@ from .. import change, publication, stats
 from ..codebook import Codebook, Item, WaveDifference, load_codebook
 from ..disclosure import SUPPRESSED, Published, is_hidden
 from ..figures import wave_dots
+from ..text import message
 from .base import Block, Context, Section, category_table, published, rating_statistics
 
 #: Bootstrap resamples of the rank intervals, and their seed (the same ranks on every build).
@@ -127,7 +128,9 @@ class _Part:
 
     def _grid_title(self, grid: str) -> str:
         members = self.ctx.codebook.grid(grid)
-        return self.ctx.t("ch_what_grid", question=_common_question(members, self.ctx.lang))
+        question = _common_question(members, self.ctx.lang)
+        return self.ctx.t("ch_what_grid", question=question) if ":" in members[0].label(self.ctx.lang, short=False) \
+            else question
 
     # --- shares of categories ---------------------------------------------------------------------
     def category_shares(self, items: list[Item]) -> None:
@@ -486,7 +489,7 @@ class _Part:
 def _common_question(items: list[Item], lang: str) -> str:
     """The shared stem of a grid's questions (text before the colon)."""
     text = items[0].label(lang, short=False)
-    return text.split(":")[0] if ":" in text else text
+    return text.split(":")[0] if ":" in text else message("ch_what_statements", lang)
 
 
 def _own_grid(frame: pd.DataFrame, items: list[Item], ctx: Context) -> tuple[Published, Published]:
