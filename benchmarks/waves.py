@@ -32,7 +32,7 @@ from analysis.codebook import load_codebook
 from analysis.synth import PLANTED_CHANGES, generate, write_export
 from analysis.validation import load_with_log
 
-PAIRS = 40
+PAIRS = 60
 ALPHA = 0.05
 OUT = Path(__file__).with_name("waves.md")
 GRIDS = ("opportunity_domains", "current_barriers", "future_threats", "enforcement_applications",

@@ -188,7 +188,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
             return 2
     # the pre-flight: every parameter and the export are checked here, before any notebook runs
     frame, log = load_survey(params)
-    load_comparison(params)  # the earlier wave (--compare), checked here too
+    earlier = load_comparison(params)  # the earlier wave (--compare), checked here too
     data = params.data
     coding_dir = _coding_folder(params.coding, frame)
     params = params.with_(coding=coding_dir)
@@ -227,7 +227,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
     data_log = {"input": log.as_dict(), "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
                 "codebook": {"path": str(cb.path.relative_to(PROJECT_ROOT)) if cb.path.is_relative_to(PROJECT_ROOT)
                              else str(cb.path), "version": cb.version},
-                "themes": themes}
+                "themes": themes, "compare_input": earlier[1].as_dict() if earlier else None}
     (analyst / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
     checking = _combine_analyst_files(analyst, themes)

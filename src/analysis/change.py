@@ -272,6 +272,19 @@ def _rank_block(frame: pd.DataFrame, ids: Sequence[str], dont_know: Sequence[Any
     return block.rank(axis=1).to_numpy(dtype=float)
 
 
+def _rating_block(frame: pd.DataFrame, ids: Sequence[str], dont_know: Sequence[Any]) -> np.ndarray:
+    block = frame[list(ids)].apply(_codes)
+    return block.mask(block.isin([float(d) for d in dont_know])).dropna().to_numpy(dtype=float)
+
+
+def _preference(ratings: np.ndarray):
+    """For a pair (i, j): the mean of sign(rating_i - rating_j) over respondents and its variance."""
+    def prefer(i: int, j: int) -> tuple[float, float]:
+        signs = np.sign(ratings[:, i] - ratings[:, j])
+        return float(signs.mean()), float(signs.var(ddof=1) / len(signs)) if len(signs) > 1 else 0.0
+    return prefer
+
+
 def _positions(means: np.ndarray) -> np.ndarray:
     """Rank position of each item (1 = highest mean rank), along the last axis; ties by item order."""
     order = np.argsort(-means, axis=-1, kind="stable")
@@ -292,9 +305,10 @@ def rank_change(old: pd.DataFrame, new: pd.DataFrame, ids: Sequence[str], dont_k
     Items are ranked within each wave by their mean within-respondent rank (respondents who rated
     every item in `ids`; don't know counts as not rated). Rank intervals are bootstrap percentile
     intervals (`replicates` resamples of respondents, seeded by `seed`). For every pair whose order
-    differs between the waves, the change in the gap between their mean ranks is tested (bootstrap
-    standard error, normal approximation, Holm across those pairs); ``supported`` says whether the
-    data support the order change. Returns (items: :data:`RANK_COLUMNS`, pairs: :data:`ORDER_COLUMNS`).
+    differs between the waves, the change in the pair's own preference (the mean sign of rating a
+    minus rating b, which does not move when a third item moves) is tested between the waves
+    (normal approximation, Holm across those pairs); ``supported`` says whether the data support
+    the order change. Returns (items: :data:`RANK_COLUMNS`, pairs: :data:`ORDER_COLUMNS`).
     """
     ids = list(ids)
     rng = np.random.default_rng(seed)
@@ -307,7 +321,7 @@ def rank_change(old: pd.DataFrame, new: pd.DataFrame, ids: Sequence[str], dont_k
             continue
         boot = _bootstrap_means(ranks, replicates, rng)
         waves[wave] = {"n": len(ranks), "means": ranks.mean(axis=0), "boot": boot,
-                       "positions": _positions(boot)}
+                       "positions": _positions(boot), "prefer": _preference(_rating_block(frame, ids, dont_know))}
     items = pd.DataFrame({"item": ids})
     for wave, w in waves.items():
         if w is None:
@@ -323,16 +337,18 @@ def rank_change(old: pd.DataFrame, new: pd.DataFrame, ids: Sequence[str], dont_k
     pairs = []
     if waves["old"] is not None and waves["new"] is not None:
         mo, mn = waves["old"]["means"], waves["new"]["means"]
-        bo, bn = waves["old"]["boot"], waves["new"]["boot"]
         for i, j in combinations(range(len(ids)), 2):
             gap_old, gap_new = mo[i] - mo[j], mn[i] - mn[j]
             if np.sign(gap_old) == np.sign(gap_new):
                 continue
-            change = (bn[:, i] - bn[:, j]) - (bo[:, i] - bo[:, j])
-            se = float(np.std(change, ddof=1))
-            p = float(2 * sps.norm.sf(abs(gap_new - gap_old) / se)) if se > 0 else 1.0
+            # the pair's own preference (who rates a above b, minus below), compared between the
+            # waves: it does not move when a third item moves, as a gap in mean ranks would
+            (po, vo), (pn, vn) = waves["old"]["prefer"](i, j), waves["new"]["prefer"](i, j)
+            se = float(np.sqrt(vo + vn))
+            p = float(2 * sps.norm.sf(abs(pn - po) / se)) if se > 0 else 1.0
+            agrees = np.sign(pn - po) == np.sign(gap_new - gap_old)
             pairs.append({"item_a": ids[i], "item_b": ids[j], "gap_old": gap_old, "gap_new": gap_new,
-                          "gap_change": gap_new - gap_old, "p": p})
+                          "gap_change": gap_new - gap_old, "p": p if agrees else 1.0})
     order = pd.DataFrame(pairs, columns=ORDER_COLUMNS[:6])
     order["p_holm"] = holm(order["p"]) if len(order) else []
     order["supported"] = (order["p_holm"] < alpha).astype(bool) if len(order) else []
