@@ -12,7 +12,7 @@ ARGS ?=
 CODING ?= data/coding
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report pdf a11y test validate synth notebooks bench lab clean
+.PHONY: help venv report report-compare pdf bench-waves a11y test validate synth notebooks bench lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,11 @@ venv: $(STAMP) ## Create .venv and install the pinned dependencies
 
 report: $(STAMP) ## Build outputs/report.html from the bundled (synthetic) data and its coding (CODING=)
 	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --coding $(CODING) $(ARGS)
+
+COMPARE ?= data/raw/politie20_survey_2011_synthetic.csv
+DATA_NEW ?= data/raw/politie20_survey_2026_synthetic.csv
+report-compare: $(STAMP) ## Build outputs/report.html of the 2026 wave with a "Change since 2011" part in every chapter (DATA_NEW=, COMPARE=)
+	$(BIN)/python -m analysis build --data $(DATA_NEW) --compare $(COMPARE) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) $(ARGS)
 
 pdf: $(STAMP) ## Build outputs/report.html and outputs/report.pdf (print layout, WeasyPrint)
 	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --pdf
@@ -55,8 +60,9 @@ a11y: $(CHROMIUM) $(A11Y_NODE) $(A11Y_OUT)/report-en/report.html $(A11Y_OUT)/rep
 validate: $(STAMP) ## Validate an export: make validate DATA=path/to/export.csv
 	$(BIN)/python -m analysis validate $(DATA)
 
-synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis/paths.py)
+synth: $(STAMP) ## Regenerate the bundled synthetic exports of both waves (seeds in src/analysis/paths.py)
 	$(BIN)/python -m analysis synth
+	$(BIN)/python -m analysis synth --wave 2026
 	$(BIN)/python -m analysis coding simulate
 
 notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildParameters; stored outputs for nbval)
@@ -69,6 +75,9 @@ test: $(STAMP) ## Run the whole test suite (ruff check, pytest, nbval on noteboo
 
 bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)
 	$(BIN)/python benchmarks/run.py
+
+bench-waves: $(STAMP) ## Calibrate the wave comparison: planted changes found, unchanged items flagged (benchmarks/waves.md)
+	$(BIN)/python benchmarks/waves.py
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

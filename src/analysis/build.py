@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Inputs, ThemeCache, build_key, file_digest, outputs_digest, read_inputs
-from .parameters import BuildParameters
+from .parameters import BuildParameters, load_comparison
 from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT
 from .registry import THEME_KEYS, THEMES as REGISTERED
 
@@ -289,6 +289,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
         from .parameters import load_survey
 
         frame, log = load_survey(params)
+        earlier = load_comparison(params)  # the earlier wave (--compare), checked here too
         params = params.with_(coding=_coding_folder(params.coding, frame))
         if inputs is None:  # a file could not be hashed before the checks: they passed, so hash now
             inputs = hash_inputs(params)
@@ -313,7 +314,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
         return 1
     print(outcome.summary(), flush=True)
 
-    assemble_outputs(staging, themes, params, parameters, frame, log, pdf, outcome.sections)
+    assemble_outputs(staging, themes, params, parameters, frame, log, pdf, outcome.sections, earlier=earlier)
     _swap_into_place(staging, out)
     if inputs is not None:
         cache.record_build(build_key(outcome.keys, extra), outputs_digest(out))
@@ -471,7 +472,8 @@ def run_theme(theme: str, staging: Path, parameters: dict[str, Any], params: Bui
 
 
 def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, parameters: dict[str, Any],
-                     frame: pd.DataFrame, log: Any, pdf: bool, sections: dict[Path, str] | None = None) -> None:
+                     frame: pd.DataFrame, log: Any, pdf: bool, sections: dict[Path, str] | None = None,
+                     earlier: Any = None) -> None:
     """The files built from all themes together: the analyst's files, report.html (and .pdf), tables.xlsx."""
     import pandas as pd
 
@@ -488,7 +490,7 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
     data_log = {"input": log.as_dict(), "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
                 "codebook": {"path": str(cb.path.relative_to(PROJECT_ROOT)) if cb.path.is_relative_to(PROJECT_ROOT)
                              else str(cb.path), "version": cb.version},
-                "themes": themes}
+                "themes": themes, "compare_input": earlier[1].as_dict() if earlier else None}
     (analyst / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
     checking = _combine_analyst_files(analyst, themes)
@@ -535,7 +537,7 @@ def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    paths = {name: getattr(params, name) for name in ("data_path", "output_dir", "mapping", "quotes_approved", "coding")}
+    paths = {name: getattr(params, name) for name in BuildParameters.path_fields()}
     for cell in notebook.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             lines = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import SurveyDataError
 from .layouts import FORMATS
-from .paths import SYNTHETIC_CODING, SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED
+from .paths import SYNTHETIC_CODING, SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED, SYNTHETIC_WAVES
 
 EXIT_INVALID = 2
 
@@ -19,8 +19,13 @@ EXIT_INVALID = 2
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .synth import generate, write_export
 
-    path = write_export(generate(args.n, args.seed), args.out)
-    print(f"wrote {args.n} synthetic respondents (seed {args.seed}) to {path}")
+    from .codebook import load_codebook
+
+    seed, n, out = SYNTHETIC_WAVES[args.wave]
+    n, seed, out = args.n or n, args.seed if args.seed is not None else seed, args.out or out
+    codebook = load_codebook().for_wave(args.wave)
+    path = write_export(generate(n, seed, codebook), out, codebook)
+    print(f"wrote {n} synthetic respondents of wave {args.wave} (seed {seed}) to {path}")
     return 0
 
 
@@ -126,9 +131,11 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     synth = sub.add_parser("synth", help="generate the seeded synthetic export")
-    synth.add_argument("--n", type=int, default=SYNTHETIC_N, help="number of respondents")
-    synth.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="random seed")
-    synth.add_argument("--out", type=Path, default=SYNTHETIC_EXPORT, help="CSV file to write")
+    synth.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default="2011",
+                       help="wave: its questionnaire (codebook) and the changes in synth.WAVE_DESIGN (default: 2011)")
+    synth.add_argument("--n", type=int, default=None, help=f"number of respondents (default: {SYNTHETIC_N} for 2011)")
+    synth.add_argument("--seed", type=int, default=None, help=f"random seed (default: {SYNTHETIC_SEED} for 2011)")
+    synth.add_argument("--out", type=Path, default=None, help=f"CSV file to write (default: {SYNTHETIC_EXPORT} for 2011)")
     synth.set_defaults(func=_cmd_synth)
 
     validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")

@@ -43,6 +43,25 @@ class FrameCode:
 
 
 @dataclass(frozen=True)
+class Wave:
+    """One wave of the survey (``waves:`` in the codebook, oldest first)."""
+
+    id: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class WaveDifference:
+    """An item or option that cannot be compared between two waves, and why."""
+
+    theme: str
+    item: str
+    column: str | None       # the option column of a multi-select item, None for the whole item
+    status: str              # "added" (only in the later wave), "dropped" (only in the earlier), "reworded"
+    why: dict[str, str]      # reason per language, from the codebook
+
+
+@dataclass(frozen=True)
 class Item:
     """One questionnaire item as the codebook defines it."""
 
@@ -59,6 +78,13 @@ class Item:
     groups: tuple[Code, ...] = ()
     frame: tuple[FrameCode, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
+    #: waves the item is asked in (empty: every wave), and why it is missing from the others
+    waves: tuple[str, ...] = ()
+    not_asked: dict[str, str] = field(default_factory=dict)
+    #: wave id -> the wording from that wave on (``nl``, ``en``, ``short``, ``why``)
+    reworded: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the wave whose rewording this view of the item shows (None: the original wording)
+    wording: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -106,6 +132,9 @@ class Codebook:
     themes: tuple[tuple[str, dict[str, str]], ...]
     items: tuple[Item, ...]
     path: Path
+    #: the survey's waves, oldest first, and the wave this view of the codebook describes
+    waves: tuple[Wave, ...] = ()
+    wave: str | None = None
 
     def __getitem__(self, item_id: str) -> Item:
         for item in self.items:
@@ -152,10 +181,92 @@ class Codebook:
         """Export column -> the item it belongs to."""
         return {col: item for item in self.items for col in item.columns}
 
+    # --- waves ---------------------------------------------------------------------------------
+    @property
+    def wave_ids(self) -> list[str]:
+        return [w.id for w in self.waves]
 
-def _codes(raw: list[dict] | None) -> tuple[Code, ...]:
+    def wave_label(self, wave: str, lang: str = "en") -> str:
+        return next(w.labels[lang] for w in self.waves if w.id == wave)
+
+    def for_wave(self, wave: str) -> "Codebook":
+        """The questionnaire as asked in `wave`: its items and options, in its wording.
+
+        Raises KeyError naming the declared waves for an unknown wave."""
+        if self.wave == wave:
+            return self
+        return load_codebook(self.path, wave)
+
+    def differences(self, old: str, new: str) -> list[WaveDifference]:
+        """Items and options that cannot be compared between waves `old` and `new`: asked in only
+        one of them, or reworded between them (in questionnaire order)."""
+        before, after = self.for_wave(old), self.for_wave(new)
+        found = []
+        universe = _ordered_union(before.items, after.items)
+        for item_id in universe:
+            a = before[item_id] if item_id in before else None
+            b = after[item_id] if item_id in after else None
+            some = a or b
+            if a is None or b is None:
+                status = "added" if a is None else "dropped"
+                found.append(WaveDifference(some.theme, item_id, None, status, dict(some.not_asked)))
+                continue
+            if a.wording != b.wording:
+                key = b.wording if b.wording is not None else a.wording
+                why = dict((b.reworded.get(key) or a.reworded.get(key) or {}).get("why", {}))
+                found.append(WaveDifference(some.theme, item_id, None, "reworded", why))
+                continue
+            if a.type == "multi":
+                codes_a = {o.code: o for o in a.options}
+                codes_b = {o.code: o for o in b.options}
+                for code in _ordered_union_codes(a.options, b.options):
+                    if code in codes_a and code in codes_b:
+                        continue
+                    option = codes_a.get(code) or codes_b.get(code)
+                    found.append(WaveDifference(some.theme, item_id, f"{item_id}_{code}",
+                                                "added" if code not in codes_a else "dropped",
+                                                dict(option.attrs.get("not_asked", {}))))
+        return found
+
+    def comparable(self, old: str, new: str) -> set[str]:
+        """Columns asked the same way in both waves (what a comparison may use)."""
+        before, after = self.for_wave(old), self.for_wave(new)
+        excluded = self.differences(old, new)
+        whole = {d.item for d in excluded if d.column is None}
+        options = {d.column for d in excluded if d.column is not None}
+        return {c for c in set(before.columns()) & set(after.columns())
+                if before.column_item()[c].id not in whole and c not in options}
+
+
+def _ordered_union(first: tuple[Item, ...], second: tuple[Item, ...]) -> list[str]:
+    ids = [i.id for i in first]
+    for position, item in enumerate(second):
+        if item.id not in ids:
+            previous = second[position - 1].id if position else None
+            ids.insert(ids.index(previous) + 1 if previous in ids else len(ids), item.id)
+    return ids
+
+
+def _ordered_union_codes(first: tuple[Code, ...], second: tuple[Code, ...]) -> list[Any]:
+    codes = [o.code for o in first]
+    for position, option in enumerate(second):
+        if option.code not in codes:
+            previous = second[position - 1].code if position else None
+            codes.insert(codes.index(previous) + 1 if previous in codes else len(codes), option.code)
+    return codes
+
+
+def _asked(entry: dict, wave: str | None) -> bool:
+    """Whether an item or option (raw YAML) is asked in `wave` (no ``waves:`` = every wave)."""
+    waves = entry.get("waves")
+    return wave is None or not waves or wave in [str(w) for w in waves]
+
+
+def _codes(raw: list[dict] | None, wave: str | None = None) -> tuple[Code, ...]:
     out = []
     for entry in raw or []:
+        if not _asked(entry, wave):
+            continue
         entry = dict(entry)
         code = entry.pop("code", entry.pop("id", None))
         labels = {lang: entry.pop(lang) for lang in LANGUAGES if lang in entry}
@@ -170,39 +281,64 @@ def _frame(raw: list[dict] | None) -> tuple[FrameCode, ...]:
                            other=bool(e.get("other", False))) for e in raw or [])
 
 
-def parse_codebook(raw: dict, path: Path) -> Codebook:
-    """Build a :class:`Codebook` from its parsed YAML; scales are resolved into item codes."""
+def parse_codebook(raw: dict, path: Path, wave: str | None = None) -> Codebook:
+    """Build a :class:`Codebook` from its parsed YAML; scales are resolved into item codes.
+
+    The view is of one wave (`wave`, default the first declared): the items and options asked in
+    it, in its wording. KeyError for a wave the codebook does not declare.
+    """
+    waves = tuple(Wave(str(w["id"]), {lang: str(w[lang]) for lang in LANGUAGES}) for w in raw.get("waves", []))
+    order = [w.id for w in waves]
+    if wave is None and order:
+        wave = order[0]
+    if wave is not None and wave not in order:
+        raise KeyError(f"wave {wave!r} is not declared in the codebook {path}; waves are {order}")
     scales = raw.get("scales", {})
     items = []
     for entry in raw["items"]:
+        if not _asked(entry, wave):
+            continue
         entry = dict(entry)
         scale = entry.pop("scale", None)
         codes = _codes(scales[scale]["codes"]) if scale else _codes(entry.pop("codes", None))
+        reworded = {str(k): v for k, v in (entry.pop("reworded", None) or {}).items()}
+        wording = max((k for k in reworded if wave is not None and order.index(k) <= order.index(wave)),
+                      key=order.index, default=None)
+        text = {lang: entry.pop(lang) for lang in LANGUAGES if lang in entry}
+        short = entry.pop("short", {}) or {}
+        if wording is not None:
+            text = {lang: reworded[wording].get(lang, text.get(lang)) for lang in text}
+            short = reworded[wording].get("short", short)
         items.append(
             Item(
                 id=entry.pop("id"),
                 theme=entry.pop("theme"),
                 type=entry.pop("type"),
-                text={lang: entry.pop(lang) for lang in LANGUAGES if lang in entry},
-                short=entry.pop("short", {}) or {},
+                text=text,
+                short=short,
                 codes=codes,
-                options=_codes(entry.pop("options", None)),
+                options=_codes(entry.pop("options", None), wave),
                 scale=scale,
                 grid=entry.pop("grid", None),
                 required=bool(entry.pop("required", True)),
                 groups=_codes(entry.pop("groups", None)),
                 frame=_frame(entry.pop("frame", None)),
+                waves=tuple(str(w) for w in entry.pop("waves", None) or ()),
+                not_asked=dict(entry.pop("not_asked", None) or {}),
+                reworded=reworded,
+                wording=wording,
                 attrs=entry,
             )
         )
     themes = tuple((t["id"], {lang: t[lang] for lang in LANGUAGES}) for t in raw["themes"])
     return Codebook(version=str(raw.get("version", "")), title=raw.get("title", {}),
-                    themes=themes, items=tuple(items), path=path)
+                    themes=themes, items=tuple(items), path=path, waves=waves, wave=wave)
 
 
-@lru_cache(maxsize=8)
-def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Read the codebook (the bundled ``data/codebook.yaml`` unless another path is given)."""
+@lru_cache(maxsize=16)
+def load_codebook(path: str | Path | None = None, wave: str | None = None) -> Codebook:
+    """Read the codebook (the bundled ``data/codebook.yaml`` unless another path is given), as
+    asked in `wave` (default: the first wave it declares)."""
     path = Path(path) if path is not None else CODEBOOK_PATH
     with open(path, encoding="utf-8") as fh:
-        return parse_codebook(safe_load(fh), path)
+        return parse_codebook(safe_load(fh), path, wave)

@@ -137,6 +137,88 @@ class ActiveByCitizenFacing:
 
 
 @dataclass
+class ShareChange:
+    """A share in two waves (an option, a category, a top-2 share): the later minus the earlier
+    wave in percentage points, Newcombe's interval, the Holm-adjusted p and whether it changed."""
+    family: str
+    key: str
+    pct_old: Number = None
+    pct_new: Number = None
+    diff_pp: Number = None
+    diff_low: Number = None
+    diff_high: Number = None
+    p_holm: Number = None
+    changed: bool | None = None
+
+
+@dataclass
+class RatingChange:
+    """A rating item in two waves: top-2 shares, their difference, Mann-Whitney between the waves."""
+    family: str
+    item: str
+    top2_pct_old: Number = None
+    top2_pct_new: Number = None
+    diff_pp: Number = None
+    diff_low: Number = None
+    diff_high: Number = None
+    rank_biserial: Number = None
+    p_holm: Number = None
+    changed: bool | None = None
+
+
+@dataclass
+class RankChange:
+    """An item's rank in a grid in two waves, with bootstrap rank intervals."""
+    grid: str
+    item: str
+    rank_old: Number = None
+    rank_old_low: Number = None
+    rank_old_high: Number = None
+    rank_new: Number = None
+    rank_new_low: Number = None
+    rank_new_high: Number = None
+
+
+@dataclass
+class OrderChange:
+    """Two items whose order differs between the waves; supported: the data show the change."""
+    grid: str
+    item_a: str
+    item_b: str
+    p_holm: Number = None
+    supported: bool | None = None
+
+
+@dataclass
+class NotCompared:
+    """An item (or option column) not compared between the waves: added, dropped or reworded."""
+    item: str
+    column: str | None = None
+    status: str = ""
+
+
+@dataclass
+class ClaimByWave:
+    id: str
+    old: str
+    new: str
+
+
+@dataclass
+class WaveChange:
+    """A chapter's "Change since ..." part: what it publishes about the two waves."""
+    since: str
+    n_old: int
+    n_new: int
+    shares: list[ShareChange] = field(default_factory=list)
+    ratings: list[RatingChange] = field(default_factory=list)
+    ranks: list[RankChange] = field(default_factory=list)
+    order_changes: list[OrderChange] = field(default_factory=list)
+    not_compared: list[NotCompared] = field(default_factory=list)
+    claims: list[ClaimByWave] = field(default_factory=list)
+
+
+@dataclass
 class ParticipantsFacts:
     n_respondents: int
     synthetic: bool
@@ -148,6 +230,7 @@ class ParticipantsFacts:
     platforms: MultiSelect
     active_by_citizen_facing: ActiveByCitizenFacing
     active_by_age_test: Association | None = None
+    change: WaveChange | None = None
 
 
 @dataclass
@@ -156,6 +239,7 @@ class OpportunitiesFacts:
     ranking: Ranking
     uses_made: MultiSelect
     open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 @dataclass
@@ -196,6 +280,7 @@ class BarriersFacts:
     value_estimation: ValueEstimation
     activity_model: ActivityModel | None
     open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 @dataclass
@@ -214,6 +299,7 @@ class EnforcementFacts:
     ranking: Ranking
     gap: list[GapItem]
     open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 @dataclass
@@ -236,6 +322,7 @@ class InvestigationFacts:
     solved: list[GridItem]
     reliability: Reliability | None
     open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 @dataclass
@@ -243,6 +330,7 @@ class ConclusionFacts:
     statements: list[GridItem]
     claims: dict[str, int] = field(default_factory=dict)
     claim_verdicts: dict[str, str] = field(default_factory=dict)
+    change: WaveChange | None = None
 
 
 #: Theme key -> the dataclass of its facts.

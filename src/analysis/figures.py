@@ -38,6 +38,12 @@ FIGURE_WIDTH = 8.0
 #: not by matplotlib's ``wrap=True``, which measures the text again and again on every draw.
 FOOTER_CHARS = 140
 
+#: The two waves of a comparison: the earlier wave in dark orange (circles), the later in blue
+#: (diamonds): the same PuOr pair as above, each over 4.5:1 against white (WCAG 2.1 SC 1.4.11 asks
+#: 3:1 for graphics), told apart by marker shape as well as by colour.
+WAVE_COLOURS = (SECOND_COLOUR, BAR_COLOUR)
+WAVE_MARKERS = ("o", "D")
+
 
 def apply_style() -> None:
     """One style for every figure; deterministic SVG output."""
@@ -195,6 +201,42 @@ def paired_dots(table: Published, labels: list[str], a: str, b: str, a_label: st
     ax.set_ylim(-0.6, len(table) - 0.4)
     fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
     mark_figure(fig, footer, synthetic_label)
+    return fig
+
+
+def wave_dots(table: Published, labels: list[str], wave_labels: tuple[str, str], title: str, footer: str,
+              synthetic_label: str | None, pct_axis_label: str, suppressed_note: str,
+              columns: tuple[str, str] = ("pct_old", "pct_new")) -> plt.Figure:
+    """Paired dots per item, one colour (and marker) per wave, each with its interval
+    (``<column>_low``/``_high``); the earlier wave above the later one. Hidden values are not drawn."""
+    apply_style()
+    top_in, bottom_in = 0.65, 1.3
+    height = top_in + bottom_in + 0.5 * max(len(table), 2)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
+    y = np.arange(len(table))[::-1]
+    any_suppressed = False
+    for offset, column, colour, marker, label in zip((0.15, -0.15), columns, WAVE_COLOURS, WAVE_MARKERS, wave_labels):
+        xs, ys = [], []
+        for row_y, row in zip(y, table.rows()):
+            value = _value(row[column])
+            if np.isnan(value):
+                any_suppressed |= is_hidden(row[column])
+                continue
+            low, high = _value(row.get(f"{column}_low")), _value(row.get(f"{column}_high"))
+            if not (np.isnan(low) or np.isnan(high)):
+                ax.plot([low, high], [row_y + offset] * 2, color=colour, lw=1.2, zorder=1)
+            xs.append(value)
+            ys.append(row_y + offset)
+        ax.scatter(xs, ys, color=colour, marker=marker, s=36, zorder=2, label=label)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(pct_axis_label)
+    ax.set_title(title, loc="left")
+    fig.legend(*ax.get_legend_handles_labels(), ncol=2, loc="lower center", bbox_to_anchor=(0.6, 0.4 / height),
+               frameon=False)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 
 

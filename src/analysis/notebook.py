@@ -17,11 +17,12 @@ from IPython.display import HTML, Markdown, display
 from .codebook import load_codebook
 from .coding import Coding
 from .disclosure import SUPPRESSED
-from .parameters import BuildParameters, load_survey
+from .parameters import BuildParameters, load_comparison, load_survey
 from .paths import NOTEBOOK_OUTPUT_DIR
 from .registry import THEMES, theme as registered_theme
 from .quotes import read_approved_quotes
 from .themes.base import Block, Context, ThemeResult
+from .themes.change import comparison
 
 __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
 
@@ -80,9 +81,14 @@ class ThemeNotebook:
         self.data_path = self.params.data
         self.output_dir = Path(self.params.output_dir) if self.params.output_dir else NOTEBOOK_OUTPUT_DIR
         self.survey, self.load_log = load_survey(self.params)  # the build's loader: same checks, same frame
+        earlier = load_comparison(self.params)  # the earlier wave (--compare), or None
+        wave = self.survey.attrs.get("wave")
         self.ctx = Context(lang=self.params.lang, min_cell=self.params.k, level=float(self.params.level),
                            weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
-                           codebook=load_codebook(), rules=self.params.rules,
+                           codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
+                           rules=self.params.rules,
+                           compare=None if earlier is None else comparison(earlier[0], self.survey,
+                                                                           self.params.compare_label),
                            approved_quotes=read_approved_quotes(self.params.quotes_approved),
                            coding=Coding.load(self.params.coding, self.survey) if self.params.coding else None)
         self.result: ThemeResult | None = None
@@ -130,7 +136,10 @@ class ThemeNotebook:
                                     self.ctx.t("suppressed_title", k=self.ctx.min_cell))))
 
     def summary(self) -> None:
-        """The chapter's closing summary, built from computed values."""
+        """The chapter's closing summary, built from computed values; with an earlier wave
+        (``--compare``) the chapter's "Change since ..." part comes first."""
+        if any(s.key == "change" for s in self.result.sections):
+            self.show("change")
         display(Markdown(f"## {self.ctx.t('h_summary')}"))
         display(Markdown("\n".join(f"- {line}" for line in self.result.summary)))
 

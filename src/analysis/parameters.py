@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .codebook import load_codebook
 from .errors import Problem, SurveyDataError
+from .layouts import FORMATS
 from .paths import SYNTHETIC_EXPORT
 
 if TYPE_CHECKING:  # pandas and the loader are imported where used: the no-op build needs neither
@@ -73,13 +74,33 @@ class BuildParameters:
     quotes_approved: Path | None = field(default=None, metadata=_option(
         "--quotes-approved", "quote review file (outputs/analyst/quotes_review.csv with the approved column filled "
         "in): for data that are not synthetic, only approved quotes are published", type=Path, metavar="CSV"))
+    # --- comparison of two waves (issue 14) ----------------------------------------------------
+    wave: str | None = field(default=None, metadata=_option(
+        "--wave", "codebook wave of the export (default: recognised from its columns)", metavar="WAVE"))
+    compare: Path | None = field(default=None, metadata=_option(
+        "--compare", "an earlier wave's export: every chapter gains a part on what changed since then", type=Path,
+        metavar="PATH"))
+    compare_mapping: Path | None = field(default=None, metadata=_option(
+        "--compare-mapping", "YAML mapping of the earlier export (it may need another mapping than --data)",
+        type=Path, metavar="YAML"))
+    compare_sheet: str | None = field(default=None, metadata=_option(
+        "--compare-sheet", "sheet of an XLSX earlier export (default: the first)", metavar="NAME"))
+    compare_format: str | None = field(default=None, metadata=_option(
+        "--compare-format", "survey-tool layout of the earlier export", metavar="TOOL"))
+    compare_wave: str | None = field(default=None, metadata=_option(
+        "--compare-wave", "codebook wave of the earlier export (default: recognised from its columns)",
+        metavar="WAVE"))
+    compare_label: str | None = field(default=None, metadata=_option(
+        "--compare-label", "name of the earlier wave as the report shows it (default: its wave, e.g. 2011)",
+        metavar="TEXT"))
 
     def __post_init__(self) -> None:
-        for name in ("data_path", "output_dir", "mapping", "quotes_approved", "coding"):
+        for name in self.path_fields():
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value) if str(value) != "" else None)
-        for name in ("sheet", "weights", "format"):
+        for name in ("sheet", "weights", "format", "wave", "compare_sheet", "compare_format", "compare_wave",
+                     "compare_label"):
             if getattr(self, name) == "":
                 object.__setattr__(self, name, None)
 
@@ -88,6 +109,12 @@ class BuildParameters:
     def names(cls) -> tuple[str, ...]:
         """The field names, in declaration order (the notebooks' parameters, in this order)."""
         return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def path_fields(cls) -> tuple[str, ...]:
+        """Fields that hold a path (stored as :class:`Path`; withheld from published notebooks)."""
+        return tuple(f.name for f in fields(cls) if f.metadata["argparse"].get("type") is Path
+                     or f.name == "output_dir")
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
@@ -155,7 +182,6 @@ class BuildParameters:
         if self.data_path is not None and not self.data.is_file():
             found.append(_problem("data_path", str(self.data_path), "the export does not exist",
                                   "a path to a CSV, XLSX or SPSS .sav export"))
-        from .layouts import FORMATS
         from .publication import PROFILES
 
         if self.format is not None and self.format not in FORMATS:
@@ -165,6 +191,20 @@ class BuildParameters:
         if self.coding is not None and not self.coding.is_dir():
             found.append(_problem("coding", str(self.coding), "the coding folder does not exist",
                                   "a folder written by 'python -m analysis coding import'"))
+        waves = load_codebook().wave_ids
+        for name in ("wave", "compare_wave"):
+            if getattr(self, name) is not None and getattr(self, name) not in waves:
+                found.append(_problem(name, getattr(self, name), "the codebook declares no such wave",
+                                      f"one of {', '.join(waves)} (waves: in the codebook)"))
+        if self.compare is not None and not self.compare.is_file():
+            found.append(_problem("compare", str(self.compare), "the earlier export does not exist",
+                                  "a path to a CSV, XLSX or SPSS .sav export of an earlier wave"))
+        if self.compare_mapping is not None and not self.compare_mapping.is_file():
+            found.append(_problem("compare_mapping", str(self.compare_mapping), "the mapping file does not exist",
+                                  "a path to a YAML mapping file"))
+        if self.compare_format is not None and self.compare_format not in FORMATS:
+            found.append(_problem("compare_format", self.compare_format, "no such survey-tool layout",
+                                  f"one of {', '.join(FORMATS)}"))
         if self.quotes_approved is not None and not self.quotes_approved.is_file():
             found.append(_problem("quotes_approved", str(self.quotes_approved), "the quote review file does not exist",
                                   "outputs/analyst/quotes_review.csv of an earlier build, with approved filled in"))
@@ -202,17 +242,52 @@ def load_survey(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
     set to 1 when ``weights`` is given) and the load log; raises :class:`SurveyDataError` for any
     problem with the parameters or the export.
     """
-    from .validation import load_with_log
 
     params.check()
-    extra = {"format": params.format} if params.format is not None else {}
-    frame, log = load_with_log(params.data, mapping=params.mapping, sheet=params.sheet, **extra)
+    return _load_export(params.data, params.mapping, params.sheet, params.format, params.wave, params)
+
+
+def load_comparison(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog] | None:
+    """The earlier wave's export (``--compare``) read like the survey itself: its own mapping,
+    sheet, layout and wave, the same weights rule; None when no comparison is asked for."""
+    if params.compare is None:
+        return None
+    params.check()
+    return _load_export(params.compare.resolve(), params.compare_mapping, params.compare_sheet,
+                        params.compare_format, params.compare_wave, params)
+
+
+def _load_export(path: Path, mapping: Path | None, sheet: str | None, format: str | None, wave: str | None,
+                 params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
+    """Read and validate one export against the codebook of its wave (`wave`, or the first declared
+    wave it fits); the frame's ``attrs["wave"]`` and the log's ``detected["wave"]`` say which."""
+    from .reading import read_table
+    from .validation import Mapping, validate_table
+
+    codebook = load_codebook()
+    table = read_table(path, sheet=sheet, format=format)
+    mapping_read = Mapping.read(mapping) if mapping is not None else None
+    candidates = [wave] if wave is not None else (codebook.wave_ids or [None])
+    failures = []
+    for candidate in candidates:
+        try:
+            frame, log = validate_table(table, codebook.for_wave(candidate) if candidate else codebook,
+                                        mapping_read)
+        except SurveyDataError as exc:
+            failures.append(exc)
+            continue
+        if candidate is not None:
+            frame.attrs["wave"] = candidate
+            log.detected["wave"] = candidate if wave is not None else f"{candidate} (from its columns)"
+        break
+    else:  # the wave it fits best: the fewest problems
+        raise min(failures, key=lambda exc: len(exc.problems))
     if len(frame) < params.k:
-        raise SurveyDataError([Problem(str(params.data),
+        raise SurveyDataError([Problem(str(path),
                                        f"only {len(frame)} respondents: a report needs at least k = {params.k}",
                                        expected=f"at least {params.k} respondents (the small-cell rule's k)")])
     if params.weights is not None:
-        frame = apply_weights(frame, params.weights, str(params.data))
+        frame = apply_weights(frame, params.weights, str(path))
     return frame, log
 
 

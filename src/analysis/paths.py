@@ -21,5 +21,10 @@ NOTEBOOK_OUTPUT_DIR = OUTPUTS_DIR / "interactive"
 SYNTHETIC_SEED = 2011
 SYNTHETIC_N = 420
 SYNTHETIC_EXPORT = RAW_DIR / "politie20_survey_2011_synthetic.csv"
+#: The synthetic export of each wave: seed, number of respondents and file (``synth --wave``).
+SYNTHETIC_WAVES = {
+    "2011": (SYNTHETIC_SEED, SYNTHETIC_N, SYNTHETIC_EXPORT),
+    "2026": (2026, 380, RAW_DIR / "politie20_survey_2026_synthetic.csv"),
+}
 #: Two synthetic coders' sheets of the bundled export, adjudicated (``python -m analysis coding simulate``).
 SYNTHETIC_CODING = DATA_DIR / "coding"

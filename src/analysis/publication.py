@@ -235,3 +235,113 @@ def split_test(table: pd.DataFrame, rules: Rules) -> Published:
 def unprotected(table: pd.DataFrame) -> Published:
     """A table that holds no count of respondents (labels, bands, verdicts): nothing to hide."""
     return Published(table, pd.DataFrame(False, index=table.index, columns=table.columns))
+
+
+# --------------------------------------------------------------------------- two waves (issue 14)
+
+#: What a difference between waves publishes besides the two waves' own cells.
+DIFFERENCE_COLUMNS = ("diff_pp", "diff_low", "diff_high", "p", "p_holm", "changed")
+
+
+def wave_change(table: pd.DataFrame, rules: Rules, adds_up: bool = False,
+                old_linked: Sequence[bool] | None = None, new_linked: Sequence[bool] | None = None) -> Published:
+    """Shares of two waves and their difference (:func:`analysis.change.share_change`), protected
+    together with each wave's own tables.
+
+    Each wave's count and its complement are cells of respondents (with `adds_up` the rows of one
+    ``family`` are the categories of one question and add up to its base); `old_linked` and
+    `new_linked` mark rows whose count that wave's own published table hides, so they are hidden
+    here too (a cell shown here must not unlock a cell hidden there). The difference, its interval
+    and its test are functions of both counts: they are shown only when both waves' counts and
+    complements are shown and at least k (a difference of two published shares next to one hidden
+    share gives it back).
+    """
+    table = table.copy()
+    if adds_up:  # the other categories are the complement: the sum over the family says it all
+        counts, across = ["n_old", "count_old", "n_new", "count_new"], []
+    else:
+        table["rest_old"] = table["n_old"] - table["count_old"]
+        table["rest_new"] = table["n_new"] - table["count_new"]
+        counts = ["n_old", "count_old", "rest_old", "n_new", "count_new", "rest_new"]
+        across = [["count_old", "rest_old"], ["count_new", "rest_new"]]
+    extra = pd.DataFrame(False, index=range(len(table)), columns=table.columns)
+    for linked, column in ((old_linked, "count_old"), (new_linked, "count_new")):
+        if linked is not None:
+            extra[column] = np.asarray(linked, dtype=bool)
+    families: dict[str, Any] = {"count_old": [["family"]], "count_new": [["family"]]} if adds_up else {}
+    derived = {f"pct_{w}{s}": (f"count_{w}", f"n_{w}") for w in ("old", "new") for s in ("", "_low", "_high")}
+    derived.update({f"n_eff_{w}": (None, None) for w in ("old", "new")})
+    derived.update({c: (None, None) for c in DIFFERENCE_COLUMNS if c in table})
+    pub = _suppress(table.reset_index(drop=True), rules, counts=counts, within=families, across=across,
+                    derived=derived, extra_mask=extra)
+    pub = hide_difference(pub, counts, rules)
+    return pub.drop([c for c in ("rest_old", "rest_new", "n_eff_old", "n_eff_new") if c in pub])
+
+
+def hide_difference(pub: Published, counts: Sequence[str], rules: Rules,
+                    shares: Sequence[str] = ("pct_old", "pct_new")) -> Published:
+    """Hide a difference and its test where a count of either wave is hidden or below k, or
+    where either wave's share is hidden."""
+    rows = small_or_hidden(pub, counts, rules.k, rules.zeros)
+    for column in shares:
+        if column in pub:
+            rows |= pub.mask[column].to_numpy()
+    return pub.hide(rows, [c for c in (*DIFFERENCE_COLUMNS, "u", "rank_biserial") if c in pub])
+
+
+def rating_change(table: pd.DataFrame, rules: Rules, test_hidden: Sequence[bool],
+                  median_hidden_old: Sequence[bool], median_hidden_new: Sequence[bool],
+                  top2_hidden_old: Sequence[bool], top2_hidden_new: Sequence[bool]) -> Published:
+    """Ratings of two waves (:func:`analysis.change.rating_change`), protected with each wave's own grid.
+
+    The Mann-Whitney statistic is a function of every count it is computed from; it is computed on
+    the full scale only when every cell of both waves' published distributions is shown, otherwise
+    on the bottom-2 / middle / top-2 groups, whose counts each wave's summary publishes
+    (``analysis.change.rating_change(collapse=...)``). `test_hidden` marks items where even those
+    are hidden: the test, its p-value and effect size are hidden there. The median is hidden where
+    the wave's own table hides it; `top2_hidden_*` marks items whose top-2 share a wave's summary
+    hides, and a top-2 difference is shown only when both top-2 shares are.
+    """
+    table = table.copy()
+    for w in ("old", "new"):
+        table[f"rest_{w}"] = table[f"n_{w}"] - table[f"top2_count_{w}"]
+    counts = ["n_old", "top2_count_old", "rest_old", "n_new", "top2_count_new", "rest_new"]
+    extra = pd.DataFrame(False, index=range(len(table)), columns=table.columns)
+    extra["top2_count_old"] = np.asarray(top2_hidden_old, dtype=bool)
+    extra["top2_count_new"] = np.asarray(top2_hidden_new, dtype=bool)
+    derived = {f"top2_pct_{w}": (f"top2_count_{w}", f"n_{w}") for w in ("old", "new")}
+    derived.update({f"median_{w}": f"n_{w}" for w in ("old", "new")})
+    derived.update({c: (None, None) for c in (*DIFFERENCE_COLUMNS, "u", "rank_biserial", "test_on") if c in table})
+    pub = _suppress(table.reset_index(drop=True), rules, counts=counts, within={},
+                    across=[["top2_count_old", "rest_old"], ["top2_count_new", "rest_new"]], derived=derived,
+                    extra_mask=extra)
+    pub = pub.hide(np.asarray(median_hidden_old, dtype=bool), ["median_old"])
+    pub = pub.hide(np.asarray(median_hidden_new, dtype=bool), ["median_new"])
+    pub = pub.hide(np.asarray(test_hidden, dtype=bool), ["u", "p", "p_holm", "rank_biserial", "changed"])
+    rows = small_or_hidden(pub, ["n_old", "n_new"], rules.k, rules.zeros)
+    pub = pub.hide(rows, ["u", "p", "p_holm", "rank_biserial", "changed"])
+    rows = rows | small_or_hidden(pub, counts, rules.k, rules.zeros) | pub.mask["top2_pct_old"].to_numpy() \
+        | pub.mask["top2_pct_new"].to_numpy()
+    pub = pub.hide(rows, ["diff_pp", "diff_low", "diff_high"])
+    return pub.drop(["rest_old", "rest_new"])
+
+
+def side_by_side(old: Published, new: Published, keys: Sequence[str], columns: Sequence[str]) -> Published:
+    """Two waves' published rows joined on `keys` (``<column>_old``, ``<column>_new``), each cell
+    hidden as in its own wave's table (rows missing from one wave stay empty there)."""
+    def part(pub: Published, suffix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        values = pub.values[list(keys) + list(columns)].copy()
+        mask = pub.mask[list(keys) + list(columns)].copy()
+        renamed = {c: f"{c}_{suffix}" for c in columns}
+        return values.rename(columns=renamed), mask.rename(columns=renamed)
+    (vo, mo), (vn, mn) = part(old, "old"), part(new, "new")
+    values = vo.merge(vn, on=list(keys), how="outer", sort=False)
+    mask_o = vo[list(keys)].join(mo.drop(columns=list(keys))).merge(vn[list(keys)], on=list(keys), how="outer")
+    mask_n = vn[list(keys)].join(mn.drop(columns=list(keys))).merge(vo[list(keys)], on=list(keys), how="outer")
+    mask = pd.DataFrame(False, index=values.index, columns=values.columns)
+    for c in columns:
+        mask[f"{c}_old"] = values[list(keys)].merge(mask_o, on=list(keys), how="left")[f"{c}_old"].fillna(False)\
+            .astype(bool).to_numpy()
+        mask[f"{c}_new"] = values[list(keys)].merge(mask_n, on=list(keys), how="left")[f"{c}_new"].fillna(False)\
+            .astype(bool).to_numpy()
+    return Published(values, mask)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
+from .paths import SYNTHETIC_N, SYNTHETIC_SEED
 
 #: Cut points that turn a latent value into the five answer codes.
 THRESHOLDS = np.array([-1.5, -0.5, 0.5, 1.5])
@@ -110,6 +111,47 @@ DESIGN: dict[str, Any] = {
     "break_off_after": {"participants": 0.04, "opportunities": 0.05, "barriers": 0.04, "enforcement": 0.04},
     "open_answer_rate": 0.3,
 }
+
+#: What changes in a later wave, as overrides of :data:`DESIGN` (everything not named stays as in
+#: 2011, so the comparison of two synthetic waves has a known truth; :data:`PLANTED_CHANGES` lists it).
+WAVE_DESIGN: dict[str, dict[str, Any]] = {
+    "2026": {
+        # more daily use: half of the weekly users now use social media daily (who is active at all,
+        # weekly or daily, does not change, and neither do the platforms, which depend on any use)
+        "weekly_to_daily": 0.5,
+        "locations": {
+            "bar_culture": 0.35,          # mentality and culture much less of a barrier (was 1.15)
+            "bar_law_privacy": 0.6,       # reworded after the GDPR: not compared
+            "thr_disinformation": 1.05,   # new item
+        },
+        "option_locations": {
+            "platforms": {"instagram": 0.05},            # new option (Hyves dropped)
+            "uses_made": {"crowdsourcing": -0.2},        # more crowdsourcing (was -1.2)
+        },
+    },
+}
+#: The changes planted in each later wave against 2011: column -> what moved (the benchmark's truth;
+#: every other comparable column is unchanged).
+PLANTED_CHANGES: dict[str, dict[str, str]] = {
+    "2026": {"use_frequency": "more daily use", "bar_culture": "less of a barrier",
+             "uses_made_crowdsourcing": "more crowdsourcing"},
+}
+
+
+def design(wave: str | None = None) -> dict[str, Any]:
+    """The generator's parameters for `wave`: :data:`DESIGN` with the wave's overrides."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DESIGN.items()}
+    out["option_locations"] = {k: dict(v) for k, v in DESIGN["option_locations"].items()}
+    for key, value in WAVE_DESIGN.get(wave or "", {}).items():
+        if key == "option_locations":
+            for item, locations in value.items():
+                out[key][item].update(locations)
+        elif isinstance(value, dict):
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
 
 #: Open answers: each respondent who answers is given one code of the question's coding frame (a
 #: second one with probability ``second_code``), drawn with these weights, and writes one of the
@@ -283,27 +325,39 @@ def _prefix_value(table: dict[str, float], item_id: str, default: float = 0.0) -
     return default
 
 
-def generate(n: int, seed: int, codebook: Codebook | None = None, with_codes: bool = False) -> Any:
+def generate(n: int, seed: int, codebook: Codebook | None = None, with_codes: bool = False,
+             wave: str | None = None, population: tuple[int, int] | None = None) -> Any:
     """Generate `n` synthetic respondents as export rows (column -> cell text), seeded by `seed`.
 
+    `wave` (default: the codebook's wave) selects the questionnaire (items asked in that wave)
+    and the design (:data:`DESIGN` with the wave's :data:`WAVE_DESIGN` changes). `population`
+    (seed, n of an earlier wave) keeps that wave's organisations (their sizes and effects), so two
+    waves sample the same population and differ only where the design says; by default (and for the
+    first wave) the organisations are drawn from `seed` itself.
     With `with_codes`, returns ``(rows, planted)``: also the codes each open answer was written from.
     """
-    codebook = codebook or load_codebook()
+    codebook = (codebook or load_codebook()) if wave is None else (codebook or load_codebook()).for_wave(wave)
+    if population is None and codebook.wave_ids and codebook.wave != codebook.wave_ids[0]:
+        population = (SYNTHETIC_SEED, SYNTHETIC_N)
     rng = np.random.default_rng(seed)
-    d = DESIGN
+    d = design(codebook.wave)
 
     # --- participants ------------------------------------------------------------------
     org_item = codebook["organisation"]
     groups = org_item.code_attr("group")
     absent = set(d["regional_forces_absent"])
+    # the organisations (sizes and effects) are the population: an earlier wave's when given
+    pop_rng = rng if population is None else np.random.default_rng(population[0])
     org_shares: dict[Any, float] = {}
     for group, share in d["organisation_group_shares"].items():
         members = [c for c, g in groups.items() if g == group and c not in absent]
-        member_weights = rng.dirichlet(np.full(len(members), 4.0))
+        member_weights = pop_rng.dirichlet(np.full(len(members), 4.0))
         for code, w in zip(members, member_weights):
             org_shares[code] = share * w
+    if population is not None:
+        _draw(pop_rng, org_shares, population[1])  # the earlier wave's respondents, replayed
     organisation = _draw(rng, org_shares, n)
-    org_effect_by_code = {c: rng.normal(0, d["organisation_sd"]) for c in org_item.category_codes}
+    org_effect_by_code = {c: pop_rng.normal(0, d["organisation_sd"]) for c in org_item.category_codes}
     role = _draw(rng, d["role_shares"], n)
     age = _draw(rng, d["age_shares"], n)
     activity = (np.array([d["role_activity"][r] for r in role])
@@ -312,6 +366,8 @@ def generate(n: int, seed: int, codebook: Codebook | None = None, with_codes: bo
                 + rng.normal(0, 0.8, n))
     enthusiasm = 0.6 * activity + rng.normal(0, 0.8, n)
     use_frequency = _cut(0.7 + 0.9 * activity + rng.normal(0, 0.7, n))
+    if d.get("weekly_to_daily"):
+        use_frequency = np.where((use_frequency == 4) & (rng.random(n) < d["weekly_to_daily"]), 5, use_frequency)
     knowledge = _cut(0.6 + 0.7 * activity + rng.normal(0, 0.7, n))
 
     rows: list[dict[str, Any]] = [
@@ -336,7 +392,7 @@ def generate(n: int, seed: int, codebook: Codebook | None = None, with_codes: bo
         present = reached[item.theme]
         skipped = rng.random(n) < d["item_nonresponse"]
         if item.type == "rating":
-            values = _rating_values(item.id, item.grid, rng, n, enthusiasm, grid_factors)
+            values = _rating_values(item.id, item.grid, rng, n, enthusiasm, grid_factors, d)
             p_dk = (d["dont_know_base"] + _prefix_value(d["dont_know_extra"], item.id)) * dont_know_scale
             dk = rng.random(n) < p_dk
             for i in range(n):
@@ -421,8 +477,8 @@ def planted_open_codes(n: int, seed: int, codebook: Codebook | None = None) -> p
 
 
 def _rating_values(item_id: str, grid: str | None, rng: np.random.Generator, n: int,
-                   enthusiasm: np.ndarray, grid_factors: dict[str, np.ndarray]) -> np.ndarray:
-    d = DESIGN
+                   enthusiasm: np.ndarray, grid_factors: dict[str, np.ndarray],
+                   d: dict[str, Any] = DESIGN) -> np.ndarray:
     if item_id == "value_estimation":
         camps = d["value_estimation_camps"]
         under = rng.random(n) < camps["share_underestimated"]

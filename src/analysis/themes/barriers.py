@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import publication, stats
 from ..disclosure import is_hidden
+from .change import change_part
 from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, published,
                    published_value, ranked_grid, rating_grid)
 from .derived import active_indicator, citizen_facing
@@ -128,4 +129,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t("b_summary_2", under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"])),
         summary_model,
     ]
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    sections += part
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("b_question"), sections, summary_text, facts)

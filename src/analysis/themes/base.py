@@ -54,6 +54,8 @@ class Context:
         return publication.profile(self.rules, self.min_cell)
     #: Final codes of the open answers (:class:`analysis.coding.Coding`); None: the automatic first pass.
     coding: Any = None
+    #: The earlier wave to compare with (:class:`analysis.themes.change.Comparison`); None: no comparison.
+    compare: Any = None
 
     def t(self, key: str, **values: Any) -> str:
         return message(key, self.lang, **values)

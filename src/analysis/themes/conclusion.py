@@ -12,6 +12,7 @@ from ..errors import Problem, SurveyDataError
 from .. import facts as facts_schema
 from .. import publication
 from ..registry import theme as registered_theme
+from .change import change_part
 from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
@@ -84,4 +85,6 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
     ], [Block("summary_claims", ctx.t("c_caption_claims"), table=publication.unprotected(claims),
               display=display)]))
     summary_text = synthesis[1:3] + [sections[-1].paragraphs[0]]
+    part, facts["change"] = change_part(THEME, frame, ctx, claims=results)
+    sections += part
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("c_question"), sections, summary_text, facts)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import publication, stats
 from ..figures import paired_dots
+from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published,
                    shown_range)
 
@@ -88,4 +89,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     summary_text = overview_summary + [
         ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
     ]
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    sections += part
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import publication, stats
 from ..disclosure import suppress
+from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
                    published_value, rating_grid)
 
@@ -74,4 +75,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     summary_text = overview_summary + [
         ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
     ]
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    sections += part
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("i_question"), sections, summary_text, facts)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from .change import change_part
 from .base import Context, Section, ThemeResult, grid_facts, multi_select, open_answers, ranked_grid
 
 THEME = "opportunities"
@@ -39,6 +40,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     if uses_facts["options"]:
         first = uses_facts["options"][0]
         summary_text.append(ctx.t("o_summary_uses", option=ctx.option_label(first["option"]), pct=ctx.pct(first["pct"])))
-    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("o_question"), [ratings, rank_section, uses, unused],
-                       summary_text, facts)
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("o_question"),
+                       [ratings, rank_section, uses, unused, *part], summary_text, facts)
 

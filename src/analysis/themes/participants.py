@@ -8,6 +8,7 @@ import pandas as pd
 from .. import publication
 from ..paths import REFERENCE_DIR
 from .derived import ACTIVE_CODES, active_indicator, citizen_facing
+from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
 
@@ -135,6 +136,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         role_sentence, age_sentence, ctx.t("p_active_model_pointer"),
     ], [cf_block, by_role_fig, by_role, by_age_fig, by_age]))
 
+    part, facts["change"] = change_part(THEME, frame, ctx)
+    sections += part
     sections.append(Section("caveat", ctx.t("h_caveat"), [ctx.t("p_caveat")]))
     summary = [
         ctx.t("p_summary_1", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
