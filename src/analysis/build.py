@@ -192,9 +192,6 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
     coding_dir = _coding_folder(params.coding, frame)
     params = params.with_(coding=coding_dir)
 
-    # --- coding of open answers (--coding DIR): checked against the export before any notebook runs
-    coding_dir = _coding_folder(coding, frame)
-
     staging = out.parent / f".{out.name}.staging"
     failed = out.parent / f".{out.name}.failed"
     for stale in (staging, failed):
