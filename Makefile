@@ -62,7 +62,8 @@ synth: $(STAMP) ## Regenerate the bundled synthetic export (seed in src/analysis
 notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildParameters; stored outputs for nbval)
 	MPLBACKEND=Agg $(BIN)/python -m analysis notebooks
 
-test: $(STAMP) ## Run the whole test suite (pytest, nbval on notebooks/)
+test: $(STAMP) ## Run the whole test suite (ruff check, pytest, nbval on notebooks/)
+	$(BIN)/ruff check src tests benchmarks
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 

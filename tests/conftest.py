@@ -36,13 +36,6 @@ def bundled_rows(bundled_path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
-    """Write rows as CSV (used to build broken exports from the bundled one)."""
-    with open(path, "w", encoding=encoding, newline="") as fh:
-        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _close_figures():
     """Theme results hold open figures until saved; close them after each test."""

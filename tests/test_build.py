@@ -41,8 +41,13 @@ def english_build(tmp_path_factory):
 def test_build_succeeds_and_writes_every_product(english_build):
     out = english_build["out"]
     assert english_build["status"] == 0
-    for name in ("report.html", "tables.xlsx", "survey_clean.csv", "data_log.json"):
+    for name in ("report.html", "tables.xlsx", "analyst/survey_clean.csv", "analyst/data_log.json",
+                 "analyst/disclosure_log.csv", "analyst/quotes_review.csv"):
         assert (out / name).is_file(), name
+    # respondent-level and analyst files are kept apart from what is published, and never linked
+    assert not (out / "survey_clean.csv").exists() and not (out / "data_log.json").exists()
+    report = (out / "report.html").read_text()
+    assert "analyst/" not in report and "survey_clean" not in report and "data_log" not in report
     for theme in THEMES:
         assert (out / theme / "facts.json").is_file(), theme
         assert list((out / theme).glob("*.png")) and list((out / theme).glob("*.svg")), theme
@@ -119,7 +124,7 @@ def test_no_published_table_shows_a_count_below_k(english_build):
 def test_tables_workbook_has_a_sheet_per_published_table(english_build):
     out = english_build["out"]
     sheets = pd.ExcelFile(out / "tables.xlsx").sheet_names
-    assert len(sheets) == len(list(out.glob("*/*.csv")))
+    assert len(sheets) == len([p for p in out.glob("*/*.csv") if p.parent.name != "analyst"])
 
 
 def test_build_never_modifies_data(english_build):
@@ -127,7 +132,7 @@ def test_build_never_modifies_data(english_build):
 
 
 def test_data_log_traces_the_input(english_build):
-    log = json.loads((english_build["out"] / "data_log.json").read_text())
+    log = json.loads((english_build["out"] / "analyst" / "data_log.json").read_text())
     assert log["input"]["sha256"] == hashlib.sha256(
         (DATA_DIR / "raw" / "politie20_survey_2011_synthetic.csv").read_bytes()).hexdigest()
     assert log["input"]["respondents"] == 420 and log["parameters"]["min_cell"] == K
@@ -357,6 +362,6 @@ def test_report_pdf_has_a_chapter_per_theme_page_numbers_and_whole_figures(engli
 def test_build_cli_has_a_pdf_switch(monkeypatch):
     from analysis import cli
     seen = {}
-    monkeypatch.setattr(build_module, "build", lambda **kwargs: seen.update(kwargs) or 0)
+    monkeypatch.setattr(build_module, "build", lambda params=None, **kwargs: seen.update(kwargs) or 0)
     assert cli.main(["build", "--pdf", "--only", "participants"]) == 0 and seen["pdf"] is True
     assert cli.main(["build"]) == 0 and seen["pdf"] is False

@@ -166,6 +166,9 @@ def test_property_no_suppressed_count_recomputable_in_two_way_long_table(cells: 
     groups = [list(g) for g in
               ([(int(i), "count") for i in idx] for idx in t.groupby("column").indices.values())]
     groups += [[(int(i), "count") for i in idx] for idx in t.groupby("row").indices.values()]
+    # a total that is itself a count of 1..4 is hidden wherever it is published (the primary rule),
+    # so it is not public: only the other totals can be used against the hidden cells
+    groups = [g for g in groups if not 0 < sum(t.loc[i, "count"] for i, _ in g) < 5]
     assert _recoverable(groups, hidden) == []
     # every count 1..4 is hidden, and percentages of hidden counts are hidden too
     assert all(out.loc[i, "count"] == SUPPRESSED for i in range(len(t)) if 0 < t.loc[i, "count"] < 5)

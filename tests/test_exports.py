@@ -6,7 +6,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from analysis.errors import SurveyDataError
 from analysis.paths import PROJECT_ROOT
 from analysis.validation import Mapping, load, load_with_log
 
-from conftest import write_rows
+from support import write_rows
 
 EXAMPLES = PROJECT_ROOT / "data" / "examples"
 DUTCH = "Één café in ’s-Hertogenbosch: naïef, geëvalueerd, overleg met de officier"
@@ -534,10 +533,3 @@ def test_validate_cli_reports_what_was_detected(tmp_path, bundled_rows):
     run = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)], capture_output=True, text=True)
     assert run.returncode == 0
     assert "encoding 'cp1252'" in run.stdout and "delimiter ';'" in run.stdout and "decimal ','" in run.stdout
-
-
-def test_validation_is_fast_enough(bundled_path):
-    load(bundled_path)
-    start = time.perf_counter()
-    load(bundled_path)
-    assert time.perf_counter() - start < 1.0

@@ -206,7 +206,7 @@ def test_two_sheet_workbook_builds_with_sheet(sheet_build):
     assert sheet_build["status"] == 0, sheet_build["stderr"]
     facts = json.loads((sheet_build["out"] / "participants" / "facts.json").read_text())
     assert facts["n_respondents"] == 420
-    log = json.loads((sheet_build["out"] / "data_log.json").read_text())
+    log = json.loads((sheet_build["out"] / "analyst" / "data_log.json").read_text())
     assert log["parameters"]["sheet"] == "Export" and log["input"]["detected"]["sheet"] == "Export"
     executed = nbformat.read(sheet_build["out"] / "notebooks" / "01_participants.ipynb", as_version=4)
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))

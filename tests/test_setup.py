@@ -38,6 +38,11 @@ def test_environment_yml_lists_the_same_packages_and_versions_as_the_lock():
         if isinstance(dep, str) and "=" in dep:
             name, version = dep.split("=", 1)
             conda[_norm(name)] = version
+        elif isinstance(dep, dict):  # pip: packages conda-forge does not carry, pinned the same way
+            for line in dep.get("pip", []):
+                if "==" in line:
+                    name, version = line.split("==", 1)
+                    conda[_norm(name)] = version.split()[0]
     pins = _lock()
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     direct = {_norm(re.split(r"[<>=! \[]", d)[0]) for d in project["dependencies"]}
@@ -49,7 +54,7 @@ def test_environment_yml_lists_the_same_packages_and_versions_as_the_lock():
 
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (PROJECT_ROOT / ".ci" / "run").read_text()
-    assert [l for l in ci.splitlines() if l and not l.startswith(("#", "set ", "cd "))] == ["make test"]
+    assert [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))] == ["make test"]
     assert "make test" in (PROJECT_ROOT / "README.md").read_text()
 
 

@@ -27,7 +27,7 @@ from analysis.summary import problems_overview
 from analysis.tool_exports import LAYOUTS
 from analysis.validation import Mapping, load, load_with_log
 
-from conftest import write_rows
+from support import write_rows
 
 EXAMPLES = PROJECT_ROOT / "data" / "examples"
 

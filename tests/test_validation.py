@@ -10,7 +10,7 @@ import pytest
 from analysis.errors import SurveyDataError
 from analysis.validation import load, load_with_log
 
-from conftest import write_rows
+from support import write_rows
 
 
 def _problems(path) -> list:

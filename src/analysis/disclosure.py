@@ -13,7 +13,12 @@ Pass each published table through :func:`suppress`.  It
    serve as a base for percentages last) until no blanked count can be
    recomputed exactly by adding and subtracting what the table still shows,
    including totals.  Every declared total is treated as public, whether or not
-   it is printed, so showing or hiding a total row never weakens the protection.
+   it is printed, so showing or hiding a total row never weakens the protection;
+   the exception is a total that is itself a small count (1 to ``k - 1``): the
+   primary rule hides it wherever it is published, so it is not public.
+4. **protection intervals** - hides further counts until bounds reasoning
+   (counts are never negative) leaves every hidden small count a range at
+   least as wide as its marker states (see :func:`required_width`).
 
 Blanked cells are not dropped. :func:`suppress` returns a :class:`Published`
 table: the values (numeric columns stay numeric; a blanked cell holds no value)
@@ -305,6 +310,9 @@ def suppress(
                                 and c not in derived_map and not _is_numeric(tab[c])],
                                within_map, across_list, total_label)
     constraints += [[(int(i), str(c)) for i, c in cells] for cells in (public_sums or [])]
+    # a sum that is itself a small count is hidden wherever it is published (the primary rule holds
+    # for every count), so it is not public: cells need no protection against it
+    constraints = [con for con in constraints if not small(sum(value(c) for c in con))]
     base_cols = {b for _, b in derived_map.values() if b is not None}
     col_order = {c: j for j, c in enumerate(tab.columns)}
     if suppress_whole:

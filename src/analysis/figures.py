@@ -124,7 +124,7 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
     ax_dk.set_xticks([20, 40], ["20", "40"])
     ax_dk.tick_params(axis="y", length=0)
     ax_dk.set_title(dont_know_label + " (%)", fontsize=8)
-    handles = [Patch(facecolor=c, edgecolor=SEGMENT_EDGE, linewidth=0.6, label=l) for c, l in zip(SCALE_COLOURS, scale_labels)]
+    handles = [Patch(facecolor=c, edgecolor=SEGMENT_EDGE, linewidth=0.6, label=text) for c, text in zip(SCALE_COLOURS, scale_labels)]
     fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
                handlelength=1.2, columnspacing=0.8)
     fig.subplots_adjust(left=_left_margin(item_labels[i] for i in items), right=0.97, top=1 - top_in / height,

@@ -338,8 +338,8 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
                 tick_items.append(item.id)
     scales_lines, values_lines = _gather_values(per_column, codebook, known)
     if tick_items:
-        scales_lines.append(f"  ticks:  # any text in an option's column means ticked (the tool writes the "
-                            f"option's label or number)")
+        scales_lines.append("  ticks:  # any text in an option's column means ticked (the tool writes the "
+                            "option's label or number)")
         scales_lines.append(f"    columns: [{', '.join(tick_items)}]")
         scales_lines.append('    values: {"*": 1}')
     for col, v in value_todo:

@@ -86,7 +86,7 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
     summary = summary.copy()
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
     summary_pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
-                                               ["top2_count", "bottom2_count", "middle_count"]])
+                                                    ["top2_count", "bottom2_count", "middle_count"]])
     summary_pub = summary_pub.drop(["middle_count"])
     distribution_pub = _rating_distribution(distribution, summary_pub, list(scale), rules)
     # the mean and the median are further equations (or inequalities) in the counts: neither is
@@ -106,14 +106,14 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
     boxes = {"top2_count": scale[-2:], "bottom2_count": scale[:2]}
     sums: list[list[tuple[int, str]]] = []
     unpublished, linked = [], []
-    for position, item in enumerate(summary_pub.values["item"]):
+    summary_rows = {item: position for position, item in enumerate(summary_pub.values["item"])}
+    for item in table["item"].unique():
         rows = [i for i in range(published_rows) if table.at[i, "item"] == item]
-        if not rows:
-            continue
+        position = summary_rows.get(item)
         sums.append([(i, "count") for i in rows])
         for column, codes in boxes.items():
             inside = [i for i in rows if table.at[i, "code"] in codes]
-            if not summary_pub.is_hidden(position, column):
+            if position is None or not summary_pub.is_hidden(position, column):
                 sums.append([(i, "count") for i in inside])  # the box count is shown: a public sum
                 continue
             # hidden in the summary: an unpublished cell, with the codes outside the box adding up to n

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .codebook import Codebook, load_codebook
 
@@ -403,7 +404,7 @@ def _open_answers(answering: dict[str, np.ndarray], seed: int,
     return texts, planted
 
 
-def planted_open_codes(n: int, seed: int, codebook: Codebook | None = None) -> "pd.DataFrame":
+def planted_open_codes(n: int, seed: int, codebook: Codebook | None = None) -> pd.DataFrame:
     """The codes the generator wrote each open answer from (the truth the synthetic coders and the
     automatic first pass are measured against): one row per answer, columns ``item``,
     ``respondent_id`` and ``codes`` (the planted codes, in frame order, separated by ";")."""

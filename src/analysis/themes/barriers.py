@@ -11,7 +11,7 @@ from .. import publication, stats
 from ..disclosure import is_hidden
 from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, published,
                    published_value, ranked_grid, rating_grid)
-from .participants import active_indicator, citizen_facing
+from .derived import active_indicator, citizen_facing
 
 THEME = "barriers"
 #: Fewest complete cases for which the activity models are fitted (about 15 per predictor).

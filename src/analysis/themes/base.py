@@ -24,7 +24,7 @@ from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
 from ..errors import Problem, SurveyDataError
-from ..quotes import REVIEW_COLUMNS, quote_hash, scrub_quote
+from ..quotes import REVIEW_COLUMNS, quote_hash
 from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 
@@ -534,7 +534,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     caption = ctx.t("caption_open_codes", question=question)
     fig = proportion_bars(pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
                           ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
-    blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig),
+    blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx)),
               Block(f"{item.id}_codes", caption, table=pub, display=shares_display(pub, ctx, "col_code"))]
     facts: dict[str, Any] = {"answered": n, "coded_by": "coders" if human else "automatic",
                              "codes": [{"code": r["code"], "count": published(r["count"]), "pct": published(r["pct"]),

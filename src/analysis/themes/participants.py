@@ -8,26 +8,11 @@ import pandas as pd
 from .. import publication
 from ..disclosure import SUPPRESSED, is_hidden
 from ..paths import REFERENCE_DIR
+from .derived import ACTIVE_CODES, active_indicator, citizen_facing
 from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
                    share_by_group, test_sentence)
 
 THEME = "participants"
-#: "Active" = uses social media for work weekly or daily (codes of the frequency scale).
-ACTIVE_CODES = (4, 5)
-
-
-def active_indicator(frame: pd.DataFrame) -> pd.Series:
-    """1 if the respondent uses social media for work weekly or daily, 0 if less, NaN if unknown."""
-    freq = frame["use_frequency"]
-    return freq.isin(ACTIVE_CODES).astype(float).where(freq.notna())
-
-
-def citizen_facing(frame: pd.DataFrame, ctx: Context) -> pd.Series:
-    """1 for roles in daily contact with citizens (codebook attribute ``citizen_facing``)."""
-    codes = [c.code for c in ctx.codebook["role"].codes if c.attrs.get("citizen_facing")]
-    return frame["role"].isin(codes).astype(float).where(frame["role"].notna())
-
-
 count_band = publication.count_band
 
 
@@ -120,7 +105,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
                                                        ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
                                                        public_sums=citizen_codes)
-    age_labels = {c: l for c, l in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
+    age_labels = {c: text for c, text in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
     by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
                                                     ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
     test_frame = pd.DataFrame({"active": active, "role": frame["role"].astype(object),
