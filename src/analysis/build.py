@@ -510,6 +510,13 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
         from .report import write_pdf
         write_pdf(staging / "report.html", staging / "report.pdf")
     write_tables_workbook(staging, themes, staging / "tables.xlsx")
+    # the rules this release was made under, for check-release against a later one (nothing respondent-level)
+    from .publication import profile as rule_profile
+    from .release import manifest, write_manifest
+
+    write_manifest(staging, manifest(k=params.k, profile=params.rules, zeros_hidden=rule_profile(params.rules).zeros,
+                                     label=params.label, input_sha256=log.sha256, lang=params.lang, themes=themes,
+                                     synthetic=bool(frame.attrs.get("synthetic"))))
 
 
 def _combine_analyst_files(analyst: Path, themes: list[str]) -> pd.DataFrame:

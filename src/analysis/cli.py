@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {synth, validate, build, mapping draft, examples, coding}``.
+"""Command line: ``python -m analysis {synth, validate, build, check-release, mapping draft, examples, coding}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
 """
@@ -85,6 +85,14 @@ def _cmd_coding(args: argparse.Namespace) -> int:
     from .coding import command
 
     return command(args)
+
+
+def _cmd_check_release(args: argparse.Namespace) -> int:
+    from .release import compare_releases
+
+    comparison = compare_releases(args.new, args.old)
+    print(comparison.report())
+    return 0 if comparison.ok else 1
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
@@ -188,6 +196,12 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--error-rate", type=float, default=0.03, help="share of code cells each coder gets wrong")
     simulate.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="seed of row orders and coder errors")
     coding.set_defaults(func=_cmd_coding)
+
+    check = sub.add_parser("check-release", help="compare two builds' published tables: exit 1 when a difference "
+                           "isolates fewer than k respondents (late responses, one report per organisation)")
+    check.add_argument("new", type=Path, metavar="NEW_OUT", help="output folder of the new build")
+    check.add_argument("old", type=Path, metavar="OLD_OUT", help="output folder of the earlier build")
+    check.set_defaults(func=_cmd_check_release)
 
     notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
     notebooks.set_defaults(func=_cmd_notebooks)

@@ -226,6 +226,7 @@ def suppress(
     extra_mask: pd.DataFrame | None = None,
     suppress_whole: bool = False,
     secondary: bool = True,
+    public_sums: Sequence[Sequence[Cell]] | None = None,
 ) -> "Published":
     """Apply the small-cell rule (threshold ``k``) to a table before publication.
 
@@ -244,7 +245,9 @@ def suppress(
     ``k``: the range its value can take, given the shown cells, the public totals
     and that counts are not negative (a linear programme), must be ``k`` wide;
     if not, more cells are hidden.  ``secondary=False`` switches the secondary
-    steps off (only for tests of the audit).
+    steps off (only for tests of the audit). ``public_sums`` adds sets of count cells
+    ``(row position, column)`` whose sum is public, for sums that ``within`` and ``across``
+    cannot declare (a count published in another table as the sum of some of these cells).
     """
     if k < 1:
         raise ValueError("k must be >= 1")
@@ -306,6 +309,7 @@ def suppress(
                                [c for c in tab.columns if c not in count_cols
                                 and c not in derived_map and not _is_numeric(tab[c])],
                                within_map, across_list, total_label)
+    constraints += [[(int(i), str(c)) for i, c in cells] for cells in (public_sums or [])]
     # a sum that is itself a small count is hidden wherever it is published (the primary rule holds
     # for every count), so it is not public: cells need no protection against it
     constraints = [con for con in constraints if not small(sum(value(c) for c in con))]
@@ -627,7 +631,9 @@ class Published:
         """
         if not self.primary or not self.k:
             return []
-        hidden = {(i, c) for (i, c) in self._true if c not in self.values.columns or self.mask.at[i, c]}
+        # a cell of a row or column that is not published is hidden
+        hidden = {(i, c) for (i, c) in self._true
+                  if c not in self.values.columns or i >= len(self.values) or self.mask.at[i, c]}
         bounds = protection_intervals(self.constraints, self._true, hidden)
         width = required_width(self.k, self.zeros_hidden)
         return [(cell, self._true[cell], lo, hi) for cell, (lo, hi) in sorted(bounds.items())

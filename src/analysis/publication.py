@@ -76,34 +76,60 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
     """A rating grid's summary and distribution, protected together.
 
     The summary's top-2 and bottom-2 counts are sums of distribution cells, and n minus both is the
-    middle category: all are declared public sums while the distribution is suppressed, so no
-    hidden cell follows from them. The mean times n is the sum of code times count, and the median
-    bounds the cumulative counts: neither is shown next to a hidden count of its item.
+    middle category. Where the summary shows a box count, its sum is declared public while the
+    distribution is suppressed; where it hides one, the hidden box count joins the distribution's
+    suppression as an unpublished cell (box + the item's other codes = n), so the distribution
+    cannot give it back (n minus the shown codes outside the box). The mean times n is the sum of
+    code times count, and the median bounds the cumulative counts: neither is shown next to a
+    hidden count of its item.
     """
     summary = summary.copy()
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
     summary_pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
                                                     ["top2_count", "bottom2_count", "middle_count"]])
     summary_pub = summary_pub.drop(["middle_count"])
-    # the distribution is protected against the box sums the summary shows (a box sum the summary
-    # hides is no public total: its key is left empty, which makes it the item's total again)
-    shown_top = dict(zip(summary_pub.values["item"], ~summary_pub.mask["top2_count"]))
-    shown_bottom = dict(zip(summary_pub.values["item"], ~summary_pub.mask["bottom2_count"]))
-    distribution = distribution.copy()
-    top = distribution["code"].isin(list(scale[-2:]))
-    bottom = distribution["code"].isin(list(scale[:2]))
-    distribution["top_box"] = [t if shown_top.get(i, True) else None for i, t in zip(distribution["item"], top)]
-    distribution["bottom_box"] = [b if shown_bottom.get(i, True) else None
-                                  for i, b in zip(distribution["item"], bottom)]
-    distribution_pub = _suppress(distribution, rules,
-                                 within={"count": [["item"], ["item", "top_box"], ["item", "bottom_box"]]},
-                                 across=[["n", "dont_know_n", "missing_n"]])
-    distribution_pub = distribution_pub.with_column("top_box", top.tolist()).with_column("bottom_box", bottom.tolist())
+    distribution_pub = _rating_distribution(distribution, summary_pub, list(scale), rules)
     # the mean and the median are further equations (or inequalities) in the counts: neither is
     # shown next to a hidden count of the same item
     hidden_items = set(distribution_pub.values.loc[distribution_pub.mask["count"], "item"])
     summary_pub = summary_pub.hide(summary_pub.values["item"].isin(hidden_items), ["mean", "median"])
     return summary_pub, distribution_pub
+
+
+def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, scale: list[Any],
+                         rules: Rules) -> Published:
+    """The distribution of a rating grid, suppressed with the box counts its summary publishes or hides."""
+    table = distribution.reset_index(drop=True).copy()
+    table["top_box"] = table["code"].isin(scale[-2:])
+    table["bottom_box"] = table["code"].isin(scale[:2])
+    published_rows = len(table)
+    boxes = {"top2_count": scale[-2:], "bottom2_count": scale[:2]}
+    sums: list[list[tuple[int, str]]] = []
+    unpublished, linked = [], []
+    summary_rows = {item: position for position, item in enumerate(summary_pub.values["item"])}
+    for item in table["item"].unique():
+        rows = [i for i in range(published_rows) if table.at[i, "item"] == item]
+        position = summary_rows.get(item)
+        sums.append([(i, "count") for i in rows])
+        for column, codes in boxes.items():
+            inside = [i for i in rows if table.at[i, "code"] in codes]
+            if position is None or not summary_pub.is_hidden(position, column):
+                sums.append([(i, "count") for i in inside])  # the box count is shown: a public sum
+                continue
+            # hidden in the summary: an unpublished cell, with the codes outside the box adding up to n
+            box = published_rows + len(unpublished)
+            value = summary_pub._true.get((position, column), float(table.loc[inside, "count"].sum()))
+            unpublished.append({"item": item, "code": column, "count": value})
+            sums.append([(box, "count")] + [(i, "count") for i in rows if i not in inside])
+            if not 0 < value < rules.k and not (rules.zeros and value == 0):
+                linked.append(box)  # hidden for another reason than its size: hidden all the same
+    table = pd.concat([table, pd.DataFrame(unpublished, columns=["item", "code", "count"])], ignore_index=True) \
+        if unpublished else table
+    extra = pd.DataFrame(False, index=table.index, columns=table.columns)
+    extra.loc[linked, "count"] = True
+    pub = _suppress(table, rules, within={}, across=[["n", "dont_know_n", "missing_n"]], public_sums=sums,
+                    extra_mask=extra)
+    return pub.take(range(published_rows)) if unpublished else pub
 
 
 def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
@@ -230,6 +256,85 @@ def split_test(table: pd.DataFrame, rules: Rules) -> Published:
     """The sign test of a split opinion: its exact p gives back small counts."""
     pub = _suppress(table, rules, counts=["n", "low_count", "high_count"], within={}, across=[])
     return protect_tests(pub, ["low_count", "high_count"], ["p"], rules)
+
+
+def count_band(count: int, k: int) -> str:
+    """A respondent count as a band (0, 1..k-1, then k..2k-1, 2k..4k-1, 4k or more)."""
+    if count == 0:
+        return "0"
+    if count < k:
+        return f"1–{k - 1}"
+    if count < 2 * k:
+        return f"{k}–{2 * k - 1}"
+    if count < 4 * k:
+        return f"{2 * k}–{4 * k - 1}"
+    return f"{4 * k}+"
+
+
+def _band_bounds(count: int, k: int) -> tuple[float, float]:
+    if count == 0:
+        return (0.0, 0.0)
+    if count < k:
+        return (1.0, k - 1.0)
+    if count < 2 * k:
+        return (float(k), 2 * k - 1.0)
+    if count < 4 * k:
+        return (2.0 * k, 4 * k - 1.0)
+    return (4.0 * k, np.inf)
+
+
+def _narrowed(counts: Sequence[int], bounds: Sequence[tuple[float, float]], rules: Rules) -> bool:
+    """Whether a small count is narrowed below its marker's range by its bounds and the public total.
+
+    The group's total (e.g. regional police respondents) is published, so each count lies in its
+    own bounds and in the total minus the other counts' bounds (exact for one sum of bounded terms).
+    """
+    from .disclosure import required_width
+
+    total = sum(counts)
+    lows, highs = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+    for count, (low, high) in zip(counts, bounds):
+        if not (0 < count < rules.k or (rules.zeros and count == 0)):
+            continue
+        low, high = max(low, total - (highs - high)), min(high, total - (lows - low))
+        if high - low < required_width(rules.k, rules.zeros):
+            return True
+    return False
+
+
+def organisation_coverage(table: pd.DataFrame, rules: Rules) -> Published:
+    """Per organisation of a reference list: represented or not, and a band of its respondents.
+
+    `table` has ``kind`` (organisations of one kind add up to a published total, e.g. the number
+    of regional police respondents) and ``count``, which is not published. The bands and that
+    total are one sum with bounded terms: a force of 1 beside a force in 5–9 and a total of 6 is
+    pinned. So, per kind, the bands are shown only when no small count is narrowed below its
+    marker's range; else only represented yes/no, if that narrows nothing; else neither. Under a
+    profile that hides zeros and all-in-one-category counts (strict), a kind with a force of no
+    respondents, or with all of them in one force, shows neither.
+    """
+    out = table.drop(columns=["count"]).reset_index(drop=True)
+    counts = table["count"].astype(int).reset_index(drop=True)
+    out["represented"] = counts > 0
+    out["respondents"] = [count_band(c, rules.k) for c in counts]
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    reasons = {}
+    for kind in out["kind"].unique():
+        rows = list(np.flatnonzero((out["kind"] == kind).to_numpy()))
+        group = [int(counts[i]) for i in rows]
+        total = sum(group)
+        if (rules.zeros and 0 in group) or (rules.whole and len(group) > 1 and total in group and total > 0):
+            hide, why = ["represented", "respondents"], "zero" if 0 in group else "class"
+        elif not _narrowed(group, [_band_bounds(c, rules.k) for c in group], rules):
+            continue
+        elif not _narrowed(group, [(1.0, np.inf) if c else (0.0, 0.0) for c in group], rules):
+            hide, why = ["respondents"], "linked"
+        else:
+            hide, why = ["represented", "respondents"], "linked"
+        for column in hide:
+            mask.loc[rows, column] = True
+            reasons.update({(int(i), column): why for i in rows})
+    return Published(out, mask, reasons=reasons)
 
 
 def unprotected(table: pd.DataFrame) -> Published:

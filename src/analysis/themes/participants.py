@@ -6,6 +6,7 @@ from typing import Any
 import pandas as pd
 
 from .. import publication
+from ..disclosure import SUPPRESSED, is_hidden
 from ..paths import REFERENCE_DIR
 from .derived import ACTIVE_CODES, active_indicator, citizen_facing
 from .change import change_part
@@ -13,17 +14,7 @@ from .base import (Block, Context, Section, ThemeResult, category_table, multi_s
                    share_by_group, test_sentence)
 
 THEME = "participants"
-def count_band(count: int, k: int) -> str:
-    """A respondent count as a band (0, 1..k-1, then k..2k-1, 2k..4k-1, 4k or more)."""
-    if count == 0:
-        return "0"
-    if count < k:
-        return f"1–{k - 1}"
-    if count < 2 * k:
-        return f"{k}–{2 * k - 1}"
-    if count < 4 * k:
-        return f"{2 * k}–{4 * k - 1}"
-    return f"{4 * k}+"
+count_band = publication.count_band
 
 
 def coverage(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -64,13 +55,13 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                                  ctx.t("p_caption_org"), ctx.t("p_title_org"))
     cov_table, cov_facts = coverage(frame, ctx)
     facts.update(cov_facts)
-    # Exact counts per force are not published: "represented: no" reveals zeros, which would undo
-    # secondary suppression against the published total of regional forces. Bands reveal no count.
-    cov_table["respondents"] = [count_band(c, ctx.min_cell) for c in cov_table.pop("count")]
-    cov_pub = publication.unprotected(cov_table)
+    # Exact counts per force are not published, and the bands (or represented yes/no) are withheld
+    # where, with the published number of regional police respondents, they would pin a small count.
+    cov_pub = publication.organisation_coverage(cov_table.drop(columns=["represented"]), ctx.protection)
     cov_display = pd.DataFrame({ctx.t("col_force"): cov_pub["force"],
-                                ctx.t("col_represented"): [ctx.t("word_yes") if r else ctx.t("word_no") for r in cov_pub["represented"]],
-                                ctx.t("col_respondents_band"): cov_pub["respondents"]})
+                                ctx.t("col_represented"): [SUPPRESSED if is_hidden(r) else ctx.t("word_yes") if r
+                                                           else ctx.t("word_no") for r in cov_pub["represented"]],
+                                ctx.t("col_respondents_band"): [str(b) for b in cov_pub["respondents"]]})
     cov_block = Block("force_coverage", ctx.t("p_caption_coverage"), table=cov_pub, display=cov_display)
     sections.append(Section("organisations", ctx.t("p_h_organisations"), [
         ctx.t("p_composition", n=ctx.num(n), orgs=ctx.num(cov_facts["organisations_represented"]),
