@@ -36,7 +36,7 @@ report-compare: $(STAMP) ## Build outputs/report.html of the 2026 wave with a "C
 	$(BIN)/python -m analysis build --data $(DATA_NEW) --compare $(COMPARE) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) $(ARGS)
 
 pdf: $(STAMP) ## Build outputs/report.html and outputs/report.pdf (print layout, WeasyPrint)
-	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --pdf
+	$(BIN)/python -m analysis build --data $(DATA) --out $(OUT) --lang $(LANG_REPORT) --min-cell $(MIN_CELL) --coding $(CODING) --pdf $(ARGS)
 
 # --- accessibility check (not part of make test): Debian's Chromium + axe-core from npm ------------
 A11Y_OUT := $(OUT)/a11y
@@ -52,7 +52,7 @@ $(A11Y_NODE): .a11y/package.json .a11y/package-lock.json
 	@touch $@
 
 $(A11Y_OUT)/report-%/report.html: $(STAMP) $(A11Y_SOURCES)
-	$(BIN)/python -m analysis build --data $(DATA) --out $(A11Y_OUT)/report-$* --lang $* --min-cell $(MIN_CELL)
+	$(BIN)/python -m analysis build --data $(DATA) --out $(A11Y_OUT)/report-$* --lang $* --min-cell $(MIN_CELL) --coding $(CODING)
 
 a11y: $(CHROMIUM) $(A11Y_NODE) $(A11Y_OUT)/report-en/report.html $(A11Y_OUT)/report-nl/report.html ## WCAG 2.1 AA check (axe-core in headless Chromium) of the en and nl reports; screenshots in outputs/a11y/
 	node .a11y/check.mjs $(A11Y_OUT) en=$(A11Y_OUT)/report-en/report.html nl=$(A11Y_OUT)/report-nl/report.html

@@ -185,7 +185,8 @@ def _failure_message(theme: str, target: Path, exc: Exception) -> str:
                 break
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc)).strip().splitlines()
-    return (f"notebook {NOTEBOOKS[theme].name} failed in cell {cell}: {ename}: {evalue[0] if evalue else ''}\n"
+    detail = "\n    ".join(evalue[:8]) if evalue else ""
+    return (f"notebook {NOTEBOOKS[theme].name} failed in cell {cell}: {ename}: {detail}\n"
             f"  executed copy: {target}")
 
 

@@ -364,6 +364,18 @@ def suppress(
         hidden.add(pick)
         reasons.setdefault(pick, "secondary")
 
+    # 2c. a small count that no further cell can protect (every cell of its sums is hidden and the
+    # public totals still narrow it): hide every count of the table rather than publish it so
+    if secondary and primary & stuck:
+        width = required_width(k, suppress_zeros)
+        if any(hi - lo < width for cell in primary & stuck
+               for lo, hi in [protection_intervals(constraints, values_now, hidden, targets=[cell])[cell]]):
+            for c in count_cols:
+                for i in range(len(tab)):
+                    if (i, c) not in hidden and pd.notna(tab.at[i, c]):
+                        hidden.add((i, c))
+                        reasons.setdefault((i, c), "secondary")
+
     for i, c in hidden:
         mask.at[i, c] = True
 

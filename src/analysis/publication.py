@@ -133,10 +133,28 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
 
 
 def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
-    """Pairwise Wilcoxon tests: counts suppressed, medians follow their base, tests next to a small count hidden."""
+    """Pairwise Wilcoxon tests: counts suppressed, tests next to a small count hidden.
+
+    The medians of the pair's respondents are not published: on a subset other than the grid's
+    summary they are further inequalities in counts the grid hides (the test and effect size say
+    which item is rated higher).
+    """
     pub = _suppress(pairs, rules, counts=["n", "n_nonzero"], derived={"median_a": "n", "median_b": "n"}, within={},
                    across=[])
+    pub = pub.hide(np.ones(len(pub), dtype=bool), [c for c in ("median_a", "median_b") if c in pub])
     return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], rules)
+
+
+def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:
+    """A rating summary of two items on the respondents who rated both (a subset of each item's own
+    summary): top-2 and bottom-2 with the middle as a cell, and no mean or median, which are
+    further equations in counts the items' own distributions hide."""
+    summary = summary.copy()
+    summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
+    pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
+                                            ["top2_count", "bottom2_count", "middle_count"]])
+    pub = pub.hide(np.ones(len(pub), dtype=bool), [c for c in ("mean", "median") if c in pub])
+    return pub.drop(["middle_count"])
 
 
 def multi_select(table: pd.DataFrame, rules: Rules) -> Published:

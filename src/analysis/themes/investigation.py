@@ -7,7 +7,6 @@ from typing import Any
 import pandas as pd
 
 from .. import publication, stats
-from ..disclosure import suppress
 from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
                    published_value, rating_grid)
@@ -37,7 +36,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
         [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
-    both_pub = suppress(both, ctx.min_cell, suppress_zeros=ctx.protection.zeros, suppress_whole=ctx.protection.whole)
+    both_pub = publication.paired_summary(both, ctx.protection)
     if paired.empty or paired_pub.is_hidden(0, "p"):
         facts["reliability"] = None
         reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]
@@ -56,7 +55,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     display = pd.DataFrame({
         ctx.t("col_domain"): [cb.theme_label("investigation", ctx.lang), cb.theme_label("enforcement", ctx.lang)][:len(both_pub)],
         ctx.t("col_n"): [ctx.num(v) for v in both_pub["n"]],
-        ctx.t("col_median"): [ctx.num(m, 1) for m in both_pub["median"]],
         ctx.t("col_top2"): [ctx.pct(v) for v in both_pub["top2_pct"]],
     })
     sections.append(Section("reliability", ctx.t("i_h_reliability"), reliability_text,

@@ -103,9 +103,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # --- who is active: role and age ---------------------------------------------------------
     role_labels = cb["role"].code_labels(ctx.lang)
     citizen_codes = {c.code: bool(c.attrs.get("citizen_facing")) for c in cb["role"].codes}
-    by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
-                                                       ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
-                                                       public_sums=citizen_codes)
     age_labels = {c: text for c, text in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
     by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
                                                     ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
@@ -117,6 +114,12 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     cf_block, _, cf_pub = share_by_group(frame, active, test_frame["citizen_facing"],
                                          {1.0: ctx.t("group_citizen_facing"), 0.0: ctx.t("group_other_roles")}, ctx,
                                          "active_by_citizen_facing", ctx.t("p_caption_active_citizen"), None)
+    # the roles' table is protected against the citizen-facing totals only where those are published
+    # (a hidden total is no public sum, and declaring it would claim more than the reader knows)
+    coarse_shown = len(cf_pub) == 2 and not cf_pub.mask[["n", "count"]].to_numpy().any()
+    by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
+                                                       ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
+                                                       public_sums=citizen_codes if coarse_shown else None)
     cf_pct = published_value(cf_pub, "pct", ("group", 1.0))
     other_pct = published_value(cf_pub, "pct", ("group", 0.0))
     facts["active_by_citizen_facing"] = {"citizen_facing_pct": published(cf_pct), "other_pct": published(other_pct),
