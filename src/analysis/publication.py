@@ -101,7 +101,8 @@ def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
     """Pairwise Wilcoxon tests: counts suppressed, medians follow their base, tests next to a small count hidden."""
     pub = _suppress(pairs, rules, counts=["n", "n_nonzero"], derived={"median_a": "n", "median_b": "n"}, within={},
                    across=[])
-    return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], rules)
+    return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial", "p_greater", "p_less"],
+                         rules)
 
 
 def multi_select(table: pd.DataFrame, rules: Rules) -> Published:
