@@ -105,6 +105,13 @@ def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
                          rules)
 
 
+def multi_select_pairs(pairs: pd.DataFrame, rules: Rules) -> Published:
+    """Pairwise McNemar tests of a multi-select: discordant counts suppressed, tests next to a small count hidden
+    (not published as a table; their one-sided p-values feed sentences and facts)."""
+    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"], ["statistic", "p", "p_holm", "p_greater", "p_less"],
+                         rules)
+
+
 def multi_select(table: pd.DataFrame, rules: Rules) -> Published:
     """Options of a multi-select question: who ticked and who did not are both cells of respondents."""
     table = table.copy()
