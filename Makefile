@@ -12,7 +12,7 @@ ARGS ?=
 CODING ?= data/coding
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report pdf a11y test validate synth notebooks bench lab clean
+.PHONY: help venv report pdf a11y test validate synth notebooks bench calibrate lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ test: $(STAMP) ## Run the whole test suite (pytest, nbval on notebooks/)
 
 bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)
 	$(BIN)/python benchmarks/run.py
+
+calibrate: $(STAMP) ## Claims on 200 noise and 100 synthetic exports: false positives and power (benchmarks/CALIBRATION.md)
+	MPLBACKEND=Agg $(BIN)/python benchmarks/calibrate.py
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
