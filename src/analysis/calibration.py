@@ -104,14 +104,20 @@ def boundary_frame(template: pd.DataFrame, claim_id: str, seed: int, codebook: C
 
 @contextlib.contextmanager
 def without_figures() -> Iterator[None]:
-    """Theme computations without drawing figures (calibration needs the numbers and the words only)."""
-    from .themes import base, enforcement
-    saved = base.diverging_bars, base.proportion_bars, enforcement.paired_dots
+    """Theme computations without drawing figures and without coding open answers (calibration needs
+    the numbers and the sentences the claims and comparisons rest on; open answers feed neither)."""
+    from .themes import barriers, base, enforcement, investigation, opportunities
+    saved = (base.diverging_bars, base.proportion_bars, enforcement.paired_dots,
+             [(m, m.open_answers) for m in (opportunities, barriers, enforcement, investigation)])
     base.diverging_bars = base.proportion_bars = enforcement.paired_dots = lambda *a, **k: None
+    for module, _ in saved[3]:
+        module.open_answers = lambda *a, **k: ([], [], {})
     try:
         yield
     finally:
-        base.diverging_bars, base.proportion_bars, enforcement.paired_dots = saved
+        base.diverging_bars, base.proportion_bars, enforcement.paired_dots = saved[:3]
+        for module, original in saved[3]:
+            module.open_answers = original
 
 
 def run_themes(frame: pd.DataFrame, ctx: Any, figures: bool = False) -> dict[str, Any]:
