@@ -12,7 +12,7 @@ ARGS ?=
 CODING ?= data/coding
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-compare pdf bench-waves a11y test validate synth notebooks bench lab clean
+.PHONY: help venv report report-compare pdf bench-waves a11y test validate synth notebooks bench calibrate lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)
 
 bench-waves: $(STAMP) ## Calibrate the wave comparison: planted changes found, unchanged items flagged (benchmarks/waves.md)
 	$(BIN)/python benchmarks/waves.py
+
+calibrate: $(STAMP) ## Claims on 200 noise and 100 synthetic exports: false positives and power (benchmarks/CALIBRATION.md)
+	MPLBACKEND=Agg $(BIN)/python benchmarks/calibrate.py
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

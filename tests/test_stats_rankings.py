@@ -57,15 +57,21 @@ def test_kendalls_w_siegel_castellan_1988_tied_example() -> None:
     assert stats.kendalls_w(frame, ["a", "b", "c"]) == pytest.approx(chi2 / (5 * 2))
 
 
-def test_pairwise_wilcoxon_matches_scipy_with_holm_and_rank_biserial() -> None:
+def test_pairwise_wilcoxon_matches_scipy_on_everyone_who_rated_both_with_holm_and_rank_biserial() -> None:
     df = _domains()
     cols = list(df.columns)
     out = stats.pairwise_wilcoxon(df, cols)
-    complete = df.apply(lambda s: s.astype(float)).replace(9.0, np.nan).dropna()
+    codes = df.apply(lambda s: s.astype(float)).replace(9.0, np.nan)
     assert len(out) == 6
+    assert out["n"].nunique() > 1  # each pair on its own base, not the complete cases
     for _, row in out.iterrows():
+        complete = codes[[row["item_a"], row["item_b"]]].dropna()
+        assert row["n"] == len(complete)
         ref = sps.wilcoxon(complete[row["item_a"]], complete[row["item_b"]])
         assert row["p"] == pytest.approx(ref.pvalue)
+        for column, alternative in (("p_greater", "greater"), ("p_less", "less")):
+            one_sided = sps.wilcoxon(complete[row["item_a"]], complete[row["item_b"]], alternative=alternative)
+            assert row[column] == pytest.approx(one_sided.pvalue)
         d = (complete[row["item_a"]] - complete[row["item_b"]]).to_numpy()
         d = d[d != 0]
         r = sps.rankdata(np.abs(d))
@@ -75,6 +81,15 @@ def test_pairwise_wilcoxon_matches_scipy_with_holm_and_rank_biserial() -> None:
     # domain2 was simulated one point higher than domain0
     top = out[(out.item_a == "domain0") & (out.item_b == "domain2")].iloc[0]
     assert top["rank_biserial"] < -0.5
+
+
+def test_pairwise_wilcoxon_on_complete_cases_matches_scipy_on_the_friedman_base() -> None:
+    df = _domains()
+    out = stats.pairwise_wilcoxon(df, list(df.columns), complete_cases=True)
+    complete = df.apply(lambda s: s.astype(float)).replace(9.0, np.nan).dropna()
+    assert (out["n"] == len(complete)).all()
+    for _, row in out.iterrows():
+        assert row["p"] == pytest.approx(sps.wilcoxon(complete[row["item_a"]], complete[row["item_b"]]).pvalue)
 
 
 def test_mean_ranks_orders_domains() -> None:

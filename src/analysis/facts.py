@@ -49,12 +49,31 @@ class OptionShare:
 
 
 @dataclass
+class PairTest:
+    """Two items (or options) compared on the same respondents: one-sided p-values, unadjusted.
+
+    ``p_greater``: "a is rated (ticked) higher than b"; ``p_less``: lower. For a grid, Wilcoxon
+    signed-rank tests on everyone who rated both; for a multi-select, exact McNemar (binomial)
+    tests on the discordant answers. Unweighted.
+    """
+    item_a: str
+    item_b: str
+    n: Number = None
+    p_greater: Number = None
+    p_less: Number = None
+
+
+@dataclass
 class MultiSelect:
     n: int = 0
     options: list[OptionShare] = field(default_factory=list)
     cochran_q: Number = None
     cochran_df: Number = None
     cochran_p: Number = None
+    pairs: list[PairTest] = field(default_factory=list)
+    #: the option shown to be ticked more often than every other (intersection-union test), if any
+    first: str | None = None
+    first_p: Number = None
 
 
 @dataclass
@@ -69,13 +88,25 @@ class GridItem:
     bottom2_low: Number = None
     bottom2_high: Number = None
     median: Number = None
+    top2_count: Number = None
+    bottom2_count: Number = None
 
 
 @dataclass
 class Ranking:
-    """Friedman test and Kendall's W over a grid, and the first item against the second."""
+    """Friedman test and Kendall's W over a grid (complete cases, ``n``), pairwise one-sided tests
+    (everyone who rated both), and whether an item is shown to come first.
+
+    ``first`` is the item rated higher than every other item by the intersection-union test
+    (each one-sided Wilcoxon p below alpha), else None; ``first_p`` is that test's p (the largest
+    one-sided p) for the item with the highest mean rank.
+    """
     order: list[str] = field(default_factory=list)
     n: Number = None
+    pairs: list[PairTest] = field(default_factory=list)
+    first: str | None = None
+    first_p: Number = None
+    alpha: Number = None
     friedman_statistic: Number = None
     friedman_df: Number = None
     friedman_p: Number = None
@@ -253,11 +284,22 @@ class ValueEstimation:
     over_high: Number = None
     dont_know_n: Number = None
     split_p: Number = None
+    under_count: Number = None
+    over_count: Number = None
 
 
 @dataclass
 class ActivityModel:
-    """Ordinal model of use frequency on role (citizen-facing) and age: odds ratios."""
+    """Model of use on role (citizen-facing) and age: odds ratios of the model in ``model``.
+
+    ``model`` is "ordinal" (proportional odds) when the proportional-odds check (``po_p``,
+    Brant-type Wald test over the cumulative logits) does not reject it, else "logistic" (the
+    binary model of weekly-or-daily use, the stated fallback).
+    """
+    model: str | None = None
+    po_statistic: Number = None
+    po_df: Number = None
+    po_p: Number = None
     n: Number = None
     clusters: Number = None
     citizen_facing_or: Number = None
@@ -286,6 +328,7 @@ class BarriersFacts:
 @dataclass
 class GapItem:
     item: str
+    n: Number = None
     important_pct: Number = None
     used_pct: Number = None
     gap_pp: Number = None
@@ -307,6 +350,9 @@ class Reliability:
     """Reliability of citizens' messages, investigation vs enforcement, same respondents."""
     n: Number = None
     p: Number = None
+    #: one-sided Wilcoxon p of "rated more important for investigation" / "for enforcement"
+    p_greater: Number = None
+    p_less: Number = None
     rank_biserial: Number = None
     investigation_top2_pct: Number = None
     enforcement_top2_pct: Number = None
@@ -331,6 +377,8 @@ class ConclusionFacts:
     claims: dict[str, int] = field(default_factory=dict)
     claim_verdicts: dict[str, str] = field(default_factory=dict)
     change: WaveChange | None = None
+    #: per claim: the p-value of its test (None where the verdict rests on an interval or a count)
+    claim_p: dict[str, Number] = field(default_factory=dict)
 
 
 #: Theme key -> the dataclass of its facts.

@@ -142,7 +142,15 @@ def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
     pub = _suppress(pairs, rules, counts=["n", "n_nonzero"], derived={"median_a": "n", "median_b": "n"}, within={},
                    across=[])
     pub = pub.hide(np.ones(len(pub), dtype=bool), [c for c in ("median_a", "median_b") if c in pub])
-    return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial"], rules)
+    return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial", "p_greater", "p_less"],
+                         rules)
+
+
+def multi_select_pairs(pairs: pd.DataFrame, rules: Rules) -> Published:
+    """Pairwise McNemar tests of a multi-select: discordant counts suppressed, tests next to a small count hidden
+    (not published as a table; their one-sided p-values feed sentences and facts)."""
+    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"], ["statistic", "p", "p_holm", "p_greater", "p_less"],
+                         rules)
 
 
 def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:

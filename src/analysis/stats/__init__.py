@@ -35,7 +35,8 @@ The functions live in topic modules and are all importable from here
   :func:`kendalls_w`, :func:`pairwise_wilcoxon`;
 * :mod:`.groups` -- :func:`crosstab`, :func:`crosstab_test`,
   :func:`kruskal_test`, :func:`pairwise_mannwhitney`;
-* :mod:`.models` -- :func:`ordinal_logit`, :func:`logistic_regression`;
+* :mod:`.models` -- :func:`ordinal_logit`, :func:`logistic_regression`,
+  :func:`proportional_odds_check`;
 * :mod:`.agreement` -- :func:`cohens_kappa`, :func:`krippendorff_alpha`;
 * :mod:`.multiple` -- :func:`holm_adjust`.
 
@@ -63,7 +64,7 @@ from .groups import (
     kruskal_test,
     pairwise_mannwhitney,
 )
-from .models import MODEL_COLUMNS, logistic_regression, ordinal_logit
+from .models import MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit, proportional_odds_check
 from .multiple import holm_adjust
 from .multiselect import COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs, multi_select
 from .proportions import PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion, wilson_interval
@@ -108,6 +109,7 @@ __all__ = [
     "pairwise_mannwhitney",
     "ordinal_logit",
     "logistic_regression",
+    "proportional_odds_check",
     "cohens_kappa",
     "krippendorff_alpha",
     # table columns and constants, also part of the public interface
@@ -127,6 +129,7 @@ __all__ = [
     "KRUSKAL_COLUMNS",
     "MANNWHITNEY_COLUMNS",
     "MODEL_COLUMNS",
+    "PO_CHECK_COLUMNS",
     "MONTE_CARLO_SEED",
     "MONTE_CARLO_RESAMPLES",
 ]

@@ -12,6 +12,7 @@ from scipy import stats as sps
 
 from ._common import _empty, _z
 
+PO_CHECK_COLUMNS = ["term", "statistic", "df", "p", "cuts", "n", "min_or", "max_or"]
 MODEL_COLUMNS = ["term_type", "coef", "se", "z", "p", "odds_ratio", "or_low", "or_high", "n",
                  "clusters"]
 
@@ -213,3 +214,95 @@ def logistic_regression(
     return _result_table(params, bse, pvals, term_type, len(sub),
                          int(len(np.unique(groups))) if groups is not None else None, level)
 
+
+
+def proportional_odds_check(
+    frame: pd.DataFrame,
+    outcome: str,
+    predictors: Sequence[str],
+    cluster: str | None = None,
+    dont_know: Sequence[Any] = (9,),
+) -> pd.DataFrame:
+    """Does the proportional-odds assumption of :func:`ordinal_logit` hold? (Brant-type check)
+
+    Call it beside an ordinal model.  The outcome is cut at each threshold j into the
+    cumulative logits "above category j"; the binary data sets are stacked (each
+    respondent once per cut) and one logistic model is fitted with a free intercept
+    and a free slope per cut.  A Wald test that every predictor's slopes are equal
+    across cuts is the Brant (1990) test's hypothesis; its covariance is cluster-robust
+    by respondent (their stacked rows are dependent), or by ``cluster`` (organisation,
+    which nests respondents) when given.
+
+    Returns one row per predictor and a row ``term = "all"``: Wald ``statistic``,
+    ``df``, ``p``, the number of ``cuts`` used (cuts with no variation in the
+    outcome are left out), ``n`` and the smallest and largest odds ratio over the cuts.
+    Where a cut separates the data (a slope beyond |10| on the logit scale, e.g. no
+    respondent of a group in the lowest category) the Wald test is not valid and
+    ``statistic`` and ``p`` are NaN: the check could not be made.
+    """
+    import statsmodels.api as sm
+
+    sub = _model_frame(frame, outcome, predictors, cluster, dont_know)
+    empty = _empty(PO_CHECK_COLUMNS)
+    if sub.empty:
+        return empty
+    y = sub[outcome]
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        order = [c for c in y.cat.categories if c in set(y.astype(object))]
+        ranks = y.astype(object).map({c: i for i, c in enumerate(order)}).astype(int).to_numpy()
+    else:
+        order = sorted(pd.unique(y))
+        ranks = y.map({c: i for i, c in enumerate(order)}).astype(int).to_numpy()
+    x = _design(sub, predictors)
+    x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
+    cuts = [j for j in range(len(order) - 1) if 0 < np.mean(ranks > j) < 1]
+    if len(cuts) < 2 or x.shape[1] == 0:
+        return empty
+    ids = np.arange(len(sub))
+    groups_base = pd.factorize(sub[cluster])[0] if cluster is not None else ids
+    blocks, outcome_rows, groups = [], [], []
+    names = list(x.columns)
+    for c_index, j in enumerate(cuts):
+        part = pd.DataFrame(0.0, index=range(len(sub)), columns=[f"cut{j}"] + [f"{t}@{j}" for t in names]
+                            + [f"cut{k}" for k in cuts if k != j] + [f"{t}@{k}" for k in cuts if k != j for t in names])
+        part[f"cut{j}"] = 1.0
+        for t in names:
+            part[f"{t}@{j}"] = x[t].to_numpy()
+        blocks.append(part)
+        outcome_rows.append((ranks > j).astype(float))
+        groups.append(groups_base)
+    design = pd.concat(blocks, ignore_index=True)
+    columns = [f"cut{k}" for k in cuts] + [f"{t}@{k}" for k in cuts for t in names]
+    design = design[columns]
+    yy = np.concatenate(outcome_rows)
+    gg = np.concatenate(groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.Logit(yy, design).fit(disp=False, maxiter=200, cov_type="cluster", cov_kwds={"groups": gg})
+    params = pd.Series(np.asarray(res.params), index=columns)
+    cov = pd.DataFrame(np.asarray(res.cov_params()), index=columns, columns=columns)
+
+    def wald(terms: list[str]) -> tuple[float, int]:
+        # contrasts: each later cut's slope minus the first cut's slope, per term
+        rows = []
+        for t in terms:
+            for k in cuts[1:]:
+                r = pd.Series(0.0, index=columns)
+                r[f"{t}@{k}"], r[f"{t}@{cuts[0]}"] = 1.0, -1.0
+                rows.append(r)
+        r = pd.DataFrame(rows).to_numpy()
+        diff = r @ params.to_numpy()
+        v = r @ cov.to_numpy() @ r.T
+        stat = float(diff @ np.linalg.pinv(v) @ diff)
+        return stat, len(rows)
+
+    out = []
+    for t in names + ["all"]:
+        terms = names if t == "all" else [t]
+        stat, df = wald(terms)
+        if not np.isfinite(stat) or stat < 0 or any(abs(params[f"{u}@{k}"]) > 10 for u in terms for k in cuts):
+            stat = float("nan")
+        slopes = np.exp([params[f"{u}@{k}"] for u in terms for k in cuts])
+        out.append({"term": t, "statistic": stat, "df": df, "p": float(sps.chi2.sf(stat, df)) if np.isfinite(stat) else float("nan"), "cuts": len(cuts),
+                    "n": len(sub), "min_or": float(slopes.min()), "max_or": float(slopes.max())})
+    return pd.DataFrame(out, columns=PO_CHECK_COLUMNS)

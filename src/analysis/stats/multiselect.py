@@ -7,6 +7,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 from statsmodels.stats.contingency_tables import cochrans_q as _sm_cochrans_q
 from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
 
@@ -18,7 +19,7 @@ MULTI_COLUMNS = ["option", "n", "count", "pct", "pct_low", "pct_high", "mentions
                  "mentions_n", "mean_ticked"]
 COCHRAN_COLUMNS = ["n", "k", "q", "df", "p"]
 MCNEMAR_COLUMNS = ["option_a", "option_b", "n", "both_n", "only_a_n", "only_b_n",
-                   "statistic", "p", "p_holm", "method"]
+                   "statistic", "p", "p_holm", "method", "p_greater", "p_less"]
 
 
 def _answered(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -33,13 +34,15 @@ def multi_select(
     columns: Sequence[str],
     weights: str | None = None,
     level: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Results of a multi-select ("tick all that apply") question, one row per option.
 
     Call it for the option table of a multi-select question.  The base ``n`` is the
     respondents who answered the question (not NaN on every option column); within
     that base a NaN option counts as not ticked.  ``pct`` = % of respondents who
-    ticked the option (Wilson interval; Kish effective n with weights);
+    ticked the option (Wilson interval; Kish effective n with weights; design-effect
+    adjusted for clustering with ``cluster``, floored at 1);
     ``mentions_pct`` = % of all ticks (``mentions_n`` unweighted ticks in total);
     ``mean_ticked`` = mean number of options ticked per respondent (same in each row).
 
@@ -61,8 +64,9 @@ def multi_select(
         total_w_ticks = float(weighted_ticks.sum())
         mean_ticked = float(np.average(ticks.sum(axis=1), weights=w)) if w.sum() > 0 else np.nan
         rows = []
+        groups = data.loc[block.index, cluster].to_numpy() if cluster is not None else None
         for j, col in enumerate(cols):
-            s = _share_stats(ticks[:, j], w, None, level, weights is not None)
+            s = _share_stats(ticks[:, j], w, groups, level, weights is not None)
             rows.append({"option": col, "n": s["n"], "count": s["count"], "pct": s["pct"],
                          "pct_low": s["pct_low"], "pct_high": s["pct_high"],
                          "mentions_pct": 100 * weighted_ticks[j] / total_w_ticks
@@ -113,10 +117,12 @@ def mcnemar_pairs(
     (``method = "chi2"``), both by statsmodels' ``mcnemar``; ``statistic`` is the
     smaller discordant count for the exact test.  A pair without discordant
     answers gets ``p = 1`` and no statistic.  P-values are Holm-adjusted over all
-    pairs.
+    pairs.  ``p_greater`` / ``p_less`` are one-sided exact (binomial) p-values of
+    "``option_a`` is ticked more / less often than ``option_b``" (1 without
+    discordant answers).
 
     Returns columns ``option_a, option_b, n, both_n, only_a_n, only_b_n,
-    statistic, p, p_holm, method``.
+    statistic, p, p_holm, method, p_greater, p_less``.
     """
     block = _answered(data, columns)
     x = block.to_numpy() > 0
@@ -137,9 +143,11 @@ def mcnemar_pairs(
             res = _sm_mcnemar(table, exact=exact, correction=False)
             stat, p = float(res.statistic), float(res.pvalue)
             method = "exact" if exact else "chi2"
+        greater = float(sps.binomtest(only_a, disc, 0.5, alternative="greater").pvalue) if disc else 1.0
+        less = float(sps.binomtest(only_a, disc, 0.5, alternative="less").pvalue) if disc else 1.0
         rows.append({"option_a": cols[i], "option_b": cols[j], "n": int(x.shape[0]),
                      "both_n": int(np.sum(a & b)), "only_a_n": only_a, "only_b_n": only_b,
-                     "statistic": stat, "p": p, "method": method})
+                     "statistic": stat, "p": p, "method": method, "p_greater": greater, "p_less": less})
     frame = pd.DataFrame(rows)
     frame["p_holm"] = holm_adjust(frame["p"].to_numpy())
     return frame[MCNEMAR_COLUMNS]

@@ -105,7 +105,8 @@ def _share_stats(
     p = float(np.sum(w * success) / wsum)
     n_eff = kish_effective_n(w) if weighted else float(n)
     if groups is not None:
-        n_eff = _cluster_effective_n(success, w, groups, p, fallback=n_eff)
+        # the design effect of clustering is floored at 1: clustering never narrows an interval
+        n_eff = min(n_eff, _cluster_effective_n(success, w, groups, p, fallback=n_eff))
     low, high = wilson_interval(p * n_eff, n_eff, level)
     return {"n": n, "count": count, "pct": 100 * p, "pct_low": 100 * low,
             "pct_high": 100 * high, "n_eff": n_eff, "deff": n / n_eff if n_eff > 0 else np.nan}
@@ -122,13 +123,18 @@ def _cluster_effective_n(
     the effective n that ``svyciprop(method = "wilson")`` plugs into the Wilson
     formula.  When the variance is 0 (p is 0 or 1) or fewer than two clusters are
     present the design effect cannot be estimated and ``fallback`` (Kish n) is used.
+    A respondent whose cluster is unknown (NaN) is a cluster of their own: such
+    respondents stay in the base.
     """
     codes, uniques = pd.factorize(pd.Series(groups), use_na_sentinel=True)
-    if len(uniques) < 2 or p <= 0 or p >= 1:
+    codes = np.asarray(codes).copy()
+    unknown = codes < 0
+    g = len(uniques) + int(unknown.sum())
+    codes[unknown] = len(uniques) + np.arange(int(unknown.sum()))
+    if g < 2 or p <= 0 or p >= 1:
         return fallback
     z = w * (success - p) / np.sum(w)
-    totals = np.bincount(codes, weights=z, minlength=len(uniques))
-    g = len(uniques)
+    totals = np.bincount(codes, weights=z, minlength=g)
     var = g / (g - 1) * float(np.sum(totals**2))
     if var <= 0:
         return fallback
@@ -152,7 +158,9 @@ def proportion(
 
     With ``weights`` the share is weighted and the interval uses Kish's effective n.
     With ``cluster`` (the organisation column) the effective n is design-effect
-    adjusted for clustering, as R's ``survey::svyciprop(method = "wilson")`` does.
+    adjusted for clustering, as R's ``survey::svyciprop(method = "wilson")`` does,
+    with the design effect floored at 1 (an interval is never narrowed by it);
+    a respondent with an unknown cluster counts as a cluster of one.
 
     Returns columns ``item, n, count, pct, pct_low, pct_high, n_eff, deff``:
     ``n`` = unweighted base, ``count`` = unweighted "yes" count, ``pct`` and its
@@ -165,8 +173,6 @@ def proportion(
     for col in cols:
         raw = data[col]
         keep = raw.notna() & w_all.notna()
-        if cluster is not None:
-            keep &= data[cluster].notna()
         if success is None:
             vals = _codes(raw[keep])
             if not vals.isin([0.0, 1.0]).all():

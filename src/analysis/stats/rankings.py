@@ -16,7 +16,7 @@ from .multiple import holm_adjust
 FRIEDMAN_COLUMNS = ["n", "k", "statistic", "df", "p", "kendalls_w"]
 MEAN_RANK_COLUMNS = ["item", "n", "mean_rank", "median"]
 WILCOXON_COLUMNS = ["item_a", "item_b", "n", "n_nonzero", "median_a", "median_b",
-                    "statistic", "p", "p_holm", "rank_biserial"]
+                    "statistic", "p", "p_holm", "rank_biserial", "p_greater", "p_less"]
 
 
 def _complete(frame: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float]) -> pd.DataFrame:
@@ -118,36 +118,51 @@ def _paired_rank_biserial(diff: np.ndarray) -> float:
 
 
 def pairwise_wilcoxon(
-    data: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float] = (9,)
+    data: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float] = (9,),
+    complete_cases: bool = False,
 ) -> pd.DataFrame:
     """Pairwise Wilcoxon signed-rank tests between items rated by the same respondents.
 
-    Call it after :func:`friedman_test` to see which domains differ.  Uses the
-    same complete cases as the Friedman test; zero differences are dropped
-    (``zero_method="wilcox"``), scipy chooses exact or normal p-values.  P-values
-    are Holm-adjusted over all pairs.  ``rank_biserial`` > 0 means ``item_a`` is
-    rated higher (range -1..1).
+    Call it after :func:`friedman_test` to see which domains differ.  Each pair
+    uses everyone who rated both items (``n`` per pair; with
+    ``complete_cases=True`` only those who rated every item, as the Friedman test
+    does); zero differences are dropped (``zero_method="wilcox"``), scipy chooses
+    exact or normal p-values.  Two-sided p-values are Holm-adjusted over all
+    pairs.  ``rank_biserial`` > 0 means ``item_a`` is rated higher (range -1..1).
+    ``p_greater`` and ``p_less`` are the one-sided p-values of "``item_a`` is rated
+    higher" and "lower" (not adjusted: an intersection-union test, "X is rated
+    higher than every other item", needs none).
 
     Returns columns ``item_a, item_b, n, n_nonzero, median_a, median_b,
-    statistic, p, p_holm, rank_biserial``.
+    statistic, p, p_holm, rank_biserial, p_greater, p_less``.
     """
     cols = list(columns)
-    block = _complete(data, cols, dont_know)
-    if block.empty or len(cols) < 2:
+    frame_codes = data[cols].apply(_codes)
+    frame_codes = frame_codes.mask(frame_codes.isin([float(d) for d in dont_know]))
+    block = frame_codes.dropna() if complete_cases else frame_codes
+    if block.dropna(how="all").empty or len(cols) < 2:
         return _empty(WILCOXON_COLUMNS)
     rows = []
     for a, b in combinations(cols, 2):
-        diff = (block[a] - block[b]).to_numpy()
+        pair = block[[a, b]].dropna()
+        if pair.empty:
+            continue
+        x, y = pair[a].to_numpy(), pair[b].to_numpy()
+        diff = x - y
         nz = int(np.sum(diff != 0))
         if nz == 0:
-            stat, p = np.nan, np.nan
+            stat, p, greater, less = np.nan, np.nan, np.nan, np.nan
         else:
-            res = sps.wilcoxon(block[a].to_numpy(), block[b].to_numpy(), zero_method="wilcox")
+            res = sps.wilcoxon(x, y, zero_method="wilcox")
             stat, p = float(res.statistic), float(res.pvalue)
-        rows.append({"item_a": a, "item_b": b, "n": len(block), "n_nonzero": nz,
-                     "median_a": float(block[a].median()), "median_b": float(block[b].median()),
-                     "statistic": stat, "p": p, "rank_biserial": _paired_rank_biserial(diff)})
+            greater = float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="greater").pvalue)
+            less = float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="less").pvalue)
+        rows.append({"item_a": a, "item_b": b, "n": len(pair), "n_nonzero": nz,
+                     "median_a": float(np.median(x)), "median_b": float(np.median(y)),
+                     "statistic": stat, "p": p, "rank_biserial": _paired_rank_biserial(diff),
+                     "p_greater": greater, "p_less": less})
+    if not rows:
+        return _empty(WILCOXON_COLUMNS)
     frame = pd.DataFrame(rows)
     frame["p_holm"] = holm_adjust(frame["p"].to_numpy())
     return frame[WILCOXON_COLUMNS]
-

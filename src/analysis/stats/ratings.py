@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ._common import _as_list, _codes, _empty, _weight_vector
-from .proportions import _share_stats, kish_effective_n, wilson_interval
+from .proportions import _share_stats
 
 DISTRIBUTION_COLUMNS = ["item", "code", "count", "pct", "pct_low", "pct_high", "n",
                         "dont_know_n", "missing_n", "base"]
@@ -58,6 +58,7 @@ def rating_distribution(
     dont_know: Sequence[float] = (9,),
     weights: str | None = None,
     level: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Answer distribution of 5-point rating items, one row per item x scale code.
 
@@ -66,7 +67,8 @@ def rating_distribution(
     (``dont_know_n``) and missing answers (``missing_n``) are counted separately and
     excluded from the base; the ``base`` column says so in words.  Every scale code
     gets a row, also when nobody chose it.  ``pct`` (weighted if ``weights``) has a
-    Wilson interval (Kish effective n when weighted).
+    Wilson interval (Kish effective n when weighted; design-effect adjusted for
+    clustering with ``cluster``, floored at 1).
 
     Returns columns ``item, code, count, pct, pct_low, pct_high, n, dont_know_n,
     missing_n, base``.  ``attrs["disclosure"]`` declares that ``count`` adds up to
@@ -82,14 +84,12 @@ def rating_distribution(
             continue
         wv = w.to_numpy()
         v = vals.to_numpy()
-        n_eff = kish_effective_n(wv) if weights is not None else float(n)
-        wsum = float(np.sum(wv))
+        groups = data.loc[vals.index, cluster].to_numpy() if cluster is not None else None
         for code in scale:
             hit = v == float(code)
-            p = float(np.sum(wv[hit]) / wsum) if wsum > 0 else np.nan
-            low, high = wilson_interval(p * n_eff, n_eff, level) if n > 0 else (np.nan, np.nan)
-            rows.append({"item": col, "code": code, "count": int(hit.sum()), "pct": 100 * p,
-                         "pct_low": 100 * low, "pct_high": 100 * high, "n": n,
+            s = _share_stats(hit.astype(float), wv, groups, level, weights is not None)
+            rows.append({"item": col, "code": code, "count": int(hit.sum()), "pct": s["pct"],
+                         "pct_low": s["pct_low"], "pct_high": s["pct_high"], "n": n,
                          "dont_know_n": dk, "missing_n": missing, "base": BASE_NOTE})
     frame = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS) if rows else _empty(DISTRIBUTION_COLUMNS)
     frame.attrs["disclosure"] = {"within": {"count": ["item"]},
@@ -113,7 +113,8 @@ def rating_summary(
     box = the first two (pass the scale reversed if code 1 is the most positive).
     The base ``n`` excludes "don't know" (``dont_know_n``) and missing
     (``missing_n``).  Shares get Wilson intervals (Kish effective n with weights;
-    design-effect adjusted with ``cluster``).  ``mean`` of the codes is a secondary
+    design-effect adjusted with ``cluster``, floored at 1; a respondent with an unknown
+    cluster is a cluster of one).  ``mean`` of the codes is a secondary
     column only: the scale is ordinal, report the median and box shares first.
 
     Returns columns ``item, n, dont_know_n, missing_n, median, top2_count,
@@ -124,8 +125,6 @@ def rating_summary(
     if len(scale) < 4:
         raise ValueError("top-2/bottom-2 boxes need a scale of at least 4 codes")
     w_all = _weight_vector(data, weights)
-    if cluster is not None:
-        w_all = w_all.where(data[cluster].notna())
     top = [float(c) for c in scale[-2:]]
     bottom = [float(c) for c in scale[:2]]
     rows: list[dict[str, Any]] = []

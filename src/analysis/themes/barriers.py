@@ -10,8 +10,8 @@ import pandas as pd
 from .. import publication, stats
 from ..disclosure import is_hidden
 from .change import change_part
-from .base import (Context, Section, ThemeResult, grid_facts, model_block, multi_select, open_answers, published,
-                   published_value, ranked_grid, rating_grid)
+from .base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, multi_select, open_answers,
+                   published, published_value, ranked_grid, rating_grid)
 from .derived import active_indicator, citizen_facing
 
 THEME = "barriers"
@@ -21,11 +21,13 @@ MIN_MODEL_N = 30
 
 def _ranked_grid_section(frame: pd.DataFrame, ctx: Context, grid: str, key: str, heading: str, title: str,
                          opening: str) -> tuple[Section, list[dict[str, Any]], dict[str, Any], pd.DataFrame]:
-    """A grid of barriers or threats: the two largest named, then the ranking test."""
+    """A grid of barriers or threats: the first named when the ranking test shows it (else the two
+    highest shares, and that no first is shown), then the ranking test."""
     blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(grid), ctx, grid, ctx.t(title))
-    items, top2 = summary["item"], summary["top2_pct"]
-    first = ctx.t(opening, first=ctx.label(items[0]), first_pct=ctx.pct(top2[0]), second=ctx.label(items[1]),
-                  second_pct=ctx.pct(top2[1]))
+    shown, rows = leading_items(summary, rank_facts)
+    first = ctx.t(f"{opening}_{'first' if shown else 'open'}", first=ctx.label(rows[0]["item"]),
+                  first_pct=ctx.pct(rows[0]["top2_pct"]), second=ctx.label(rows[1]["item"]),
+                  second_pct=ctx.pct(rows[1]["top2_pct"]))
     return Section(key, ctx.t(heading), [first] + sentences, blocks), grid_facts(summary), rank_facts, summary
 
 
@@ -60,11 +62,16 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                  "over_pct": published(row["top2_pct"]), "under_low": published(row["bottom2_low"]),
                                  "under_high": published(row["bottom2_high"]), "over_low": published(row["top2_low"]),
                                  "over_high": published(row["top2_high"]), "dont_know_n": published(row["dont_know_n"]),
-                                 "split_p": published(split_p)}
+                                 "split_p": published(split_p),
+                                 "under_count": published(published_value(split, "low_count")),
+                                 "over_count": published(published_value(split, "high_count"))}
     if is_hidden(split_p) or split_p is None or pd.isna(split_p):
         key = "b_estimation_untested"
+    elif split_p >= ctx.alpha:
+        key = "b_estimation_split"
     else:
-        key = "b_estimation_split" if split_p >= 1 - ctx.level else "b_estimation_leaning"
+        low_n, high_n = (published_value(split, c) for c in ("low_count", "high_count"))
+        key = "b_estimation_leaning_under" if low_n > high_n else "b_estimation_leaning_over"
     sections.append(Section("estimation", ctx.t("b_h_estimation"), [
         ctx.t(key, under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"]),
               under_ci=ctx.interval(row["bottom2_low"], row["bottom2_high"]),
@@ -99,19 +106,34 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     if ordinal is not None and {"citizen_facing", "age"} <= set(ordinal.index):
         ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
         log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
-        cf, age = ordinal.loc["citizen_facing"], ordinal.loc["age"]
+        # proportional odds checked (Brant-type); when rejected or not checkable, the binary model is the fallback
+        po = stats.proportional_odds_check(model_frame, "use_frequency", ["citizen_facing", "age"], cluster=cluster)
+        po_all = po[po["term"] == "all"].iloc[0] if len(po) else None
+        po_p = None if po_all is None or pd.isna(po_all["p"]) else float(po_all["p"])
+        holds = po_p is not None and po_p >= ctx.alpha
+        primary = ordinal if holds or logistic is None or not {"citizen_facing", "age"} <= set(logistic.index) \
+            else logistic
+        if po_p is None:
+            po_text = ctx.t("b_po_unchecked")
+        else:
+            po_text = ctx.t("b_po_holds" if holds else "b_po_fails", chi2=ctx.num(po_all["statistic"], 1),
+                            df=ctx.num(po_all["df"]), p=ctx.p(po_p))
+        cf, age = primary.loc["citizen_facing"], primary.loc["age"]
         facts["activity_model"] = {
+            "model": "ordinal" if primary is ordinal else "logistic",
+            "po_statistic": None if po_p is None else float(po_all["statistic"]),
+            "po_df": None if po_all is None else float(po_all["df"]), "po_p": po_p,
             "n": int(cf["n"]), "clusters": cf.get("clusters"),
             "citizen_facing_or": cf["odds_ratio"], "citizen_facing_low": cf["or_low"],
             "citizen_facing_high": cf["or_high"], "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"],
             "age_low": age["or_low"], "age_high": age["or_high"], "age_p": age["p"],
         }
-        model_text = ctx.t("b_activity_model", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters") or 1),
+        model_text = ctx.t("b_activity_model" if primary is ordinal else "b_activity_model_logistic", n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters") or 1),
                            cf_or=ctx.num(cf["odds_ratio"], 2), cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
                            cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
                            age_ci=f"{ctx.num(age['or_low'], 2)}–{ctx.num(age['or_high'], 2)}", age_p=ctx.p(age["p"]))
         summary_model = ctx.t("b_summary_3", cf_or=ctx.num(cf["odds_ratio"], 2), age_or=ctx.num(age["odds_ratio"], 2))
-        sections.append(Section("activity", ctx.t("b_h_activity"), [model_text, ctx.t("b_activity_method")],
+        sections.append(Section("activity", ctx.t("b_h_activity"), [model_text, po_text, ctx.t("b_activity_method")],
                                 [ord_block, log_block]))
     else:
         facts["activity_model"] = None
@@ -123,9 +145,13 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts["open_answers"] = open_facts
     sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
 
+    b_shown, b_rows = leading_items(summary, facts["barrier_ranking"])
+    t_shown, t_rows = leading_items(t_summary, facts["threat_ranking"])
     summary_text = [
-        ctx.t("b_summary_1", first=ctx.label(summary["item"][0]), second=ctx.label(summary["item"][1]),
-              threat=ctx.label(t_summary["item"][0])),
+        ctx.t("b_summary_barriers_first" if b_shown else "b_summary_barriers_open", first=ctx.label(b_rows[0]["item"]),
+              second=ctx.label(b_rows[1]["item"])),
+        ctx.t("b_summary_threats_first" if t_shown else "b_summary_threats_open", threat=ctx.label(t_rows[0]["item"]),
+              second=ctx.label(t_rows[1]["item"])),
         ctx.t("b_summary_2", under=ctx.pct(row["bottom2_pct"]), over=ctx.pct(row["top2_pct"])),
         summary_model,
     ]

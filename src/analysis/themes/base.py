@@ -56,6 +56,18 @@ class Context:
     coding: Any = None
     #: The earlier wave to compare with (:class:`analysis.themes.change.Comparison`); None: no comparison.
     compare: Any = None
+    #: Column of the cluster (organisation) whose design effect widens every interval on a share
+    cluster: str | None = "organisation"
+
+    def cluster_of(self, frame: pd.DataFrame) -> str | None:
+        """The cluster column when the frame has it with at least two clusters, else None."""
+        if self.cluster is None or self.cluster not in frame.columns or frame[self.cluster].nunique() < 2:
+            return None
+        return self.cluster
+
+    @property
+    def alpha(self) -> float:
+        return 1 - self.level
 
     def t(self, key: str, **values: Any) -> str:
         return message(key, self.lang, **values)
@@ -217,9 +229,11 @@ def rating_statistics(frame: pd.DataFrame, items: list[Item], ctx: Context) -> t
     with a row for every item and code, also one nobody answered."""
     ids = [i.id for i in items]
     scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
-    summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level)
+    cluster = ctx.cluster_of(frame)
+    summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level,
+                                   cluster=cluster)
     distribution = stats.rating_distribution(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
-                                             level=ctx.level)
+                                             level=ctx.level, cluster=cluster)
     return _every_item(summary, ids, frame), _every_item_code(distribution, ids, scale, frame)
 
 
@@ -341,7 +355,8 @@ def _every_item_code(distribution: pd.DataFrame, ids: list[str], scale: list[Any
 
 def grid_facts(summary_pub: Published) -> list[dict[str, Any]]:
     """Per item of a grid, in published order: top-2 share with interval, base and median."""
-    keys = ("n", "top2_pct", "top2_low", "top2_high", "bottom2_pct", "bottom2_low", "bottom2_high", "median")
+    keys = ("n", "top2_pct", "top2_low", "top2_high", "bottom2_pct", "bottom2_low", "bottom2_high", "median",
+            "top2_count", "bottom2_count")
     return [{"item": r["item"], **{k: published(r[k]) for k in keys}} for r in summary_pub.rows()]
 
 
@@ -376,8 +391,50 @@ def ranking_display(pairs_pub: Published, order: list[str], labels: dict[str, st
                                                            "col_rank_biserial")])
 
 
+def one_sided(pairs: Published | pd.DataFrame, a: str, b: str, key: tuple[str, str] = ("item_a", "item_b")) -> Any:
+    """One-sided p of "a is rated (ticked) higher than b" from a pairwise table (None: no such pair or
+    hidden)."""
+    values = pairs.values if isinstance(pairs, Published) else pairs
+    for first, second, column in ((a, b, "p_greater"), (b, a, "p_less")):
+        rows = values.index[(values[key[0]] == first) & (values[key[1]] == second)]
+        if len(rows):
+            i = int(rows[0])
+            if isinstance(pairs, Published) and pairs.is_hidden(values.index.get_loc(i), column):
+                return None
+            value = values.at[i, column]
+            return None if value is None or pd.isna(value) else float(value)
+    return None
+
+
+def first_test(pairs: Published | pd.DataFrame, item: str, others: list[str],
+               key: tuple[str, str] = ("item_a", "item_b")) -> tuple[float | None, str | None]:
+    """Intersection-union test of "item is rated higher than every other item".
+
+    Its p-value is the largest one-sided p over the other items (each test at level alpha, no
+    adjustment: all must reject). Returns (p, the other item with that p); p is None when a
+    needed test is missing or suppressed.
+    """
+    worst, runner = 0.0, None
+    for other in others:
+        if other == item:
+            continue
+        p = one_sided(pairs, item, other, key)
+        if p is None:
+            return None, other
+        if runner is None or p > worst:
+            worst, runner = p, other
+    return (worst if runner is not None else None), runner
+
+
+def pair_facts(pairs: Published, key: tuple[str, str] = ("item_a", "item_b")) -> list[dict[str, Any]]:
+    """Each pair's one-sided p-values as facts (hidden ones stay hidden)."""
+    return [{"item_a": r[key[0]], "item_b": r[key[1]], "n": published(r["n"]), "p_greater": published(r["p_greater"]),
+             "p_less": published(r["p_less"])} for r in pairs.rows()]
+
+
 def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> tuple[Block, list[str], dict[str, Any]]:
-    """Is the ranking of items real? Friedman test, Kendall's W, pairwise Wilcoxon (Holm).
+    """Is the ranking of items real? Friedman test and Kendall's W (complete cases), pairwise
+    Wilcoxon tests (everyone who rated both; two-sided Holm in the table, one-sided for "first").
 
     Returns (pairwise table block, sentences, facts).
     """
@@ -392,7 +449,7 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
     order = list(ranks["item"])
     block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub,
                   display=ranking_display(pairs_pub, order, labels, ctx))
-    facts: dict[str, Any] = {}
+    facts: dict[str, Any] = {"alpha": ctx.alpha, "pairs": pair_facts(pairs_pub)}
     sentences: list[str] = []
     if len(friedman) and friedman["n"].iloc[0] >= ctx.min_cell:
         facts["order"] = order
@@ -400,17 +457,38 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
         top, second = order[0], order[1]
         facts.update({"n": int(f["n"]), "friedman_statistic": f["statistic"], "friedman_df": f["df"],
                       "friedman_p": f["p"], "kendalls_w": f["kendalls_w"], "top": top, "second": second})
-        sentences.append(ctx.t("ranking_friedman", n=ctx.num(f["n"]), chi2=ctx.num(f["statistic"], 1),
-                               df=ctx.num(f["df"]), p=ctx.p(f["p"]), w=ctx.num(f["kendalls_w"], 2)))
+        differ = pd.notna(f["p"]) and f["p"] < ctx.alpha
+        sentences.append(ctx.t("ranking_friedman" if differ else "ranking_friedman_nodiff", n=ctx.num(f["n"]),
+                               chi2=ctx.num(f["statistic"], 1), df=ctx.num(f["df"]), p=ctx.p(f["p"]),
+                               w=ctx.num(f["kendalls_w"], 2)))
+        shown_n = pairs_pub.shown("n")
+        if len(shown_n):
+            sentences.append(ctx.t("ranking_bases", n=ctx.num(f["n"]), n_min=ctx.num(shown_n.min()),
+                                   n_max=ctx.num(shown_n.max())))
         found = _pair(pairs, top, second)
-        if found is None or pairs_pub.is_hidden(found["position"], "p_holm"):
-            return block, sentences, facts
-        p_holm = float(pairs["p_holm"].iloc[found["position"]])
-        effect = found["sign"] * float(pairs["rank_biserial"].iloc[found["position"]])
-        facts.update({"top_vs_second_p_holm": p_holm, "top_vs_second_rank_biserial": effect})
-        key = "ranking_top_clear" if p_holm < 1 - ctx.level else "ranking_top_unclear"
-        sentences.append(ctx.t(key, top=labels[top], second=labels[second], p=ctx.p(p_holm), r=ctx.num(effect, 2)))
+        if found is not None and not pairs_pub.is_hidden(found["position"], "p_holm"):
+            facts.update({"top_vs_second_p_holm": float(pairs["p_holm"].iloc[found["position"]]),
+                          "top_vs_second_rank_biserial":
+                              found["sign"] * float(pairs["rank_biserial"].iloc[found["position"]])})
+        first_p, runner = first_test(pairs_pub, top, order)
+        facts["first_p"] = first_p
+        # at most one item can pass (two items cannot each be shown higher than the other at alpha < 0.5)
+        facts["first"] = next((i for i in order if (first_test(pairs_pub, i, order)[0] or 1.0) < ctx.alpha), None)
+        if first_p is not None and runner is not None:
+            key = "ranking_top_clear" if facts["first"] == top else "ranking_top_unclear"
+            sentences.append(ctx.t(key, top=labels[top], runner=labels[runner], p=ctx.p(first_p),
+                                   others=ctx.num(len(order) - 1)))
     return block, sentences, facts
+
+
+def leading_items(summary_pub: Published, rank_facts: dict[str, Any], share: str = "top2_pct") -> tuple[bool, list[dict]]:
+    """The items an opening sentence names: (True, [the item shown first]) when the ranking test shows
+    one, else (False, the rows with the highest shares in published order)."""
+    rows = summary_pub.rows()
+    first = rank_facts.get("first")
+    if first is not None:
+        return True, [next(r for r in rows if r["item"] == first)] + [r for r in rows if r["item"] != first]
+    return False, rows
 
 
 def ranked_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
@@ -445,14 +523,16 @@ def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[lis
               n=ctx.num(u["n"]), domain=domain_text)], [figure, table])
     blocks, sentences, summary, rank_facts = ranked_grid(frame, ctx.codebook.grid(f"{domain}_applications"), ctx,
                                                          f"{domain}_applications", ctx.t(f"{key}_title_applications"))
-    items, top2 = summary["item"], summary["top2_pct"]
-    top3 = [ctx.label(i) for i in items[:3]]
-    opening = ctx.t("applications_top", first=top3[0], second=top3[1], third=top3[2], pct=ctx.pct(top2[0]),
-                    last=ctx.label(items[-1]), last_pct=ctx.pct(top2[-1]))
+    shown, rows = leading_items(summary, rank_facts)
+    top3 = [ctx.label(r["item"]) for r in rows[:3]]
+    opening = ctx.t("applications_first" if shown else "applications_open", first=top3[0], second=top3[1],
+                    third=top3[2], pct=ctx.pct(rows[0]["top2_pct"]), last=ctx.label(summary["item"][-1]),
+                    last_pct=ctx.pct(summary["top2_pct"][-1]))
     applications = Section("applications", ctx.t(f"{key}_h_applications"), [opening] + sentences, blocks)
     facts = {"usefulness": grid_facts(useful)[0], "applications": grid_facts(summary), "ranking": rank_facts}
     lines = [ctx.t("usefulness_summary", pct=ctx.pct(u["top2_pct"]), domain=domain_text),
-             ctx.t("applications_summary", first=top3[0], second=top3[1], third=top3[2])]
+             ctx.t("applications_summary_first" if shown else "applications_summary_open", first=top3[0],
+                   second=top3[1], third=top3[2])]
     return [usefulness, applications], facts, lines
 
 
@@ -472,7 +552,7 @@ def multi_select_display(pub: Published, ctx: Context) -> pd.DataFrame:
 def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
     """% of respondents per option (with intervals), % of mentions, and Cochran's Q."""
     columns = item.columns
-    table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level)
+    table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level, cluster=ctx.cluster_of(frame))
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
     pub = publication.multi_select(table, ctx.protection).sorted_by("pct")
@@ -484,14 +564,24 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
                                                   "low": published(r["pct_low"]), "high": published(r["pct_high"])}
                                                  for r in pub.rows()]}
     if n >= ctx.min_cell:
-        top = pub.row(0)
-        sentences.append(ctx.t("multi_top", n=ctx.num(n), option=top["label"], pct=ctx.pct(top["pct"]),
-                               ci=ctx.interval(top["pct_low"], top["pct_high"]), mean=ctx.num(top["mean_ticked"], 1)))
+        pairs = stats.mcnemar_pairs(frame, columns)
+        pairs_pub = publication.multi_select_pairs(pairs, ctx.protection)
+        key = ("option_a", "option_b")
+        order = list(pub["option"])
+        facts["pairs"] = pair_facts(pairs_pub, key)
+        passing = [o for o in order if (first_test(pairs_pub, o, order, key)[0] or 1.0) < ctx.alpha]
+        facts["first"] = passing[0] if passing else None
+        facts["first_p"] = first_test(pairs_pub, order[0], order, key)[0]
+        top = pub.row(order.index(facts["first"])) if facts["first"] else pub.row(0)
+        sentences.append(ctx.t("multi_first" if facts["first"] else "multi_open", n=ctx.num(n), option=top["label"],
+                               pct=ctx.pct(top["pct"]), ci=ctx.interval(top["pct_low"], top["pct_high"]),
+                               mean=ctx.num(top["mean_ticked"], 1), p=ctx.p(facts["first_p"])))
         q = stats.cochrans_q(frame, columns)
         if len(q):
             facts.update({"cochran_q": q["q"].iloc[0], "cochran_df": q["df"].iloc[0], "cochran_p": q["p"].iloc[0]})
-            sentences.append(ctx.t("multi_cochran", q=ctx.num(q["q"].iloc[0], 1), df=ctx.num(q["df"].iloc[0]),
-                                   p=ctx.p(q["p"].iloc[0])))
+            differ = pd.notna(q["p"].iloc[0]) and q["p"].iloc[0] < ctx.alpha
+            sentences.append(ctx.t("multi_cochran" if differ else "multi_cochran_nodiff", q=ctx.num(q["q"].iloc[0], 1),
+                                   df=ctx.num(q["df"].iloc[0]), p=ctx.p(q["p"].iloc[0])))
     return (Block(f"{item.id}", ctx.t("caption_multi_table", title=title), table=pub,
                   display=multi_select_display(pub, ctx)),
             Block(f"{item.id}_figure", ctx.t("caption_multi_figure", title=title), figure=fig,
@@ -676,7 +766,8 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     """
     parts = []
     for label, codes in rows.items():
-        share = stats.proportion(frame, column, success=codes, weights=ctx.weights, level=ctx.level)
+        share = stats.proportion(frame, column, success=codes, weights=ctx.weights, level=ctx.level,
+                                 cluster=ctx.cluster_of(frame))
         share.insert(1, "label", label)
         parts.append(share)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -709,7 +800,11 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
         sub = pd.DataFrame({"outcome": outcome[members]})
         if ctx.weights:
             sub["weight"] = frame.loc[members, ctx.weights]
-        share = stats.proportion(sub, "outcome", weights="weight" if ctx.weights else None, level=ctx.level)
+        cluster = ctx.cluster_of(frame)
+        if cluster is not None:
+            sub["cluster"] = frame.loc[members, cluster].astype(object)
+        share = stats.proportion(sub, "outcome", weights="weight" if ctx.weights else None, level=ctx.level,
+                                 cluster="cluster" if cluster is not None else None)
         if len(share):
             share.insert(1, "label", label)
             share["group"] = code

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..claims import evaluate, read_claims
+from ..claims import VERDICTS, evaluate, read_claims
 from ..errors import Problem, SurveyDataError
 from .. import facts as facts_schema
 from .. import publication
@@ -52,35 +52,40 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
     participants, enforcement, investigation = f["participants"], f["enforcement"], f["investigation"]
     synthesis = [ctx.t("c_syn_participants", n=ctx.num(participants.n_respondents),
                        active=ctx.pct(participants.active.pct))]
-    for key, leader, extra in (
-            ("c_syn_opportunities", facts_schema.leading(f["opportunities"].ratings), {}),
-            ("c_syn_barriers", facts_schema.leading(f["barriers"].barriers), {}),
-            ("c_syn_enforcement", facts_schema.leading(enforcement.applications),
+    # "largest" / "most important" only for an item its ranking test shows first
+    for key, grid, ranking, extra in (
+            ("c_syn_opportunities", f["opportunities"].ratings, f["opportunities"].ranking, {}),
+            ("c_syn_barriers", f["barriers"].barriers, f["barriers"].barrier_ranking, {}),
+            ("c_syn_enforcement", enforcement.applications, enforcement.ranking,
              {"useful": ctx.pct(enforcement.usefulness.top2_pct)}),
-            ("c_syn_investigation", facts_schema.leading(investigation.applications),
+            ("c_syn_investigation", investigation.applications, investigation.ranking,
              {"useful": ctx.pct(investigation.usefulness.top2_pct)})):
+        first = next((i for i in grid if ranking.first is not None and i.item == ranking.first), None)
+        leader = first or facts_schema.leading(grid)
         if leader is not None:
-            synthesis.append(ctx.t(key, item=ctx.label(leader.item), pct=ctx.pct(leader.top2_pct), **extra))
+            synthesis.append(ctx.t(f"{key}_{'first' if first else 'open'}", item=ctx.label(leader.item),
+                                   pct=ctx.pct(leader.top2_pct), **extra))
     sections.append(Section("synthesis", ctx.t("c_h_synthesis"), synthesis))
 
     # --- the 2011 claims ---------------------------------------------------------------------------
     all_facts = dict(theme_facts, conclusion=facts_schema.build(THEME, facts))
     results = evaluate(read_claims(), all_facts, ctx.lang, ctx.level)
     claims = pd.DataFrame(results)
-    verdict_labels = {v: ctx.t(f"verdict_{v}") for v in ("supported", "partly", "not_supported", "not_testable")}
+    verdict_labels = {v: ctx.t(f"verdict_{v}") for v in VERDICTS}
     display = pd.DataFrame({
         ctx.t("col_theme"): [cb.theme_label(t, ctx.lang) for t in claims["theme"]],
         ctx.t("col_claim"): claims["claim"],
         ctx.t("col_verdict"): [verdict_labels[v] for v in claims["verdict"]],
+        ctx.t("col_test"): claims["test"],
+        ctx.t("col_p"): [ctx.p(p) if p is not None and pd.notna(p) else "" for p in claims["p"]],
         ctx.t("col_evidence"): claims["evidence"],
     })
     counts = claims["verdict"].value_counts()
     facts["claims"] = {v: int(counts.get(v, 0)) for v in verdict_labels}
     facts["claim_verdicts"] = {r["id"]: r["verdict"] for r in results}
+    facts["claim_p"] = {r["id"]: r["p"] for r in results}
     sections.append(Section("claims", ctx.t("c_h_claims"), [
-        ctx.t("c_claims_sentence", total=len(claims), supported=facts["claims"]["supported"],
-              partly=facts["claims"]["partly"], not_supported=facts["claims"]["not_supported"],
-              not_testable=facts["claims"]["not_testable"]),
+        ctx.t("c_claims_sentence", total=len(claims), **{v: facts["claims"][v] for v in VERDICTS}),
         ctx.t("c_claims_method"),
     ], [Block("summary_claims", ctx.t("c_caption_claims"), table=publication.unprotected(claims),
               display=display)]))

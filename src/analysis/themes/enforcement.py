@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import publication, stats
+from ..disclosure import is_hidden
 from ..figures import paired_dots
 from .change import change_part
 from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published,
@@ -19,8 +20,11 @@ THEME = "enforcement"
 def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Per application: % rating it (very) important vs % whose organisation already uses it.
 
-    Both shares are on the same respondents (who answered both questions); the difference is
-    tested with McNemar's test, Holm-adjusted across applications.
+    Both shares are on the same respondents: those who rated the application and answered the
+    practice question (an unticked practice of someone who answered counts as "not used"; someone
+    who did not answer it is left out). Shares follow the context's weights, like every other share;
+    the difference is tested with McNemar's test (unweighted: it has no weighted form here),
+    Holm-adjusted across applications.
     """
     cb = ctx.codebook
     rows = []
@@ -30,6 +34,9 @@ def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         important = rating.isin(item.substantive_codes[-2:]).astype(float).where(rating.isin(item.substantive_codes))
         used = frame[practice_col]
         pair = pd.DataFrame({"important": important, "used": used}).dropna()
+        w = (pd.to_numeric(frame.loc[pair.index, ctx.weights], errors="coerce").fillna(0.0) if ctx.weights
+             else pd.Series(1.0, index=pair.index))
+        wsum = float(w.sum())
         test = stats.mcnemar_pairs(pair, ["important", "used"])
         rows.append({"item": item.id, "n": len(pair), "important_count": int(pair["important"].sum()),
                      "used_count": int(pair["used"].sum()),
@@ -37,8 +44,8 @@ def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
                      "important_only_count": int(((pair["important"] == 1) & (pair["used"] == 0)).sum()),
                      "used_only_count": int(((pair["important"] == 0) & (pair["used"] == 1)).sum()),
                      "neither_count": int(((pair["important"] == 0) & (pair["used"] == 0)).sum()),
-                     "important_pct": 100 * pair["important"].mean() if len(pair) else np.nan,
-                     "used_pct": 100 * pair["used"].mean() if len(pair) else np.nan,
+                     "important_pct": 100 * float((w * pair["important"]).sum()) / wsum if wsum > 0 else np.nan,
+                     "used_pct": 100 * float((w * pair["used"]).sum()) / wsum if wsum > 0 else np.nan,
                      "p": float(test["p"].iloc[0]) if len(test) else np.nan})
     table = pd.DataFrame(rows)
     table["gap_pp"] = table["important_pct"] - table["used_pct"]
@@ -68,16 +75,30 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                       ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
                       ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
                       ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
-    biggest = gap_pub.row(0)
-    significant = int((gap_pub.shown("p_holm") < 1 - ctx.level).sum())
-    facts["gap"] = [{"item": i, "important_pct": published(a), "used_pct": published(b), "gap_pp": published(g),
-                     "p_holm": published(p)} for i, a, b, g, p in
-                    zip(gap_pub["item"], gap_pub["important_pct"], gap_pub["used_pct"], gap_pub["gap_pp"],
-                        gap_pub["p_holm"])]
-    sections.append(Section("gap", ctx.t("e_h_gap"), [
-        ctx.t("e_gap_sentence", item=labels[biggest["item"]], important=ctx.pct(biggest["important_pct"]),
-              used=ctx.pct(biggest["used_pct"]), significant=ctx.num(significant), total=ctx.num(len(gap))),
-        ctx.t("e_gap_method"),
+    # a gap is named only where its test shows it; "lags" only for a gap shown in that direction
+    rows = gap_pub.rows()
+    shown = [r for r in rows if not is_hidden(r["p_holm"]) and pd.notna(r["p_holm"]) and r["p_holm"] < ctx.alpha
+             and not is_hidden(r["gap_pp"])]
+    lagging = [r for r in shown if r["gap_pp"] > 0]
+    ahead = [r for r in shown if r["gap_pp"] < 0]
+    facts["gap"] = [{"item": r["item"], "n": published(r["n"]), "important_pct": published(r["important_pct"]),
+                     "used_pct": published(r["used_pct"]), "gap_pp": published(r["gap_pp"]),
+                     "p_holm": published(r["p_holm"])} for r in rows]
+    if lagging:
+        example = lagging[0]
+        gap_text = ctx.t("e_gap_lags", lagging=ctx.num(len(lagging)), total=ctx.num(len(gap)),
+                         item=labels[example["item"]], important=ctx.pct(example["important_pct"]),
+                         used=ctx.pct(example["used_pct"]), p=ctx.p(example["p_holm"]))
+        gap_summary = ctx.t("e_gap_summary_lags", lagging=ctx.num(len(lagging)), total=ctx.num(len(gap)),
+                            item=labels[example["item"]], gap=ctx.num(example["gap_pp"]))
+    else:
+        gap_text = ctx.t("e_gap_none", total=ctx.num(len(gap)))
+        gap_summary = ctx.t("e_gap_summary_none")
+    paragraphs = [gap_text]
+    if ahead:
+        paragraphs.append(ctx.t("e_gap_ahead", ahead=ctx.num(len(ahead)), item=labels[ahead[0]["item"]]))
+    sections.append(Section("gap", ctx.t("e_h_gap"), paragraphs + [
+        ctx.t("e_gap_method"), *([ctx.t("note_test_unweighted")] if ctx.weights else []),
     ], [Block("importance_practice_gap_figure", ctx.t("e_caption_gap"), figure=fig,
               alt=paired_alt(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
                              ctx.t("col_important"), ctx.t("col_used"), ctx)),
@@ -86,9 +107,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     quotes, open_blocks, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
     facts["open_answers"] = open_facts
     sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
-    summary_text = overview_summary + [
-        ctx.t("e_gap_summary", item=labels[biggest["item"]], gap=ctx.num(biggest["gap_pp"])),
-    ]
+    summary_text = overview_summary + [gap_summary]
     part, facts["change"] = change_part(THEME, frame, ctx)
     sections += part
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)

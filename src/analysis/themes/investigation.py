@@ -27,15 +27,19 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     sections.append(Section("solved", ctx.t("i_h_solved"), [
         ctx.t("i_solved_sentence", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"]),
               best=ctx.label(s_summary["item"][0]), best_pct=ctx.pct(s_summary["top2_pct"][0])),
+        ctx.t("i_solved_tested"),
     ], [s_figure, s_table]))
 
     # --- reliability: investigation vs enforcement, same respondents ------------------------------
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
     paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
     paired_pub = publication.pairwise_ratings(paired, ctx.protection)
-    both = stats.rating_summary(frame.dropna(subset=[inv.id, enf.id]).loc[
-        lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)],
-        [inv.id, enf.id], scale=inv.substantive_codes, dont_know=inv.dont_know_codes, level=ctx.level)
+    # the comparison's shares follow the weights like every other share; the Wilcoxon test is unweighted
+    both_frame = frame.dropna(subset=[inv.id, enf.id]).loc[
+        lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)]
+    both = stats.rating_summary(both_frame, [inv.id, enf.id], scale=inv.substantive_codes,
+                                dont_know=inv.dont_know_codes, level=ctx.level, weights=ctx.weights,
+                                cluster=ctx.cluster_of(frame))
     both_pub = publication.paired_summary(both, ctx.protection)
     if paired.empty or paired_pub.is_hidden(0, "p"):
         facts["reliability"] = None
@@ -43,15 +47,18 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     else:
         p = paired.iloc[0]
         inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"][-1]
-        facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "rank_biserial": p["rank_biserial"],
+        facts["reliability"] = {"n": int(p["n"]), "p": p["p"], "p_greater": p["p_greater"], "p_less": p["p_less"],
+                                "rank_biserial": p["rank_biserial"],
                                 "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2),
                                 "investigation_median": published(paired_pub.cell(0, "median_a")),
                                 "enforcement_median": published(paired_pub.cell(0, "median_b"))}
-        clear = p["p"] < 1 - ctx.level
+        clear = p["p"] < ctx.alpha
         key = ("i_reliability_higher" if clear and p["rank_biserial"] > 0 else
                "i_reliability_lower" if clear else "i_reliability_nodiff")
         reliability_text = [ctx.t(key, n=ctx.num(p["n"]), inv=ctx.pct(inv_top2), enf=ctx.pct(enf_top2), p=ctx.p(p["p"]),
                                   r=ctx.num(p["rank_biserial"], 2)), ctx.t("i_reliability_method")]
+        if ctx.weights:
+            reliability_text.append(ctx.t("note_test_unweighted"))
     display = pd.DataFrame({
         ctx.t("col_domain"): [cb.theme_label("investigation", ctx.lang), cb.theme_label("enforcement", ctx.lang)][:len(both_pub)],
         ctx.t("col_n"): [ctx.num(v) for v in both_pub["n"]],

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from .change import change_part
-from .base import Context, Section, ThemeResult, grid_facts, multi_select, open_answers, ranked_grid
+from .base import Context, Section, ThemeResult, grid_facts, leading_items, multi_select, open_answers, ranked_grid
 
 THEME = "opportunities"
 
@@ -19,13 +19,18 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     blocks, sentences, summary, facts["ranking"] = ranked_grid(frame, items, ctx, "opportunity_ratings",
                                                                ctx.t("o_title_ratings"))
     facts["ratings"] = grid_facts(summary)
-    top, items, top2 = summary.row(0), summary["item"], summary["top2_pct"]
+    items, top2 = summary["item"], summary["top2_pct"]
+    # "largest" only when the ranking test shows it; otherwise the highest shares, and that no first is shown
+    shown, rows = leading_items(summary, facts["ranking"])
+    top = rows[0]
     ratings = Section("ratings", ctx.t("o_h_ratings"), [
-        ctx.t("o_ratings_top", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
+        ctx.t("o_ratings_first" if shown else "o_ratings_open", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
               ci=ctx.interval(top["top2_low"], top["top2_high"]), n=ctx.num(top["n"]),
+              second=ctx.label(rows[1]["item"]), third=ctx.label(rows[2]["item"]),
               last=ctx.label(items[-1]), last_pct=ctx.pct(top2[-1])),
     ], blocks[:2])
-    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method")], blocks[2:])
+    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method", alpha=ctx.num(ctx.alpha, 2))],
+                           blocks[2:])
 
     uses_table, uses_fig, uses_sentences, uses_facts = multi_select(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts
@@ -34,12 +39,15 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts["open_answers"] = open_facts
     unused = Section("open", ctx.t("h_open"), quotes, open_blocks)
 
-    summary_text = [ctx.t("o_summary", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
-                          second=ctx.label(items[1]), third=ctx.label(items[2]))]
-    summary_text += sentences[1:2]
+    summary_text = [ctx.t("o_summary_first" if shown else "o_summary_open", top=ctx.label(top["item"]),
+                          pct=ctx.pct(top["top2_pct"]), second=ctx.label(rows[1]["item"]),
+                          third=ctx.label(rows[2]["item"]))]
+    summary_text += sentences[2:3]
     if uses_facts["options"]:
-        first = uses_facts["options"][0]
-        summary_text.append(ctx.t("o_summary_uses", option=ctx.option_label(first["option"]), pct=ctx.pct(first["pct"])))
+        first_id = uses_facts.get("first") or uses_facts["options"][0]["option"]
+        first = next(o for o in uses_facts["options"] if o["option"] == first_id)
+        summary_text.append(ctx.t("o_summary_uses_first" if uses_facts.get("first") else "o_summary_uses_open",
+                                  option=ctx.option_label(first["option"]), pct=ctx.pct(first["pct"])))
     part, facts["change"] = change_part(THEME, frame, ctx)
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("o_question"),
                        [ratings, rank_section, uses, unused, *part], summary_text, facts)

@@ -72,18 +72,30 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # --- role, age, frequency, knowledge -------------------------------------------------
     blocks = []
     profile_facts = {}
+    # "prefer not to say" (a non-substantive code, e.g. age 9) is not in the base of a profile table
+    profile_frame = frame.copy()
+    withheld = {}
+    for item_id in ("role", "age_band", "use_frequency", "knowledge"):
+        item = cb[item_id]
+        if item.dont_know_codes:
+            codes = pd.to_numeric(frame[item_id].astype(object), errors="coerce")
+            withheld[item_id] = int(codes.isin(item.dont_know_codes).sum())
+            profile_frame[item_id] = frame[item_id].where(~codes.isin(item.dont_know_codes))
     for item_id, title_key in (("role", "p_title_role"), ("age_band", "p_title_age"),
                                ("use_frequency", "p_title_frequency"), ("knowledge", "p_title_knowledge")):
         item = cb[item_id]
-        rows = {label: [code] for code, label in item.code_labels(ctx.lang).items()}
+        rows = {label: [code] for code, label in item.code_labels(ctx.lang).items()
+                if code not in item.dont_know_codes}
         # weekly + daily is the published share of active respondents: a public sum of this table
         groups = ({label: code in ACTIVE_CODES for code, label in item.code_labels(ctx.lang).items()}
                   if item_id == "use_frequency" else None)
-        block, fig, pub = category_table(frame, item_id, rows, ctx, item_id,
+        block, fig, pub = category_table(profile_frame, item_id, rows, ctx, item_id,
                                          ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
                                          ctx.t(title_key), public_groups=groups)
         blocks += [block, fig]
-        profile_facts[item_id] = {str(code): published(p) for code, p in zip(item.code_labels(ctx.lang), pub["pct"])}
+        profile_facts[item_id] = {str(code): published(p) for code, p in
+                                  zip([c for c in item.code_labels(ctx.lang) if c not in item.dont_know_codes],
+                                      pub["pct"])}
     facts["profile_pct"] = profile_facts
     active = active_indicator(frame)
     _, _, active_pub = share_by_group(frame, active, pd.Series(1, index=frame.index), {1: ctx.t("group_all")}, ctx,
@@ -93,6 +105,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                        "high": published(a["pct_high"])}
     sections.append(Section("profile", ctx.t("p_h_profile"), [
         ctx.t("p_active_share", pct=ctx.pct(a["pct"]), ci=ctx.interval(a["pct_low"], a["pct_high"]), n=ctx.num(a["n"])),
+        *[ctx.t("p_withheld", question=cb[i].label(ctx.lang), n=ctx.count(n_withheld))
+          for i, n_withheld in withheld.items() if n_withheld],
     ], blocks))
 
     # --- platforms -------------------------------------------------------------------------
