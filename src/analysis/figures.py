@@ -192,16 +192,22 @@ def paired_dots(table: Published, labels: list[str], a: str, b: str, a_label: st
         ax.plot([vb, va], [row_y, row_y], color="#999999", lw=2, zorder=1)
     ax.scatter([_value(v) for v in table[a]], y, color=BAR_COLOUR, s=40, zorder=2, label=a_label)
     ax.scatter([_value(v) for v in table[b]], y, color=SECOND_COLOUR, marker="D", s=36, zorder=2, label=b_label)
+    _finish_dots(fig, ax, y, labels, len(table), title, pct_axis_label, height, top_in, bottom_in)
+    mark_figure(fig, footer, synthetic_label)
+    return fig
+
+
+def _finish_dots(fig: plt.Figure, ax: plt.Axes, y: np.ndarray, labels: list[str], rows: int, title: str,
+                 pct_axis_label: str, height: float, top_in: float, bottom_in: float) -> None:
+    """Axes, legend and margins shared by the dot figures (paired dots, wave dots)."""
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
     fig.legend(*ax.get_legend_handles_labels(), ncol=2, loc="lower center", bbox_to_anchor=(0.6, 0.4 / height),
                frameon=False)
-    ax.set_ylim(-0.6, len(table) - 0.4)
+    ax.set_ylim(-0.6, rows - 0.4)
     fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
-    mark_figure(fig, footer, synthetic_label)
-    return fig
 
 
 def wave_dots(table: Published, labels: list[str], wave_labels: tuple[str, str], title: str, footer: str,
@@ -228,14 +234,7 @@ def wave_dots(table: Published, labels: list[str], wave_labels: tuple[str, str],
             xs.append(value)
             ys.append(row_y + offset)
         ax.scatter(xs, ys, color=colour, marker=marker, s=36, zorder=2, label=label)
-    ax.set_yticks(y, labels)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(pct_axis_label)
-    ax.set_title(title, loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), ncol=2, loc="lower center", bbox_to_anchor=(0.6, 0.4 / height),
-               frameon=False)
-    ax.set_ylim(-0.6, len(table) - 0.4)
-    fig.subplots_adjust(left=_left_margin(labels), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    _finish_dots(fig, ax, y, labels, len(table), title, pct_axis_label, height, top_in, bottom_in)
     mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 

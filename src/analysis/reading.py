@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import file_digest
 from .errors import Problem, SurveyDataError
 from .layouts import Layout, recognise
 
@@ -48,11 +49,7 @@ class RawTable:
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes (written to the data log so outputs trace back to inputs)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path)
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
