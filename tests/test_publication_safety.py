@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import publication
+from analysis import coding, publication
 from analysis.build import build
 from analysis.cli import main as cli_main
 from analysis.coding import shown_text
@@ -39,7 +39,7 @@ from analysis.registry import THEMES
 from analysis.release import compare_releases, manifest, read_manifest, write_manifest
 from analysis.synth import generate, write_export
 from analysis.themes import base as theme_base
-from analysis.themes.base import Context, DisclosureError, open_answers
+from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
 from analysis.validation import load, load_with_log
 
 K = 5
@@ -445,14 +445,26 @@ def _quotes(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("> ")]
 
 
-def test_real_data_show_no_quote_without_review_and_list_every_answer_for_review(bundled_survey, codebook):
+def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_for_review(bundled_survey, codebook):
+    """The review file lists, per code shown, its first REVIEW_CANDIDATES distinct scrubbed answers
+    (answers with that code alone first, in the survey's order): computed here from the codes."""
     item = codebook["enforcement_open"]
     ctx = Context(min_cell=K, synthetic=False)
-    lines, _, _ = open_answers(bundled_survey, item, ctx)
+    lines, _, facts = open_answers(bundled_survey, item, ctx)
     assert not _quotes(lines)
     assert ctx.t("open_awaiting_review") in lines
-    answers = bundled_survey[item.id].dropna()
-    assert len(ctx.quote_review) == len({shown_text(a) for a in answers if str(a).strip()})
+    table = coding.answers(bundled_survey, item)
+    codes = coding.automatic_codes(table["text"], item)
+    expected: list[str] = []
+    for entry in facts["codes"]:
+        if is_hidden(entry["count"]) or not entry["count"]:
+            continue
+        alone = codes[entry["code"]].eq(1) & codes.sum(axis=1).eq(1)
+        others = codes[entry["code"]].eq(1) & ~alone
+        texts = [shown_text(t) for t in pd.concat([table["text"][alone], table["text"][others]])]
+        expected += list(dict.fromkeys(texts))[:REVIEW_CANDIDATES]
+    assert [e["text"] for e in ctx.quote_review] == list(dict.fromkeys(expected))
+    assert len(ctx.quote_review) < len({shown_text(a) for a in table["text"]})  # not every answer
     assert all(set(entry) == set(REVIEW_COLUMNS) and entry["approved"] == "" for entry in ctx.quote_review)
 
 

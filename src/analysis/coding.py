@@ -36,7 +36,7 @@ import pandas as pd
 from . import stats
 from .codebook import Codebook, Item, load_codebook
 from .errors import Problem, SurveyDataError
-from .quotes import scrub_quote
+from .quotes import scrub_quote, strip_addresses
 
 #: Columns before the code columns in a coder's or the adjudicator's worksheet.
 KEY, ANSWER, VOTES = "respondent_id", "answer", "coders"
@@ -125,12 +125,15 @@ def _hint_rules(item: Item) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     return rules
 
 
-def _matches(rule: tuple[str, tuple[str, ...]], words: list[str], stems: list[str]) -> bool:
-    kind, parts = rule
-    if kind == "prefix":
-        return any(w.startswith(parts[0]) for w in words)
-    width = len(parts)
-    return width > 0 and any(tuple(stems[i:i + width]) == parts for i in range(len(stems) - width + 1))
+def _code_pattern(rules: list[tuple[str, tuple[str, ...]]]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """One pattern over a text's words and one over its stems (each joined by single spaces) that
+    match when any of a code's hints does: a ``word*`` hint as the start of a word, a word or phrase
+    as consecutive whole stems."""
+    prefixes = [re.escape(parts[0]) for kind, parts in rules if kind == "prefix"]
+    phrases = [" ".join(map(re.escape, parts)) for kind, parts in rules if kind == "stems" and parts]
+    words = re.compile(rf"(?:^| )(?:{'|'.join(prefixes)})") if prefixes else None
+    stems = re.compile(rf"(?:^| )(?:{'|'.join(phrases)})(?= |$)") if phrases else None
+    return words, stems
 
 
 def automatic_codes(texts: pd.Series, item: Item) -> pd.DataFrame:
@@ -139,24 +142,34 @@ def automatic_codes(texts: pd.Series, item: Item) -> pd.DataFrame:
     A code applies when one of its hints occurs in the text: a word or phrase after Snowball's
     Dutch stemming (so "getuigen" matches the hint "getuige"), a ``word*`` hint as the start of
     a word (compounds: "getuig*" matches "getuigenoproep"). The frame's ``other`` code applies when
-    no other code does. Pass the texts coders see (scrubbed), so both code the same words.
+    no other code does. E-mail addresses, URLs and handles are not read
+    (:func:`analysis.quotes.strip_addresses`); everything else is, so pass the answers as given.
+    Each distinct text is read once and every code is one regular expression over its words and
+    stems, so the pass scales to every answer of a large export.
     """
     rules = _hint_rules(item)
     codes = [c.code for c in item.frame]
     other = next((c.code for c in item.frame if c.other), None)
-    coded: dict[str, list[int]] = {}
-    rows = []
-    for text in texts:
-        text = str(text)
-        if text not in coded:  # each distinct text coded once
-            words = _words(text)
-            stems = _stems(words)
-            row = {c: int(any(_matches(r, words, stems) for r in rules[c])) for c in codes if c != other}
-            if other is not None:
-                row[other] = int(not any(row.values()))
-            coded[text] = [row[c] for c in codes]
-        rows.append(coded[text])
-    return pd.DataFrame(rows, index=texts.index, columns=codes, dtype=int)
+    values = texts.astype(str).to_numpy(dtype=object)
+    distinct, inverse = np.unique(values, return_inverse=True) if len(values) else (values, np.zeros(0, int))
+    words = [_words(strip_addresses(text)) for text in distinct]
+    joined_words = pd.Series([" ".join(w) for w in words], dtype=object)
+    joined_stems = pd.Series([" ".join(_stems(w)) for w in words], dtype=object)
+    table = np.zeros((len(distinct), len(codes)), dtype=int)
+    for j, code in enumerate(codes):
+        if code == other:
+            continue
+        word_pattern, stem_pattern = _code_pattern(rules[code])
+        hit = np.zeros(len(distinct), dtype=bool)
+        if word_pattern is not None:
+            hit |= joined_words.str.contains(word_pattern).to_numpy(dtype=bool)
+        if stem_pattern is not None:
+            hit |= joined_stems.str.contains(stem_pattern).to_numpy(dtype=bool)
+        table[:, j] = hit
+    if other is not None:
+        j = codes.index(other)
+        table[:, j] = table.sum(axis=1) == 0
+    return pd.DataFrame(table[inverse.ravel()], index=texts.index, columns=codes, dtype=int)
 
 
 # --------------------------------------------------------------------------- agreement
@@ -346,7 +359,10 @@ def export_sheets(frame: pd.DataFrame, out: str | Path, coders: int = 2, seed: i
         raise ValueError("at least one coder")
     codebook = codebook or load_codebook()
     items = open_items(codebook)
-    shown = {item.id: answers(frame, item).assign(text=lambda t: shown_texts(t["text"])) for item in items}
+    given = {item.id: answers(frame, item) for item in items}
+    shown = {i: t.assign(text=shown_texts(t["text"])) for i, t in given.items()}
+    # the draft is the automatic pass a build makes: on the answers as given (see automatic_codes)
+    drafts = {item.id: automatic_codes(given[item.id].set_index(KEY)["text"], item) for item in items} if draft else {}
     paths = []
     for number in range(1, coders + 1):
         rng = np.random.default_rng([seed, number])
@@ -355,7 +371,7 @@ def export_sheets(frame: pd.DataFrame, out: str | Path, coders: int = 2, seed: i
         _instructions_sheet(book, items, "coder")
         for item in items:
             table = _ordered(item, rng, shown[item.id])
-            codes = automatic_codes(table.set_index(KEY)["text"], item) if draft else None
+            codes = drafts[item.id].loc[table[KEY]] if draft else None
             _code_sheet(book, item, table, codes)
         _about_sheet(book, {"kind": "coder", "coder": f"coder_{number}", "draft": draft, "seed": seed,
                             "source": source})
@@ -637,7 +653,7 @@ def import_sheets(paths: Sequence[str | Path], frame: pd.DataFrame, out: str | P
     answer_tables = {item.id: answers(frame, item) for item in items}
     texts = {i: dict(zip(t[KEY], t["text"])) for i, t in answer_tables.items()}
     shown = {i: t.assign(text=shown_texts(t["text"])) for i, t in answer_tables.items()}
-    automatic = {i.id: automatic_codes(shown[i.id].set_index(KEY)["text"], i) for i in items}
+    automatic = {i.id: automatic_codes(answer_tables[i.id].set_index(KEY)["text"], i) for i in items}
     result = ImportResult(agreement=pd.DataFrame(), coders=list(coders), final=None)
     if final_codes is None:
         disagree = sum(int((np.stack([coders[c][i.id].to_numpy() for c in coders]) !=

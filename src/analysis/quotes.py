@@ -643,6 +643,18 @@ def _scrub_once(text: str, tags: dict[str, str]) -> str:
     return "".join(out)
 
 
+_ADDRESSES = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _HANDLE)), re.IGNORECASE)
+
+
+def strip_addresses(text: str) -> str:
+    """`text` with e-mail addresses (also obfuscated ones), URLs and social-media handles replaced by
+    a space: the words an automatic coder may read. An address's words are not the respondent's
+    ("wijkagent-mulder.nl" is no answer about neighbourhood officers). Cheap (regular expressions
+    only), so it runs on every answer of a large export, where :func:`scrub_quote` runs only on the
+    answers a reader or reviewer sees."""
+    return _ADDRESSES.sub(" ", _EMAIL_OBFUSCATED.sub(" ", text))
+
+
 def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
     """The answer with personal data replaced by tags such as ``[naam]`` / ``[name]`` (see ``TAGS``).
 

@@ -607,7 +607,6 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     n = len(table)
     if n < ctx.min_cell:
         return [ctx.t("open_too_few", k=ctx.min_cell)], [], {"answered": HIDDEN}
-    shown = coding.shown_texts(table["text"])
     question = item.label(ctx.lang, short=False)
     labels = {c.code: c.labels[ctx.lang] for c in item.frame}
     human = ctx.coding is not None and ctx.coding.covers(item.id)
@@ -615,7 +614,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
         codes = ctx.coding.codes(item).reindex(table[coding.KEY]).fillna(0).astype(int)
         codes.index = table.index
     else:
-        codes = coding.automatic_codes(shown, item)
+        codes = coding.automatic_codes(table["text"], item)
     indicators = codes.reindex(frame.index).astype(float)
     if ctx.weights:
         indicators[ctx.weights] = frame[ctx.weights]
@@ -649,13 +648,15 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
         agreement_block, sentences, facts["agreement"] = _coding_agreement(item, pub, labels, ctx, question)
         blocks.append(agreement_block)
         lines += sentences
-    # every scrubbed answer goes to the analyst's review file; real data publish only approved quotes
-    for text in dict.fromkeys(shown):
+    # each code's first candidate quotes, scrubbed, go to the analyst's review file; real data publish
+    # only approved ones
+    candidates = _quote_candidates(pub, codes, table["text"], per_code * REVIEW_CANDIDATES)
+    for text in dict.fromkeys(t for _, texts in candidates for t in texts):
         ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": text,
                                  "hash": quote_hash(item.id, text), "approved": ""})
     approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
-    quotes = _quotes_per_code(pub, codes, shown, per_code,
-                              allowed=None if approved is None else (lambda t: quote_hash(item.id, t) in approved))
+    quotes = _pick_quotes(candidates, per_code,
+                          allowed=None if approved is None else (lambda t: quote_hash(item.id, t) in approved))
     if quotes:
         lines.append(ctx.t("open_codes_quotes"))
         lines += [f"> **{_plain(labels[code])}**: “{_plain(q)}”" for code, q in quotes]
@@ -714,30 +715,47 @@ def _range(low: Any, high: Any, ctx: Context) -> str:
     return f"{ctx.num(low, 2)}–{ctx.num(high, 2)}"
 
 
-def _quotes_per_code(codes_pub: Published, codes: pd.DataFrame, shown: pd.Series, per_code: int,
-                     allowed: Any = None) -> list[tuple[str, str]]:
-    """Up to `per_code` scrubbed answers for each code whose count is shown, answers with that code
-    alone first, each answer once, in the survey's order."""
-    used: set[str] = set()
-    quotes = []
+#: Candidate quotes per quote shown that go to the review file (each code's first ones, in the order
+#: quotes are picked): a reviewer reads a few answers per code, not every answer of the export.
+REVIEW_CANDIDATES = 5
+
+
+def _quote_candidates(codes_pub: Published, codes: pd.DataFrame, texts: pd.Series,
+                      per_code: int) -> list[tuple[str, list[str]]]:
+    """For each code whose count is shown, its first `per_code` distinct scrubbed answers: answers with
+    that code alone first, then the rest, in the survey's order. Only these answers are scrubbed."""
+    scrubbed: dict[str, str] = {}
     codes_per_answer = codes.sum(axis=1)
+    candidates = []
     for row in codes_pub.rows():
         code = row["code"]
         if is_hidden(row["count"]) or not row["count"]:
             continue
         with_code = codes[code] == 1
-        alone = codes.index[with_code & (codes_per_answer == 1)]
-        rest = codes.index[with_code & (codes_per_answer != 1)]
-        picked = 0
-        for i in alone.append(rest):
-            text = shown[i]
-            if text in used or (allowed is not None and not allowed(text)):
-                continue
-            used.add(text)
-            quotes.append((code, text))
-            picked += 1
-            if picked == per_code:
-                break
+        order = codes.index[with_code & (codes_per_answer == 1)].append(codes.index[with_code & (codes_per_answer != 1)])
+        found: list[str] = []
+        for i in order:
+            raw = texts[i]
+            if raw not in scrubbed:
+                scrubbed[raw] = coding.shown_text(raw)
+            if scrubbed[raw] not in found:
+                found.append(scrubbed[raw])
+                if len(found) == per_code:
+                    break
+        candidates.append((code, found))
+    return candidates
+
+
+def _pick_quotes(candidates: list[tuple[str, list[str]]], per_code: int,
+                 allowed: Any = None) -> list[tuple[str, str]]:
+    """Up to `per_code` quotes per code from its candidates, each answer once, approved ones only
+    when `allowed` is given."""
+    used: set[str] = set()
+    quotes = []
+    for code, texts in candidates:
+        picked = [t for t in texts if t not in used and (allowed is None or allowed(t))][:per_code]
+        used.update(picked)
+        quotes += [(code, t) for t in picked]
     return quotes
 
 
