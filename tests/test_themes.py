@@ -118,6 +118,17 @@ def test_every_claim_fact_path_is_in_the_facts_schema():
             assert facts_schema.resolve(claim["fact"]) is not None
 
 
+def test_facts_json_writes_whole_counts_without_a_decimal_point(results, tmp_path):
+    import json
+    from analysis import facts as facts_module
+    path = tmp_path / "facts.json"
+    facts_module.write(results["participants"].facts, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["active"]["n"] == 420 and isinstance(data["active"]["n"], int)  # was 420.0
+    assert isinstance(data["platforms"]["cochran_df"], int) and isinstance(data["active"]["pct"], float)
+    assert facts_module.as_json(2.5) == 2.5 and facts_module.as_json(407.0) == 407 and isinstance(facts_module.as_json(407.0), int)
+
+
 def test_facts_survive_the_file_round_trip_typed(results, tmp_path):
     for theme, result in results.items():
         result.save(tmp_path)

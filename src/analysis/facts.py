@@ -476,7 +476,8 @@ def build(theme: str, values: dict[str, Any]) -> Any:
 
 
 def as_json(facts: Any) -> Any:
-    """Typed facts as JSON values: hidden numbers as the marker, numbers at full precision."""
+    """Typed facts as JSON values: hidden numbers as the marker, numbers at full precision, whole numbers
+    without a decimal point."""
     if dataclasses.is_dataclass(facts):
         return {f.name: as_json(getattr(facts, f.name)) for f in dataclasses.fields(facts)}
     if is_hidden(facts):
@@ -487,6 +488,8 @@ def as_json(facts: Any) -> Any:
         return [as_json(v) for v in facts]
     if isinstance(facts, float) and math.isnan(facts):
         return None
+    if isinstance(facts, float) and facts.is_integer() and abs(facts) < 2 ** 53:
+        return int(facts)  # counts and bases as whole numbers (a weighted base keeps its decimals)
     return facts
 
 
