@@ -193,6 +193,20 @@ def test_duplicate_keys_in_the_mapping_are_refused_with_their_lines(tmp_path, bu
     assert "first on line 3" in info.value.problems[0].message or "first on line 6" in info.value.problems[0].message
 
 
+def test_keys_that_differ_only_in_case_or_spaces_and_disagree_are_refused(tmp_path, bundled_path):
+    """Matching ignores case and runs of spaces, so "Goed: 4" and "goed: 3" are one key saying two
+    things; the same key saying the same thing twice is harmless and accepted."""
+    (tmp_path / "case.yaml").write_text(
+        "columns:\n  Leeftijd: age_band\n  'leeftijd ': role\n"
+        "values:\n  knowledge:\n    Goed: 4\n    goed: 3\n    Slecht: 1\n    slecht: 1\n"
+        "scales:\n  size: {'Weet niet': 9, 'weet niet': 8}\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as info:
+        load(bundled_path, mapping=tmp_path / "case.yaml")
+    found = sorted((p.column, p.value) for p in info.value.problems)
+    assert found == [("columns", "leeftijd "), ("scales of size", "weet niet"), ("values of knowledge", "goed")]
+    assert all("case" in p.message for p in info.value.problems)
+
+
 def test_every_suggestion_works_when_pasted_into_the_mapping_and_counts_respondents(tmp_path, bundled_rows, codebook):
     rows = [list(r) for r in bundled_rows]
     col = rows[0].index("use_frequency")

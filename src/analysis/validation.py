@@ -153,6 +153,15 @@ class Mapping:
                     split[key] = str(v["split"])
             else:
                 columns[key] = None if v is None else str(v).strip()
+        problems += _clashes(name, "columns", {str(k): columns.get(str(k).strip(), columns_raw[k])
+                                               for k in columns_raw}, _header_key)
+        for col, vals in values_raw.items():
+            problems += _clashes(name, f"values of {col}", vals or {}, _value_key)
+        for scale, entry in scales_raw.items():
+            entry = entry or {}
+            listed = entry.get("values") if isinstance(entry, dict) and set(entry) == {"columns", "values"} else entry
+            if isinstance(listed, dict):
+                problems += _clashes(name, f"scales of {scale}", listed, _value_key)
         values = {str(col).strip(): {_value_key(k): v for k, v in (vals or {}).items()}
                   for col, vals in values_raw.items()}
         scales: dict[str, dict[str, Any]] = {}
@@ -172,6 +181,23 @@ class Mapping:
         if problems:
             raise SurveyDataError(problems)
         return cls(columns=columns, values=values, scales=scales, scale_columns=scale_columns, split=split)
+
+
+def _clashes(name: str, where: str, entries: dict[Any, Any], key: Any) -> list[Problem]:
+    """Entries of one map whose keys are compared as the same (case, spaces, '3.0' vs '3') but that
+    say different things: the loader would keep one of them silently."""
+    seen: dict[str, tuple[Any, Any]] = {}
+    problems = []
+    for k, v in entries.items():
+        norm = key(str(k))
+        if norm in seen and seen[norm][1] != v:
+            first = seen[norm][0]
+            problems.append(Problem(name, f"two entries of '{where}' are the same key once case and spaces are "
+                                    f"ignored ({first!r}: {seen[norm][1]!r} and {k!r}: {v!r})", column=str(where),
+                                    value=str(k), expected="one entry per export column or value (matching ignores "
+                                    "case): keep the right one"))
+        seen.setdefault(norm, (k, v))
+    return problems
 
 
 def _value_key(value: Any) -> str:
