@@ -98,6 +98,7 @@ def test_languages_come_from_the_catalogue_and_codebook():
 @pytest.mark.parametrize("change, name, value", [
     ({"lang": "fr"}, "lang", "fr"),
     ({"min_cell": 0}, "min_cell", "0"),
+    ({"min_cell": 2}, "min_cell", "2"),  # k = 1 or 2 would publish counts of one or two respondents
     ({"min_cell": 2.5}, "min_cell", "2.5"),
     ({"min_cell": True}, "min_cell", "True"),
     ({"level": 1.0}, "level", "1.0"),

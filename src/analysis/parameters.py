@@ -29,6 +29,10 @@ if TYPE_CHECKING:  # pandas and the loader are imported where used: the no-op bu
     from .validation import LoadLog
 
 
+#: The smallest small-cell k a build accepts: below 3 a published count can be one or two respondents.
+MIN_K = 3
+
+
 def _option(flag: str, help: str, **argparse: Any) -> dict[str, Any]:
     """Field metadata: the command-line option that sets the field."""
     return {"flag": flag, "help": help, "argparse": argparse}
@@ -168,10 +172,11 @@ class BuildParameters:
                                   "the message catalogue)"))
         if not isinstance(self.min_cell, numbers.Integral) or isinstance(self.min_cell, bool):
             found.append(_problem("min_cell", self.min_cell, "the small-cell k is not a whole number",
-                                  "a whole number of respondents, at least 1 (default 5)"))
-        elif self.min_cell < 1:
-            found.append(_problem("min_cell", self.min_cell, "the small-cell k is below 1",
-                                  "a whole number of respondents, at least 1 (default 5)"))
+                                  f"a whole number of respondents, at least {MIN_K} (default 5)"))
+        elif self.min_cell < MIN_K:
+            found.append(_problem("min_cell", self.min_cell, f"the small-cell k is below {MIN_K}: counts of one "
+                                  "or two respondents would be published", f"a whole number of respondents, at least "
+                                  f"{MIN_K} (default 5; 10 under --rules strict)"))
         if (not isinstance(self.level, numbers.Real) or isinstance(self.level, bool)
                 or not 0 < float(self.level) < 1):
             found.append(_problem("level", self.level, "the confidence level is not between 0 and 1",
