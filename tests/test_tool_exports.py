@@ -78,6 +78,18 @@ def test_layout_is_recognised_and_can_be_forced(tmp_path, name, survey):
         load(path, mapping=mapping, format="plain")
 
 
+@pytest.mark.parametrize("name, forced", [("google_forms", "qualtrics"), ("microsoft_forms", "surveymonkey"),
+                                          ("limesurvey_codes", "qualtrics")])
+def test_a_format_with_more_header_rows_than_the_file_is_refused_not_a_row_dropped(tmp_path, survey, name, forced):
+    layout = LAYOUTS[name]
+    path = layout.write(survey.iloc[:12].reset_index(drop=True), tmp_path / layout.filename)
+    (tmp_path / "m.yaml").write_text(draft_mapping(path).text, encoding="utf-8")
+    with pytest.raises(SurveyDataError) as info:
+        load(path, mapping=tmp_path / "m.yaml", format=forced)
+    [problem] = info.value.problems
+    assert problem.line == 2 and f"--format {forced}" in problem.message and "respondent" in problem.message
+
+
 def test_qualtrics_header_rows_are_not_respondents(tmp_path, survey):
     path = LAYOUTS["qualtrics_numeric"].write(survey.iloc[:12].reset_index(drop=True), tmp_path / "q.csv")
     (tmp_path / "m.yaml").write_text(draft_mapping(path).text, encoding="utf-8")
