@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as sps
 
 from ._common import _empty, _z
@@ -69,6 +70,167 @@ def _result_table(
     return out[MODEL_COLUMNS]
 
 
+def _collapse(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One row per distinct combination of ``columns``: (index of its first row, number of rows).
+
+    The answers are codes, so 100,000 respondents fall into a few hundred patterns; the
+    models below sum the likelihood, its derivatives and the cluster score sums over the
+    patterns, each weighted by its count, which is the same sum as over the respondents.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        key = pd.factorize(key * len(uniques) + codes)[0]  # compact again: no overflow
+    # factorize numbers the patterns in order of first appearance: a pattern's first row is
+    # where the running maximum of the codes goes up
+    running = np.maximum.accumulate(key)
+    first = np.flatnonzero(np.concatenate([[True], running[1:] > running[:-1]]))
+    return first, np.bincount(key).astype(float)
+
+
+def _cluster_sandwich(bread: np.ndarray, meat: np.ndarray, n_groups: float, nobs: float) -> np.ndarray:
+    """Cluster-robust covariance ``c * B M B`` with ``M = sum_g s_g s_g'`` over the clusters' score sums.
+
+    ``c = G/(G-1) * (N-1)/(N-K)`` is the small-sample factor of Stata and statsmodels'
+    ``cov_cluster`` (N rows of the model, K parameters, G clusters).
+    """
+    k_params = len(meat)
+    return bread @ meat @ bread.T * (n_groups / (n_groups - 1.0) * ((nobs - 1.0) / (nobs - k_params)))
+
+
+def _cluster_meat(scores: np.ndarray, counts: np.ndarray, groups: np.ndarray | None) -> tuple[np.ndarray, float]:
+    """``sum_g s_g s_g'`` and the number of clusters G, from one score row per counted pattern.
+
+    With ``groups`` (cluster code per pattern) s_g sums ``count * score`` over the cluster's
+    patterns; without, every respondent is a cluster, and a pattern's ``count`` respondents
+    share one score: ``sum_p count_p s_p s_p'``.
+    """
+    if groups is None:
+        weighted = scores * np.sqrt(counts)[:, None]
+        return weighted.T @ weighted, float(counts.sum())
+    sums = np.zeros((int(groups.max()) + 1, scores.shape[1]))
+    np.add.at(sums, groups, scores * counts[:, None])
+    return sums.T @ sums, float(len(sums))
+
+
+def _logit_newton(x: np.ndarray, y: np.ndarray, counts: np.ndarray, nobs: float,
+                  maxiter: int = 200) -> tuple[np.ndarray, bool]:
+    """Logistic regression by statsmodels' ``Logit.fit(method="newton")`` steps, on counted rows.
+
+    The same iteration as statsmodels (start at zero; Newton steps on the log-likelihood
+    divided by ``nobs`` with a ridge of 1e-10 on the Hessian; stop when no parameter moves
+    more than 1e-8), so a separated fit stops where statsmodels' does.  Returns the
+    parameters and whether it converged within ``maxiter`` steps.
+    """
+    params = np.zeros(x.shape[1])
+    old = np.full_like(params, np.inf)
+    iterations = 0
+    with np.errstate(over="ignore"):
+        while iterations < maxiter and np.any(np.abs(params - old) > 1e-8):
+            fitted = 1 / (1 + np.exp(-(x @ params)))
+            hess = (x.T * (counts * fitted * (1 - fitted))) @ x / nobs
+            hess[np.diag_indices_from(hess)] += 1e-10
+            score = -((counts * (y - fitted)) @ x) / nobs
+            old = params
+            params = old - np.linalg.solve(hess, score)
+            iterations += 1
+    return params, iterations < maxiter
+
+
+def _logit_fit(x: np.ndarray, y: np.ndarray, counts: np.ndarray, nobs: float,
+               groups: np.ndarray | None, respondent_rows: int = 1) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Parameters, covariance and convergence of a logistic model on counted rows.
+
+    Without ``groups`` the covariance is the inverse information; with ``groups`` (cluster
+    codes per counted row) it is cluster-robust.  With ``respondent_rows = r > 1`` the rows
+    are r stacked blocks of the same respondents (the proportional-odds check) and
+    ``groups = None`` makes each respondent a cluster.
+    """
+    params, converged = _logit_newton(x, y, counts, nobs)
+    with np.errstate(over="ignore"):
+        fitted = 1 / (1 + np.exp(-(x @ params)))
+    information = (x.T * (counts * fitted * (1 - fitted))) @ x
+    bread = np.linalg.inv(information)
+    if groups is None and respondent_rows == 1:
+        return params, bread, converged
+    unit_scores = (y - fitted)[:, None] * x
+    if respondent_rows > 1:  # one respondent's score: the sum over their stacked rows
+        unit_scores = unit_scores.reshape(respondent_rows, -1, x.shape[1]).sum(axis=0)
+        counts = counts[: len(unit_scores)]
+    meat, n_groups = _cluster_meat(unit_scores, counts, groups)
+    return params, _cluster_sandwich(bread, meat, n_groups, nobs), converged
+
+
+def _ordinal_derivatives(theta: np.ndarray, x: np.ndarray, y: np.ndarray, counts: np.ndarray,
+                         n_levels: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood, per-row scores and Hessian of the proportional-odds logit model.
+
+    ``theta = (beta, cut_1 < ... < cut_{J-1})``; P(y = j) = F(cut_{j+1} - x beta) - F(cut_j -
+    x beta) with F the logistic cdf (statsmodels' ``OrderedModel`` with ``distr="logit"``,
+    thresholds on their own scale).  Computed as F(a) F(-b) (1 - e^(b-a)) so that no
+    difference of two probabilities near 1 loses digits.
+    """
+    k = x.shape[1]
+    ext = np.concatenate([[-np.inf], theta[k:], [np.inf]])
+    eta = x @ theta[:k]
+    a, b = ext[y + 1] - eta, ext[y] - eta
+    gap = -np.expm1(b - a)
+    loglike = float(counts @ (special.log_expit(a) + special.log_expit(-b) + np.log(gap)))
+    d_a = special.expit(-a) / (special.expit(-b) * gap)
+    d_b = -special.expit(b) / (special.expit(a) * gap)
+    d_aa = d_a * (1 - 2 * special.expit(a)) - d_a ** 2
+    d_bb = d_b * (1 - 2 * special.expit(b)) - d_b ** 2
+    d_ab = -d_a * d_b
+    # d a / d theta and d b / d theta: -x for beta, 1 for the cut above (a) or below (b)
+    rows = np.arange(len(y))
+    da = np.zeros((len(y), len(theta)))
+    da[:, :k] = -x
+    db = da.copy()
+    top, bottom = y < n_levels - 1, y > 0
+    da[rows[top], k + y[top]] = 1.0
+    db[rows[bottom], k + y[bottom] - 1] = 1.0
+    scores = d_a[:, None] * da + d_b[:, None] * db
+    cross = da.T @ (db * (counts * d_ab)[:, None])
+    hess = da.T @ (da * (counts * d_aa)[:, None]) + db.T @ (db * (counts * d_bb)[:, None]) + cross + cross.T
+    return loglike, scores, hess
+
+
+def _ordinal_newton(x: np.ndarray, y: np.ndarray, counts: np.ndarray, n_levels: int,
+                    maxiter: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Maximum-likelihood proportional-odds logit on counted rows: (theta, scores, Hessian, converged).
+
+    Newton-Raphson with step halving from statsmodels' start values (slopes 0, cut points
+    at the logits of the cumulative shares); the log-likelihood is concave in (beta, cuts)
+    (Pratt 1981), so it converges to the maximum, to machine precision.
+    """
+    cumulative = np.cumsum(np.bincount(y, weights=counts, minlength=n_levels))[:-1] / counts.sum()
+    theta = np.concatenate([np.zeros(x.shape[1]), special.logit(cumulative)])
+    loglike, scores, hess = _ordinal_derivatives(theta, x, y, counts, n_levels)
+    converged = False
+    for _ in range(maxiter):
+        try:
+            step = np.linalg.solve(-hess, counts @ scores)
+        except np.linalg.LinAlgError:  # a slope running off to infinity: separated data
+            break
+        if np.max(np.abs(step)) < 1e-10 * max(1.0, np.max(np.abs(theta))):
+            theta = theta + step
+            loglike, scores, hess = _ordinal_derivatives(theta, x, y, counts, n_levels)
+            converged = True
+            break
+        factor = 1.0
+        while factor > 1e-8:
+            trial = theta + factor * step
+            if np.all(np.diff(trial[x.shape[1]:]) > 0):
+                trial_loglike, trial_scores, trial_hess = _ordinal_derivatives(trial, x, y, counts, n_levels)
+                if trial_loglike >= loglike - 1e-12 * abs(loglike):
+                    break
+            factor /= 2
+        else:
+            break
+        theta, loglike, scores, hess = trial, trial_loglike, trial_scores, trial_hess
+    return theta, scores, hess, converged
+
+
 def ordinal_logit(
     frame: pd.DataFrame,
     outcome: str,
@@ -87,15 +249,17 @@ def ordinal_logit(
     category; numeric/boolean predictors keep their column name.  ``cluster``
     (organisation) gives cluster-robust (sandwich) standard errors.
 
-    Fitted with statsmodels' ``OrderedModel`` (logit link, BFGS), so a positive
-    ``coef`` means higher outcome categories are more likely (``odds_ratio`` > 1).
-    Returns a frame indexed by ``term`` with columns ``term_type, coef, se, z, p,
-    odds_ratio, or_low, or_high, n, clusters``; predictor terms come first,
-    then the cut points ``cut[a|b]`` (``term_type = "threshold"``, on the logit
-    scale with delta-method SEs; no odds ratio).
+    The model of statsmodels' ``OrderedModel`` (logit link), fitted by Newton-Raphson
+    with the analytic score and Hessian on the distinct answer patterns (respondents
+    with the same answers, and organisation, counted once with a weight), so a
+    positive ``coef`` means higher outcome categories are more likely
+    (``odds_ratio`` > 1).  Returns a frame indexed by ``term`` with columns
+    ``term_type, coef, se, z, p, odds_ratio, or_low, or_high, n, clusters``;
+    predictor terms come first, then the cut points ``cut[a|b]`` (``term_type =
+    "threshold"``, on the logit scale with their SEs; no odds ratio).  Where a
+    predictor separates the answer categories the estimate does not exist: a
+    RuntimeWarning and ``numpy.linalg.LinAlgError``.
     """
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
     sub = _model_frame(frame, outcome, predictors, cluster, dont_know)
     empty = _empty(MODEL_COLUMNS, index_name="term")
     if sub.empty:
@@ -113,40 +277,32 @@ def ordinal_logit(
         return empty
     x = _design(sub, predictors)
     x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
-    model = OrderedModel(y, x, distr="logit")
-    fit_kw: dict[str, Any] = {"method": "bfgs", "disp": False, "maxiter": 2000}
-    groups = None
-    if cluster is not None:
-        groups = pd.factorize(sub[cluster])[0]
-        fit_kw.update(cov_type="cluster", cov_kwds={"groups": groups})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(**fit_kw)
-    if not res.mle_retvals.get("converged", True):
+    codes = y.cat.codes.to_numpy().astype(np.intp)
+    values = x.to_numpy(dtype=float).reshape(len(sub), -1)
+    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    first, counts = _collapse([*values.T, codes] + ([groups] if groups is not None else []))
+    theta, scores, hess, converged = _ordinal_newton(values[first], codes[first], counts, len(levels))
+    if not converged:
         warnings.warn(f"ordinal_logit for {outcome!r} did not converge", RuntimeWarning,
                       stacklevel=2)
+    try:
+        bread = np.linalg.inv(-hess)
+    except np.linalg.LinAlgError as error:
+        raise np.linalg.LinAlgError(
+            f"ordinal_logit for {outcome!r}: singular information matrix (a predictor separates the "
+            "answer categories, or predictors are collinear)") from error
+    if groups is None:
+        cov = bread
+    else:
+        cov = _cluster_sandwich(bread, *_cluster_meat(scores, counts, groups[first]), len(sub))
     k = x.shape[1]
-    params = pd.Series(np.asarray(res.params), index=list(x.columns) + _threshold_names(levels))
-    cov = np.asarray(res.cov_params())
-    bse = pd.Series(np.sqrt(np.diag(cov)), index=params.index)
-    pvals = pd.Series(np.asarray(res.pvalues), index=params.index)
-    # thresholds: statsmodels stores the first cut point and log increments
-    raw = params.iloc[k:].to_numpy()
-    cuts = raw[0] + np.concatenate([[0.0], np.cumsum(np.exp(raw[1:]))])
-    jac = np.zeros((len(raw), len(raw)))
-    jac[:, 0] = 1.0
-    for j in range(1, len(raw)):
-        jac[j, 1:j + 1] = np.exp(raw[1:j + 1])
-    cut_cov = jac @ cov[k:, k:] @ jac.T
-    cut_se = np.sqrt(np.diag(cut_cov))
-    cut_p = 2 * sps.norm.sf(np.abs(cuts / cut_se))
-    names = params.index[k:]
-    params.iloc[k:] = cuts
-    bse.iloc[k:] = cut_se
-    pvals.iloc[k:] = cut_p
-    term_type = pd.Series(["predictor"] * k + ["threshold"] * len(names), index=params.index)
+    names = list(x.columns) + _threshold_names(levels)
+    params = pd.Series(theta, index=names)
+    bse = pd.Series(np.sqrt(np.diag(cov)), index=names)
+    pvals = pd.Series(2 * sps.norm.sf(np.abs(theta / bse.to_numpy())), index=names)
+    term_type = pd.Series(["predictor"] * k + ["threshold"] * (len(names) - k), index=names)
     return _result_table(params, bse, pvals, term_type, len(sub),
-                         int(len(np.unique(groups))) if groups is not None else None, level)
+                         int(groups.max()) + 1 if groups is not None else None, level)
 
 
 def _threshold_names(levels: Sequence[Any]) -> list[str]:
@@ -168,14 +324,13 @@ def logistic_regression(
     modelled as 1 (for a two-category categorical the second category is the
     event by default).  Rows with a missing value are dropped; categorical
     predictors become ``col[T.level]`` dummies.  ``cluster`` (organisation) gives
-    cluster-robust standard errors.
+    cluster-robust standard errors.  The fit is statsmodels' ``Logit`` Newton
+    iteration, run on the distinct answer patterns with their counts.
 
     Returns a frame indexed by ``term`` (``Intercept`` first, ``term_type =
     "intercept"``, no odds ratio) with columns ``term_type, coef, se, z, p,
     odds_ratio, or_low, or_high, n, clusters``.
     """
-    import statsmodels.api as sm
-
     sub = _model_frame(frame, outcome, predictors, cluster, ())
     empty = _empty(MODEL_COLUMNS, index_name="term")
     if sub.empty:
@@ -198,22 +353,21 @@ def logistic_regression(
     x = _design(sub, predictors)
     x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
     x.insert(0, "Intercept", 1.0)
-    fit_kw: dict[str, Any] = {"disp": False, "maxiter": 200}
-    groups = None
-    if cluster is not None:
-        groups = pd.factorize(sub[cluster])[0]
-        fit_kw.update(cov_type="cluster", cov_kwds={"groups": groups})
-    res = sm.Logit(y, x).fit(**fit_kw)
-    if not res.mle_retvals.get("converged", True):
+    values = x.to_numpy(dtype=float)
+    y_values = y.to_numpy(dtype=float)
+    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    first, counts = _collapse([*values[:, 1:].T, y_values] + ([groups] if groups is not None else []))
+    params, cov, converged = _logit_fit(values[first], y_values[first], counts, float(len(sub)),
+                                        groups[first] if groups is not None else None)
+    if not converged:
         warnings.warn(f"logistic_regression for {outcome!r} did not converge", RuntimeWarning,
                       stacklevel=2)
-    params = pd.Series(np.asarray(res.params), index=x.columns)
-    bse = pd.Series(np.asarray(res.bse), index=x.columns)
-    pvals = pd.Series(np.asarray(res.pvalues), index=x.columns)
-    term_type = pd.Series(["intercept"] + ["predictor"] * (len(x.columns) - 1), index=x.columns)
-    return _result_table(params, bse, pvals, term_type, len(sub),
-                         int(len(np.unique(groups))) if groups is not None else None, level)
-
+    bse = np.sqrt(np.diag(cov))
+    names = list(x.columns)
+    term_type = pd.Series(["intercept"] + ["predictor"] * (len(names) - 1), index=names)
+    return _result_table(pd.Series(params, index=names), pd.Series(bse, index=names),
+                         pd.Series(2 * sps.norm.sf(np.abs(params / bse)), index=names), term_type,
+                         len(sub), int(groups.max()) + 1 if groups is not None else None, level)
 
 
 def proportional_odds_check(
@@ -231,7 +385,8 @@ def proportional_odds_check(
     and a free slope per cut.  A Wald test that every predictor's slopes are equal
     across cuts is the Brant (1990) test's hypothesis; its covariance is cluster-robust
     by respondent (their stacked rows are dependent), or by ``cluster`` (organisation,
-    which nests respondents) when given.
+    which nests respondents) when given.  The stacked model is fitted as statsmodels'
+    ``Logit`` would fit it, on the distinct answer patterns with their counts.
 
     Returns one row per predictor and a row ``term = "all"``: Wald ``statistic``,
     ``df``, ``p``, the number of ``cuts`` used (cuts with no variation in the
@@ -240,61 +395,55 @@ def proportional_odds_check(
     respondent of a group in the lowest category) the Wald test is not valid and
     ``statistic`` and ``p`` are NaN: the check could not be made.
     """
-    import statsmodels.api as sm
-
     sub = _model_frame(frame, outcome, predictors, cluster, dont_know)
     empty = _empty(PO_CHECK_COLUMNS)
     if sub.empty:
         return empty
     y = sub[outcome]
     if isinstance(y.dtype, pd.CategoricalDtype):
-        order = [c for c in y.cat.categories if c in set(y.astype(object))]
-        ranks = y.astype(object).map({c: i for i, c in enumerate(order)}).astype(int).to_numpy()
+        present = y.cat.remove_unused_categories()
+        order = [c for c in y.cat.categories if c in set(present.cat.categories)]
+        ranks = present.cat.codes.to_numpy().astype(np.intp)
     else:
         order = sorted(pd.unique(y))
-        ranks = y.map({c: i for i, c in enumerate(order)}).astype(int).to_numpy()
+        ranks = pd.Categorical(y, categories=order).codes.astype(np.intp)
     x = _design(sub, predictors)
     x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
-    cuts = [j for j in range(len(order) - 1) if 0 < np.mean(ranks > j) < 1]
+    above = np.bincount(ranks, minlength=len(order))[::-1].cumsum()[::-1][1:] / len(ranks)
+    cuts = [j for j in range(len(order) - 1) if 0 < above[j] < 1]
     if len(cuts) < 2 or x.shape[1] == 0:
         return empty
-    ids = np.arange(len(sub))
-    groups_base = pd.factorize(sub[cluster])[0] if cluster is not None else ids
-    blocks, outcome_rows, groups = [], [], []
     names = list(x.columns)
-    for c_index, j in enumerate(cuts):
-        part = pd.DataFrame(0.0, index=range(len(sub)), columns=[f"cut{j}"] + [f"{t}@{j}" for t in names]
-                            + [f"cut{k}" for k in cuts if k != j] + [f"{t}@{k}" for k in cuts if k != j for t in names])
-        part[f"cut{j}"] = 1.0
-        for t in names:
-            part[f"{t}@{j}"] = x[t].to_numpy()
-        blocks.append(part)
-        outcome_rows.append((ranks > j).astype(float))
-        groups.append(groups_base)
-    design = pd.concat(blocks, ignore_index=True)
-    columns = [f"cut{k}" for k in cuts] + [f"{t}@{k}" for k in cuts for t in names]
-    design = design[columns]
-    yy = np.concatenate(outcome_rows)
-    gg = np.concatenate(groups)
+    values = x.to_numpy(dtype=float)
+    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    first, counts = _collapse([*values.T, ranks] + ([groups] if groups is not None else []))
+    patterns, pattern_ranks = values[first], ranks[first]
+    # stacked design, columns as statsmodels saw them: cut intercepts, then each cut's slopes
+    n_cuts, k, m = len(cuts), len(names), len(first)
+    design = np.zeros((n_cuts * m, n_cuts * (1 + k)))
+    for c_index in range(n_cuts):  # one block per cut (a handful), not per respondent
+        rows = slice(c_index * m, (c_index + 1) * m)
+        design[rows, c_index] = 1.0
+        design[rows, n_cuts + c_index * k: n_cuts + (c_index + 1) * k] = patterns
+    yy = np.concatenate([(pattern_ranks > j).astype(float) for j in cuts])
+    columns = [f"cut{j}" for j in cuts] + [f"{t}@{j}" for j in cuts for t in names]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.Logit(yy, design).fit(disp=False, maxiter=200, cov_type="cluster", cov_kwds={"groups": gg})
-    params = pd.Series(np.asarray(res.params), index=columns)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=columns, columns=columns)
+        params_values, cov_values, _ = _logit_fit(
+            design, yy, np.tile(counts, n_cuts), float(len(sub) * n_cuts),
+            groups[first] if groups is not None else None, respondent_rows=n_cuts)
+    params = pd.Series(params_values, index=columns)
+    slope = {(t, j): n_cuts + c_index * k + i for c_index, j in enumerate(cuts) for i, t in enumerate(names)}
 
     def wald(terms: list[str]) -> tuple[float, int]:
         # contrasts: each later cut's slope minus the first cut's slope, per term
-        rows = []
-        for t in terms:
-            for k in cuts[1:]:
-                r = pd.Series(0.0, index=columns)
-                r[f"{t}@{k}"], r[f"{t}@{cuts[0]}"] = 1.0, -1.0
-                rows.append(r)
-        r = pd.DataFrame(rows).to_numpy()
-        diff = r @ params.to_numpy()
-        v = r @ cov.to_numpy() @ r.T
+        r = np.zeros((len(terms) * (n_cuts - 1), len(columns)))
+        for row, (t, j) in enumerate((t, j) for t in terms for j in cuts[1:]):
+            r[row, slope[t, j]], r[row, slope[t, cuts[0]]] = 1.0, -1.0
+        diff = r @ params_values
+        v = r @ cov_values @ r.T
         stat = float(diff @ np.linalg.pinv(v) @ diff)
-        return stat, len(rows)
+        return stat, len(r)
 
     out = []
     for t in names + ["all"]:
