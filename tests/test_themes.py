@@ -187,3 +187,21 @@ def test_weights_of_one_change_nothing_and_other_weights_change_shares(survey):
     other = opportunities.analyse(skewed, Context(min_cell=K, weights="weight")).tables()["opportunity_ratings_summary"]
     assert list(other["n"]) == list(plain.set_index("item").loc[other["item"], "n"])
     assert not plain.set_index("item")["top2_pct"].equals(other.set_index("item")["top2_pct"])
+
+
+def test_a_model_that_cannot_be_estimated_says_so_instead_of_blaming_small_groups(survey):
+    """Complete separation (every citizen-facing respondent daily, everyone else never): no finite
+    odds ratio, so no model, and the text names that reason, not the small-cell rule."""
+    from analysis.themes import barriers
+    from analysis.themes.derived import citizen_facing
+    ctx = Context(min_cell=5, synthetic=True)
+    frame = survey.copy()
+    facing = citizen_facing(frame, ctx)
+    codes = ctx.codebook["use_frequency"].substantive_codes
+    frame["use_frequency"] = frame["use_frequency"].astype(object)
+    frame.loc[facing == 1, "use_frequency"] = max(codes)
+    frame.loc[facing == 0, "use_frequency"] = min(codes)
+    result = barriers.analyse(frame, ctx)
+    plt.close("all")
+    assert result.facts.activity_model is None
+    assert ctx.t("b_model_not_estimable") in result.section("activity").paragraphs

@@ -285,6 +285,9 @@ def ordinal_logit(
     if not converged:
         warnings.warn(f"ordinal_logit for {outcome!r} did not converge", RuntimeWarning,
                       stacklevel=2)
+        # an estimate that never converged (separation: an odds ratio runs off to infinity) is no result
+        raise np.linalg.LinAlgError(f"ordinal_logit for {outcome!r} did not converge: a predictor separates "
+                                    "the answers, so no finite estimate exists")
     try:
         bread = np.linalg.inv(-hess)
     except np.linalg.LinAlgError as error:
@@ -362,6 +365,9 @@ def logistic_regression(
     if not converged:
         warnings.warn(f"logistic_regression for {outcome!r} did not converge", RuntimeWarning,
                       stacklevel=2)
+        # an estimate that never converged (separation: an odds ratio runs off to infinity) is no result
+        raise np.linalg.LinAlgError(f"logistic_regression for {outcome!r} did not converge: a predictor separates "
+                                    "the answers, so no finite estimate exists")
     bse = np.sqrt(np.diag(cov))
     names = list(x.columns)
     term_type = pd.Series(["intercept"] + ["predictor"] * (len(names) - 1), index=names)

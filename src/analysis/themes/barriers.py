@@ -91,6 +91,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     terms = {"citizen_facing": ctx.t("term_citizen_facing"), "age": ctx.t("term_age")}
     complete = int(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]].notna().all(axis=1).sum())
     ordinal = logistic = None
+    estimable = True
     # cluster-robust errors need organisations to cluster in; with one organisation there is nothing to adjust
     cluster = "organisation" if model_frame["organisation"].nunique() >= 2 else None
     allowed = publication.model_allowed(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]],
@@ -101,8 +102,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                           cluster=cluster, level=ctx.level)
             logistic = stats.logistic_regression(model_frame, "active", ["citizen_facing", "age"],
                                                  cluster=cluster, level=ctx.level)
-        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # e.g. no variation in a predictor
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # no variation, or separation
             ordinal = logistic = None
+            estimable = False
     if ordinal is not None and {"citizen_facing", "age"} <= set(ordinal.index):
         ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
         log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
@@ -138,6 +140,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     else:
         facts["activity_model"] = None
         summary_model = (ctx.t("b_model_too_few", n=ctx.count(complete), minimum=MIN_MODEL_N) if complete < MIN_MODEL_N
+                         else ctx.t("b_model_not_estimable") if not estimable
                          else ctx.t("b_model_withheld", k=ctx.min_cell))
         sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
