@@ -287,3 +287,59 @@ def test_newcombe_difference_empty_group_gives_nan_and_bad_input_raises() -> Non
         stats.newcombe_difference(11, 10, 3, 10)
     with pytest.raises(ValueError):
         stats.newcombe_difference(1, 10, 3, 10, level=0)
+
+
+# --------------------------------------------------------------------------- clusters at survey sizes
+
+
+def test_clusters_of_a_subset_number_clusters_as_pandas_factorize() -> None:
+    """Cluster labels of the whole column, cut to a subset, are renumbered in order of first
+    appearance with unknown clusters last, exactly as pandas.factorize numbers the subset's names."""
+    from analysis.stats.proportions import _cluster_labels, _clusters, _clusters_of
+
+    rng = np.random.default_rng(2)
+    names = pd.Series(rng.choice([f"force{i}" for i in range(40)] + [None], size=5_000))
+    for column in (names, names.astype("category")):
+        labels = _cluster_labels(column)
+        for keep in (rng.random(len(names)) < 0.3, np.ones(len(names), dtype=bool), rng.random(len(names)) < 0.001):
+            ours, reference = _clusters_of(labels[keep]), _clusters(column[keep].to_numpy())
+            assert ours.count == reference.count
+            np.testing.assert_array_equal(ours.codes, reference.codes)
+
+
+def test_proportion_at_large_n_with_unknown_clusters_matches_statsmodels_cluster_variance() -> None:
+    """n = 30,000 in 40 forces plus respondents without a force (clusters of one): the effective n
+    is p(1-p) / var with var from statsmodels' cluster-robust OLS (times G / (G - 1))."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(4)
+    n = 30_000
+    org = rng.integers(0, 40, size=n)
+    y = (rng.random(n) < 0.2 + 0.01 * org).astype(float)
+    organisation = pd.Series(pd.Categorical([f"force{o}" for o in org]))
+    organisation[rng.random(n) < 0.02] = np.nan
+    df = pd.DataFrame({"y": y, "organisation": organisation, "two": 2.0})
+    out = stats.proportion(df, "y", cluster="organisation").iloc[0]
+    ids = pd.factorize(organisation)[0].copy()
+    ids[ids < 0] = 40 + np.arange(np.sum(ids < 0))
+    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": ids, "use_correction": False})
+    g = len(np.unique(ids))
+    p = y.mean()
+    assert out["n_eff"] == pytest.approx(p * (1 - p) / (g / (g - 1) * float(fit.cov_params()[0, 0])), rel=1e-9)
+    # weights of 2 go through the weighted arithmetic and give the same numbers
+    doubled = stats.proportion(df, "y", cluster="organisation", weights="two").iloc[0]
+    pd.testing.assert_series_equal(out, doubled, check_exact=False, rtol=1e-12)
+
+
+def test_proportion_success_matches_labels_and_codes_of_plain_and_categorical_columns() -> None:
+    """A respondent is "yes" when the raw value is one of the targets or its numeric code is
+    (brute force: pandas isin on every respondent's value)."""
+    rng = np.random.default_rng(6)
+    raw = pd.Series(rng.choice(["1", "2", "other", 3, 4.0, None], size=2_000), dtype=object)
+    targets = ["other", 2, 4]
+    for column in (raw, raw.astype("category")):
+        answered = column.dropna().astype(object)
+        yes = answered.isin(targets) | pd.to_numeric(answered, errors="coerce").isin([2.0, 4.0])
+        out = stats.proportion(pd.DataFrame({"x": column}), "x", success=targets).iloc[0]
+        assert (out["n"], out["count"]) == (len(answered), yes.sum())
+        assert 0 < yes.sum() < len(answered)

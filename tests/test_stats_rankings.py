@@ -148,3 +148,176 @@ def test_friedman_and_kendalls_w_nan_without_warning_when_all_tied() -> None:
         assert np.isnan(row["statistic"]) and np.isnan(row["p"]) and np.isnan(row["kendalls_w"])
         assert np.isnan(stats.kendalls_w(tied, ["a", "b", "c"]))
         assert np.isnan(stats.kendalls_w(tied, ["a", "b"]))
+
+
+# --------------------------------------------------------------------------- Wilcoxon from counts
+# Above 50 pairs pairwise_wilcoxon computes the signed-rank test from the table of the two items'
+# codes instead of ranking every respondent; scipy.stats.wilcoxon is the reference throughout.
+
+
+def _ordinal_pairs(seed: int, n: int, spread: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two 5-point ratings by the same respondents: many ties and, with a small spread, many zeros."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, size=n).astype(float)
+    y = np.clip(x + np.round(rng.normal(0.3, spread, size=n)), 1, 5)
+    return x, y
+
+
+@pytest.mark.parametrize("n", [51, 80, 500, 20_000])
+@pytest.mark.parametrize("spread", [0.4, 1.5])
+@pytest.mark.parametrize("correction", [False, True])
+def test_wilcoxon_from_counts_matches_scipy_normal_approximation(n: int, spread: float, correction: bool) -> None:
+    """Rank sums, two-sided statistic and the three p-values equal scipy.stats.wilcoxon (method "auto",
+    which above 50 pairs is the tie-corrected normal approximation) with zero_method="wilcox"."""
+    from analysis.stats.rankings import _signed_ranks, _wilcoxon_normal
+
+    x, y = _ordinal_pairs(n + int(10 * spread), n, spread)
+    d = x - y
+    assert np.sum(d == 0) > 0 and len(np.unique(np.abs(d))) < 6  # zeros and ties
+    values, counts = np.unique(d, return_counts=True)
+    r_plus, r_minus, nz, ties = _signed_ranks(values, counts)
+    ranks = sps.rankdata(np.abs(d[d != 0]))
+    assert (r_plus, r_minus, nz) == (ranks[d[d != 0] > 0].sum(), ranks[d[d != 0] < 0].sum(), np.sum(d != 0))
+    ours = _wilcoxon_normal(r_plus, r_minus, nz, ties, correction=correction)
+    for column, alternative in (("p", "two-sided"), ("p_greater", "greater"), ("p_less", "less")):
+        ref = sps.wilcoxon(x, y, zero_method="wilcox", correction=correction, alternative=alternative)
+        assert ours[column] == pytest.approx(float(ref.pvalue), rel=1e-12, abs=1e-300)
+        if alternative == "two-sided":
+            assert ours["statistic"] == float(ref.statistic)
+
+
+def _rating_frame(seed: int, n: int, items: int = 4) -> pd.DataFrame:
+    """Correlated 5-point ratings with don't know (9) and missing answers, as the loader types them."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(3, 1, size=n)
+    out = {}
+    for j in range(items):
+        v = np.clip(np.round(base + rng.normal(0.2 * j, 0.8, size=n)), 1, 5)
+        v[rng.random(n) < 0.05] = 9
+        v[rng.random(n) < 0.08] = np.nan
+        out[f"item{j}"] = pd.Categorical(v, categories=[1, 2, 3, 4, 5, 9], ordered=True)
+    return pd.DataFrame(out)
+
+
+def _check_pairwise_against_scipy(frame: pd.DataFrame, out: pd.DataFrame, rel: float = 1e-12) -> None:
+    codes = frame.apply(lambda s: pd.to_numeric(s.astype(object), errors="coerce")).replace(9.0, np.nan)
+    for _, row in out.iterrows():
+        pair = codes[[row["item_a"], row["item_b"]]].dropna()
+        x, y = pair[row["item_a"]].to_numpy(), pair[row["item_b"]].to_numpy()
+        d = x - y
+        assert (row["n"], row["n_nonzero"]) == (len(pair), np.sum(d != 0))
+        assert (row["median_a"], row["median_b"]) == (np.median(x), np.median(y))
+        ref = sps.wilcoxon(x, y, zero_method="wilcox")
+        assert row["statistic"] == float(ref.statistic)
+        assert row["p"] == pytest.approx(float(ref.pvalue), rel=rel, abs=1e-300)
+        for column, alternative in (("p_greater", "greater"), ("p_less", "less")):
+            one = sps.wilcoxon(x, y, zero_method="wilcox", alternative=alternative)
+            assert row[column] == pytest.approx(float(one.pvalue), rel=rel, abs=1e-300)
+        r = sps.rankdata(np.abs(d[d != 0]))
+        nonzero = d[d != 0]
+        assert row["rank_biserial"] == pytest.approx((r[nonzero > 0].sum() - r[nonzero < 0].sum()) / r.sum(),
+                                                     rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [12, 40, 56, 300, 30_000])
+def test_pairwise_wilcoxon_matches_scipy_on_small_and_large_bases(n: int) -> None:
+    """Small bases (exact or permutation p-values, computed by scipy) and large ones (the count path):
+    every column equals scipy.stats.wilcoxon / numpy / a brute-force rank-biserial."""
+    frame = _rating_frame(n, n)
+    out = stats.pairwise_wilcoxon(frame, list(frame.columns))
+    assert len(out) == 6
+    _check_pairwise_against_scipy(frame, out)
+
+
+def test_pairwise_wilcoxon_count_path_starts_where_scipy_leaves_exact_methods() -> None:
+    """scipy uses its exact p-value up to 50 pairs without ties (a permutation test up to 13 with
+    ties) and the normal approximation above 50; the results follow it on both sides of the edge."""
+    from analysis.stats.rankings import _NORMAL_MIN_N
+
+    assert _NORMAL_MIN_N == 51
+    for n in (13, 50, 51):
+        # distinct, non-zero differences (no code 9, which means don't know): no ties, so scipy's
+        # exact distribution applies up to 50
+        d = (np.arange(1, n + 1) + 100.0) * np.where(np.arange(n) % 3 == 0, -1.0, 1.0)
+        frame = pd.DataFrame({"a": d, "b": np.zeros(n)})
+        out = stats.pairwise_wilcoxon(frame, ["a", "b"])
+        _check_pairwise_against_scipy(frame, out)
+        exact = sps.wilcoxon(d, method="exact").pvalue
+        normal = sps.wilcoxon(d, method="asymptotic").pvalue
+        assert out["p"].iloc[0] == pytest.approx(exact if n <= 50 else normal, rel=1e-12)
+        assert exact != pytest.approx(normal, rel=1e-6)
+    # ties and zeros at 13 pairs or fewer: scipy's permutation test
+    x, y = _ordinal_pairs(1, 12, 1.0)
+    _check_pairwise_against_scipy(pd.DataFrame({"a": x, "b": y}),
+                                  stats.pairwise_wilcoxon(pd.DataFrame({"a": x, "b": y}), ["a", "b"]))
+
+
+def test_pairwise_wilcoxon_on_non_integer_codes_and_plain_columns() -> None:
+    """Codes need not be integers nor columns categorical: half-point codes, floats with NaN,
+    categories listed out of order."""
+    rng = np.random.default_rng(5)
+    n = 400
+    a = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0], size=n)
+    b = np.where(rng.random(n) < 0.4, a, rng.choice([1.0, 1.5, 2.0, 2.5, 3.0], size=n))
+    b[rng.random(n) < 0.1] = np.nan
+    c = pd.Categorical(rng.choice([3, 1, 2, 9], size=n), categories=[9, 3, 1, 2])
+    frame = pd.DataFrame({"a": a, "b": b, "c": c})
+    out = stats.pairwise_wilcoxon(frame, ["a", "b", "c"])
+    assert len(out) == 3
+    _check_pairwise_against_scipy(frame, out)
+
+
+def test_pairwise_wilcoxon_with_many_distinct_codes_counts_respondents_and_matches_scipy(monkeypatch) -> None:
+    """Too many distinct codes for a table of code pairs: differences are counted respondent by
+    respondent; both ways give the same table, and scipy's numbers."""
+    from analysis.stats import rankings
+
+    rng = np.random.default_rng(9)
+    n = 3_000
+    base = rng.normal(0, 1, size=n)
+    frame = pd.DataFrame({"a": np.round(base + rng.normal(0, 1, n), 3), "b": np.round(base, 3),
+                          "c": np.round(base + 0.1, 1)})
+    assert (frame.stack().nunique() + 1) ** 2 > rankings._MAX_TABLE_CELLS
+    out = stats.pairwise_wilcoxon(frame, ["a", "b", "c"], dont_know=())
+    _check_pairwise_against_scipy(frame, out)
+    ratings = _rating_frame(4, 2_000)
+    by_table = stats.pairwise_wilcoxon(ratings, list(ratings.columns))
+    monkeypatch.setattr(rankings, "_MAX_TABLE_CELLS", 0)
+    pd.testing.assert_frame_equal(stats.pairwise_wilcoxon(ratings, list(ratings.columns)), by_table)
+
+
+def test_pairwise_wilcoxon_complete_cases_at_large_n_matches_scipy() -> None:
+    frame = _rating_frame(3, 5_000)
+    out = stats.pairwise_wilcoxon(frame, list(frame.columns), complete_cases=True)
+    complete = frame.apply(lambda s: s.astype(float)).replace(9.0, np.nan).dropna()
+    assert (out["n"] == len(complete)).all()
+    _check_pairwise_against_scipy(complete, out)
+
+
+def test_pairwise_wilcoxon_all_zero_differences_give_nan_tests() -> None:
+    x = np.tile([1.0, 2.0, 3.0], 30)
+    out = stats.pairwise_wilcoxon(pd.DataFrame({"a": x, "b": x}), ["a", "b"]).iloc[0]
+    assert out["n"] == 90 and out["n_nonzero"] == 0
+    assert all(np.isnan(out[c]) for c in ("statistic", "p", "p_greater", "p_less", "rank_biserial"))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 60, 20_000])
+def test_friedman_and_mean_ranks_match_scipy_and_pandas_with_heavy_ties(n: int) -> None:
+    """Friedman statistic and p equal scipy.stats.friedmanchisquare; mean ranks and medians equal
+    pandas' rank(axis=1).mean() and median() on the complete cases."""
+    frame = _rating_frame(n + 1, n, items=5)
+    cols = list(frame.columns)
+    complete = frame.apply(lambda s: s.astype(float)).replace(9.0, np.nan).dropna()
+    ranks = stats.mean_ranks(frame, cols)
+    if complete.empty:
+        assert ranks.empty
+        return
+    assert ranks["mean_rank"].tolist() == pytest.approx(complete.rank(axis=1).mean().tolist(), rel=1e-12)
+    assert ranks["median"].tolist() == complete.median().tolist()
+    res = stats.friedman_test(frame, cols)
+    if len(complete) < 2 or (complete.to_numpy() == complete.to_numpy()[:, :1]).all():
+        return
+    ref = sps.friedmanchisquare(*[complete[c] for c in cols])
+    assert res["statistic"].iloc[0] == pytest.approx(float(ref.statistic), rel=1e-12)
+    assert res["p"].iloc[0] == pytest.approx(float(ref.pvalue), rel=1e-12, abs=1e-300)
+    assert stats.kendalls_w(frame, cols) == pytest.approx(float(ref.statistic) / (len(complete) * 4), rel=1e-12)

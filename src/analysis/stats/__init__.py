@@ -46,7 +46,10 @@ Kruskal-Wallis, chi-square, Fisher, Cramér's V, Cohen's kappa, the regression
 models); this package adds what they lack: survey weights and clustering,
 "don't know" handling, tidy tables with disclosure declarations, and
 Krippendorff's alpha (the PyPI package is GPL-licensed).  Holm's adjustment is
-our own too, equal to statsmodels' (see :func:`holm_adjust` for why).
+our own too, equal to statsmodels' (see :func:`holm_adjust` for why).  For speed
+at large samples the Friedman statistic and, above 50 pairs, the Wilcoxon
+signed-rank test are computed from counts of answer codes with scipy's own
+formulas (scipy ranks every respondent); the tests hold them to scipy's results.
 """
 
 from __future__ import annotations

@@ -31,11 +31,48 @@ def _codes(series: pd.Series) -> pd.Series:
     """Numeric codes of a (categorical) column as float, NaN for missing."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         categories = pd.to_numeric(pd.Series(series.cat.categories), errors="coerce").to_numpy(dtype=float)
-        codes = series.cat.codes.to_numpy()
-        # one look-up per category, not per respondent (the categories are the answer codes)
-        values = np.where(codes >= 0, categories[np.maximum(codes, 0)] if len(categories) else np.nan, np.nan)
+        # one look-up per category, not per respondent (the categories are the answer codes);
+        # code -1 (missing) picks the NaN appended at the end
+        values = np.append(categories, np.nan)[series.cat.codes.to_numpy().astype(np.intp)]
         return pd.Series(values, index=series.index, dtype=float)
     return pd.to_numeric(series, errors="coerce").astype(float)
+
+
+def _levels(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as ``(level, values)``: ``values`` are its distinct numeric codes in ascending
+    order and ``level`` gives each respondent's position in ``values`` (-1 for missing).
+
+    ``values[level]`` equals :func:`_codes` where that is not NaN.  Answers are a handful of
+    codes, so statistics of ordinal items can be computed from counts of levels (``bincount``)
+    and comparisons of levels instead of sorting respondents.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pd.to_numeric(pd.Series(series.cat.categories), errors="coerce").to_numpy(dtype=float)
+        codes = series.cat.codes.to_numpy().astype(np.intp)
+        if np.all(np.diff(categories) > 0):
+            # numeric categories in ascending order (the loader's answer codes): levels are the codes
+            return codes, categories
+        known = ~np.isnan(categories)
+        values, inverse = np.unique(categories[known], return_inverse=True)
+        # category code -> level; the last entry answers code -1 (missing)
+        lookup = np.full(len(categories) + 1, -1, dtype=np.intp)
+        lookup[:-1][known] = inverse
+        return lookup[codes], values
+    codes = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+    known = ~np.isnan(codes)
+    values, inverse = np.unique(codes[known], return_inverse=True)
+    level = np.full(codes.shape, -1, dtype=np.intp)
+    level[known] = inverse
+    return level, values
+
+
+def _in_levels(level: np.ndarray, values: np.ndarray, codes: Sequence[float]) -> np.ndarray:
+    """Which respondents' answers (``level`` of ``values``, see :func:`_levels`) are one of ``codes``;
+    ``np.isin`` of the numeric codes, by comparing levels."""
+    hit = np.zeros(level.shape, dtype=bool)
+    for position in np.flatnonzero(np.isin(values, [float(c) for c in codes])):
+        hit |= level == position
+    return hit
 
 
 def _weight_vector(data: pd.DataFrame, weights: str | None) -> pd.Series:

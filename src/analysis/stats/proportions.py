@@ -8,6 +8,7 @@ design-based proportion interval).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,32 +89,99 @@ def newcombe_difference(
     return (max(-1.0, float(low)), min(1.0, float(high)))
 
 
+@dataclass(frozen=True)
+class _Clusters:
+    """Respondents' clusters numbered 0, 1, ... in order of first appearance.
+
+    A respondent whose cluster is unknown is a cluster of their own (numbered after the
+    known ones, in row order); ``count`` is the number of clusters.
+    """
+
+    codes: np.ndarray
+    count: int
+
+
+def _cluster_labels(column: pd.Series) -> np.ndarray:
+    """Integer label of every respondent's cluster (-1 unknown), for :func:`_clusters_of`.
+
+    Labelling the whole column once lets each subset of respondents be numbered with a
+    few array operations instead of hashing the cluster names again.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.intp)
+    return np.asarray(pd.factorize(column, use_na_sentinel=True)[0], dtype=np.intp)
+
+
+def _clusters_of(labels: np.ndarray) -> _Clusters:
+    """The clusters of the respondents with these :func:`_cluster_labels` (a subset, in row order).
+
+    Numbered as ``pandas.factorize`` numbers the cluster names of the same respondents, so
+    that the cluster totals are added up in the same order.
+    """
+    labels = np.asarray(labels, dtype=np.intp)
+    known = labels >= 0
+    every = bool(known.all())
+    positions = np.arange(labels.size) if every else np.flatnonzero(known)
+    known_labels = labels if every else labels[positions]
+    first = np.full(int(known_labels.max()) + 1 if known_labels.size else 0, labels.size, dtype=np.intp)
+    np.minimum.at(first, known_labels, positions)
+    present = np.flatnonzero(first < labels.size)
+    in_order = present[np.argsort(first[present], kind="stable")]
+    number = np.empty(first.size, dtype=np.intp)
+    number[in_order] = np.arange(in_order.size)
+    if every:
+        return _Clusters(number[labels], int(in_order.size))
+    codes = np.empty(labels.size, dtype=np.intp)
+    codes[positions] = number[known_labels]
+    unknown = labels.size - positions.size
+    codes[~known] = in_order.size + np.arange(unknown)
+    return _Clusters(codes, int(in_order.size + unknown))
+
+
+def _clusters(groups: np.ndarray | pd.Series) -> _Clusters:
+    """The clusters of respondents given their cluster names (NaN = unknown)."""
+    codes, uniques = pd.factorize(pd.Series(groups), use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.intp).copy()
+    unknown = codes < 0
+    codes[unknown] = len(uniques) + np.arange(int(unknown.sum()))
+    return _Clusters(codes, len(uniques) + int(unknown.sum()))
+
+
 def _share_stats(
     success: np.ndarray,
     w: np.ndarray,
-    groups: np.ndarray | None,
+    groups: np.ndarray | _Clusters | None,
     level: float,
     weighted: bool,
 ) -> dict[str, float]:
-    """Share, Wilson interval, effective n and design effect for a 0/1 vector."""
+    """Share, Wilson interval, effective n and design effect for a 0/1 (or boolean) vector.
+
+    ``groups`` are the respondents' cluster names, or their :class:`_Clusters` when the
+    caller numbered them once for several shares.
+    """
+    success = np.asarray(success)
+    w = np.asarray(w, dtype=float)
     n = int(success.size)
     count = int(np.sum(success))
-    wsum = float(np.sum(w))
+    # unit weights (no weights given): w * x is x and sum(w) is n, so both are skipped
+    unit = bool(np.all(w == 1.0))
+    wsum = float(n) if unit else float(np.sum(w))
     if n == 0 or wsum <= 0:
         return {"n": n, "count": count, "pct": np.nan, "pct_low": np.nan, "pct_high": np.nan,
                 "n_eff": np.nan, "deff": np.nan}
-    p = float(np.sum(w * success) / wsum)
+    p = float(np.sum(success if unit else w * success) / wsum)
     n_eff = kish_effective_n(w) if weighted else float(n)
     if groups is not None:
+        clusters = groups if isinstance(groups, _Clusters) else _clusters(groups)
         # the design effect of clustering is floored at 1: clustering never narrows an interval
-        n_eff = min(n_eff, _cluster_effective_n(success, w, groups, p, fallback=n_eff))
+        n_eff = min(n_eff, _cluster_effective_n(success, None if unit else w, clusters, p, fallback=n_eff))
     low, high = wilson_interval(p * n_eff, n_eff, level)
     return {"n": n, "count": count, "pct": 100 * p, "pct_low": 100 * low,
             "pct_high": 100 * high, "n_eff": n_eff, "deff": n / n_eff if n_eff > 0 else np.nan}
 
 
 def _cluster_effective_n(
-    success: np.ndarray, w: np.ndarray, groups: np.ndarray, p: float, fallback: float
+    success: np.ndarray, w: np.ndarray | None, groups: np.ndarray | _Clusters, p: float, fallback: float
 ) -> float:
     """Design-based effective n ``p(1-p) / var(p)`` under cluster sampling.
 
@@ -124,17 +192,17 @@ def _cluster_effective_n(
     formula.  When the variance is 0 (p is 0 or 1) or fewer than two clusters are
     present the design effect cannot be estimated and ``fallback`` (Kish n) is used.
     A respondent whose cluster is unknown (NaN) is a cluster of their own: such
-    respondents stay in the base.
+    respondents stay in the base.  ``w=None`` stands for unit weights.
     """
-    codes, uniques = pd.factorize(pd.Series(groups), use_na_sentinel=True)
-    codes = np.asarray(codes).copy()
-    unknown = codes < 0
-    g = len(uniques) + int(unknown.sum())
-    codes[unknown] = len(uniques) + np.arange(int(unknown.sum()))
+    clusters = groups if isinstance(groups, _Clusters) else _clusters(groups)
+    g = clusters.count
     if g < 2 or p <= 0 or p >= 1:
         return fallback
-    z = w * (success - p) / np.sum(w)
-    totals = np.bincount(codes, weights=z, minlength=g)
+    if w is None:
+        z = (success - p) / float(success.size)
+    else:
+        z = w * (success - p) / np.sum(w)
+    totals = np.bincount(clusters.codes, weights=z, minlength=g)
     var = g / (g - 1) * float(np.sum(totals**2))
     if var <= 0:
         return fallback
@@ -169,28 +237,41 @@ def proportion(
     """
     cols = _as_list(columns)
     rows: list[dict[str, Any]] = []
-    w_all = _weight_vector(data, weights)
+    w_all = _weight_vector(data, weights).to_numpy(dtype=float)
+    labels = _cluster_labels(data[cluster]) if cluster is not None else None
     for col in cols:
-        raw = data[col]
-        keep = raw.notna() & w_all.notna()
+        # "yes" is decided once per distinct value of the column, then looked up per respondent
+        position, distinct = _distinct(data[col])
+        keep = np.flatnonzero((position >= 0) & ~np.isnan(w_all))
         if success is None:
-            vals = _codes(raw[keep])
-            if not vals.isin([0.0, 1.0]).all():
+            vals = _codes(distinct).to_numpy()
+            used = np.bincount(position[keep], minlength=len(distinct)) > 0
+            if not np.isin(vals[used], [0.0, 1.0]).all():
                 raise ValueError(f"column {col!r} is not 0/1; pass success= to define 'yes'")
-            yes = vals.to_numpy() == 1.0
+            yes_by_value = vals == 1.0
         else:
             targets = list(success) if isinstance(success, (list, tuple, set, frozenset)) else [success]
             numeric = [float(t) for t in targets
                        if isinstance(t, (int, float, np.number)) and not isinstance(t, bool)]
             # match raw values (labels) and numeric codes (4 matches a categorical code 4.0)
-            yes = (raw[keep].astype(object).isin(targets).to_numpy()
-                   | _codes(raw[keep]).isin(numeric).to_numpy())
-        if yes.size == 0:
+            yes_by_value = (distinct.astype(object).isin(targets).to_numpy()
+                            | _codes(distinct).isin(numeric).to_numpy())
+        if keep.size == 0:
             continue
-        groups = data.loc[keep, cluster].to_numpy() if cluster is not None else None
-        stats_ = _share_stats(yes.astype(float), w_all[keep].to_numpy(), groups, level,
-                              weights is not None)
+        yes = yes_by_value[position[keep]]
+        groups = _clusters_of(labels[keep]) if labels is not None else None
+        stats_ = _share_stats(yes, w_all[keep], groups, level, weights is not None)
         rows.append({"item": col, **stats_})
     if not rows:
         return _empty(PROPORTION_COLUMNS)
     return pd.DataFrame(rows, columns=PROPORTION_COLUMNS)
+
+
+def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """A column as ``(position, distinct)``: its distinct values (a Series of the column's type)
+    and each respondent's position among them (-1 for missing, as ``isna``)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        every = pd.Categorical.from_codes(np.arange(len(column.cat.categories)), dtype=column.dtype)
+        return column.cat.codes.to_numpy().astype(np.intp), pd.Series(every)
+    position, distinct = pd.factorize(column, use_na_sentinel=True)
+    return np.asarray(position, dtype=np.intp), pd.Series(distinct, dtype=column.dtype)

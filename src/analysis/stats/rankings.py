@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as sps
 
-from ._common import _codes, _empty
+from ._common import _empty, _levels
 from .multiple import holm_adjust
 
 FRIEDMAN_COLUMNS = ["n", "k", "statistic", "df", "p", "kendalls_w"]
@@ -19,11 +22,74 @@ WILCOXON_COLUMNS = ["item_a", "item_b", "n", "n_nonzero", "median_a", "median_b"
                     "statistic", "p", "p_holm", "rank_biserial", "p_greater", "p_less"]
 
 
-def _complete(frame: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float]) -> pd.DataFrame:
-    """Numeric codes of ``columns`` for respondents who rated them all (don't know = missing)."""
-    block = frame[list(columns)].apply(_codes)
-    block = block.mask(block.isin([float(d) for d in dont_know]))
-    return block.dropna()
+class _Grid(NamedTuple):
+    """Items rated by the same respondents, as levels of one set of codes.
+
+    ``level[i, j]`` is the position of respondent i's answer to item j in ``values`` (the
+    codes of all items, ascending), -1 for missing or don't know.  Equal levels are equal
+    codes and levels are ordered as the codes, so ranks, signs and ties can be read off
+    the levels.
+    """
+
+    level: np.ndarray
+    values: np.ndarray
+
+    def complete(self) -> _Grid:
+        """The respondents who rated every item."""
+        return _Grid(self.level[np.all(self.level >= 0, axis=1)], self.values)
+
+
+def _grid(frame: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float]) -> _Grid:
+    """Numeric codes of ``columns`` as a :class:`_Grid` (don't know = missing)."""
+    items = [_levels(frame[c]) for c in columns]
+    values = np.unique(np.concatenate([v for _, v in items])) if items else np.empty(0)
+    dk = [float(d) for d in dont_know]
+    level = np.empty((len(frame), len(items)), dtype=np.intp, order="F")
+    for j, (item_level, item_values) in enumerate(items):
+        # item level -> grid level; the last entry answers -1 (missing)
+        lookup = np.append(np.searchsorted(values, item_values), -1)
+        lookup[:-1][np.isin(item_values, dk)] = -1
+        level[:, j] = lookup[item_level]
+    return _Grid(level, values)
+
+
+def _complete(frame: pd.DataFrame, columns: Sequence[str], dont_know: Sequence[float]) -> _Grid:
+    """Codes of ``columns`` for respondents who rated them all (don't know = missing)."""
+    return _grid(frame, columns, dont_know).complete()
+
+
+def _row_ranks(level: np.ndarray) -> tuple[np.ndarray, float]:
+    """Mid-ranks of each respondent's answers (rank 1 = lowest code) and the tie term
+    ``sum(t^3 - t)`` over all groups of tied answers within respondents.
+
+    An answer's mid-rank is the number of the respondent's answers below it plus half of
+    (1 + the number equal to it); a group of t tied answers adds t (t^2 - 1) to the tie
+    term, i.e. each of its answers adds t^2 - 1.  One comparison per pair of items
+    instead of a sort per respondent.
+    """
+    k = level.shape[1]
+    small = np.int8 if level.size == 0 or int(level.max()) < 127 else np.intp
+    level = level.astype(small)
+    count = np.int8 if k < 127 else np.intp
+    below = np.zeros(level.shape, dtype=count)
+    equal = np.zeros(level.shape, dtype=count)
+    for j in range(k):
+        column = level[:, j:j + 1]
+        below += column < level
+        equal += column == level
+    equal64 = equal.astype(np.int64)
+    return below + (equal + 1) / 2, float(np.sum(equal64 * equal64 - 1))
+
+
+def _median_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
+    """``np.median`` of a sample given as the number of times each of ``values`` (ascending) occurs."""
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    lower = float(values[np.searchsorted(cum, (n - 1) // 2, side="right")])
+    if n % 2:
+        return lower
+    upper = float(values[np.searchsorted(cum, n // 2, side="right")])
+    return (lower + upper) / 2
 
 
 def mean_ranks(
@@ -36,33 +102,43 @@ def mean_ranks(
     ``item, n, mean_rank, median``.
     """
     block = _complete(data, columns, dont_know)
-    if block.empty:
+    n = block.level.shape[0]
+    if n == 0:
         return _empty(MEAN_RANK_COLUMNS)
-    ranks = block.rank(axis=1)
-    return pd.DataFrame({"item": list(columns), "n": len(block),
-                         "mean_rank": ranks.mean().to_numpy(),
-                         "median": block.median().to_numpy()}, columns=MEAN_RANK_COLUMNS)
+    ranks, _ = _row_ranks(block.level)
+    medians = [_median_of_counts(block.values, np.bincount(block.level[:, j], minlength=block.values.size))
+               for j in range(block.level.shape[1])]
+    # mid-ranks are multiples of 1/2, so their sums (and these means) are exact
+    return pd.DataFrame({"item": list(columns), "n": n,
+                         "mean_rank": ranks.sum(axis=0) / n,
+                         "median": medians}, columns=MEAN_RANK_COLUMNS)
 
 
-def _friedman(block: pd.DataFrame) -> tuple[float, float]:
+def _friedman(block: _Grid) -> tuple[float, float]:
     """Tie-corrected Friedman chi-square and p (k - 1 df) of complete-case ratings.
 
-    scipy's ``friedmanchisquare`` computes it for three or more items.  For two
-    items (which scipy refuses) the same tie-corrected statistic reduces exactly
-    to the sign-test chi-square ``(a - b)^2 / (a + b)``, with ``a`` and ``b`` the
-    respondents rating the first or the second item higher.  NaN when every
-    respondent gave all items the same code (the tie correction is then 0).
+    The statistic of scipy's ``friedmanchisquare`` (three or more items), computed
+    by the same formula from within-respondent mid-ranks found by comparing levels;
+    ``tests/test_stats_rankings.py`` checks it against scipy.  For two items (which
+    scipy refuses) the same tie-corrected statistic reduces exactly to the sign-test
+    chi-square ``(a - b)^2 / (a + b)``, with ``a`` and ``b`` the respondents rating
+    the first or the second item higher.  NaN when every respondent gave all items
+    the same code (the tie correction is then 0).
     """
-    x = block.to_numpy(dtype=float)
-    k = x.shape[1]
+    x = block.level
+    n, k = x.shape
     if np.all(x == x[:, :1]):
         return float("nan"), float("nan")
     if k == 2:
         first, second = int(np.sum(x[:, 0] > x[:, 1])), int(np.sum(x[:, 0] < x[:, 1]))
         chi2 = (first - second) ** 2 / (first + second)
         return float(chi2), float(sps.chi2.sf(chi2, 1))
-    res = sps.friedmanchisquare(*x.T)
-    return float(res.statistic), float(res.pvalue)
+    ranks, ties = _row_ranks(x)
+    # scipy.stats.friedmanchisquare's arithmetic, operation for operation
+    c = 1 - np.float64(ties) / (k * (k * k - 1) * n)
+    ssbn = np.sum(ranks.sum(axis=0) ** 2)
+    statistic = (12.0 / (k * n * (k + 1)) * ssbn - 3 * n * (k + 1)) / c
+    return float(statistic), float(special.chdtrc(np.float64(k - 1), statistic))
 
 
 def kendalls_w(
@@ -76,7 +152,7 @@ def kendalls_w(
     don't-know codes treated as missing.  NaN when it cannot be computed.
     """
     block = _complete(frame, columns, dont_know)
-    n, k = block.shape
+    n, k = block.level.shape
     if n == 0 or k < 2:
         return float("nan")
     chi2, _ = _friedman(block)
@@ -94,7 +170,7 @@ def friedman_test(
     effect size).
     """
     block = _complete(data, columns, dont_know)
-    n, k = block.shape
+    n, k = block.level.shape
     if n < 2 or k < 3:
         if k < 3 and k >= 1:
             warnings.warn("Friedman test needs at least 3 items; use pairwise_wilcoxon",
@@ -106,15 +182,90 @@ def friedman_test(
                           "kendalls_w": w}], columns=FRIEDMAN_COLUMNS)
 
 
-def _paired_rank_biserial(diff: np.ndarray) -> float:
-    """Matched-pairs rank-biserial correlation (T+ - T-) / (T+ + T-), zeros dropped."""
-    d = diff[diff != 0]
-    if d.size == 0:
-        return float("nan")
-    r = sps.rankdata(np.abs(d))
-    t_plus = float(r[d > 0].sum())
-    t_minus = float(r[d < 0].sum())
-    return (t_plus - t_minus) / (t_plus + t_minus)
+#: scipy's ``wilcoxon(method="auto")`` uses the normal approximation for more than 50 pairs; for
+#: fewer it uses the exact distribution or a permutation test, and those are left to scipy
+_NORMAL_MIN_N = 51
+
+
+def _signed_ranks(diff: np.ndarray, counts: np.ndarray) -> tuple[float, float, int, float]:
+    """Signed-rank sums of paired differences given as values ``diff`` occurring ``counts`` times.
+
+    Returns ``(r_plus, r_minus, n_nonzero, ties)``: the sums of the mid-ranks of ``|d|``
+    over positive and negative differences (zeros dropped, ``zero_method="wilcox"``), the
+    number of non-zero differences and ``sum(t^3 - t)`` over groups of tied ``|d|``.  A
+    group of t tied differences whose predecessors number c has mid-rank c + (t + 1) / 2.
+    Mid-ranks are multiples of 1/2, so the sums are exact.
+    """
+    keep = (diff != 0) & (counts > 0)
+    magnitude, group = np.unique(np.abs(diff[keep]), return_inverse=True)
+    t = np.zeros(magnitude.size, dtype=np.int64)
+    positive = np.zeros(magnitude.size, dtype=np.int64)
+    np.add.at(t, group, counts[keep])
+    np.add.at(positive, group, np.where(diff[keep] > 0, counts[keep], 0))
+    midrank = (np.cumsum(t) - t) + (t + 1) / 2
+    r_plus = float(np.sum(positive * midrank))
+    r_minus = float(np.sum((t - positive) * midrank))
+    tf = t.astype(float)
+    return r_plus, r_minus, int(t.sum()), float(np.sum(tf**3 - tf))
+
+
+def _wilcoxon_normal(r_plus: float, r_minus: float, n_nonzero: int, ties: float,
+                     correction: bool = False) -> dict[str, float]:
+    """Wilcoxon signed-rank test by scipy's normal approximation (``method="asymptotic"``),
+    with its tie correction (and, with ``correction``, its continuity correction; scipy's
+    default and ours is without), from :func:`_signed_ranks`.
+
+    Returns the two-sided statistic (the smaller rank sum) and the p-values of the three
+    alternatives.  Mirrors ``scipy.stats._wilcoxon`` operation for operation, so that it
+    reproduces ``scipy.stats.wilcoxon``; ``tests/test_stats_rankings.py`` checks it against scipy.
+    """
+    count = float(n_nonzero)
+    mn = count * (count + 1.0) * 0.25
+    se = count * (count + 1.0) * (2.0 * count + 1.0)
+    se = math.sqrt((se - ties / 2) / 24)
+    z = (r_plus - mn) / se
+    signs = {"two-sided": float(np.sign(z)), "greater": 1, "less": -1}
+    zc = {alternative: z - sign * 0.5 / se if correction else z for alternative, sign in signs.items()}
+    return {"statistic": min(r_plus, r_minus),
+            "p": float(2 * special.ndtr(-abs(zc["two-sided"]))),
+            "p_greater": float(special.ndtr(-zc["greater"])),
+            "p_less": float(special.ndtr(zc["less"]))}
+
+
+#: a pair's table of codes has (codes + 1)^2 cells; above this many the differences are counted
+#: respondent by respondent (many distinct codes: not a rating scale)
+_MAX_TABLE_CELLS = 1_000_000
+
+
+def _pairs(grid: _Grid) -> Iterator[tuple[int, int, int, np.ndarray, np.ndarray, tuple[float, float]]]:
+    """For each pair of items (i, j) rated by someone: ``(i, j, n, diff, counts, medians)``, the
+    differences ``x - y`` of the n respondents who rated both as distinct values and counts, and
+    the medians of x and y (as ``np.median``).
+
+    On a rating scale the counts come from the table of the two items' codes (one ``bincount``
+    per pair), and x - y is formed once per pair of codes, as scipy forms it per respondent.
+    """
+    values, m = grid.values, grid.values.size
+    items = range(grid.level.shape[1])
+    if (m + 1) ** 2 > _MAX_TABLE_CELLS:
+        for i, j in combinations(items, 2):
+            both = (grid.level[:, i] >= 0) & (grid.level[:, j] >= 0)
+            if both.any():
+                x, y = values[grid.level[both, i]], values[grid.level[both, j]]
+                diff, counts = np.unique(x - y, return_counts=True)
+                yield i, j, int(both.sum()), diff, counts, (float(np.median(x)), float(np.median(y)))
+        return
+    diff = (values[:, None] - values[None, :]).ravel()
+    # (level + 1) per item, and the same times (m + 1): a pair's codes as one number
+    second = [np.ascontiguousarray(grid.level[:, j]) + 1 for j in items]
+    first = [(m + 1) * s for s in second]
+    for i, j in combinations(items, 2):
+        # how many respondents gave code r to item i and code c to item j (row and column 0: missing)
+        table = np.bincount(first[i] + second[j], minlength=(m + 1) ** 2).reshape(m + 1, m + 1)[1:, 1:]
+        n = int(table.sum())
+        if n:
+            yield i, j, n, diff, table.ravel(), (_median_of_counts(values, table.sum(axis=1)),
+                                                 _median_of_counts(values, table.sum(axis=0)))
 
 
 def pairwise_wilcoxon(
@@ -133,34 +284,38 @@ def pairwise_wilcoxon(
     higher" and "lower" (not adjusted: an intersection-union test, "X is rated
     higher than every other item", needs none).
 
+    Above 50 pairs, where scipy uses the normal approximation, the test is computed
+    from the table of the two items' codes (:func:`_wilcoxon_normal`), not by ranking
+    every respondent; the numbers are scipy's.
+
     Returns columns ``item_a, item_b, n, n_nonzero, median_a, median_b,
     statistic, p, p_holm, rank_biserial, p_greater, p_less``.
     """
     cols = list(columns)
-    frame_codes = data[cols].apply(_codes)
-    frame_codes = frame_codes.mask(frame_codes.isin([float(d) for d in dont_know]))
-    block = frame_codes.dropna() if complete_cases else frame_codes
-    if block.dropna(how="all").empty or len(cols) < 2:
+    grid = _grid(data, cols, dont_know)
+    if complete_cases:
+        grid = _Grid(np.where(np.all(grid.level >= 0, axis=1)[:, None], grid.level, -1), grid.values)
+    if len(cols) < 2 or not np.any(grid.level >= 0):
         return _empty(WILCOXON_COLUMNS)
     rows = []
-    for a, b in combinations(cols, 2):
-        pair = block[[a, b]].dropna()
-        if pair.empty:
-            continue
-        x, y = pair[a].to_numpy(), pair[b].to_numpy()
-        diff = x - y
-        nz = int(np.sum(diff != 0))
+    for i, j, n, diff, counts, medians in _pairs(grid):
+        r_plus, r_minus, nz, ties = _signed_ranks(diff, counts)
         if nz == 0:
-            stat, p, greater, less = np.nan, np.nan, np.nan, np.nan
+            test = {"statistic": np.nan, "p": np.nan, "p_greater": np.nan, "p_less": np.nan}
+        elif n >= _NORMAL_MIN_N:
+            test = _wilcoxon_normal(r_plus, r_minus, nz, ties)
         else:
+            both = (grid.level[:, i] >= 0) & (grid.level[:, j] >= 0)
+            x, y = grid.values[grid.level[both, i]], grid.values[grid.level[both, j]]
             res = sps.wilcoxon(x, y, zero_method="wilcox")
-            stat, p = float(res.statistic), float(res.pvalue)
-            greater = float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="greater").pvalue)
-            less = float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="less").pvalue)
-        rows.append({"item_a": a, "item_b": b, "n": len(pair), "n_nonzero": nz,
-                     "median_a": float(np.median(x)), "median_b": float(np.median(y)),
-                     "statistic": stat, "p": p, "rank_biserial": _paired_rank_biserial(diff),
-                     "p_greater": greater, "p_less": less})
+            test = {"statistic": float(res.statistic), "p": float(res.pvalue),
+                    "p_greater": float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="greater").pvalue),
+                    "p_less": float(sps.wilcoxon(x, y, zero_method="wilcox", alternative="less").pvalue)}
+        rows.append({"item_a": cols[i], "item_b": cols[j], "n": n, "n_nonzero": nz,
+                     "median_a": medians[0], "median_b": medians[1],
+                     # matched-pairs rank-biserial correlation (T+ - T-) / (T+ + T-), zeros dropped
+                     "rank_biserial": (r_plus - r_minus) / (r_plus + r_minus) if nz else float("nan"),
+                     **test})
     if not rows:
         return _empty(WILCOXON_COLUMNS)
     frame = pd.DataFrame(rows)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._common import _as_list, _codes, _empty, _weight_vector
-from .proportions import _share_stats
+from ._common import _as_list, _codes, _empty, _in_levels, _levels, _weight_vector
+from .proportions import _cluster_labels, _Clusters, _clusters_of, _share_stats
 
 DISTRIBUTION_COLUMNS = ["item", "code", "count", "pct", "pct_low", "pct_high", "n",
                         "dont_know_n", "missing_n", "base"]
@@ -21,34 +21,102 @@ SUMMARY_COLUMNS = ["item", "n", "dont_know_n", "missing_n", "median",
 BASE_NOTE = "substantive answers; don't know and missing excluded"
 
 
+class _Rating(NamedTuple):
+    """One rating item's substantive answers (as levels of ``values``) and its other counts."""
+
+    level: np.ndarray
+    values: np.ndarray
+    w: np.ndarray
+    unit: bool
+    clusters: _Clusters | None
+    dont_know_n: int
+    missing_n: int
+
+    @property
+    def n(self) -> int:
+        return int(self.level.size)
+
+    @property
+    def total(self) -> float:
+        """Weight of all substantive answers, ``np.sum(w)``."""
+        return float(self.level.size) if self.unit else float(np.sum(self.w))
+
+    def hits(self, codes: Sequence[float]) -> np.ndarray:
+        """Which substantive answers are one of ``codes`` (``np.isin`` of the answer codes)."""
+        return _in_levels(self.level, self.values, codes)
+
+    def totals(self, codes: Sequence[float]) -> list[float]:
+        """Weight of the answers of each code: ``np.sum(w[answers == code])``, bit for bit
+        (with unit weights that sum is the count)."""
+        if self.unit:
+            counts = np.bincount(self.level, minlength=self.values.size)
+            return [float(counts[self.values == float(c)].sum()) for c in codes]
+        return [float(np.sum(self.w[self.hits([c])])) for c in codes]
+
+
+class _Respondents(NamedTuple):
+    """What every item of one call shares: weights (NaN = left out) and cluster labels."""
+
+    w: np.ndarray
+    valid_w: np.ndarray
+    valid_n: int
+    cluster_labels: np.ndarray | None
+
+
+def _respondents(data: pd.DataFrame, weights: str | None, cluster: str | None) -> _Respondents:
+    w = _weight_vector(data, weights).to_numpy(dtype=float)
+    valid_w = ~np.isnan(w)
+    labels = _cluster_labels(data[cluster]) if cluster is not None else None
+    return _Respondents(w, valid_w, int(np.count_nonzero(valid_w)), labels)
+
+
 def _split_rating(
     data: pd.DataFrame, col: str, scale: Sequence[float], dont_know: Sequence[float],
-    w_all: pd.Series,
-) -> tuple[pd.Series, pd.Series, int, int]:
-    codes = _codes(data[col])
-    valid_w = w_all.notna()
-    dk = int((codes.isin([float(d) for d in dont_know]) & valid_w).sum())
-    substantive = codes.isin([float(s) for s in scale]) & valid_w
-    missing = int(valid_w.sum()) - dk - int(substantive.sum())
-    return codes[substantive], w_all[substantive], dk, missing
+    respondents: _Respondents,
+) -> _Rating:
+    """Item ``col`` split into substantive answers (codes in ``scale``), don't know and missing."""
+    level, values = _levels(data[col])
+    dk = int(np.count_nonzero(_in_levels(level, values, dont_know) & respondents.valid_w))
+    substantive = _in_levels(level, values, scale) & respondents.valid_w
+    rows = np.flatnonzero(substantive)
+    w = respondents.w[rows]
+    clusters = _clusters_of(respondents.cluster_labels[rows]) if respondents.cluster_labels is not None else None
+    return _Rating(level[rows], values, w, bool(np.all(w == 1.0)), clusters, dk,
+                   respondents.valid_n - dk - rows.size)
 
 
-def _weighted_median(values: np.ndarray, w: np.ndarray, order: Sequence[float]) -> float:
-    """Median in scale order; midpoint of two codes when the cumulative share is exactly 1/2."""
-    total = float(np.sum(w))
+def _weighted_median(totals: Sequence[float], order: Sequence[float], total: float) -> float:
+    """Median in scale order from the weight of each code (``totals``, in ``order``) and of all
+    answers (``total``); midpoint of two codes when the cumulative share is exactly 1/2."""
     if total <= 0:
         return float("nan")
     cum = 0.0
     ordered = [float(c) for c in order]
     for i, code in enumerate(ordered):
-        cum += float(np.sum(w[values == code]))
+        cum += totals[i]
         share = cum / total
         if np.isclose(share, 0.5, rtol=0, atol=1e-12):
-            nxt = next((c for c in ordered[i + 1:] if np.sum(w[values == c]) > 0), code)
+            nxt = next((c for c, t in zip(ordered[i + 1:], totals[i + 1:]) if t > 0), code)
             return (code + nxt) / 2
         if share > 0.5:
             return code
     return float("nan")
+
+
+def _mean(rating: _Rating) -> float:
+    """``np.average`` of the substantive codes (weighted); NaN without weight."""
+    if rating.n == 0:
+        return float("nan")
+    if rating.unit:
+        counts = np.bincount(rating.level, minlength=rating.values.size)
+        exact = bool(np.all(rating.values == np.floor(rating.values))) and \
+            float(np.abs(rating.values) @ counts) < 2.0**53
+        if exact:
+            # integer codes: the sum of the answers is exact, so it is the sum np.average forms
+            return float(np.float64(float(rating.values @ counts)) / np.float64(rating.n))
+    if np.sum(rating.w) <= 0:
+        return float("nan")
+    return float(np.average(rating.values[rating.level], weights=rating.w))
 
 
 def rating_distribution(
@@ -75,22 +143,19 @@ def rating_distribution(
     ``n`` within each item.
     """
     cols = _as_list(columns)
-    w_all = _weight_vector(data, weights)
+    respondents = _respondents(data, weights, cluster)
     rows: list[dict[str, Any]] = []
     for col in cols:
-        vals, w, dk, missing = _split_rating(data, col, scale, dont_know, w_all)
-        n = int(vals.size)
-        if n == 0 and dk == 0:
+        rating = _split_rating(data, col, scale, dont_know, respondents)
+        if rating.n == 0 and rating.dont_know_n == 0:
             continue
-        wv = w.to_numpy()
-        v = vals.to_numpy()
-        groups = data.loc[vals.index, cluster].to_numpy() if cluster is not None else None
         for code in scale:
-            hit = v == float(code)
-            s = _share_stats(hit.astype(float), wv, groups, level, weights is not None)
-            rows.append({"item": col, "code": code, "count": int(hit.sum()), "pct": s["pct"],
-                         "pct_low": s["pct_low"], "pct_high": s["pct_high"], "n": n,
-                         "dont_know_n": dk, "missing_n": missing, "base": BASE_NOTE})
+            hit = rating.hits([code])
+            s = _share_stats(hit, rating.w, rating.clusters, level, weights is not None)
+            rows.append({"item": col, "code": code, "count": s["count"], "pct": s["pct"],
+                         "pct_low": s["pct_low"], "pct_high": s["pct_high"], "n": rating.n,
+                         "dont_know_n": rating.dont_know_n, "missing_n": rating.missing_n,
+                         "base": BASE_NOTE})
     frame = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS) if rows else _empty(DISTRIBUTION_COLUMNS)
     frame.attrs["disclosure"] = {"within": {"count": ["item"]},
                                  "across": [["n", "dont_know_n", "missing_n"]]}
@@ -124,25 +189,22 @@ def rating_summary(
     cols = _as_list(columns)
     if len(scale) < 4:
         raise ValueError("top-2/bottom-2 boxes need a scale of at least 4 codes")
-    w_all = _weight_vector(data, weights)
+    respondents = _respondents(data, weights, cluster)
     top = [float(c) for c in scale[-2:]]
     bottom = [float(c) for c in scale[:2]]
     rows: list[dict[str, Any]] = []
     for col in cols:
-        vals, w, dk, missing = _split_rating(data, col, scale, dont_know, w_all)
-        n = int(vals.size)
-        if n == 0 and dk == 0:
+        rating = _split_rating(data, col, scale, dont_know, respondents)
+        if rating.n == 0 and rating.dont_know_n == 0:
             continue
-        v = vals.to_numpy()
-        wv = w.to_numpy()
-        groups = data.loc[vals.index, cluster].to_numpy() if cluster is not None else None
-        row: dict[str, Any] = {"item": col, "n": n, "dont_know_n": dk, "missing_n": missing,
-                               "median": _weighted_median(v, wv, scale)}
+        row: dict[str, Any] = {"item": col, "n": rating.n, "dont_know_n": rating.dont_know_n,
+                               "missing_n": rating.missing_n,
+                               "median": _weighted_median(rating.totals(scale), scale, rating.total)}
         for name, box in (("top2", top), ("bottom2", bottom)):
-            s = _share_stats(np.isin(v, box).astype(float), wv, groups, level, weights is not None)
+            s = _share_stats(rating.hits(box), rating.w, rating.clusters, level, weights is not None)
             row.update({f"{name}_count": s["count"], f"{name}_pct": s["pct"],
                         f"{name}_low": s["pct_low"], f"{name}_high": s["pct_high"]})
-        row["mean"] = float(np.average(v, weights=wv)) if n and np.sum(wv) > 0 else np.nan
+        row["mean"] = _mean(rating)
         row["base"] = BASE_NOTE
         rows.append(row)
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS) if rows else _empty(SUMMARY_COLUMNS)
