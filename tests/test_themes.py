@@ -205,3 +205,37 @@ def test_a_model_that_cannot_be_estimated_says_so_instead_of_blaming_small_group
     plt.close("all")
     assert result.facts.activity_model is None
     assert ctx.t("b_model_not_estimable") in result.section("activity").paragraphs
+
+
+def _one_sided_by_filtering(pairs, a, b, key=("item_a", "item_b")):
+    """Brute force: filter the table for the row (a, b), else (b, a), as the sentences read it."""
+    values = pairs.values if isinstance(pairs, Published) else pairs
+    for first, second, column in ((a, b, "p_greater"), (b, a, "p_less")):
+        rows = [i for i in range(len(values))
+                if values[key[0]].iloc[i] == first and values[key[1]].iloc[i] == second]
+        if rows:
+            if isinstance(pairs, Published) and pairs.is_hidden(rows[0], column):
+                return None
+            value = values[column].iloc[rows[0]]
+            return None if pd.isna(value) else float(value)
+    return None
+
+
+def test_one_sided_and_first_test_read_the_pairwise_table_as_filtering_does():
+    from analysis.themes.base import first_test, one_sided, one_sided_ps
+
+    table = pd.DataFrame({"item_a": ["a", "a", "b", "c", "a", "d"], "item_b": ["b", "c", "c", "a", "b", "a"],
+                          "p_greater": [0.01, 0.2, float("nan"), 0.03, 0.9, 0.5],
+                          "p_less": [0.99, 0.8, 0.4, 0.97, 0.1, 0.5]})
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    mask.loc[5, "p_less"] = True
+    items = ["a", "b", "c", "d", "e"]
+    for pairs in (table, Published(table, mask)):
+        ps = one_sided_ps(pairs)
+        for a in items:
+            for b in items:
+                assert one_sided(pairs, a, b) == ps.get((a, b)) == _one_sided_by_filtering(pairs, a, b)
+        assert first_test(pairs, "a", ["a", "b", "c"]) == (0.2, "c")  # the first (a, b) row counts
+        assert first_test(pairs, "c", ["a", "b", "c"]) == (0.4, "b")
+    assert first_test(Published(table, mask), "a", ["a", "d"]) == (None, "d")  # hidden
+    assert first_test(table, "a", ["a", "d"]) == (0.5, "d")

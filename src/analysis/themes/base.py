@@ -391,19 +391,29 @@ def ranking_display(pairs_pub: Published, order: list[str], labels: dict[str, st
                                                            "col_rank_biserial")])
 
 
+def one_sided_ps(pairs: Published | pd.DataFrame,
+                 key: tuple[str, str] = ("item_a", "item_b")) -> dict[tuple[str, str], float | None]:
+    """Every one-sided p a pairwise table holds: ``{(a, b): p of "a is rated (ticked) higher than b"}``
+    (None: hidden or empty). The first row of a pair counts; a row (a, b) wins over a row (b, a)."""
+    values = pairs.values if isinstance(pairs, Published) else pairs
+
+    def shown(column: str) -> list[Any]:
+        hidden = pairs.mask[column].tolist() if isinstance(pairs, Published) else [False] * len(values)
+        return [None if h or v is None or pd.isna(v) else float(v) for v, h in zip(values[column].tolist(), hidden)]
+
+    direct: dict[tuple[str, str], float | None] = {}
+    reverse: dict[tuple[str, str], float | None] = {}
+    for first, second, greater, less in zip(values[key[0]].tolist(), values[key[1]].tolist(),
+                                            shown("p_greater"), shown("p_less")):
+        direct.setdefault((first, second), greater)
+        reverse.setdefault((second, first), less)
+    return {**reverse, **direct}
+
+
 def one_sided(pairs: Published | pd.DataFrame, a: str, b: str, key: tuple[str, str] = ("item_a", "item_b")) -> Any:
     """One-sided p of "a is rated (ticked) higher than b" from a pairwise table (None: no such pair or
     hidden)."""
-    values = pairs.values if isinstance(pairs, Published) else pairs
-    for first, second, column in ((a, b, "p_greater"), (b, a, "p_less")):
-        rows = values.index[(values[key[0]] == first) & (values[key[1]] == second)]
-        if len(rows):
-            i = int(rows[0])
-            if isinstance(pairs, Published) and pairs.is_hidden(values.index.get_loc(i), column):
-                return None
-            value = values.at[i, column]
-            return None if value is None or pd.isna(value) else float(value)
-    return None
+    return one_sided_ps(pairs, key).get((a, b))
 
 
 def first_test(pairs: Published | pd.DataFrame, item: str, others: list[str],
@@ -414,11 +424,12 @@ def first_test(pairs: Published | pd.DataFrame, item: str, others: list[str],
     adjustment: all must reject). Returns (p, the other item with that p); p is None when a
     needed test is missing or suppressed.
     """
+    ps = one_sided_ps(pairs, key)
     worst, runner = 0.0, None
     for other in others:
         if other == item:
             continue
-        p = one_sided(pairs, item, other, key)
+        p = ps.get((item, other))
         if p is None:
             return None, other
         if runner is None or p > worst:
