@@ -105,6 +105,7 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
                                     gridspec_kw={"width_ratios": [5, 1], "wspace": 0.05})
     y = np.arange(len(items))[::-1]
     any_suppressed = False
+    segments: list[list[tuple[float, float, float]]] = [[] for _ in range(5)]  # per category: (y, width, left)
     for row_y, item in zip(y, items):
         positions = [i for i in np.flatnonzero((distribution.values["item"] == item).to_numpy())]
         positions.sort(key=lambda i: distribution.values["code"].iloc[i])
@@ -116,8 +117,7 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
         starts = [left_start, left_start + p[0], -p[2] / 2, p[2] / 2, p[2] / 2 + p[3]]
         for k in range(5):
             if p[k] > 0:
-                ax.barh(row_y, p[k], left=starts[k], color=SCALE_COLOURS[k], edgecolor=SEGMENT_EDGE, linewidth=0.6,
-                        height=0.7)
+                segments[k].append((row_y, p[k], starts[k]))
         n = _value(rows.cell(0, "n"))
         dk = _value(rows.cell(0, "dont_know_n"))
         if not (np.isnan(n) or np.isnan(dk)) and (n + dk) > 0:
@@ -126,6 +126,10 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
             ax_dk.text(dk_pct + 1, row_y, f"{dk_pct:.0f}", va="center", fontsize=7)
         else:
             ax_dk.text(1, row_y, SUPPRESSED, va="center", fontsize=7)
+    for k, drawn in enumerate(segments):  # one call per answer category: the same bars, fewer artists
+        if drawn:
+            ys, widths, lefts = zip(*drawn)
+            ax.barh(ys, widths, left=lefts, color=SCALE_COLOURS[k], edgecolor=SEGMENT_EDGE, linewidth=0.6, height=0.7)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_yticks(y, [item_labels[i] for i in items])
     ax.set_ylim(-0.6, len(items) - 0.4)
@@ -155,17 +159,23 @@ def proportion_bars(table: Published, label_col: str, title: str, footer: str, s
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     y = np.arange(len(table))[::-1]
     any_suppressed = False
+    bars: list[tuple[float, float]] = []
+    errors: list[tuple[float, float, float, float]] = []
     for row_y, row in zip(y, table.rows()):
         pct, low, high = (_value(row[c]) for c in ("pct", "pct_low", "pct_high"))
         if np.isnan(pct):
             any_suppressed |= is_hidden(row["pct"])
             ax.text(1, row_y, SUPPRESSED if is_hidden(row["pct"]) else "–", va="center", fontsize=8)
             continue
-        ax.barh(row_y, pct, color=BAR_COLOUR, height=0.65)
+        bars.append((row_y, pct))
         if not (np.isnan(low) or np.isnan(high)):
-            ax.errorbar(pct, row_y, xerr=[[pct - low], [high - pct]], fmt="none", ecolor="#222222",
-                        elinewidth=1, capsize=3)
+            errors.append((row_y, pct, pct - low, high - pct))
         ax.text(min(high if not np.isnan(high) else pct, 100) + 1.5, row_y, f"{pct:.0f}%", va="center", fontsize=8)
+    if bars:  # one call for the bars and one for the intervals: the same marks, fewer artists
+        ax.barh(*zip(*bars), color=BAR_COLOUR, height=0.65)
+    if errors:
+        ey, ex, below, above = (np.array(v) for v in zip(*errors))
+        ax.errorbar(ex, ey, xerr=[below, above], fmt="none", ecolor="#222222", elinewidth=1, capsize=3)
     ax.set_yticks(y, list(table[label_col]))
     ax.set_xlim(0, 110)
     ax.set_xlabel(pct_axis_label)
