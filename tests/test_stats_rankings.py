@@ -321,3 +321,52 @@ def test_friedman_and_mean_ranks_match_scipy_and_pandas_with_heavy_ties(n: int) 
     assert res["statistic"].iloc[0] == pytest.approx(float(ref.statistic), rel=1e-12)
     assert res["p"].iloc[0] == pytest.approx(float(ref.pvalue), rel=1e-12, abs=1e-300)
     assert stats.kendalls_w(frame, cols) == pytest.approx(float(ref.statistic) / (len(complete) * 4), rel=1e-12)
+
+
+# --- exact conditional signed-rank test ------------------------------------------------------------
+
+def _sign_flip_p(d: np.ndarray) -> tuple[float, float]:
+    """Every one of the 2^m sign patterns of the m non-zero differences, mid-ranks of |d| from
+    scipy.stats.rankdata: the permutation distribution written out (independent of the lattice)."""
+    import itertools
+    from scipy.stats import rankdata
+    d = d[d != 0]
+    ranks = rankdata(np.abs(d))
+    observed = ranks[d > 0].sum()
+    sums = np.array([ranks[np.array(signs, dtype=bool)].sum() for signs in itertools.product([0, 1], repeat=len(d))])
+    return float(np.mean(sums >= observed - 1e-9)), float(np.mean(sums <= observed + 1e-9))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_signed_rank_equals_every_sign_flip_written_out(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.integers(1, 6, 14), rng.integers(1, 6, 14)  # 1-5 ratings: many ties and zeros
+    diff, counts = np.unique(x - y, return_counts=True)
+    exact = stats.signed_rank_exact(diff, counts)
+    greater, less = _sign_flip_p((x - y).astype(float))
+    assert exact["p_greater"] == pytest.approx(greater, abs=1e-12)
+    assert exact["p_less"] == pytest.approx(less, abs=1e-12)
+
+
+def test_exact_signed_rank_without_ties_equals_scipys_exact_distribution():
+    """No ties and no zeros: the conditional distribution is the classical one (scipy method="exact")."""
+    d = np.array([1.5, -2.0, 3.2, 4.1, -5.3, 6.0, 7.7, 8.1, -9.4, 10.2, 11.0, 12.5, 13.3, -14.9, 15.1, 16.0])
+    exact = stats.signed_rank_exact(d, np.ones(d.size, dtype=int))
+    for alternative, key in (("greater", "p_greater"), ("less", "p_less"), ("two-sided", "p")):
+        assert exact[key] == pytest.approx(sps.wilcoxon(d, method="exact", alternative=alternative).pvalue, rel=1e-12)
+
+
+def test_exact_signed_rank_is_close_to_the_normal_approximation_at_330_pairs_and_used_when_asked():
+    """On 330 pairs of uniform 1-5 ratings the exact conditional p stays within 0.005 of scipy's
+    normal approximation; pairwise_wilcoxon(exact=True) reports it; 3,000 pairs are beyond the lattice."""
+    rng = np.random.default_rng(11)
+    x, y = rng.integers(1, 6, 330), rng.integers(1, 6, 330)
+    diff, counts = np.unique(x - y, return_counts=True)
+    exact = stats.signed_rank_exact(diff, counts)
+    normal = sps.wilcoxon(x, y, alternative="greater")
+    assert exact["p_greater"] == pytest.approx(normal.pvalue, abs=0.005)
+    frame = pd.DataFrame({"a": x, "b": y})
+    table = stats.pairwise_wilcoxon(frame, ["a", "b"], exact=True).iloc[0]
+    assert table["p_greater"] == exact["p_greater"] and table["p"] == exact["p"]
+    big = np.unique(rng.integers(1, 6, 3000) - rng.integers(1, 6, 3000), return_counts=True)
+    assert stats.signed_rank_exact(*big) is None  # beyond the lattice limit: the normal approximation

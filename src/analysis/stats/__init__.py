@@ -79,6 +79,7 @@ from .rankings import (
     kendalls_w,
     mean_ranks,
     pairwise_wilcoxon,
+    signed_rank_exact,
 )
 from .ratings import (
     BASE_NOTE,
@@ -106,6 +107,7 @@ __all__ = [
     "friedman_test",
     "kendalls_w",
     "pairwise_wilcoxon",
+    "signed_rank_exact",
     "crosstab",
     "crosstab_test",
     "kruskal_test",

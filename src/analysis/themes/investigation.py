@@ -32,7 +32,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
 
     # --- reliability: investigation vs enforcement, same respondents ------------------------------
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
-    paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes)
+    # exact conditional p-values: the claim's one-sided test must not exceed its level (ties abound)
+    paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes, exact=True)
     paired_pub = publication.pairwise_ratings(paired, ctx.protection)
     # the comparison's shares follow the weights like every other share; the Wilcoxon test is unweighted
     both_frame = frame.dropna(subset=[inv.id, enf.id]).loc[
