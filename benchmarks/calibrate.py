@@ -133,16 +133,30 @@ def main() -> int:
                for v in ("supported", "not_supported", "contradicted", "not_testable")},
             "false_positive_source": fp_source, "false_positive_exports": fp_n,
             "false_positive_rate": fp / fp_n if fp_n else float("nan"),
+            **dict(zip(("false_positive_low", "false_positive_high"), _clopper_pearson(fp, fp_n))),
             "synthetic_exports": n_syn, "power_supported": synthetic["supported"] / n_syn if n_syn else float("nan"),
             "synthetic_contradicted": synthetic["contradicted"] / n_syn if n_syn else float("nan"),
         })
     import pandas as pd
     table = pd.DataFrame(rows)
     table.to_csv(HERE / "CALIBRATION.csv", index=False, float_format="%.4f", lineterminator="\n")
-    failing = table[table["false_positive_rate"] > TARGET]
-    _write_markdown(table, args, time.perf_counter() - started, failing)
-    print(table[["claim", "noise_supported", "false_positive_rate", "power_supported"]].to_string(index=False))
+    # a rate is shown above the target when its whole 95% interval is (one-sided exact binomial test at 2.5%);
+    # a test whose size is exactly 5% measures above 5% in about half of all runs, by sampling error alone
+    failing = table[table["false_positive_low"] > TARGET]
+    above = table[(table["false_positive_rate"] > TARGET) & ~(table["false_positive_low"] > TARGET)]
+    _write_markdown(table, args, time.perf_counter() - started, failing, above)
+    print(table[["claim", "noise_supported", "false_positive_rate", "false_positive_low", "false_positive_high",
+                 "power_supported"]].to_string(index=False))
     return 1 if len(failing) else 0
+
+
+def _clopper_pearson(count: int, n: int) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) 95% interval of a rate, via statsmodels."""
+    if not n:
+        return float("nan"), float("nan")
+    from statsmodels.stats.proportion import proportion_confint
+    low, high = proportion_confint(count, n, alpha=0.05, method="beta")
+    return float(low), float(high)
 
 
 def _call(job):
@@ -154,7 +168,7 @@ def _pct(value) -> str:
     return "–" if value != value else f"{100 * value:.1f}%"
 
 
-def _write_markdown(table, args, seconds, failing) -> None:
+def _write_markdown(table, args, seconds, failing, above) -> None:
     lines = [
         "# Calibration of the 2011 claims",
         "",
@@ -165,16 +179,20 @@ def _write_markdown(table, args, seconds, failing) -> None:
         f"Run time {seconds / 60:.1f} minutes with {args.workers} workers.",
         "",
         f"Target: a false-positive rate (share of \"supported\" where the claim is false) of at most {TARGET:.0%} per "
-        f"claim. Claims above it: {', '.join(failing['claim']) if len(failing) else 'none'}.",
+        f"claim. Claims whose rate is shown above it (the whole exact 95% interval above {TARGET:.0%}): "
+        f"{', '.join(failing['claim']) if len(failing) else 'none'}. Claims measured above {TARGET:.0%} within "
+        f"sampling error (the interval includes {TARGET:.0%}): {', '.join(above['claim']) if len(above) else 'none'}.",
         "",
         "| claim | test | true under uniform noise | supported on noise | contradicted on noise | false positives "
-        "(source) | power: supported on synthetic |",
-        "|---|---|---|---|---|---|---|",
+        "(source) | 95% interval | power: supported on synthetic |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in table.to_dict("records"):
+        interval = "–" if r["false_positive_low"] != r["false_positive_low"] else \
+            f"{_pct(r['false_positive_low'])}–{_pct(r['false_positive_high'])}"
         lines.append(f"| {r['claim']} | {r['rule']} | {r['true_under_uniform_noise']} | {_pct(r['noise_supported'])} | "
                      f"{_pct(r['noise_contradicted'])} | {_pct(r['false_positive_rate'])} ({r['false_positive_source']}) "
-                     f"| {_pct(r['power_supported'])} |")
+                     f"| {interval} | {_pct(r['power_supported'])} |")
     lines += [
         "",
         "Notes. A claim that uniform answers make true (every resistance layer at 40%, opinions at 40% / 40%, about "
@@ -183,7 +201,10 @@ def _write_markdown(table, args, seconds, failing) -> None:
         "and forces are facts of the sample, checked exactly, with no sampling error to calibrate. Power is the rate "
         "of \"supported\" on exports generated to follow the summary; a low power means the test is strict for the "
         "effect sizes the generator plants (e.g. three named items ahead of every other one), not that the claim "
-        "is false.",
+        "is false. The tests of the claims that uniform noise puts exactly on their boundary (a paired comparison "
+        "of two ratings, agree against disagree) are exact: the sign test and the signed-rank test's sign-flip "
+        "distribution given the ties, so their size is at most 5% by construction and a measured rate above 5% is "
+        "sampling error; the interval column shows how large that error is.",
         "",
     ]
     (HERE / "CALIBRATION.md").write_text("\n".join(lines), encoding="utf-8")
