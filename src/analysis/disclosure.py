@@ -86,14 +86,13 @@ _PCT_LIKE = ("pct", "share")
 Cell = tuple[int, str]
 
 
-def _is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-        series.dtype)
+def _is_numeric_type(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _default_counts(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns
-            if isinstance(c, str) and _is_numeric(table[c])
+    return [c for c, dtype in zip(table.columns, table.dtypes)
+            if isinstance(c, str) and _is_numeric_type(dtype)
             and (c in ("n", "count") or c.endswith("_count") or c.endswith("_n"))]
 
 
@@ -151,6 +150,21 @@ def _families(keys: Any) -> list[list[str]]:
     return [[k] if isinstance(k, str) else list(k) for k in keys]
 
 
+def _numbers(series: pd.Series) -> np.ndarray:
+    """A column as floats: what ``pd.to_numeric(errors="coerce")`` makes of each cell (NaN where none)."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        return series.to_numpy(dtype=float)
+    try:
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):  # a column type to_numeric does not take whole: cell by cell
+        return np.array([pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0] for v in series], dtype=float)
+
+
+def _is_small(values: np.ndarray | float, k: int, zeros: bool) -> np.ndarray | bool:
+    """Counts from 1 to k - 1 (0 to k - 1 with `zeros`); NaN is not small."""
+    return ((values >= 0) if zeros else (values > 0)) & (values < k)
+
+
 def _constraints(
     table: pd.DataFrame,
     counts: Sequence[str],
@@ -178,38 +192,77 @@ def _constraints(
             else:
                 groups = [positions]
             for idx in groups:
-                cells = [(int(i), col) for i in np.asarray(idx) if present[i]]
+                idx = np.asarray(idx, dtype=np.intp)
+                cells = [(i, col) for i in idx[present[idx]].tolist()]
                 if cells:
                     out.append(cells)
     for cols in across:
         cols = [c for c in cols if c in table.columns]
-        for i in range(len(table)):
-            cells = [(i, c) for c in cols if pd.notna(table[c].iloc[i])]
+        if not cols:
+            continue
+        shown = np.column_stack([table[c].notna().to_numpy() for c in cols]).tolist()
+        for i, row in enumerate(shown):
+            cells = [(i, c) for c, ok in zip(cols, row) if ok]
             if cells:
                 out.append(cells)
     return out
 
 
+class _Sums:
+    """The public sums of one table, indexed once: which sums each cell is in, and their 0/1 matrix
+    over every cell (columns in sorted cell order), so that each round of secondary suppression
+    selects columns instead of rebuilding the system cell by cell."""
+
+    def __init__(self, constraints: list[list[Cell]]):
+        self.constraints = constraints
+        self._solved: dict[bytes, list[int]] = {}
+        self.cells = sorted({c for con in constraints for c in con})
+        index = {c: j for j, c in enumerate(self.cells)}
+        self.incidence = np.zeros((len(constraints), len(self.cells)))
+        self.member: dict[Cell, list[int]] = {}
+        for r, con in enumerate(constraints):
+            for c in con:
+                self.incidence[r, index[c]] = 1.0
+                sums = self.member.setdefault(c, [])
+                if not sums or sums[-1] != r:
+                    sums.append(r)
+
+    def determined(self, hidden: set[Cell]) -> list[Cell]:
+        """Hidden cells whose value follows exactly from the public sums and the shown cells (in order).
+
+        A hidden cell is determined when every vector of the null space of the sums (over the hidden
+        cells) is 0 in it. The sums fall apart into groups that share no hidden cell; the null space
+        of such a block-diagonal matrix is that of its blocks, so each group is solved on its own, and
+        a group that did not change since the last round (secondary suppression hides one cell at a
+        time) is not solved again.
+        """
+        from scipy.sparse import bmat, csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        columns = np.array([j for j, c in enumerate(self.cells) if c in hidden], dtype=np.intp)
+        if not len(columns):
+            return []
+        a = self.incidence[:, columns]
+        a = a[a.any(axis=1)]
+        sums = csr_matrix(a)
+        _, labels = connected_components(bmat([[None, sums], [sums.T, None]]), directed=False)
+        labels = labels[len(a):]  # the groups of the hidden cells (each sum is in the group of its cells)
+        determined: list[int] = []
+        for label in np.unique(labels):
+            part = np.flatnonzero(labels == label)
+            key = columns[part].tobytes()
+            if key not in self._solved:
+                block = a[:, part]
+                basis = null_space(block[block.any(axis=1)])
+                fixed = part if basis.size == 0 else part[np.linalg.norm(basis, axis=1) <= 1e-9]
+                self._solved[key] = columns[fixed].tolist()
+            determined += self._solved[key]
+        return [self.cells[j] for j in sorted(determined)]
+
+
 def _determined(constraints: list[list[Cell]], hidden: set[Cell]) -> list[Cell]:
     """Hidden cells whose value follows exactly from the public sums and shown cells."""
-    unknown = sorted({c for con in constraints for c in con if c in hidden})
-    if not unknown:
-        return []
-    pos = {c: j for j, c in enumerate(unknown)}
-    rows = []
-    for con in constraints:
-        row = np.zeros(len(unknown))
-        for c in con:
-            if c in pos:
-                row[pos[c]] = 1.0
-        if row.any():
-            rows.append(row)
-    a = np.array(rows)
-    basis = null_space(a)
-    if basis.size == 0:
-        return list(unknown)
-    free = np.linalg.norm(basis, axis=1) > 1e-9
-    return [c for c, f in zip(unknown, free) if not f]
+    return _Sums(constraints).determined(hidden)
 
 
 def suppress(
@@ -265,56 +318,61 @@ def suppress(
     across_list = list(across if across is not None else spec.get("across", []))
 
     tab = table.reset_index(drop=True)
-    mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
     if tab.empty:
+        mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
         return Published(table.reset_index(drop=True), mask, count_columns=tuple(count_cols))
+    tab.attrs = {}  # read above; pandas would copy them into every column taken from the table
+    # the mask as one boolean array (rows x columns) and each column's cells as floats, read once
+    col_order = {c: j for j, c in enumerate(tab.columns)}
+    hide = np.zeros(tab.shape, dtype=bool)
+    numbers: dict[str, np.ndarray] = {}
+
+    def column_numbers(column: str) -> np.ndarray:
+        if column not in numbers:
+            numbers[column] = _numbers(tab[column])
+        return numbers[column]
+
+    def value(cell: Cell) -> float:
+        return float(column_numbers(cell[1])[cell[0]])
+
+    def small(v: float) -> bool:
+        return bool(_is_small(v, k, suppress_zeros))
+
     reasons: dict[Cell, str] = {}
     if extra_mask is not None:
         extra = extra_mask.reset_index(drop=True).reindex(columns=tab.columns, fill_value=False).fillna(False)
         extra = extra.astype(bool)
-        mask |= extra
-        reasons.update({(i, c): "linked" for c in extra.columns for i in np.flatnonzero(extra[c].to_numpy())})
-
-    def value(cell: Cell) -> float:
-        v = pd.to_numeric(pd.Series([tab.at[cell[0], cell[1]]]), errors="coerce").iloc[0]
-        return float(v)
-
-    def small(v: Any) -> bool:
-        v = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
-        if pd.isna(v):
-            return False
-        return bool(0 <= v < k) if suppress_zeros else bool(0 < v < k)
+        hide |= extra.to_numpy(dtype=bool)
+        reasons.update({(i, c): "linked" for c in extra.columns for i in np.flatnonzero(extra[c].to_numpy()).tolist()})
 
     # 1. primary suppression of counts
-    hidden: set[Cell] = {(i, c) for c in count_cols for i in range(len(tab)) if mask.at[i, c]}
+    hidden: set[Cell] = {(i, c) for c in count_cols for i in np.flatnonzero(hide[:, col_order[c]]).tolist()}
     for c in count_cols:
-        for i in range(len(tab)):
-            if small(tab.at[i, c]):
-                hidden.add((i, c))
-                reasons.setdefault((i, c), "zero" if value((i, c)) == 0 else "primary")
+        numbers_c = column_numbers(c)
+        for i in np.flatnonzero(_is_small(numbers_c, k, suppress_zeros)).tolist():
+            hidden.add((i, c))
+            reasons.setdefault((i, c), "zero" if numbers_c[i] == 0 else "primary")
     primary = {cell for cell, why in reasons.items() if why == "primary"}
 
     # 1b. percentages whose numerator is not shown: check the implied count
     for c, (num, base) in derived_map.items():
         if num is None and base is not None and (c in _PCT_LIKE or c.endswith(("_pct", "_share"))):
-            for i in range(len(tab)):
-                pv = pd.to_numeric(pd.Series([tab.at[i, c]]), errors="coerce").iloc[0]
-                bv = pd.to_numeric(pd.Series([tab.at[i, base]]), errors="coerce").iloc[0]
-                if pd.notna(pv) and pd.notna(bv) and small(round(pv * bv / pct_scale)):
-                    mask.at[i, c] = True
-                    reasons[(i, c)] = "primary"
+            pv, bv = column_numbers(c), column_numbers(base)
+            implied = np.round(pv * bv / pct_scale)
+            for i in np.flatnonzero(~np.isnan(pv) & ~np.isnan(bv) & _is_small(implied, k, suppress_zeros)).tolist():
+                hide[i, col_order[c]] = True
+                reasons[(i, c)] = "primary"
 
     # 2. secondary suppression among additive counts
     constraints = _constraints(tab, count_cols,
-                               [c for c in tab.columns if c not in count_cols
-                                and c not in derived_map and not _is_numeric(tab[c])],
+                               [c for c, dtype in zip(tab.columns, tab.dtypes) if c not in count_cols
+                                and c not in derived_map and not _is_numeric_type(dtype)],
                                within_map, across_list, total_label)
     constraints += [[(int(i), str(c)) for i, c in cells] for cells in (public_sums or [])]
     # a sum that is itself a small count is hidden wherever it is published (the primary rule holds
     # for every count), so it is not public: cells need no protection against it
     constraints = [con for con in constraints if not small(sum(value(c) for c in con))]
     base_cols = {b for _, b in derived_map.values() if b is not None}
-    col_order = {c: j for j, c in enumerate(tab.columns)}
     if suppress_whole:
         for con in constraints:
             shown_values = [value(c) for c in con]
@@ -324,18 +382,24 @@ def suppress(
                     hidden.add(whole)
                     reasons[whole] = "class"
 
+    sums = _Sums(constraints)
+    values_now = {c: value(c) for con in constraints for c in con}
+
     def pick_partner(target: Cell) -> Cell | None:
-        candidates = {c for con in constraints if target in con for c in con if c not in hidden}
+        candidates = {c for r in sums.member.get(target, ()) for c in constraints[r] if c not in hidden}
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (c[1] in base_cols, value(c), col_order[c[1]], c[0]))
+        return min(candidates, key=lambda c: (c[1] in base_cols, values_now[c], col_order[c[1]], c[0]))
+
+    def interval(cell: Cell) -> tuple[float, float]:
+        return _intervals(constraints, values_now, hidden, [cell], sums.member)[cell]
 
     stuck: set[Cell] = set()
     protected: set[Cell] = set()
-    values_now = {c: value(c) for con in constraints for c in con}
+    width = required_width(k, suppress_zeros)
     while secondary:
         # 2a. no hidden cell may follow exactly from the shown cells and the public sums
-        exposed = [c for c in _determined(constraints, hidden) if c not in stuck]
+        exposed = [c for c in sums.determined(hidden) if c not in stuck]
         if exposed:
             pick = pick_partner(exposed[0])
             if pick is None:
@@ -349,8 +413,8 @@ def suppress(
         # (hiding more cells only widens ranges, so a cell found wide enough stays so)
         narrow = None
         for cell in sorted(primary - protected - stuck):
-            lo, hi = protection_intervals(constraints, values_now, hidden, targets=[cell])[cell]
-            if hi - lo >= required_width(k, suppress_zeros):
+            lo, hi = interval(cell)
+            if hi - lo >= width:
                 protected.add(cell)
             else:
                 narrow = [cell]
@@ -367,28 +431,27 @@ def suppress(
     # 2c. a small count that no further cell can protect (every cell of its sums is hidden and the
     # public totals still narrow it): hide every count of the table rather than publish it so
     if secondary and primary & stuck:
-        width = required_width(k, suppress_zeros)
-        if any(hi - lo < width for cell in primary & stuck
-               for lo, hi in [protection_intervals(constraints, values_now, hidden, targets=[cell])[cell]]):
+        if any(hi - lo < width for cell in primary & stuck for lo, hi in [interval(cell)]):
             for c in count_cols:
-                for i in range(len(tab)):
-                    if (i, c) not in hidden and pd.notna(tab.at[i, c]):
+                for i in np.flatnonzero(tab[c].notna().to_numpy()).tolist():
+                    if (i, c) not in hidden:
                         hidden.add((i, c))
                         reasons.setdefault((i, c), "secondary")
 
     for i, c in hidden:
-        mask.at[i, c] = True
+        hide[i, col_order[c]] = True
 
     # 3. derived cells: base small or hidden, or numerator hidden (also when empty)
     for c, (num, base) in derived_map.items():
-        for i in range(len(tab)):
-            if num is not None and num in mask.columns and mask.at[i, num]:
-                mask.at[i, c] = True
-            if base is not None and base in mask.columns and (mask.at[i, base] or small(tab.at[i, base])):
-                mask.at[i, c] = True
-            if mask.at[i, c]:
-                reasons.setdefault((i, c), "derived")
+        column = hide[:, col_order[c]]  # a view: updated in place, column after column as declared
+        if num is not None and num in col_order:
+            column |= hide[:, col_order[num]]
+        if base is not None and base in col_order:
+            column |= hide[:, col_order[base]] | _is_small(column_numbers(base), k, suppress_zeros)
+        for i in np.flatnonzero(column).tolist():
+            reasons.setdefault((i, c), "derived")
 
+    mask = pd.DataFrame(hide, index=tab.index, columns=tab.columns)
     return Published(tab, mask, count_columns=tuple(count_cols), reasons=reasons, constraints=constraints,
                      primary=primary | {c for c, why in reasons.items() if why == "zero"}, k=k,
                      zeros_hidden=suppress_zeros)
@@ -411,15 +474,59 @@ def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float
     One linear programme per bound (scipy's HiGHS) over the public sums connected to the cell; a
     cell in no public sum is unbounded above.
     """
+    return _intervals(constraints, values, hidden, targets)
+
+
+#: Bounds already found, by linear programme (matrix, right-hand side, cell, direction): the rules
+#: solve the same small programme again and again (a table and the tables derived from it).
+_BOUNDS: dict[tuple[Any, ...], float] = {}
+_BOUNDS_LIMIT = 4096
+
+
+def _bound(a_eq: np.ndarray, b_eq: np.ndarray, j: int, sign: float) -> float:
+    """The least (sign 1) or, negated, the greatest (sign -1) value of unknown `j` with A x = b, x >= 0."""
     from scipy.optimize import linprog
 
-    if targets is not None and len(targets) == 1:
-        # only the public sums connected to the target (through hidden cells) matter
-        component, frontier, used = {targets[0]}, [targets[0]], []
+    key = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), j, sign)
+    if key not in _BOUNDS:
+        objective = np.zeros(a_eq.shape[1])
+        objective[j] = sign
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * a_eq.shape[1], method="highs")
+        if result.status == 3:  # unbounded
+            bound = np.inf if sign < 0 else 0.0
+        else:
+            bound = sign * result.fun
+        if len(_BOUNDS) >= _BOUNDS_LIMIT:
+            _BOUNDS.clear()
+        _BOUNDS[key] = bound
+    return _BOUNDS[key]
+
+
+def _intervals(constraints: list[list[Cell]], values: dict[Cell, float], hidden: set[Cell],
+               targets: Sequence[Cell] | None = None, member: Mapping[Cell, Sequence[int]] | None = None,
+               connected: bool | None = None) -> dict[Cell, tuple[float, float]]:
+    """:func:`protection_intervals`; `member` (the sums each cell is in, by position) saves the search
+    for the sums connected to a single target; `connected=False` solves over every sum even then."""
+    if connected is None:
+        connected = targets is not None and len(targets) == 1
+    if connected:
+        # only the public sums connected to the target (through hidden cells) matter; a sum equal to
+        # one already taken adds nothing (and is left out)
+        if member is None:
+            member = {}
+            for r, con in enumerate(constraints):
+                for c in con:
+                    sums = member.setdefault(c, [])  # type: ignore[union-attr]
+                    if not sums or sums[-1] != r:
+                        sums.append(r)
+        component, frontier, used, seen = {targets[0]}, [targets[0]], [], set()
         while frontier:
             cell = frontier.pop()
-            for con in constraints:
-                if cell in con and con not in used:
+            for r in member.get(cell, ()):
+                con = constraints[r]
+                key = tuple(con)
+                if key not in seen:
+                    seen.add(key)
                     used.append(con)
                     for other in con:
                         if other in hidden and other not in component:
@@ -441,21 +548,9 @@ def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float
             rows.append(row)
             rhs.append(total - sum(values[c] for c in con if c not in pos))
     a_eq, b_eq = np.array(rows), np.array(rhs)
-    out = {}
-    for cell, j in pos.items():
-        if targets is not None and cell not in targets:
-            continue
-        bounds = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(unknown))
-            objective[j] = sign
-            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * len(unknown), method="highs")
-            if result.status == 3:  # unbounded
-                bounds.append(np.inf if sign < 0 else 0.0)
-            else:
-                bounds.append(sign * result.fun)
-        out[cell] = (bounds[0], bounds[1])
-    return out
+    wanted = None if targets is None else set(targets)
+    return {cell: (_bound(a_eq, b_eq, j, 1.0), _bound(a_eq, b_eq, j, -1.0))
+            for cell, j in pos.items() if wanted is None or cell in wanted}
 
 
 class _Hidden:
@@ -502,26 +597,41 @@ class Published:
                  reasons: dict[Cell, str] | None = None, constraints: list[list[Cell]] | None = None,
                  primary: set[Cell] | None = None, k: int | None = None, zeros_hidden: bool = False):
         values = values.reset_index(drop=True).copy()
-        mask = mask.reset_index(drop=True).reindex(columns=values.columns, fill_value=False).astype(bool)
+        mask = mask.reset_index(drop=True)
+        if not mask.columns.equals(values.columns):
+            mask = mask.reindex(columns=values.columns, fill_value=False)
+        hidden = mask.to_numpy(dtype=bool)
+        mask = pd.DataFrame(hidden, index=values.index, columns=values.columns)
         # the values behind the public sums, for the protection audit only (never written)
-        self._true = {cell: float(pd.to_numeric(pd.Series([values.at[cell[0], cell[1]]]), errors="coerce").iloc[0])
-                      for con in (constraints or []) for cell in con}
-        for c in values.columns:
-            if not mask[c].any():
-                continue
-            if pd.api.types.is_integer_dtype(values[c].dtype):
-                values[c] = values[c].astype("Int64")
-            elif pd.api.types.is_bool_dtype(values[c].dtype):
-                values[c] = values[c].astype("boolean")
-            elif not pd.api.types.is_numeric_dtype(values[c].dtype):
-                values[c] = values[c].astype(object)
-            values.loc[mask[c], c] = None if values[c].dtype == object else np.nan
+        numbers = {c: _numbers(values[c]) for c in {cell[1] for con in (constraints or []) for cell in con}}
+        self._true = {cell: float(numbers[cell[1]][cell[0]]) for con in (constraints or []) for cell in con}
+        for j in np.flatnonzero(hidden.any(axis=0)).tolist():
+            c = values.columns[j]
+            dtype = values[c].dtype
+            # a hidden cell holds no value: integers and booleans become nullable, text becomes object
+            if pd.api.types.is_integer_dtype(dtype):
+                cells = values[c].astype("Int64").array.copy()
+            elif pd.api.types.is_bool_dtype(dtype):
+                cells = values[c].astype("boolean").array.copy()
+            elif not pd.api.types.is_numeric_dtype(dtype):
+                cells = values[c].to_numpy(dtype=object, copy=True)
+            elif isinstance(dtype, np.dtype):
+                cells = values[c].to_numpy(copy=True)
+            else:
+                cells = values[c].array.copy()
+            cells[hidden[:, j]] = None if cells.dtype == object else np.nan
+            # a Series keeps the object type (an array of text would become a text column again)
+            values[c] = pd.Series(cells, index=values.index, dtype=cells.dtype, copy=False)
         values.attrs = {}
         self.values = values
         self.mask = mask
+        # each column's mask and cells, read once for cell-by-cell access (a Published is not changed
+        # after it is made: every method returns a new one)
+        self._hidden: dict[str, np.ndarray] = {c: hidden[:, j] for j, c in enumerate(values.columns)}
+        self._cells: dict[str, list[Any]] = {}
         self.count_columns = tuple(c for c in count_columns if c in values.columns)
         #: why each hidden cell is hidden: primary, zero, class, secondary, linked or derived
-        self.reasons = {cell: why for cell, why in (reasons or {}).items() if mask.at[cell[0], cell[1]]}
+        self.reasons = {cell: why for cell, why in (reasons or {}).items() if self._hidden_in(cell[1])[cell[0]]}
         self.constraints = constraints or []
         self.primary = primary or set()
         self.k = k
@@ -546,11 +656,25 @@ class Published:
         return f"Published(\n{self.marked()!r}\n)"
 
     # -- reading cells ----------------------------------------------------------------------
+    def _hidden_in(self, column: str) -> np.ndarray:
+        """A column's mask as an array, read once."""
+        hidden = self._hidden.get(column)
+        if hidden is None:
+            hidden = self._hidden[column] = self.mask[column].to_numpy(dtype=bool)
+        return hidden
+
+    def _cells_of(self, column: str) -> list[Any]:
+        """A column's cells as ``Series.iloc`` gives them, read once."""
+        cells = self._cells.get(column)
+        if cells is None:
+            cells = self._cells[column] = list(self.values[column].array)
+        return cells
+
     def cell(self, row: int, column: str) -> Any:
         """One cell by position: its value, :data:`HIDDEN` if suppressed."""
-        if self.mask[column].iloc[row]:
+        if self._hidden_in(column)[row]:
             return HIDDEN
-        value = self.values[column].iloc[row]
+        value = self._cells_of(column)[row]
         return None if value is pd.NA else value
 
     def column(self, column: str) -> list[Any]:
@@ -561,7 +685,7 @@ class Published:
         return self.column(column)
 
     def row(self, row: int) -> dict[str, Any]:
-        return {c: self.cell(row, c) for c in self.values.columns}
+        return {c: self.cell(row, c) for c in self.columns}
 
     def rows(self) -> list[dict[str, Any]]:
         return [self.row(i) for i in range(len(self))]
@@ -577,7 +701,7 @@ class Published:
         return values[~self.mask[column] & values.notna()]
 
     def is_hidden(self, row: int, column: str) -> bool:
-        return bool(self.mask[column].iloc[row])
+        return bool(self._hidden_in(column)[row])
 
     # -- new tables ---------------------------------------------------------------------------
     def _derive(self, values: pd.DataFrame, mask: pd.DataFrame, rows: dict[int, int] | None = None) -> "Published":
@@ -585,15 +709,16 @@ class Published:
         rows = rows if rows is not None else {i: i for i in range(len(self))}
         def move(cell: Cell) -> Cell:
             return (rows[cell[0]], cell[1])
+        columns = set(values.columns)
         out = Published(values, mask, self.count_columns,
-                        reasons={move(c): r for c, r in self.reasons.items() if c[0] in rows and c[1] in values.columns},
+                        reasons={move(c): r for c, r in self.reasons.items() if c[0] in rows and c[1] in columns},
                         primary={move(c) for c in self.primary if c[0] in rows},
                         k=self.k, zeros_hidden=self.zeros_hidden)
         # public sums keep referring to every cell (a dropped column still adds up in the audit)
         out.constraints = [[move(c) if c[0] in rows else c for c in con] for con in self.constraints]
         out._true = {move(c) if c[0] in rows else c: v for c, v in self._true.items()}
         for cell, why in self.reasons.items():
-            if cell[0] in rows and cell[1] in values.columns:
+            if cell[0] in rows and cell[1] in columns:
                 out.reasons[move(cell)] = why
         return out
 
@@ -644,9 +769,11 @@ class Published:
         if not self.primary or not self.k:
             return []
         # a cell of a row or column that is not published is hidden
-        hidden = {(i, c) for (i, c) in self._true
-                  if c not in self.values.columns or i >= len(self.values) or self.mask.at[i, c]}
-        bounds = protection_intervals(self.constraints, self._true, hidden)
+        columns, n = set(self.values.columns), len(self.values)
+        hidden = {(i, c) for (i, c) in self._true if c not in columns or i >= n or self._hidden_in(c)[i]}
+        # the intervals over all the public sums, of the primary cells only (the others are not judged)
+        bounds = _intervals(self.constraints, self._true, hidden, targets=sorted(self.primary & hidden),
+                            connected=False)
         width = required_width(self.k, self.zeros_hidden)
         return [(cell, self._true[cell], lo, hi) for cell, (lo, hi) in sorted(bounds.items())
                 if cell in self.primary and hi - lo < width]
@@ -656,7 +783,7 @@ class Published:
         label_cols = [c for c in self.values.columns if self.values[c].dtype == object][:2]
         rows = []
         for (i, c), why in sorted(self.reasons.items()):
-            label = " / ".join(str(self.values.at[i, lc]) for lc in label_cols if not self.mask.at[i, lc])
+            label = " / ".join(str(self._cells_of(lc)[i]) for lc in label_cols if not self._hidden_in(lc)[i])
             rows.append({"row": i, "row_label": label, "column": c, "reason": why})
         for i, c in zip(*np.nonzero(self.mask.to_numpy())):
             column = self.values.columns[c]
@@ -669,7 +796,9 @@ class Published:
         """The table with `marker` in every hidden cell (columns with one become object)."""
         out = self.values.copy()
         for c in out.columns:
-            if self.mask[c].any():
-                out[c] = out[c].astype(object)
-                out.loc[self.mask[c], c] = marker
+            hidden = self._hidden_in(c)
+            if hidden.any():
+                cells = out[c].astype(object).to_numpy(copy=True)
+                cells[hidden] = marker
+                out[c] = pd.Series(cells, index=out.index, dtype=object, copy=False)
         return out

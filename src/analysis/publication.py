@@ -107,18 +107,20 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
     sums: list[list[tuple[int, str]]] = []
     unpublished, linked = [], []
     summary_rows = {item: position for position, item in enumerate(summary_pub.values["item"])}
+    items, item_codes = table["item"].to_numpy(dtype=object), list(table["code"].array)
     for item in table["item"].unique():
-        rows = [i for i in range(published_rows) if table.at[i, "item"] == item]
+        rows = np.flatnonzero(items == item).tolist()
         position = summary_rows.get(item)
         sums.append([(i, "count") for i in rows])
         for column, codes in boxes.items():
-            inside = [i for i in rows if table.at[i, "code"] in codes]
+            inside = [i for i in rows if item_codes[i] in codes]
             if position is None or not summary_pub.is_hidden(position, column):
                 sums.append([(i, "count") for i in inside])  # the box count is shown: a public sum
                 continue
             # hidden in the summary: an unpublished cell, with the codes outside the box adding up to n
             box = published_rows + len(unpublished)
-            value = summary_pub._true.get((position, column), float(table.loc[inside, "count"].sum()))
+            value = summary_pub._true[(position, column)] if (position, column) in summary_pub._true \
+                else float(table.loc[inside, "count"].sum())
             unpublished.append({"item": item, "code": column, "count": value})
             sums.append([(box, "count")] + [(i, "count") for i in rows if i not in inside])
             if not 0 < value < rules.k and not (rules.zeros and value == 0):
