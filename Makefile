@@ -79,7 +79,7 @@ bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)
 bench-waves: $(STAMP) ## Calibrate the wave comparison: planted changes found, unchanged items flagged (benchmarks/waves.md)
 	$(BIN)/python benchmarks/waves.py
 
-calibrate: $(STAMP) ## Claims on 200 noise and 100 synthetic exports: false positives and power (benchmarks/CALIBRATION.md)
+calibrate: $(STAMP) ## Claims on 1000 noise and 100 synthetic exports: false positives and power (benchmarks/CALIBRATION.md, about 40 min)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/calibrate.py
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/

@@ -3,7 +3,7 @@
 For every claim in data/reference/summary_claims_2011.yaml this runs the theme computations
 directly (analysis.calibration.run_themes, no notebooks, no figures) and the claims on:
 
-* NOISE exports (default 200): uniform answers over each item's codes, with the missingness of
+* NOISE exports (default 1000): uniform answers over each item's codes, with the missingness of
   the bundled export (analysis.calibration.noise_frame). The rate of "supported" is the claim's
   false-positive rate, target at most 5%; for claims that uniform answers make true
   (`uniform_noise: holds`) it is not, and
@@ -92,7 +92,7 @@ def power_job(seed: int) -> dict[str, dict[str, str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--noise", type=int, default=200)
+    parser.add_argument("--noise", type=int, default=1000)
     parser.add_argument("--power", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
