@@ -156,7 +156,8 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
     _add_parameter_options(build)
-    build.add_argument("--only", nargs="+", metavar="THEME", help="build only these themes")
+    build.add_argument("--only", nargs="+", metavar="THEME", help="a report of only these themes: the output folder then holds only them (a full build "
+                       "reruns only the changed chapters anyway, see README 'Incremental and parallel builds')")
     build.add_argument("--pdf", action="store_true", help="also write report.pdf (print layout of report.html)")
     build.add_argument("--force", action="store_true",
                        help="run every theme notebook, even those whose inputs are unchanged since the last build")
