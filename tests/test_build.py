@@ -123,8 +123,11 @@ def test_no_published_table_shows_a_count_below_k(english_build):
 
 def test_tables_workbook_has_a_sheet_per_published_table(english_build):
     out = english_build["out"]
-    sheets = pd.ExcelFile(out / "tables.xlsx").sheet_names
-    assert len(sheets) == len([p for p in out.glob("*/*.csv") if p.parent.name != "analyst"])
+    book = pd.ExcelFile(out / "tables.xlsx")
+    published = sorted(str(p.relative_to(out)) for p in out.glob("*/*.csv") if p.parent.name != "analyst")
+    assert book.sheet_names[0] == "contents" and len(book.sheet_names) == len(published) + 1
+    contents = pd.read_excel(book, "contents", dtype=str)
+    assert sorted(contents["file"]) == published and list(contents["sheet"]) == book.sheet_names[1:]
 
 
 def test_build_never_modifies_data(english_build):

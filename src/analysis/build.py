@@ -191,13 +191,16 @@ def _failure_message(theme: str, target: Path, exc: Exception) -> str:
 
 
 def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
-    """One sheet per published table (the suppressed CSVs), in report order."""
+    """One sheet per published table (the suppressed CSVs), in report order, after a "contents"
+    sheet that gives each sheet's chapter and file (sheet names are cut to Excel's 31 characters)."""
     import pandas as pd
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
+    contents = book.active
+    contents.title = "contents"
+    contents.append(["sheet", "chapter", "file"])
+    used: set[str] = {"contents"}
     for theme in themes:
         for csv_path in sorted((staging / theme).glob("*.csv")):
             table = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
@@ -205,6 +208,7 @@ def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
             while name in used:
                 name = name[:28] + f"_{len(used) % 100:02d}"
             used.add(name)
+            contents.append([name, theme, f"{theme}/{csv_path.name}"])
             sheet = book.create_sheet(name)
             sheet.append(list(table.columns))
             for row in table.itertuples(index=False):
