@@ -368,3 +368,15 @@ def test_build_cli_has_a_pdf_switch(monkeypatch):
     monkeypatch.setattr(build_module, "build", lambda params=None, **kwargs: seen.update(kwargs) or 0)
     assert cli.main(["build", "--pdf", "--only", "participants"]) == 0 and seen["pdf"] is True
     assert cli.main(["build"]) == 0 and seen["pdf"] is False
+
+
+def test_the_provenance_line_says_how_the_export_was_read_in_the_reports_language():
+    from analysis.build import describe_detected
+    detected = {"format": "csv", "encoding": "utf-8", "delimiter": ";", "decimal": ",",
+                "decimal_basis": "seen in 12 cells", "layout": "plain", "layout_basis": "one header row with no "
+                "survey-tool columns", "header_rows": "1", "wave": "2011 (from its columns)"}
+    dutch = describe_detected(detected, "nl")
+    assert dutch == "CSV, codering utf-8, scheidingsteken “;”, decimaalteken “,”, opmaak één kopregel, golf 2011"
+    for english in ("encoding", "delimiter", "decimal", "layout", "seen in", "from its columns", "basis"):
+        assert english not in dutch
+    assert describe_detected(detected, "en").startswith("CSV, encoding utf-8, separator “;”")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import Inputs, ThemeCache, build_key, file_digest, outputs_digest, read_inputs
 from .parameters import BuildParameters, load_comparison
+from .text import message
 from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_ROOT
 from .registry import THEME_KEYS, THEMES as REGISTERED
 
@@ -188,6 +189,27 @@ def _failure_message(theme: str, target: Path, exc: Exception) -> str:
     detail = "\n    ".join(evalue[:8]) if evalue else ""
     return (f"notebook {NOTEBOOKS[theme].name} failed in cell {cell}: {ename}: {detail}\n"
             f"  executed copy: {target}")
+
+
+def describe_detected(detected: dict[str, str], lang: str) -> str:
+    """How the export was read, in the report's language: format, then what was detected
+    (encoding, separator, decimal mark, sheet, layout, header rows, wave). The reasons for each
+    decision stay in the analyst's data log."""
+    parts = [str(detected.get("format", "")).upper()]
+    for key in ("encoding", "delimiter", "decimal", "sheet", "layout", "header_rows", "wave"):
+        value = detected.get(key)
+        if value in (None, ""):
+            continue
+        if key == "delimiter":
+            value = {"\t": "tab"}.get(value, value)
+        if key == "layout" and value == "plain":
+            value = message("layout_plain", lang)
+        if key == "header_rows" and value == "1":
+            continue
+        if key == "wave":
+            value = str(value).split(" ")[0]  # "2011 (from its columns)": the reason is in the data log
+        parts.append(message(f"detected_{key}", lang, value=value))
+    return ", ".join(p for p in parts if p)
 
 
 def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
@@ -499,9 +521,10 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
     (analyst / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
     checking = _combine_analyst_files(analyst, themes)
-    detected = ", ".join(f"{k} {v}" for k, v in log.detected.items())
+    detected = describe_detected(log.detected, params.lang)
     reasons = checking["reason"].value_counts() if len(checking) else pd.Series(dtype=int)
-    context = {"source": params.label, "sha256": log.sha256, "detected": detected, "n": len(frame),
+    source = message("default_label", params.lang) if params.label == BuildParameters.label else params.label
+    context = {"source": source, "sha256": log.sha256, "detected": detected, "n": len(frame),
                "codebook_version": cb.version, "level": f"{100 * params.level:g}",
                "alpha": f"{1 - params.level:.2g}", "k": int(params.k), "profile": params.rules,
                "hidden": int(len(checking)), "primary": int(reasons.get("primary", 0)),
