@@ -184,7 +184,7 @@ def _constraints(
             is_total = np.zeros(len(table), dtype=bool)
             for c in others:
                 is_total |= (table[c].astype(object) == total_label).to_numpy()
-            present = table[col].notna().to_numpy() & ~is_total
+            present = ~pd.isna(table[col].to_numpy()) & ~is_total
             if fam:
                 key_frame = table[fam].astype(object).fillna("\x00NA")
                 groups = key_frame.groupby(fam, sort=False).indices.values() if len(fam) > 1 \
@@ -200,7 +200,7 @@ def _constraints(
         cols = [c for c in cols if c in table.columns]
         if not cols:
             continue
-        shown = np.column_stack([table[c].notna().to_numpy() for c in cols]).tolist()
+        shown = np.column_stack([~pd.isna(table[c].to_numpy()) for c in cols]).tolist()
         for i, row in enumerate(shown):
             cells = [(i, c) for c, ok in zip(cols, row) if ok]
             if cells:
@@ -236,7 +236,7 @@ class _Sums:
         a group that did not change since the last round (secondary suppression hides one cell at a
         time) is not solved again.
         """
-        from scipy.sparse import bmat, csr_matrix
+        from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import connected_components
 
         columns = np.array([j for j, c in enumerate(self.cells) if c in hidden], dtype=np.intp)
@@ -244,8 +244,11 @@ class _Sums:
             return []
         a = self.incidence[:, columns]
         a = a[a.any(axis=1)]
-        sums = csr_matrix(a)
-        _, labels = connected_components(bmat([[None, sums], [sums.T, None]]), directed=False)
+        # the graph of sums and hidden cells (a sum is linked to each of its cells)
+        sums, cells = np.nonzero(a)
+        size = len(a) + len(columns)
+        graph = csr_matrix((np.ones(len(sums)), (sums, len(a) + cells)), shape=(size, size))
+        _, labels = connected_components(graph, directed=False)
         labels = labels[len(a):]  # the groups of the hidden cells (each sum is in the group of its cells)
         determined: list[int] = []
         for label in np.unique(labels):
