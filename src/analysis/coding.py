@@ -328,7 +328,9 @@ def _code_sheet(book: Any, item: Item, table: pd.DataFrame, codes: pd.DataFrame 
             if blank is None:
                 values = [v if v else None for v in values]  # a coder's sheet: ticks only
         sheet.append(row + values)
-        sheet.cell(sheet.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        answer = sheet.cell(sheet.max_row, 2)
+        answer.data_type = "s"  # an answer starting with "=" stays text, never a formula
+        answer.alignment = Alignment(wrap_text=True, vertical="top")
         if blank is not None:
             for j, c in enumerate(code_ids):
                 if blank.at[key, c]:

@@ -148,12 +148,15 @@ def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sa
         header_rows = import_id + 1 if import_id is not None else 2
     else:  # surveymonkey
         header_rows = 2
-    if format is not None and header_rows > 1 and detected in ("limesurvey", "forms", "spss"):
+    second = [c.strip() for c in rows[1] if c.strip()] if len(rows) > 1 else []
+    numbers = sum(bool(re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", c)) for c in second)
+    answers_below_header = detected == "plain" and second and numbers >= len(second) / 2
+    if format is not None and header_rows > 1 and (detected in ("limesurvey", "forms", "spss") or answers_below_header):
         cells = ", ".join(repr(c) for c in rows[1][:4] if c.strip()) if len(rows) > 1 else ""
         raise SurveyDataError([Problem(name, f"--format {format} reads {header_rows} header rows, but the file looks "
-                                       f"like a {detected} export with one: its second row would be dropped as a "
+                                       f"like {'a ' + detected + ' export' if detected != 'plain' else 'a table'} with one: its second row would be dropped as a "
                                        f"header although it looks like a respondent's answers", line=2,
-                                       value=cells[:120], expected=f"--format {detected}, or no --format")])
+                                       value=cells[:120], expected=f"--format {detected}, or no --format" if detected != "plain" else "no --format")])
     if len(rows) < header_rows:
         raise SurveyDataError([Problem(name, f"the {layout_name} layout has {header_rows} header rows but the "
                                        f"file has {len(rows)} row(s)", expected="the complete export")])

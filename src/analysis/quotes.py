@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -643,7 +644,8 @@ def _scrub_once(text: str, tags: dict[str, str]) -> str:
     return "".join(out)
 
 
-_ADDRESSES = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _HANDLE)), re.IGNORECASE)
+# case-sensitive here (a top-level domain in lower case): "de wijk.Nu is" is a missing space, not a URL
+_ADDRESSES = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _HANDLE, _EMAIL_OBFUSCATED)))
 
 
 def strip_addresses(text: str) -> str:
@@ -652,7 +654,7 @@ def strip_addresses(text: str) -> str:
     ("wijkagent-mulder.nl" is no answer about neighbourhood officers). Cheap (regular expressions
     only), so it runs on every answer of a large export, where :func:`scrub_quote` runs only on the
     answers a reader or reviewer sees."""
-    return _ADDRESSES.sub(" ", _EMAIL_OBFUSCATED.sub(" ", text))
+    return _ADDRESSES.sub(" ", text)
 
 
 def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
@@ -666,6 +668,9 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
     if lang not in TAGS:
         raise ValueError(f"scrub_quote: lang must be one of {sorted(TAGS)}, not {lang!r}")
     tags = TAGS[lang]
+    # one form of every character (NFKC): a decomposed "é" (as macOS writes it) or full-width digits
+    # and "@" would otherwise hide a name, number or address from the patterns
+    text = unicodedata.normalize("NFKC", text)
     for _ in range(len(text) + 1):  # each round replaces at least one character that is not a tag
         scrubbed = _scrub_once(text, tags)
         if scrubbed == text:
@@ -699,9 +704,28 @@ def read_approved_quotes(path: str | Path | None) -> frozenset[str] | None:
 
     approved = set()
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
+        first = fh.readline()
+        fh.seek(0)
+        # Dutch Excel saves CSV with ";" between fields
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        for row in csv.DictReader(fh, delimiter=delimiter):
             mark = (row.get("approved") or "").strip().lower()
-            if mark in {"yes", "ja", "y", "j", "1", "true", "x"} and \
-                    quote_hash(row.get("question", ""), row.get("text", "")) == (row.get("hash") or "").strip():
+            if mark in {"yes", "ja", "y", "j", "1", "true", "x"} and quote_hash(
+                    row.get("question", ""), review_text(row.get("text", ""))) == (row.get("hash") or "").strip():
                 approved.add(row["hash"].strip())
     return frozenset(approved)
+
+
+#: A cell starting with one of these is a formula to a spreadsheet program.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def review_cell(text: str) -> str:
+    """A scrubbed answer as the review CSV holds it: a leading apostrophe before a text that a
+    spreadsheet would run as a formula ("=HYPERLINK(...)"); :func:`review_text` takes it off."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def review_text(cell: str) -> str:
+    """The scrubbed answer of a review CSV cell (the inverse of :func:`review_cell`)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell

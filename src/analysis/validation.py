@@ -153,8 +153,9 @@ class Mapping:
                     split[key] = str(v["split"])
             else:
                 columns[key] = None if v is None else str(v).strip()
-        problems += _clashes(name, "columns", {str(k): columns.get(str(k).strip(), columns_raw[k])
-                                               for k in columns_raw}, _header_key)
+        problems += _clashes(name, "columns", {str(k): v for k, v in columns_raw.items()}, _header_key)
+        problems += _clashes(name, "values", {str(k): v for k, v in values_raw.items()}, str.strip)
+        problems += _clashes(name, "scales", {str(k): v for k, v in scales_raw.items()}, str.strip)
         for col, vals in values_raw.items():
             problems += _clashes(name, f"values of {col}", vals or {}, _value_key)
         for scale, entry in scales_raw.items():
@@ -572,8 +573,28 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
         if item.dont_know_codes:
             log.dont_know_cells[col] = int(survey[col].isin(item.dont_know_codes).sum())
     survey.attrs["source"] = name
-    survey.attrs["synthetic"] = bool("synthetic" in survey.columns and (survey["synthetic"] == 1).any())
+    survey.attrs["synthetic"] = _all_synthetic(survey, name)
     return survey, log
+
+
+def _all_synthetic(survey: pd.DataFrame, name: str) -> bool:
+    """True when every row is marked synthetic; a file that mixes marked and unmarked rows is refused.
+
+    Synthetic data publish quotes without a person's review, so one test row marked synthetic must
+    not make a real export synthetic."""
+    if "synthetic" not in survey.columns or survey.empty:
+        return False
+    marked = (survey["synthetic"] == 1).to_numpy()
+    if marked.all() or not marked.any():
+        return bool(marked.all())
+    odd = ~marked if marked.sum() >= len(marked) / 2 else marked
+    ids = survey["respondent_id"].astype(str).to_numpy() if "respondent_id" in survey.columns else None
+    rows = np.flatnonzero(odd)[:5]
+    raise SurveyDataError([Problem(name, "the export mixes rows marked synthetic (synthetic = 1) with rows that are "
+                                   "not: a report is either of synthetic or of real answers", column="synthetic",
+                                   respondent=None if ids is None else ids[i],
+                                   value=str(survey["synthetic"].iloc[i]), count=int(odd.sum()),
+                                   expected="remove the test rows, or the synthetic column") for i in rows])
 
 
 _NOT_TICKED = "empty option of an answered question: not ticked (0)"

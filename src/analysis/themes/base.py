@@ -24,7 +24,7 @@ from ..codebook import Codebook, Item, load_codebook
 from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
 from ..figures import diverging_bars, proportion_bars, save_figure
 from ..errors import Problem, SurveyDataError
-from ..quotes import REVIEW_COLUMNS, quote_hash
+from ..quotes import REVIEW_COLUMNS, quote_hash, review_cell
 from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 
@@ -663,7 +663,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     # only approved ones
     candidates = _quote_candidates(pub, codes, table["text"], per_code * REVIEW_CANDIDATES)
     for text in dict.fromkeys(t for _, texts in candidates for t in texts):
-        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": text,
+        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": review_cell(text),
                                  "hash": quote_hash(item.id, text), "approved": ""})
     approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
     quotes = _pick_quotes(candidates, per_code,

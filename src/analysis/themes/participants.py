@@ -81,6 +81,18 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
             codes = pd.to_numeric(frame[item_id].astype(object), errors="coerce")
             withheld[item_id] = int(codes.isin(item.dont_know_codes).sum())
             profile_frame[item_id] = frame[item_id].where(~codes.isin(item.dont_know_codes))
+    # the citizen-facing totals (active by role group) are published below: the roles' tables are
+    # protected against them where they are shown (a hidden total is no public sum, and declaring it
+    # would claim more than the reader knows)
+    active = active_indicator(frame)
+    citizen_codes = {c.code: bool(c.attrs.get("citizen_facing")) for c in cb["role"].codes}
+    cf_block, _, cf_pub = share_by_group(frame, active, citizen_facing(frame, ctx),
+                                         {1.0: ctx.t("group_citizen_facing"), 0.0: ctx.t("group_other_roles")}, ctx,
+                                         "active_by_citizen_facing", ctx.t("p_caption_active_citizen"), None)
+    # the group sizes alone give the roles' sums away (citizen-facing n = the sum of its roles' counts);
+    # the active-by-role table declares its sums of n, active and not active: all three must be shown
+    sizes_shown = len(cf_pub) == 2 and not cf_pub.mask[["n"]].to_numpy().any()
+    coarse_shown = sizes_shown and not cf_pub.mask[["count"]].to_numpy().any()
     for item_id, title_key in (("role", "p_title_role"), ("age_band", "p_title_age"),
                                ("use_frequency", "p_title_frequency"), ("knowledge", "p_title_knowledge")):
         item = cb[item_id]
@@ -88,7 +100,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                 if code not in item.dont_know_codes}
         # weekly + daily is the published share of active respondents: a public sum of this table
         groups = ({label: code in ACTIVE_CODES for code, label in item.code_labels(ctx.lang).items()}
-                  if item_id == "use_frequency" else None)
+                  if item_id == "use_frequency" else
+                  {label: citizen_codes.get(code, False) for code, label in item.code_labels(ctx.lang).items()}
+                  if item_id == "role" and sizes_shown else None)
         block, fig, pub = category_table(profile_frame, item_id, rows, ctx, item_id,
                                          ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
                                          ctx.t(title_key), public_groups=groups)
@@ -97,7 +111,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                   zip([c for c in item.code_labels(ctx.lang) if c not in item.dont_know_codes],
                                       pub["pct"])}
     facts["profile_pct"] = profile_facts
-    active = active_indicator(frame)
     _, _, active_pub = share_by_group(frame, active, pd.Series(1, index=frame.index), {1: ctx.t("group_all")}, ctx,
                                       "active_share", "", None)
     a = {c: published_value(active_pub, c) for c in ("n", "pct", "pct_low", "pct_high")}
@@ -116,7 +129,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
 
     # --- who is active: role and age ---------------------------------------------------------
     role_labels = cb["role"].code_labels(ctx.lang)
-    citizen_codes = {c.code: bool(c.attrs.get("citizen_facing")) for c in cb["role"].codes}
     age_labels = {c: text for c, text in cb["age_band"].code_labels(ctx.lang).items() if c in cb["age_band"].substantive_codes}
     by_age, by_age_fig, by_age_pub = share_by_group(frame, active, frame["age_band"], age_labels, ctx, "active_by_age",
                                                     ctx.t("p_caption_active_age"), ctx.t("p_title_active_age"))
@@ -125,12 +137,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                "age_band": frame["age_band"].astype(object).where(frame["age_band"].isin(cb["age_band"].substantive_codes))})
     role_sentence, role_test = test_sentence(ctx, test_frame, "citizen_facing", "active", ctx.t("p_what_role"))
     age_sentence, age_test = test_sentence(ctx, test_frame, "age_band", "active", ctx.t("p_what_age"))
-    cf_block, _, cf_pub = share_by_group(frame, active, test_frame["citizen_facing"],
-                                         {1.0: ctx.t("group_citizen_facing"), 0.0: ctx.t("group_other_roles")}, ctx,
-                                         "active_by_citizen_facing", ctx.t("p_caption_active_citizen"), None)
-    # the roles' table is protected against the citizen-facing totals only where those are published
-    # (a hidden total is no public sum, and declaring it would claim more than the reader knows)
-    coarse_shown = len(cf_pub) == 2 and not cf_pub.mask[["n", "count"]].to_numpy().any()
     by_role, by_role_fig, by_role_pub = share_by_group(frame, active, frame["role"], role_labels, ctx, "active_by_role",
                                                        ctx.t("p_caption_active_role"), ctx.t("p_title_active_role"),
                                                        public_sums=citizen_codes if coarse_shown else None)
