@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
+import pytest
+
 from analysis.codebook import ITEM_TYPES, LANGUAGES
 from analysis.paths import REFERENCE_DIR
 
@@ -101,3 +103,14 @@ def test_reference_forces_agree_with_codebook(codebook):
         code = int(force["code"])
         assert labels[code] == force["name"]
         assert groups[code] == ("regional_police" if force["kind"] == "regional" else "national_police")
+
+
+@pytest.mark.parametrize("hint", ["*", "social med*", "app's*", "3d", "", "getuig**"])
+def test_a_hint_that_could_never_match_or_would_match_everything_is_refused(hint):
+    """The automatic first pass reads words and stems: "*" would code every answer, a prefix of two
+    words or with punctuation could never match (found by the adversarial review)."""
+    from analysis.codebook import _frame
+    with pytest.raises(ValueError, match="hint"):
+        _frame([{"code": "x", "nl": "x", "en": "x", "hints": [hint]}])
+    assert _frame([{"code": "x", "nl": "x", "en": "x", "hints": ["getuig*", "open bron", "wijk-agent"]}])[0].hints \
+        == ("getuig*", "open bron", "wijk-agent")

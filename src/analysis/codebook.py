@@ -5,6 +5,8 @@ asks this module; nothing else repeats the codebook's lists.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -275,9 +277,27 @@ def _codes(raw: list[dict] | None, wave: str | None = None) -> tuple[Code, ...]:
     return tuple(out)
 
 
+_HINT_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _hint(code: str, hint: Any) -> str:
+    """A hint of the automatic first pass as the coder reads it: words (a phrase: words separated by
+    spaces), or one word's start followed by ``*``. Anything else could never match, or would match
+    every answer ("*"), so it is refused, naming the code."""
+    text = str(hint).strip()
+    words = text[:-1] if text.endswith("*") else text
+    ok = bool(words) and all(_HINT_WORD.fullmatch(w) for w in words.split()) and (
+        not text.endswith("*") or len(words.split()) == 1)
+    if not ok:
+        raise ValueError(f"codebook: hint {hint!r} of code {code!r}: a hint is a word or phrase of letters, or one "
+                         "word's start followed by '*' (e.g. getuig*)")
+    return text
+
+
 def _frame(raw: list[dict] | None) -> tuple[FrameCode, ...]:
     return tuple(FrameCode(code=str(e["code"]), labels={lang: e[lang] for lang in LANGUAGES},
-                           definition=dict(e.get("definition", {})), hints=tuple(str(h) for h in e.get("hints", [])),
+                           definition=dict(e.get("definition", {})),
+                           hints=tuple(_hint(str(e["code"]), h) for h in e.get("hints", [])),
                            other=bool(e.get("other", False))) for e in raw or [])
 
 
