@@ -40,6 +40,8 @@ PLANTED: list[tuple[str, str]] = [
     ("obfuscated email", "jan(at)politie.nl"),
     ("obfuscated email", "jan at politie dot nl"),
     ("obfuscated email", "k.smit (at) hotmail (punt) com"),
+    ("obfuscated email", "jan @ politie.nl"),  # spaces around the @ (adversarial review)
+    ("obfuscated email", "piet@ hotmail.com"),
     ("phone", "(020) 555 1235"),
     ("phone", "020-5551235"),
     ("phone", "+31 6 1234 5678"),

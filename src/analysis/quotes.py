@@ -276,7 +276,7 @@ _INTERFIX = r"(?:van|de|der|den|het|'t|ter|ten|te|op|in|aan|uit|bij|la|le|du|da|
 
 # -- e-mail, plain and obfuscated
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_AT = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+)"
+_AT = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
 _EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}(?!\w)",
                                re.IGNORECASE)
