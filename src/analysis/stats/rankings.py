@@ -187,6 +187,18 @@ def friedman_test(
 _NORMAL_MIN_N = 51
 
 
+def _tie_groups(diff: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of tied non-zero ``|d|`` in increasing order: how many differences each holds (t) and
+    how many of them are positive; zeros dropped (``zero_method="wilcox"``)."""
+    keep = (diff != 0) & (counts > 0)
+    magnitude, group = np.unique(np.abs(diff[keep]), return_inverse=True)
+    t = np.zeros(magnitude.size, dtype=np.int64)
+    positive = np.zeros(magnitude.size, dtype=np.int64)
+    np.add.at(t, group, counts[keep])
+    np.add.at(positive, group, np.where(diff[keep] > 0, counts[keep], 0))
+    return t, positive
+
+
 def _signed_ranks(diff: np.ndarray, counts: np.ndarray) -> tuple[float, float, int, float]:
     """Signed-rank sums of paired differences given as values ``diff`` occurring ``counts`` times.
 
@@ -196,12 +208,7 @@ def _signed_ranks(diff: np.ndarray, counts: np.ndarray) -> tuple[float, float, i
     group of t tied differences whose predecessors number c has mid-rank c + (t + 1) / 2.
     Mid-ranks are multiples of 1/2, so the sums are exact.
     """
-    keep = (diff != 0) & (counts > 0)
-    magnitude, group = np.unique(np.abs(diff[keep]), return_inverse=True)
-    t = np.zeros(magnitude.size, dtype=np.int64)
-    positive = np.zeros(magnitude.size, dtype=np.int64)
-    np.add.at(t, group, counts[keep])
-    np.add.at(positive, group, np.where(diff[keep] > 0, counts[keep], 0))
+    t, positive = _tie_groups(diff, counts)
     midrank = (np.cumsum(t) - t) + (t + 1) / 2
     r_plus = float(np.sum(positive * midrank))
     r_minus = float(np.sum((t - positive) * midrank))
@@ -250,12 +257,7 @@ def signed_rank_exact(diff: np.ndarray, counts: np.ndarray) -> dict[str, float] 
     The distribution is the convolution over tie groups of a binomial(t, 1/2) number of positive
     differences, each worth twice the group's mid-rank (an integer).
     """
-    keep = (diff != 0) & (counts > 0)
-    magnitude, group = np.unique(np.abs(diff[keep]), return_inverse=True)
-    t = np.zeros(magnitude.size, dtype=np.int64)
-    positive = np.zeros(magnitude.size, dtype=np.int64)
-    np.add.at(t, group, counts[keep])
-    np.add.at(positive, group, np.where(diff[keep] > 0, counts[keep], 0))
+    t, positive = _tie_groups(diff, counts)
     if t.sum() == 0:
         return None
     twice = (2 * (np.cumsum(t) - t) + t + 1).astype(np.int64)  # 2 x mid-rank of each group
