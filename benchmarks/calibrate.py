@@ -1,14 +1,14 @@
 """Calibration of the 2011 claims (make calibrate): how often is each claim "supported" on noise?
 
 For every claim in data/reference/summary_claims_2011.yaml this runs the theme computations
-directly (analysis.calibration.run_themes, no notebooks, no figures) and the claims on:
+directly (analysis.pipeline.calibration.run_themes, no notebooks, no figures) and the claims on:
 
 * NOISE exports (default 1000): uniform answers over each item's codes, with the missingness of
-  the bundled export (analysis.calibration.noise_frame). The rate of "supported" is the claim's
+  the bundled export (analysis.pipeline.calibration.noise_frame). The rate of "supported" is the claim's
   false-positive rate, target at most 5%; for claims that uniform answers make true
   (`uniform_noise: holds`) it is not, and
 * BOUNDARY exports (same seeds): noise with the claim's items at the boundary of its hypothesis
-  (analysis.calibration.boundary_frame); their "supported" rate is the false-positive rate of
+  (analysis.pipeline.calibration.boundary_frame); their "supported" rate is the false-positive rate of
   those claims. Only the theme that reads the changed items is recomputed;
 * SYNTHETIC exports (default 100): the seeded generator of the project, whose design follows the
   2011 summary, i.e. exports generated to satisfy the claims; the rate of "supported" is the power.
@@ -42,8 +42,8 @@ _TEMPLATE = None
 def _template():
     global _TEMPLATE
     if _TEMPLATE is None:
-        from analysis.paths import SYNTHETIC_EXPORT
-        from analysis.validation import load
+        from analysis.core.paths import SYNTHETIC_EXPORT
+        from analysis.survey.validation import load
         _TEMPLATE = load(SYNTHETIC_EXPORT)
     return _TEMPLATE
 
@@ -60,7 +60,7 @@ def _verdicts(results) -> dict[str, str]:
 def noise_job(seed: int) -> dict[str, dict[str, str]]:
     """Verdicts on the noise export of `seed`, and on each boundary export of the same seed."""
     warnings.simplefilter("ignore")
-    from analysis import calibration
+    from analysis.pipeline import calibration
     from analysis.themes import barriers, conclusion
     ctx = _context()
     frame = calibration.noise_frame(_template(), seed)
@@ -81,10 +81,10 @@ def noise_job(seed: int) -> dict[str, dict[str, str]]:
 def power_job(seed: int) -> dict[str, dict[str, str]]:
     """Verdicts on a synthetic export of the project's generator (designed to follow the summary)."""
     warnings.simplefilter("ignore")
-    from analysis import calibration
-    from analysis.paths import SYNTHETIC_N
-    from analysis.synth import generate, write_export
-    from analysis.validation import load
+    from analysis.pipeline import calibration
+    from analysis.core.paths import SYNTHETIC_N
+    from analysis.survey.synth import generate, write_export
+    from analysis.survey.validation import load
     with tempfile.TemporaryDirectory() as tmp:
         frame = load(write_export(generate(SYNTHETIC_N, 100_000 + seed), Path(tmp) / "export.csv"))
     return {"synthetic": _verdicts(calibration.run_themes(frame, _context()))}
@@ -96,7 +96,7 @@ def main() -> int:
     parser.add_argument("--power", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    from analysis.claims import read_claims
+    from analysis.report.claims import read_claims
     claims = read_claims()
     started = time.perf_counter()
     tallies: dict[str, Counter] = defaultdict(Counter)
@@ -165,7 +165,7 @@ def _exact_size(claim: dict) -> float:
     import numpy as np
     from scipy import stats as sps
 
-    from analysis.codebook import load_codebook
+    from analysis.survey.codebook import load_codebook
     item = load_codebook()[claim["item"]]
     codes = [c.code for c in item.codes]
     n = int(_template()[claim["item"]].notna().sum())

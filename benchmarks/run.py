@@ -36,10 +36,10 @@ matplotlib.use("Agg")
 
 import nbformat  # noqa: E402
 
-from analysis.build import build, default_jobs  # noqa: E402
-from analysis.cache import file_digest  # noqa: E402
-from analysis.parameters import BuildParameters  # noqa: E402
-from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT, SYNTHETIC_CODING, SYNTHETIC_SEED  # noqa: E402
+from analysis.pipeline.build import build, default_jobs  # noqa: E402
+from analysis.core.files import file_digest  # noqa: E402
+from analysis.pipeline.parameters import BuildParameters  # noqa: E402
+from analysis.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, SYNTHETIC_CODING, SYNTHETIC_SEED  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -47,7 +47,7 @@ RESULTS = HERE / "RESULTS.md"
 EXPORTS = PROJECT_ROOT / ".benchmarks" / "exports"
 FLOOR_NOTEBOOKS = 6
 FLOOR_SOURCE = ("import numpy, pandas, scipy.stats, statsmodels.api, matplotlib.pyplot, seaborn\n"
-                "from analysis.parameters import BuildParameters, load_survey\n"
+                "from analysis.pipeline.parameters import BuildParameters, load_survey\n"
                 "survey, log = load_survey(BuildParameters())")
 FULL_BUILD_RATIO = 0.7
 NOOP_SECONDS = 1.0
@@ -98,7 +98,7 @@ def floor_seconds(work: Path) -> float:
     nbformat.write(notebook, source)
     from traitlets.config import Config
 
-    from analysis.kernels import QuietShutdownKernelManager
+    from analysis.pipeline.kernels import QuietShutdownKernelManager
 
     started = time.perf_counter()
     for number in range(FLOOR_NOTEBOOKS):  # as the build ran notebooks before: a new kernel each, over IPC
@@ -134,7 +134,7 @@ def synthetic_export(n: int) -> Path:
     """A synthetic export of `n` respondents (kept in .benchmarks/exports/ between runs). Sizes
     above 100,000 tile the 100,000 export with new respondent ids (the generator is slow there,
     and the scale of loading and computing is what is measured)."""
-    from analysis import synth
+    from analysis.survey import synth
 
     tag = file_digest(Path(synth.__file__))[:10]
     path = EXPORTS / f"synthetic_{n}_{SYNTHETIC_SEED}_{tag}.csv"

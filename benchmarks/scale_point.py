@@ -21,9 +21,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from analysis.codebook import load_codebook  # noqa: E402
-from analysis.parameters import BuildParameters, load_survey  # noqa: E402
-from analysis.registry import THEMES  # noqa: E402
+from analysis.survey.codebook import load_codebook  # noqa: E402
+from analysis.pipeline.parameters import BuildParameters, load_survey  # noqa: E402
+from analysis.themes.registry import THEMES  # noqa: E402
 from analysis.themes.base import Context  # noqa: E402
 
 

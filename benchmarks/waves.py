@@ -1,9 +1,9 @@
 """Calibration of the wave comparison (make bench-waves; not part of make test).
 
 Over many seed pairs, a synthetic 2011 wave and a synthetic 2026 wave from the same population
-(``analysis.synth``: the 2026 design plants more daily use, culture less of a barrier and more
+(``analysis.survey.synth``: the 2026 design plants more daily use, culture less of a barrier and more
 crowdsourcing; everything else is unchanged) are compared with the functions every chapter uses
-(:mod:`analysis.change`). The script measures
+(:mod:`analysis.stats.waves`). The script measures
 
 - power: how often each planted change is flagged ("changed": Holm-adjusted p below 0.05);
 - false flags: how often an unchanged item is flagged, per item and per family (a family is one
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import change
-from analysis.codebook import load_codebook
-from analysis.synth import PLANTED_CHANGES, generate, write_export
-from analysis.validation import load_with_log
+from analysis.stats import waves as change
+from analysis.survey.codebook import load_codebook
+from analysis.survey.synth import PLANTED_CHANGES, generate, write_export
+from analysis.survey.validation import load_with_log
 
 PAIRS = 60
 ALPHA = 0.05
@@ -105,8 +105,8 @@ def main() -> int:
     power = per_item[per_item["planted"]]
     lines = ["# Calibration of the wave comparison", "",
              f"{PAIRS} pairs of synthetic waves (2011: n = 420, 2026: n = 380, same population; seeds 100000+i and "
-             "200000+i), compared with `analysis.change` as every chapter does. Planted in 2026 "
-             f"(`analysis.synth.WAVE_DESIGN`): {', '.join(f'{k} ({v})' for k, v in PLANTED_CHANGES['2026'].items())}. "
+             "200000+i), compared with `analysis.stats.waves` as every chapter does. Planted in 2026 "
+             f"(`analysis.survey.synth.WAVE_DESIGN`): {', '.join(f'{k} ({v})' for k, v in PLANTED_CHANGES['2026'].items())}. "
              f"Stated error rate: {ALPHA:.0%} per family (Holm within one question or grid), so at most "
              f"{ALPHA:.0%} per unchanged item. Written by `python benchmarks/waves.py` in "
              f"{time.perf_counter() - started:.0f} s.", "",

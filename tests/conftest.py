@@ -9,9 +9,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis.codebook import load_codebook  # noqa: E402
-from analysis.paths import SYNTHETIC_EXPORT  # noqa: E402
-from analysis.validation import load  # noqa: E402
+from analysis.survey.codebook import load_codebook  # noqa: E402
+from analysis.core.paths import SYNTHETIC_EXPORT  # noqa: E402
+from analysis.survey.validation import load  # noqa: E402
 
 
 @pytest.fixture(scope="session")

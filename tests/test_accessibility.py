@@ -12,9 +12,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.disclosure import SUPPRESSED
-from analysis.notebook import figure_html, table_html
-from analysis.report import demote_headings, print_css
+from analysis.protection.disclosure import SUPPRESSED
+from analysis.pipeline.notebook import figure_html, table_html
+from analysis.report.assembly import demote_headings, print_css
 from analysis.themes import enforcement, opportunities, participants
 from analysis.themes.base import Context
 
@@ -96,7 +96,7 @@ def test_figure_html_carries_alt_caption_and_link_to_its_table(tmp_path):
 
 
 def test_every_figure_links_to_a_table_shown_in_its_section(results):
-    from analysis.notebook import _table_of
+    from analysis.pipeline.notebook import _table_of
     _, by_theme = results
     for result in by_theme.values():
         for section in result.sections:

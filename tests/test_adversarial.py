@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from analysis import coding
-from analysis.codebook import load_codebook
-from analysis.errors import SurveyDataError
-from analysis.quotes import scrub_quote
-from analysis.synth import generate, write_export
-from analysis.validation import Mapping, load, load_with_log
+from analysis.survey.codebook import load_codebook
+from analysis.core.errors import SurveyDataError
+from analysis.protection.quotes import scrub_quote
+from analysis.survey.synth import generate, write_export
+from analysis.survey.validation import Mapping, load, load_with_log
 
 BUNDLED = "data/raw/politie20_survey_2011_synthetic.csv"
 
@@ -123,7 +123,7 @@ def test_value_maps_of_one_column_written_twice_are_refused():
 def test_a_review_file_saved_by_dutch_excel_keeps_its_approvals(tmp_path):
     """Excel with a Dutch locale saves CSV with ';' as separator; read_approved_quotes reads ',' only and
     then finds no approval at all, without saying so (real quotes stay 'awaiting review')."""
-    from analysis.quotes import quote_hash, read_approved_quotes
+    from analysis.protection.quotes import quote_hash, read_approved_quotes
 
     text = "Meer contact met de wijk, vooral 's avonds"
     path = tmp_path / "quotes_review.csv"

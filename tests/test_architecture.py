@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 import analysis
-from analysis.registry import THEMES
+from analysis.themes.registry import THEMES
 
 PACKAGE = Path(analysis.__file__).parent
 
@@ -50,7 +50,7 @@ def _graph(top_level_only: bool) -> dict[str, set[str]]:
 def test_module_level_imports_have_no_cycles():
     graph = _graph(top_level_only=True)
     # the graph is read correctly (else the test could not fail): known edges are there
-    assert "analysis.publication" in graph["analysis.themes.base"]
+    assert "analysis.protection.publication" in graph["analysis.themes.base"]
     assert "analysis.themes.derived" in graph["analysis.themes.barriers"]
     state: dict[str, int] = {}
 
@@ -75,3 +75,36 @@ def test_no_theme_imports_another_theme():
     graph = _graph(top_level_only=False)
     for theme in themes:
         assert not (graph[theme] & (themes - {theme})), (theme, graph[theme] & themes)
+
+
+#: The layers, lowest first: a module imports only from its own layer and the layers before it.
+LAYERS = ("core", "survey", "stats", "protection", "report", "coding", "themes", "pipeline")
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_every_module_lives_in_a_layer():
+    """Nothing new grows at the top level: only the facade (__init__, __main__) sits beside the layers."""
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    outside = sorted(m for m in modules if _layer(m) not in LAYERS and m not in ("analysis", "analysis.__main__"))
+    assert not outside, outside
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(LAYERS)
+
+
+def test_layers_import_one_way():
+    graph = _graph(top_level_only=False)
+    # the graph is read correctly (else the test could not fail): a known downward edge is there
+    assert "analysis.survey.codebook" in graph["analysis.survey.validation"]
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    upward = sorted(f"{source} -> {target}" for source, targets in graph.items() for target in targets
+                    if _layer(source) in rank and _layer(target) in rank and rank[_layer(target)] > rank[_layer(source)])
+    assert not upward, "imports against the layers: " + ", ".join(upward)
+
+
+def test_each_layer_says_its_job():
+    for layer in LAYERS:
+        doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and len(doc) > 80, layer

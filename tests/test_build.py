@@ -11,12 +11,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import build as build_module
-from analysis.build import THEMES, build
-from analysis.disclosure import SUPPRESSED
-from analysis.parameters import BuildParameters
-from analysis.paths import DATA_DIR, NOTEBOOKS_DIR, SYNTHETIC_CODING
-from analysis.synth import generate, write_export
+from analysis.pipeline import build as build_module
+from analysis.pipeline.build import THEMES, build
+from analysis.protection.disclosure import SUPPRESSED
+from analysis.pipeline.parameters import BuildParameters
+from analysis.core.paths import DATA_DIR, NOTEBOOKS_DIR, SYNTHETIC_CODING
+from analysis.survey.synth import generate, write_export
 
 K = 5
 COUNT_COLUMN = re.compile(r"^(n|count|.*_count|.*_n)$")
@@ -77,7 +77,7 @@ def test_report_shows_coded_open_answers_with_agreement_for_four_questions(engli
 
 
 def test_build_refuses_a_coding_folder_without_final_codes(tmp_path, capsys):
-    from analysis import cli
+    from analysis.pipeline import cli
     status = cli.main(["build", "--out", str(tmp_path / "o"), "--coding", str(tmp_path)])
     assert status == 2 and "coded_answers.csv" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
@@ -190,8 +190,8 @@ def test_failing_notebook_exits_1_and_leaves_the_previous_report(tmp_path, monke
 
 def test_stored_notebooks_are_thin_and_parameterised():
     """Each notebook: one parameters cell (checked against BuildParameters in test_parameters.py);
-    code only calls analysis.notebook, and the chapter is built from the parameters cell."""
-    allowed = re.compile(r"^(from analysis\.notebook import BuildParameters, ThemeNotebook|"
+    code only calls analysis.pipeline.notebook, and the chapter is built from the parameters cell."""
+    allowed = re.compile(r"^(from analysis\.pipeline\.notebook import BuildParameters, ThemeNotebook|"
                          r"chapter = ThemeNotebook\(\"\w+\", BuildParameters\.from_namespace\(globals\(\)\)\)|"
                          r"chapter\.(run|show|summary)\(|$)")
     for theme in THEMES:
@@ -231,7 +231,7 @@ def test_build_from_own_export_with_mapping_on_a_tiny_sample(tmp_path):
 
 def test_tables_workbook_is_byte_identical_when_written_again(english_build, tmp_path):
     import time
-    from analysis.build import write_tables_workbook
+    from analysis.pipeline.build import write_tables_workbook
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     write_tables_workbook(english_build["out"], list(THEMES), first)
     time.sleep(2.1)  # zip timestamps have a resolution of two seconds
@@ -318,7 +318,7 @@ def test_report_markup_follows_the_wcag_techniques(english_build):
 
 def test_report_pdf_has_a_chapter_per_theme_page_numbers_and_whole_figures(english_build, tmp_path):
     try:
-        from analysis.report import write_pdf
+        from analysis.report.assembly import write_pdf
         import weasyprint  # noqa: F401  (needs Pango from the system: OSError without it)
     except (ImportError, OSError) as exc:
         pytest.skip(f"WeasyPrint cannot run here: {exc}")
@@ -363,7 +363,7 @@ def test_report_pdf_has_a_chapter_per_theme_page_numbers_and_whole_figures(engli
 
 
 def test_build_cli_has_a_pdf_switch(monkeypatch):
-    from analysis import cli
+    from analysis.pipeline import cli
     seen = {}
     monkeypatch.setattr(build_module, "build", lambda params=None, **kwargs: seen.update(kwargs) or 0)
     assert cli.main(["build", "--pdf", "--only", "participants"]) == 0 and seen["pdf"] is True
@@ -371,7 +371,7 @@ def test_build_cli_has_a_pdf_switch(monkeypatch):
 
 
 def test_the_provenance_line_says_how_the_export_was_read_in_the_reports_language():
-    from analysis.build import describe_detected
+    from analysis.pipeline.build import describe_detected
     detected = {"format": "csv", "encoding": "utf-8", "delimiter": ";", "decimal": ",",
                 "decimal_basis": "seen in 12 cells", "layout": "plain", "layout_basis": "one header row with no "
                 "survey-tool columns", "header_rows": "1", "wave": "2011 (from its columns)"}

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis import calibration, stats
-from analysis import facts as facts_schema
-from analysis.claims import evaluate, read_claims, score_p, tost_p
+from analysis.pipeline import calibration
+from analysis import stats
+from analysis.report import facts as facts_schema
+from analysis.report.claims import evaluate, read_claims, score_p, tost_p
 from analysis.themes import conclusion
 from analysis.themes.base import Context
 

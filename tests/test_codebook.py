@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from analysis.codebook import ITEM_TYPES, LANGUAGES
-from analysis.paths import REFERENCE_DIR
+from analysis.survey.codebook import ITEM_TYPES, LANGUAGES
+from analysis.core.paths import REFERENCE_DIR
 
 
 def test_item_ids_are_unique(codebook):
@@ -109,7 +109,7 @@ def test_reference_forces_agree_with_codebook(codebook):
 def test_a_hint_that_could_never_match_or_would_match_everything_is_refused(hint):
     """The automatic first pass reads words and stems: "*" would code every answer, a prefix of two
     words or with punctuation could never match (found by the adversarial review)."""
-    from analysis.codebook import _frame
+    from analysis.survey.codebook import _frame
     with pytest.raises(ValueError, match="hint"):
         _frame([{"code": "x", "nl": "x", "en": "x", "hints": [hint]}])
     assert _frame([{"code": "x", "nl": "x", "en": "x", "hints": ["getuig*", "open bron", "wijk-agent"]}])[0].hints \

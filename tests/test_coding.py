@@ -14,14 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
-from analysis import cli, coding, stats
-from analysis.codebook import load_codebook
-from analysis.errors import SurveyDataError
-from analysis.paths import SYNTHETIC_CODING, SYNTHETIC_N, SYNTHETIC_SEED
-from analysis.synth import generate, planted_open_codes, write_export
+from analysis.pipeline import cli
+from analysis import coding, stats
+from analysis.survey.codebook import load_codebook
+from analysis.core.errors import SurveyDataError
+from analysis.core.paths import SYNTHETIC_CODING, SYNTHETIC_N, SYNTHETIC_SEED
+from analysis.survey.synth import generate, planted_open_codes, write_export
 from analysis.themes import barriers, enforcement, investigation, opportunities
 from analysis.themes.base import Context
-from analysis.validation import load
+from analysis.survey.validation import load
 
 ITEMS = ["opportunities_open", "barriers_open", "enforcement_open", "investigation_open"]
 
@@ -135,7 +136,7 @@ def test_stemming_matches_inflected_words_and_compounds():
 def _codes_one_by_one(texts: pd.Series, item) -> pd.DataFrame:
     """The first pass written out text by text, word by word (the loop the vectorised pass replaced):
     a ``word*`` hint starts a word, a word or phrase hint equals consecutive stems."""
-    from analysis.quotes import strip_addresses
+    from analysis.protection.quotes import strip_addresses
     rules = coding._hint_rules(item)
     codes = [c.code for c in item.frame]
     other = next((c.code for c in item.frame if c.other), None)

@@ -4,15 +4,15 @@ References, each independent of the code under test:
 
 * ``tests/reference/suppression_482b10f.csv``: the disclosure log (every hidden cell and its
   reason) and the protection interval of every hidden count of the tables built by
-  :func:`_cases`, written by the cell-by-cell implementation of ``analysis.disclosure`` and
-  ``analysis.publication`` at commit 482b10f (pandas ``.at`` per cell, one linear programme per
+  :func:`_cases`, written by the cell-by-cell implementation of ``analysis.protection.disclosure`` and
+  ``analysis.protection.publication`` at commit 482b10f (pandas ``.at`` per cell, one linear programme per
   bound and cell) with ``python tests/test_disclosure_arrays.py`` on that commit. The cases hold
   small tables and large ones (24 items, a 12 x 9 two-way table) with many tied counts, so that the
   order in which secondary cells are picked (smallest first, ties by column and row) is exercised.
 * pandas itself (``Series.iloc``, ``astype`` and ``.loc`` assignment) for the cells that
-  :class:`~analysis.disclosure.Published` reads from arrays.
+  :class:`~analysis.protection.disclosure.Published` reads from arrays.
 * the rank test of ``tests/test_disclosure.py`` (a hidden cell follows from the public sums iff its
-  unit vector is in their row space) for the matrix of :class:`~analysis.disclosure._Sums`.
+  unit vector is in their row space) for the matrix of :class:`~analysis.protection.disclosure._Sums`.
 * enumeration of every non-negative integer solution (small tables), and scipy's ``linprog`` called
   directly on the whole system (large tables), for the protection intervals.
 """
@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import publication, stats
-from analysis.disclosure import Published, protection_intervals, suppress
+from analysis.protection import publication
+from analysis import stats
+from analysis.protection.disclosure import Published, protection_intervals, suppress
 
 REFERENCE = Path(__file__).parent / "reference" / "suppression_482b10f.csv"
 FIELDS = ["case", "kind", "row", "column", "reason", "row_label", "low", "high"]
@@ -224,7 +225,7 @@ def _rank_determined(constraints: list[list[tuple[int, str]]], hidden: set[tuple
 
 @pytest.mark.parametrize("rows,columns", [(2, 3), (12, 9)])
 def test_determined_cells_match_the_rank_test(rows: int, columns: int) -> None:
-    from analysis.disclosure import _Sums
+    from analysis.protection.disclosure import _Sums
 
     cells = [[(r * columns + c, "count") for c in range(columns)] for r in range(rows)]
     constraints = cells + [list(col) for col in zip(*cells)] + [cells[0]]  # a repeated sum as well

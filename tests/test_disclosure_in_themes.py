@@ -1,6 +1,6 @@
 """Small-cell protection as a reader could attack it: from everything a theme publishes together.
 
-These checks are independent of analysis.disclosure's own bookkeeping: they search all integer
+These checks are independent of analysis.protection.disclosure's own bookkeeping: they search all integer
 answer distributions that fit what a rating grid publishes (counts, bases, top-2 and bottom-2
 counts and shares, means) and require that no hidden count below k is forced to one value.
 """
@@ -11,12 +11,12 @@ import itertools
 import pandas as pd
 import pytest
 
-from analysis import publication
-from analysis.disclosure import SUPPRESSED, Published
-from analysis.synth import generate, write_export
+from analysis.protection import publication
+from analysis.protection.disclosure import SUPPRESSED, Published
+from analysis.survey.synth import generate, write_export
 from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context, open_answers, share_by_group
-from analysis.validation import load
+from analysis.survey.validation import load
 
 K = 5
 

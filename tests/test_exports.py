@@ -14,9 +14,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis.errors import SurveyDataError
-from analysis.paths import PROJECT_ROOT
-from analysis.validation import Mapping, load, load_with_log
+from analysis.core.errors import SurveyDataError
+from analysis.core.paths import PROJECT_ROOT
+from analysis.survey.validation import Mapping, load, load_with_log
 
 from support import write_rows
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.codebook import load_codebook
-from analysis.errors import SurveyDataError
-from analysis.paths import SYNTHETIC_EXPORT
-from analysis.validation import load, load_with_log
+from analysis.survey.codebook import load_codebook
+from analysis.core.errors import SurveyDataError
+from analysis.core.paths import SYNTHETIC_EXPORT
+from analysis.survey.validation import load, load_with_log
 
 CODEBOOK = load_codebook()
 ITEMS = CODEBOOK.column_item()

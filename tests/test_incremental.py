@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build as build_module
-from analysis import cache as cache_module
-from analysis import kernels, report
-from analysis.build import build
-from analysis.parameters import BuildParameters
-from analysis.synth import generate, write_export
+from analysis.pipeline import build as build_module
+from analysis.pipeline import cache as cache_module
+from analysis.pipeline import kernels
+from analysis.report import assembly as report
+from analysis.pipeline.build import build
+from analysis.pipeline.parameters import BuildParameters
+from analysis.survey.synth import generate, write_export
 
 FIVE = ["participants", "opportunities", "barriers", "enforcement", "investigation"]
 
@@ -142,7 +143,7 @@ def test_changing_what_every_theme_reads_reruns_every_theme(change, stand_in, sm
         copy.write_bytes(cache_module.CODEBOOK_PATH.read_bytes() + b"\n# edited\n")
         monkeypatch.setattr(cache_module, "CODEBOOK_PATH", copy)
     else:
-        _edit(source_copy / "messages.yaml")
+        _edit(source_copy / "core" / "messages.yaml")
     assert build(params, only=FIVE) == 0
     assert sorted(stand_in) == sorted(FIVE)
 
@@ -210,7 +211,7 @@ def test_force_reruns_everything(stand_in, small_export, tmp_path):
 
 
 def test_cli_has_force_and_jobs(monkeypatch):
-    from analysis import cli
+    from analysis.pipeline import cli
 
     seen = {}
     monkeypatch.setattr(build_module, "build", lambda *args, **kwargs: seen.update(kwargs) or 0)

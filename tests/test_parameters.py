@@ -18,14 +18,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import build as build_module
-from analysis import cli
-from analysis.errors import SurveyDataError
-from analysis.notebook import ThemeNotebook
-from analysis.parameters import BuildParameters, available_languages, load_survey
-from analysis.paths import PROJECT_ROOT, SYNTHETIC_EXPORT
-from analysis.registry import THEMES
-from analysis.text import catalogue
+from analysis.pipeline import build as build_module
+from analysis.pipeline import cli
+from analysis.core.errors import SurveyDataError
+from analysis.pipeline.notebook import ThemeNotebook
+from analysis.pipeline.parameters import BuildParameters, available_languages, load_survey
+from analysis.core.paths import PROJECT_ROOT, SYNTHETIC_EXPORT
+from analysis.themes.registry import THEMES
+from analysis.report.text import catalogue
 
 
 def _no_notebook(*args, **kwargs):

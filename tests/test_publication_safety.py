@@ -27,20 +27,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import coding, publication
-from analysis.build import build
-from analysis.cli import main as cli_main
+from analysis import coding
+from analysis.protection import publication
+from analysis.pipeline.build import build
+from analysis.pipeline.cli import main as cli_main
 from analysis.coding import shown_text
-from analysis.disclosure import SUPPRESSED, Published, is_hidden
-from analysis.paths import SYNTHETIC_EXPORT
-from analysis.disclosure import required_width
-from analysis.quotes import REVIEW_COLUMNS, read_approved_quotes
-from analysis.registry import THEMES
-from analysis.release import compare_releases, manifest, read_manifest, write_manifest
-from analysis.synth import generate, write_export
+from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
+from analysis.core.paths import SYNTHETIC_EXPORT
+from analysis.protection.disclosure import required_width
+from analysis.protection.quotes import REVIEW_COLUMNS, read_approved_quotes
+from analysis.themes.registry import THEMES
+from analysis.protection.release import compare_releases, manifest, read_manifest, write_manifest
+from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
 from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
-from analysis.validation import load, load_with_log
+from analysis.survey.validation import load, load_with_log
 
 K = 5
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import quotes
-from analysis.paths import PROJECT_ROOT
-from analysis.quotes import TAGS, scrub_quote
+from analysis.protection import quotes
+from analysis.core.paths import PROJECT_ROOT
+from analysis.protection.quotes import TAGS, scrub_quote
 
 #: (kind, planted text). Each is put in an answer, scrubbed, and must be gone with its tag in place.
 PLANTED: list[tuple[str, str]] = [
@@ -233,7 +233,7 @@ def test_an_unwritable_cache_folder_falls_back_to_a_private_temporary_one(tmp_pa
 
 
 def test_importing_deduce_leaves_the_callers_logging_alone():
-    code = ("import logging; from analysis.quotes import scrub_quote; scrub_quote('Jan de Vries');"
+    code = ("import logging; from analysis.protection.quotes import scrub_quote; scrub_quote('Jan de Vries');"
             "root = logging.getLogger(); print(root.level, len(root.handlers))")
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout

@@ -11,12 +11,12 @@ import importlib
 
 import pytest
 
-from analysis import build as build_module
-from analysis import notebook
-from analysis.codebook import load_codebook
-from analysis.paths import NOTEBOOKS_DIR
-from analysis.registry import THEME_KEYS, THEMES, read_themes, theme
-from analysis.text import catalogue
+from analysis.pipeline import build as build_module
+from analysis.pipeline import notebook
+from analysis.survey.codebook import load_codebook
+from analysis.core.paths import NOTEBOOKS_DIR
+from analysis.themes.registry import THEME_KEYS, THEMES, read_themes, theme
+from analysis.report.text import catalogue
 from analysis.themes import conclusion
 
 

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis.paths import PROJECT_ROOT
+from analysis.core.paths import PROJECT_ROOT
 
 
 def _norm(name: str) -> str:

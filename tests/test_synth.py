@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis.paths import SYNTHETIC_N, SYNTHETIC_SEED
-from analysis.synth import generate, write_export
+from analysis.core.paths import SYNTHETIC_N, SYNTHETIC_SEED
+from analysis.survey.synth import generate, write_export
 
 
 def _mean_scale(frame: pd.DataFrame, item) -> float:
@@ -118,7 +118,7 @@ def test_open_answers_are_dutch_text_with_its_characters(survey, column):
 def test_open_answers_come_from_their_own_stream(monkeypatch):
     """Another stream for the open answers' content changes only the open-answer columns, so the
     other chapters' numbers do not move when the answers are rewritten; who answers stays."""
-    from analysis import synth
+    from analysis.survey import synth
     before = generate(80, 3)
     monkeypatch.setattr(synth, "OPEN_STREAM", 99)
     after = generate(80, 3)
@@ -129,7 +129,7 @@ def test_open_answers_come_from_their_own_stream(monkeypatch):
 
 
 def test_every_open_answer_has_planted_codes_of_its_frame(survey, codebook):
-    from analysis.synth import planted_open_codes
+    from analysis.survey.synth import planted_open_codes
     planted = planted_open_codes(SYNTHETIC_N, SYNTHETIC_SEED)
     for item_id, part in planted.groupby("item"):
         frame_codes = {c.code for c in codebook[item_id].frame}

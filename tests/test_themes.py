@@ -8,13 +8,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import facts as facts_schema
-from analysis.claims import RULES, check_claims, evaluate, read_claims
-from analysis.disclosure import HIDDEN, SUPPRESSED, Published
-from analysis.errors import SurveyDataError
-from analysis.figures import proportion_bars, save_figure
-from analysis.quotes import scrub_quote
-from analysis.text import catalogue, fmt_p, fmt_pct, message
+from analysis.report import facts as facts_schema
+from analysis.report.claims import RULES, check_claims, evaluate, read_claims
+from analysis.protection.disclosure import HIDDEN, SUPPRESSED, Published
+from analysis.core.errors import SurveyDataError
+from analysis.report.figures import proportion_bars, save_figure
+from analysis.protection.quotes import scrub_quote
+from analysis.report.text import catalogue, fmt_p, fmt_pct, message
 from analysis.themes import barriers, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context
 
@@ -120,7 +120,7 @@ def test_every_claim_fact_path_is_in_the_facts_schema():
 
 def test_facts_json_writes_whole_counts_without_a_decimal_point(results, tmp_path):
     import json
-    from analysis import facts as facts_module
+    from analysis.report import facts as facts_module
     path = tmp_path / "facts.json"
     facts_module.write(results["participants"].facts, path)
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 """Survey-tool exports: the bundled survey in each tool's layout, drafted and loaded, is the bundled survey.
 
-Reference: the bundled export itself (``analysis.validation.load`` of data/raw/...synthetic.csv).
-Each layout is written by ``analysis.tool_exports`` as the tool writes it (header rows, metadata
+Reference: the bundled export itself (``analysis.survey.validation.load`` of data/raw/...synthetic.csv).
+Each layout is written by ``analysis.survey.tool_exports`` as the tool writes it (header rows, metadata
 columns with made-up personal data, answer codes or labels, ticks, one-cell multi-selects); the
 mapping is drafted by ``mapping draft`` without edits; the loaded frame must equal the bundled frame
 on every column the layout carries. What a layout cannot carry is declared in LAYOUTS[...].loses:
@@ -19,13 +19,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.errors import SurveyDataError
-from analysis.layouts import PERSONAL_COLUMNS
-from analysis.mapping_draft import draft_mapping
-from analysis.paths import PROJECT_ROOT
-from analysis.summary import problems_overview
-from analysis.tool_exports import LAYOUTS
-from analysis.validation import Mapping, load, load_with_log
+from analysis.core.errors import SurveyDataError
+from analysis.survey.layouts import PERSONAL_COLUMNS
+from analysis.survey.mapping_draft import draft_mapping
+from analysis.core.paths import PROJECT_ROOT
+from analysis.survey.summary import problems_overview
+from analysis.survey.tool_exports import LAYOUTS
+from analysis.survey.validation import Mapping, load, load_with_log
 
 from support import write_rows
 

@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.errors import SurveyDataError
-from analysis.validation import load, load_with_log
+from analysis.core.errors import SurveyDataError
+from analysis.survey.validation import load, load_with_log
 
 from support import write_rows
 

@@ -3,7 +3,7 @@ their protection, and one build of two chapters against an earlier wave with its
 
 References: Newcombe (1998), Statistics in Medicine 17:873-890, Table II (method 10, 56/70 vs
 48/80: 0.0524 to 0.3339); WCAG 2.1 relative luminance and contrast ratio (SC 1.4.11: 3:1 for
-graphics); the planted changes of ``analysis.synth.WAVE_DESIGN``.
+graphics); the planted changes of ``analysis.survey.synth.WAVE_DESIGN``.
 """
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import change, publication
-from analysis.codebook import load_codebook
-from analysis.figures import WAVE_COLOURS
-from analysis.parameters import BuildParameters, load_survey
-from analysis.paths import DATA_DIR, SYNTHETIC_WAVES
+from analysis.stats import waves as change
+from analysis.protection import publication
+from analysis.survey.codebook import load_codebook
+from analysis.report.figures import WAVE_COLOURS
+from analysis.pipeline.parameters import BuildParameters, load_survey
+from analysis.core.paths import DATA_DIR, SYNTHETIC_WAVES
 from analysis.stats import newcombe_difference
-from analysis.synth import PLANTED_CHANGES, generate, write_export
+from analysis.survey.synth import PLANTED_CHANGES, generate, write_export
 
 NEW_EXPORT = SYNTHETIC_WAVES["2026"][2]
 
@@ -187,7 +188,7 @@ def test_wave_colours_pass_wcag_contrast_against_white():
 def test_build_compares_with_an_earlier_wave_that_needs_its_own_mapping(tmp_path):
     """The later wave is the plain 2026 export; the earlier one a LimeSurvey export of 2011 read with
     its own mapping, without the options and items that 2026 added. Two chapters are built."""
-    from analysis.build import build
+    from analysis.pipeline.build import build
 
     out = tmp_path / "out"
     status = build(BuildParameters(data_path=NEW_EXPORT, output_dir=out,

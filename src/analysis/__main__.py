@@ -1,3 +1,3 @@
-from .cli import main
+from analysis.pipeline.cli import main
 
 raise SystemExit(main())

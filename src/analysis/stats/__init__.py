@@ -18,9 +18,9 @@ Conventions (set by the loader):
 Percentages in tables are on the 0-100 scale (columns named ``*pct*``, ``*_low``,
 ``*_high``); :func:`wilson_interval` itself works on the 0-1 scale.  Counts
 (``n``, ``count``, ``*_count``, ``*_n``) are always unweighted respondent counts so
-that :func:`analysis.disclosure.suppress` can apply the small-cell rule to them.
+that :func:`analysis.protection.disclosure.suppress` can apply the small-cell rule to them.
 Tables that have additive counts say so in ``DataFrame.attrs["disclosure"]``,
-which :func:`analysis.disclosure.suppress` reads.
+which :func:`analysis.protection.disclosure.suppress` reads.
 
 The functions live in topic modules and are all importable from here
 (``from analysis import stats; stats.proportion(...)``):
@@ -54,42 +54,14 @@ formulas (scipy ranks every respondent); the tests hold them to scipy's results.
 
 from __future__ import annotations
 
-from .agreement import cohens_kappa, krippendorff_alpha
-from .groups import (
-    CROSSTAB_COLUMNS,
-    CROSSTAB_TEST_COLUMNS,
-    KRUSKAL_COLUMNS,
-    MANNWHITNEY_COLUMNS,
-    MONTE_CARLO_RESAMPLES,
-    MONTE_CARLO_SEED,
-    crosstab,
-    crosstab_test,
-    kruskal_test,
-    pairwise_mannwhitney,
-)
-from .models import MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit, proportional_odds_check
-from .multiple import holm_adjust
-from .multiselect import COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs, multi_select
-from .proportions import PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion, wilson_interval
-from .rankings import (
-    FRIEDMAN_COLUMNS,
-    MEAN_RANK_COLUMNS,
-    WILCOXON_COLUMNS,
-    friedman_test,
-    kendalls_w,
-    mean_ranks,
-    pairwise_wilcoxon,
-    signed_rank_exact,
-)
-from .ratings import (
-    BASE_NOTE,
-    DISTRIBUTION_COLUMNS,
-    SPLIT_COLUMNS,
-    SUMMARY_COLUMNS,
-    rating_distribution,
-    rating_summary,
-    split_test,
-)
+from analysis.stats.agreement import cohens_kappa, krippendorff_alpha
+from analysis.stats.groups import (CROSSTAB_COLUMNS, CROSSTAB_TEST_COLUMNS, KRUSKAL_COLUMNS, MANNWHITNEY_COLUMNS, MONTE_CARLO_RESAMPLES, MONTE_CARLO_SEED, crosstab, crosstab_test, kruskal_test, pairwise_mannwhitney)
+from analysis.stats.models import (MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit, proportional_odds_check)
+from analysis.stats.multiple import holm_adjust
+from analysis.stats.multiselect import (COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs, multi_select)
+from analysis.stats.proportions import (PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion, wilson_interval)
+from analysis.stats.rankings import (FRIEDMAN_COLUMNS, MEAN_RANK_COLUMNS, WILCOXON_COLUMNS, friedman_test, kendalls_w, mean_ranks, pairwise_wilcoxon, signed_rank_exact)
+from analysis.stats.ratings import (BASE_NOTE, DISTRIBUTION_COLUMNS, SPLIT_COLUMNS, SUMMARY_COLUMNS, rating_distribution, rating_summary, split_test)
 
 __all__ = [
     "wilson_interval",

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._common import _codes, _empty, _weight_vector
-from .multiple import holm_adjust
-from .proportions import kish_effective_n, wilson_interval
+from analysis.stats._common import _codes, _empty, _weight_vector
+from analysis.stats.multiple import holm_adjust
+from analysis.stats.proportions import kish_effective_n, wilson_interval
 
 #: Seed for the Monte-Carlo p-values of :func:`crosstab_test` (results are reproducible).
 MONTE_CARLO_SEED = 20110601

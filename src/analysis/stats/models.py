@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import special
 from scipy import stats as sps
 
-from ._common import _empty, _z
+from analysis.stats._common import _empty, _z
 
 PO_CHECK_COLUMNS = ["term", "statistic", "df", "p", "cuts", "n", "min_or", "max_or"]
 MODEL_COLUMNS = ["term_type", "coef", "se", "z", "p", "odds_ratio", "or_low", "or_high", "n",

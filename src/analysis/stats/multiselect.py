@@ -11,9 +11,9 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import cochrans_q as _sm_cochrans_q
 from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
 
-from ._common import _codes, _empty, _weight_vector
-from .multiple import holm_adjust
-from .proportions import _share_stats
+from analysis.stats._common import _codes, _empty, _weight_vector
+from analysis.stats.multiple import holm_adjust
+from analysis.stats.proportions import _share_stats
 
 MULTI_COLUMNS = ["option", "n", "count", "pct", "pct_low", "pct_high", "mentions_pct",
                  "mentions_n", "mean_ticked"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from ._common import _as_list, _check_level, _codes, _empty, _weight_vector
+from analysis.stats._common import _as_list, _check_level, _codes, _empty, _weight_vector
 
 PROPORTION_COLUMNS = ["item", "n", "count", "pct", "pct_low", "pct_high", "n_eff", "deff"]
 

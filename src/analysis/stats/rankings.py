@@ -13,8 +13,8 @@ import pandas as pd
 from scipy import special
 from scipy import stats as sps
 
-from ._common import _empty, _levels
-from .multiple import holm_adjust
+from analysis.stats._common import _empty, _levels
+from analysis.stats.multiple import holm_adjust
 
 FRIEDMAN_COLUMNS = ["n", "k", "statistic", "df", "p", "kendalls_w"]
 MEAN_RANK_COLUMNS = ["item", "n", "mean_rank", "median"]

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._common import _as_list, _codes, _empty, _in_levels, _levels, _weight_vector
-from .proportions import _cluster_labels, _Clusters, _clusters_of, _share_stats
+from analysis.stats._common import _as_list, _codes, _empty, _in_levels, _levels, _weight_vector
+from analysis.stats.proportions import _cluster_labels, _Clusters, _clusters_of, _share_stats
 
 DISTRIBUTION_COLUMNS = ["item", "code", "count", "pct", "pct_low", "pct_high", "n",
                         "dont_know_n", "missing_n", "base"]

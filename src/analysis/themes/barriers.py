@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import publication, stats
-from ..disclosure import is_hidden
-from .change import change_part
-from .base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, multi_select, open_answers,
-                   published, published_value, ranked_grid, rating_grid)
-from .derived import active_indicator, citizen_facing
+from analysis.protection import publication
+from analysis import stats
+from analysis.protection.disclosure import is_hidden
+from analysis.themes.comparison import change_part
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, multi_select, open_answers, published, published_value, ranked_grid, rating_grid)
+from analysis.themes.derived import active_indicator, citizen_facing
 
 THEME = "barriers"
 #: Fewest complete cases for which the activity models are fitted (about 15 per predictor).

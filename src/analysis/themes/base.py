@@ -18,14 +18,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .. import facts as facts_schema
-from .. import coding, publication, stats
-from ..codebook import Codebook, Item, load_codebook
-from ..disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
-from ..figures import diverging_bars, proportion_bars, save_figure
-from ..errors import Problem, SurveyDataError
-from ..quotes import REVIEW_COLUMNS, quote_hash, review_cell
-from ..text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
+from analysis.report import facts as facts_schema
+from analysis import coding, stats
+from analysis.protection import publication
+from analysis.survey.codebook import Codebook, Item, load_codebook
+from analysis.protection.disclosure import HIDDEN, SUPPRESSED, Published, is_hidden
+from analysis.report.figures import diverging_bars, proportion_bars, save_figure
+from analysis.core.errors import Problem, SurveyDataError
+from analysis.protection.quotes import REVIEW_COLUMNS, quote_hash, review_cell
+from analysis.report.text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 
 class DisclosureError(SurveyDataError):
@@ -42,7 +43,7 @@ class Context:
     weights: str | None = None
     synthetic: bool = False
     codebook: Codebook = field(default_factory=load_codebook)
-    rules: str = "standard"  # publication rule profile (analysis.publication.PROFILES)
+    rules: str = "standard"  # publication rule profile (analysis.protection.publication.PROFILES)
     #: hashes of quotes a person approved (None: no review file); real data publish only these
     approved_quotes: frozenset[str] | None = None
     #: quotes proposed for publication, collected for the analyst's review file
@@ -54,7 +55,7 @@ class Context:
         return publication.profile(self.rules, self.min_cell)
     #: Final codes of the open answers (:class:`analysis.coding.Coding`); None: the automatic first pass.
     coding: Any = None
-    #: The earlier wave to compare with (:class:`analysis.themes.change.Comparison`); None: no comparison.
+    #: The earlier wave to compare with (:class:`analysis.themes.comparison.Comparison`); None: no comparison.
     compare: Any = None
     #: Column of the cluster (organisation) whose design effect widens every interval on a share
     cluster: str | None = "organisation"
@@ -131,7 +132,7 @@ class ThemeResult:
     question: str
     sections: list[Section]
     summary: list[str]
-    facts: Any  # the theme's dataclass in analysis.facts (checked when the result is made)
+    facts: Any  # the theme's dataclass in analysis.report.facts (checked when the result is made)
 
     def __post_init__(self) -> None:
         if isinstance(self.facts, dict):
@@ -171,7 +172,7 @@ class ThemeResult:
         """Write tables (CSV), figures (PNG, SVG) and facts (JSON) under `output_dir/<theme>/`, and the
         analyst's files (disclosure log, quotes for review) under `output_dir/analyst/`.
 
-        Refuses (:class:`~analysis.errors.SurveyDataError`) when the audit finds a hidden count that
+        Refuses (:class:`~analysis.core.errors.SurveyDataError`) when the audit finds a hidden count that
         the published tables pin or narrow.
         """
         problems = self.audit()

@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..claims import VERDICTS, evaluate, read_claims
-from ..errors import Problem, SurveyDataError
-from .. import facts as facts_schema
-from .. import publication
-from ..registry import theme as registered_theme
-from .change import change_part
-from .base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
+from analysis.report.claims import VERDICTS, evaluate, read_claims
+from analysis.core.errors import Problem, SurveyDataError
+from analysis.report import facts as facts_schema
+from analysis.protection import publication
+from analysis.themes.registry import theme as registered_theme
+from analysis.themes.comparison import change_part
+from analysis.themes.base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
 #: The themes whose facts the conclusion reads (the registry's, i.e. the codebook's ``reads_facts_of``).

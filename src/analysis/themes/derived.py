@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context
+from analysis.themes.base import Context
 
 #: "Active" = uses social media for work weekly or daily (codes of the frequency scale).
 ACTIVE_CODES = (4, 5)

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import publication, stats
-from ..disclosure import is_hidden
-from ..figures import paired_dots
-from .change import change_part
-from .base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published,
-                   shown_range)
+from analysis.protection import publication
+from analysis import stats
+from analysis.protection.disclosure import is_hidden
+from analysis.report.figures import paired_dots
+from analysis.themes.comparison import change_part
+from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published, shown_range)
 
 THEME = "enforcement"
 

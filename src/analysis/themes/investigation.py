@@ -6,10 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import publication, stats
-from .change import change_part
-from .base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published,
-                   published_value, rating_grid)
+from analysis.protection import publication
+from analysis import stats
+from analysis.themes.comparison import change_part
+from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published, published_value, rating_grid)
 
 THEME = "investigation"
 

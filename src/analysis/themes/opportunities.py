@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from .change import change_part
-from .base import Context, Section, ThemeResult, grid_facts, leading_items, multi_select, open_answers, ranked_grid
+from analysis.themes.comparison import change_part
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, multi_select, open_answers, ranked_grid)
 
 THEME = "opportunities"
 

@@ -5,13 +5,12 @@ from typing import Any
 
 import pandas as pd
 
-from .. import publication
-from ..disclosure import SUPPRESSED, is_hidden
-from ..paths import REFERENCE_DIR
-from .derived import ACTIVE_CODES, active_indicator, citizen_facing
-from .change import change_part
-from .base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value,
-                   share_by_group, test_sentence)
+from analysis.protection import publication
+from analysis.protection.disclosure import SUPPRESSED, is_hidden
+from analysis.core.paths import REFERENCE_DIR
+from analysis.themes.derived import ACTIVE_CODES, active_indicator, citizen_facing
+from analysis.themes.comparison import change_part
+from analysis.themes.base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value, share_by_group, test_sentence)
 
 THEME = "participants"
 count_band = publication.count_band

@@ -1,0 +1,33 @@
+"""Byte-level file helpers shared by every layer: a file's digest, and zip (xlsx) files written
+with fixed timestamps so the same content gives the same bytes."""
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+__all__ = ["file_digest", "fix_zip_timestamps"]
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fix_zip_timestamps(path: Path) -> None:
+    """Rewrite a zip (xlsx) with fixed entry timestamps, so the same tables give the same bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info, content in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2011-10-05T00:00:00Z", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2011, 10, 5, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)

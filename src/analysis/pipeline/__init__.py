@@ -1,0 +1,12 @@
+"""The pipeline: from parameters to a finished, checked build.
+
+- :mod:`~analysis.pipeline.parameters`: ``BuildParameters``, the one parameter object.
+- :mod:`~analysis.pipeline.build`: the build (pre-flight, notebooks, assembly, atomic swap).
+- :mod:`~analysis.pipeline.cache`: the incremental build's keys and cached chapters.
+- :mod:`~analysis.pipeline.kernels`: warm Jupyter kernels for the notebooks.
+- :mod:`~analysis.pipeline.notebook`: what a theme notebook calls (``ThemeNotebook``).
+- :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
+- :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
+
+The top layer: it may import every other.
+"""

@@ -1,0 +1,223 @@
+"""Survey-tool export layouts: which rows are header rows, and which columns are the tool's own.
+
+Survey tools do not write one header row above one row per respondent. Qualtrics writes three
+header rows (export tags, question texts, ``{"ImportId": ...}`` JSON); SurveyMonkey two (question
+texts with empty cells for the continued options of a question, then the answer-option row);
+LimeSurvey, Google Forms and Microsoft Forms one, each with metadata columns of their own. This
+module recognises the layout from the first rows of a table (or takes it from ``format=``) and
+says which rows are headers, what each column is called, its question text, and which columns
+are tool metadata. It only describes cells; :mod:`analysis.survey.validation` decides what they mean.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analysis.core.errors import Problem, SurveyDataError
+
+#: Layouts a user can force with ``--format`` (``forms`` covers Google Forms and Microsoft Forms).
+FORMATS = ("qualtrics", "limesurvey", "surveymonkey", "forms", "spss", "plain")
+
+
+def _names(*names: str) -> frozenset[str]:
+    return frozenset(_key(n) for n in names)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+#: Columns that hold personal data in any layout: never allowed to reach the survey frame.
+PERSONAL_COLUMNS = _names(
+    "Email", "E-mail", "E-mailadres", "Email Address", "E-mail address", "IP Address", "IPAddress", "ipaddr",
+    "Name", "Naam", "First Name", "Last Name", "Voornaam", "Achternaam",
+    "RecipientEmail", "RecipientFirstName", "RecipientLastName", "Recipient Email", "Recipient First Name",
+    "Recipient Last Name", "LocationLatitude", "LocationLongitude", "Location Latitude", "Location Longitude")
+
+#: Each tool's own columns (administration, timing, identifiers of the tool), dropped at load.
+TOOL_COLUMNS: dict[str, frozenset[str]] = {
+    "qualtrics": _names(
+        "StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
+        "ResponseId", "ExternalReference", "ExternalDataReference", "DistributionChannel", "UserLanguage",
+        "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore", "Q_RelevantIDFraudScore",
+        "Q_RelevantIDLastStartDate", "Q_BallotBoxStuffing", "Q_TotalDuration"),
+    "surveymonkey": _names("Respondent ID", "Collector ID", "Start Date", "End Date"),
+    "limesurvey": _names(
+        "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "refurl", "token",
+        "interviewtime", "Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
+        "Date last action", "Referrer URL", "Total time", "Token"),
+    "forms": _names(
+        "Tijdstempel", "Timestamp", "Score", "Punten", "Id", "ID", "Start time", "Completion time",
+        "Last modified time", "Begintijd", "Tijd van voltooien", "Tijdstip van laatste wijziging",
+        "Total points", "Quiz feedback", "Totaal aantal punten"),
+    "spss": frozenset(),
+    "plain": frozenset(),
+}
+#: LimeSurvey timing columns (``groupTime12``, ``Q1Time``) when timings were exported.
+_LIMESURVEY_TIMING = re.compile(r"^(?:groupTime\d+|interviewtime|[A-Za-z]\w*Time)$")
+
+_LIMESURVEY_MARKERS = _names("id", "submitdate", "lastpage", "startlanguage", "seed", "Response ID",
+                             "Date submitted", "Last page", "Start language")
+_QUALTRICS_MARKERS = _names("StartDate", "EndDate", "ResponseId", "RecordedDate", "IPAddress", "Finished")
+_SURVEYMONKEY_MARKERS = _names("Respondent ID", "Collector ID")
+_GOOGLE_MARKERS = _names("Tijdstempel", "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel")
+_MICROSOFT_MARKERS = _names("Start time", "Completion time", "Begintijd", "Tijd van voltooien")
+#: SurveyMonkey's answer-option row names a single-column question's cell like this.
+_SURVEYMONKEY_RESPONSE = _names("Response", "Open-Ended Response", "Antwoord", "Open antwoord", "Reactie")
+
+
+@dataclass
+class Layout:
+    """How a tool laid out its export: header rows, column names, question texts, its own columns."""
+
+    name: str
+    header_rows: int
+    header: list[str]
+    #: Question text per column as the export states it ('' when the export has none).
+    questions: list[str]
+    #: Columns that are the tool's own (metadata and personal data); validation drops them.
+    metadata: list[str] = field(default_factory=list)
+    basis: str = ""
+    flavour: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_import_id(cell: str) -> bool:
+    return cell.strip().startswith('{"ImportId"') or cell.strip().casefold().startswith('{"importid"')
+
+
+def _import_id_row(rows: list[list[str]]) -> int | None:
+    """Index of a Qualtrics ImportId row among the first rows (most non-empty cells are JSON)."""
+    for k in (1, 2):
+        if k < len(rows):
+            cells = [c for c in rows[k] if c.strip()]
+            if cells and sum(_is_import_id(c) for c in cells) >= max(1, len(cells) // 2):
+                return k
+    return None
+
+
+def detect(rows: list[list[str]], is_sav: bool = False) -> tuple[str, str, str]:
+    """(layout, flavour, what showed it) from a table's first rows."""
+    if is_sav:
+        return "spss", "", "an SPSS .sav file"
+    first = {_key(c) for c in rows[0]} if rows else set()
+    import_id = _import_id_row(rows)
+    if import_id is not None:
+        return "qualtrics", "", f"row {import_id + 1} holds Qualtrics ImportId JSON"
+    if len(first & _QUALTRICS_MARKERS) >= 3:
+        return "qualtrics", "", "Qualtrics metadata columns (StartDate, EndDate, ResponseId ...)"
+    if first >= _SURVEYMONKEY_MARKERS:
+        return "surveymonkey", "", "SurveyMonkey columns 'Respondent ID' and 'Collector ID'"
+    if len(rows) > 1 and sum(_key(c) in _SURVEYMONKEY_RESPONSE for c in rows[1]) >= 1 and "" in first:
+        return "surveymonkey", "", "a second header row with 'Response' / 'Open-Ended Response'"
+    if len(first & _LIMESURVEY_MARKERS) >= 2:
+        return "limesurvey", "", "LimeSurvey columns (id, submitdate, lastpage, startlanguage ...)"
+    if rows and _key(rows[0][0]) in _GOOGLE_MARKERS:
+        return "forms", "google", f"Google Forms column '{rows[0][0].strip()}'"
+    if len(first & _MICROSOFT_MARKERS) >= 2:
+        return "forms", "microsoft", "Microsoft Forms columns 'Start time' and 'Completion time'"
+    return "plain", "", "one header row with no survey-tool columns"
+
+
+def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sav: bool = False,
+              trim: bool = False) -> Layout:
+    """The layout of a table whose first (non-blank) rows are `rows`; `format` forces it.
+
+    With `trim` (spreadsheets, and every tool layout) trailing empty header cells are not columns.
+
+    Raises :class:`SurveyDataError` for an unknown format, or ``spss`` forced on a text table.
+    """
+    if format is not None and format not in FORMATS:
+        raise SurveyDataError([Problem(name, "unknown export format", value=format,
+                                       expected="one of " + ", ".join(FORMATS))])
+    if format == "spss" and not is_sav:
+        raise SurveyDataError([Problem(name, "the format 'spss' was given but the file is not an SPSS .sav file",
+                                       value=format, expected="an SPSS .sav export, or another --format")])
+    detected, flavour, basis = detect(rows, is_sav)
+    layout_name = format or detected
+    if format is not None:
+        basis = f"given with --format {format}" + (f" (the file looks like {detected})" if detected != format else "")
+        if format != "forms":
+            flavour = ""
+        elif detected != "forms":
+            flavour = "google" if rows and _key(rows[0][0]) in _GOOGLE_MARKERS else "microsoft"
+    if is_sav or layout_name in ("plain", "limesurvey", "forms", "spss"):
+        header_rows = 1
+    elif layout_name == "qualtrics":
+        import_id = _import_id_row(rows)
+        header_rows = import_id + 1 if import_id is not None else 2
+    else:  # surveymonkey
+        header_rows = 2
+    second = [c.strip() for c in rows[1] if c.strip()] if len(rows) > 1 else []
+    numbers = sum(bool(re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", c)) for c in second)
+    answers_below_header = detected == "plain" and second and numbers >= len(second) / 2
+    if format is not None and header_rows > 1 and (detected in ("limesurvey", "forms", "spss") or answers_below_header):
+        cells = ", ".join(repr(c) for c in rows[1][:4] if c.strip()) if len(rows) > 1 else ""
+        raise SurveyDataError([Problem(name, f"--format {format} reads {header_rows} header rows, but the file looks "
+                                       f"like {'a ' + detected + ' export' if detected != 'plain' else 'a table'} with one: its second row would be dropped as a "
+                                       f"header although it looks like a respondent's answers", line=2,
+                                       value=cells[:120], expected=f"--format {detected}, or no --format" if detected != "plain" else "no --format")])
+    if len(rows) < header_rows:
+        raise SurveyDataError([Problem(name, f"the {layout_name} layout has {header_rows} header rows but the "
+                                       f"file has {len(rows)} row(s)", expected="the complete export")])
+    header_block = [list(r) for r in rows[:header_rows]]
+    if trim or layout_name != "plain":
+        for r in header_block:
+            while r and not r[-1].strip():
+                r.pop()
+    width = max(len(r) for r in header_block) if header_block else 0
+    for r in header_block:
+        r += [""] * (width - len(r))
+    if layout_name == "surveymonkey":
+        header, questions = _surveymonkey_header(header_block)
+    elif layout_name == "qualtrics":
+        header = [h.strip() for h in header_block[0]]
+        questions = [q.strip() for q in header_block[1]] if header_rows > 1 else list(header)
+    else:
+        header = [h.strip() for h in header_block[0]]
+        questions = list(header)
+    layout = Layout(name=layout_name, header_rows=header_rows, header=header, questions=questions,
+                    basis=basis, flavour=flavour)
+    if layout_name != "plain":
+        _disambiguate(layout)
+    layout.metadata = metadata_columns(layout_name, layout.header)
+    return layout
+
+
+def _surveymonkey_header(block: list[list[str]]) -> tuple[list[str], list[str]]:
+    """Column names from SurveyMonkey's two rows: question (carried over empty cells) and option."""
+    header, questions = [], []
+    question = ""
+    for top, sub in zip(block[0], block[1]):
+        top, sub = top.strip(), sub.strip()
+        if top:
+            question = top
+        if not sub or _key(sub) in _SURVEYMONKEY_RESPONSE:
+            header.append(question if top or not sub else f"{question} - {sub}")
+        else:
+            header.append(f"{question} - {sub}")
+        questions.append(header[-1])
+    return header, questions
+
+
+def _disambiguate(layout: Layout) -> None:
+    """Tool layouts may repeat a column name (Microsoft Forms names grid columns by statement):
+    the second and later columns of a name get ' (2)', ' (3)' so that a mapping can name each."""
+    seen: dict[str, int] = {}
+    for k, h in enumerate(layout.header):
+        if not h:
+            continue
+        seen[h] = seen.get(h, 0) + 1
+        if seen[h] > 1:
+            layout.header[k] = f"{h} ({seen[h]})"
+            layout.notes.append(f"column {k + 1} repeats the name {h!r}; it is called {layout.header[k]!r}")
+
+
+def metadata_columns(layout: str, header: list[str]) -> list[str]:
+    """Columns of `header` that are the tool's own or hold personal data (in file order)."""
+    own = TOOL_COLUMNS.get(layout, frozenset()) | PERSONAL_COLUMNS
+    out = []
+    for h in header:
+        if _key(h) in own or (layout == "limesurvey" and _LIMESURVEY_TIMING.match(h)):
+            out.append(h)
+    return out

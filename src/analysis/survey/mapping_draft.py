@@ -1,0 +1,411 @@
+"""A drafted mapping file for a survey-tool export: ``python -m analysis mapping draft EXPORT``.
+
+The draft matches each export column's question text (Dutch or English, as in the codebook) to a
+codebook column with rapidfuzz, after removing what tools add to it (export tags such as ``Q3_2``,
+LimeSurvey codes such as ``G01Q05[SQ001].``, Qualtrics' ``Selected Choice``, SurveyMonkey's
+"(geef op)"); it matches answer values to the codebook's labels, and recognises tools' own answer
+numbering (LimeSurvey ``A1``..., Qualtrics 1..n) as the answers in questionnaire order. Every line
+carries its match score as a comment; what could not be matched is left as a ``TODO`` comment, so
+that ``validate`` names it until a person decides.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
+from analysis.survey.reading import RawTable, read_table
+from analysis.survey.validation import (_NOT_TICKED_VALUES, _TICKED, _code_lookup, _label_key, _number_text, _option_lookup, _pieces, _detect_separator, _other_option)
+
+#: A header whose best score is below this is not matched (a TODO line instead).
+MATCH_SCORE = 85.0
+#: A value label matched below this score is not mapped (a TODO line instead).
+VALUE_SCORE = 85.0
+
+
+@dataclass
+class Draft:
+    """A drafted mapping: the YAML text (with comments) and what it could not match."""
+
+    text: str
+    columns: dict[str, Any] = field(default_factory=dict)
+    todo: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    text: str       # normalised
+    target: str     # codebook column, or a multi-select item id
+    kind: str       # column | multi | statement
+    item: Item
+
+
+# --- text normalisation ---------------------------------------------------------------------------
+
+_LIMESURVEY_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\[[^\]]*\])*\.\s+")
+_TOOL_TAG = re.compile(r"^(?:Q\d+(?:_\d+)*|V\d+(?:_\d+)*)\s*[.:)]\s+")
+_SUBQUESTION_CODE = re.compile(r"\[(?:SQ\d+|other|comment|\d+)\]", re.IGNORECASE)
+_SPECIFY = re.compile(r"\((?:please specify|geef op|graag specificeren|gelieve te specificeren|namelijk|specify)\)",
+                      re.IGNORECASE)
+_OTHER_TEXT = re.compile(r"(?:_TEXT$|\[other\]|\s-\s(?:Text|Tekst)$|\[(?:Anders|Other|Overig)\]$)", re.IGNORECASE)
+
+
+def strip_decorations(text: str) -> str:
+    """A header without what tools add: codes, 'Selected Choice', '(geef op)', brackets."""
+    text = _LIMESURVEY_CODE.sub("", text.strip())
+    text = _TOOL_TAG.sub("", text)
+    text = _SUBQUESTION_CODE.sub(" ", text)
+    text = re.sub(r"\s-\s(?:Selected Choice|Geselecteerde keuze)\b", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s-\s(?:Text|Tekst)$", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s\(\d+\)$", "", text)  # ' (2)': a repeated column name, see analysis.survey.layouts
+    text = _SPECIFY.sub(" ", text)
+    return text
+
+
+def normalise(text: str) -> str:
+    """Lower case, letters and digits only, single spaces (what the fuzzy match compares)."""
+    text = text.replace("\u2019", "'").casefold()
+    return " ".join(re.sub(r"[^\w']+", " ", text).replace("_", " ").split())
+
+
+def _candidates(codebook: Codebook) -> list[_Candidate]:
+    out = []
+    for item in codebook.items:
+        if item.type == "multi":
+            for lang in item.text:
+                out.append(_Candidate(normalise(item.text[lang]), item.id, "multi", item))
+            for col, option in zip(item.columns, item.options):
+                out.append(_Candidate(normalise(col), col, "column", item))
+                for lang, label in option.labels.items():
+                    out.append(_Candidate(normalise(f"{item.text.get(lang, '')} {label}"), col, "column", item))
+            continue
+        out.append(_Candidate(normalise(item.id), item.id, "column", item))
+        for lang, text in item.text.items():
+            out.append(_Candidate(normalise(text), item.id, "column", item))
+            if item.grid and ": " in text:  # a grid's statement alone (Microsoft Forms names columns so)
+                out.append(_Candidate(normalise(text.split(": ", 1)[1]), item.id, "statement", item))
+        for lang, text in item.short.items():
+            out.append(_Candidate(normalise(text), item.id, "statement", item))
+    return out
+
+
+# --- matching headers -------------------------------------------------------------------------------
+
+@dataclass
+class _Match:
+    header: str
+    target: str | None
+    score: float
+    kind: str = "column"
+    note: str = ""
+    options: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _match_headers(table: RawTable, codebook: Codebook) -> list[_Match]:
+    candidates = _candidates(codebook)
+    texts = [c.text for c in candidates]
+    matches: list[_Match] = []
+    for header in table.header:
+        if not header or header in table.metadata_columns:
+            continue
+        question = table.questions.get(header) or header
+        if _OTHER_TEXT.search(header) or _OTHER_TEXT.search(question):
+            other_text = True
+        else:
+            other_text = False
+        stripped = strip_decorations(question)
+        queries = [normalise(stripped)]
+        if header != question and normalise(header) in (normalise(c) for c in codebook.columns()):
+            queries = [normalise(header)]  # a tool variable already named after the codebook (embedded data)
+        else:
+            # a grid's statement after the question ('Question - statement', 'Question [statement]')
+            tail = re.split(r"\s-\s|\[", stripped.rstrip("] "))[-1]
+            if tail != stripped and len(normalise(tail)) > 3:
+                queries.append(normalise(tail))
+        best: dict[str, tuple[float, _Candidate]] = {}
+        for query in queries:
+            for _, score, index in process.extract(query, texts, scorer=fuzz.ratio, limit=12):
+                cand = candidates[index]
+                if query != queries[0] and cand.kind == "multi":
+                    continue
+                if cand.target not in best or score > best[cand.target][0]:
+                    best[cand.target] = (score, cand)
+        ranked = sorted(best.values(), key=lambda sc: -sc[0])
+        match = _Match(header, None, ranked[0][0] if ranked else 0.0,
+                       options=[(c.target, s) for s, c in ranked[:4]])
+        if other_text:
+            match.kind = "other_text"
+        if ranked and ranked[0][0] >= MATCH_SCORE:
+            match.target, match.kind = ranked[0][1].target, ("other_text" if other_text else ranked[0][1].kind)
+        matches.append(match)
+    _resolve_ties(matches, codebook)
+    return matches
+
+
+def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
+    """One export column per codebook column: a repeated best match goes to the candidate whose grid
+    its neighbours share (Microsoft Forms repeats a statement's name across grids), else to the
+    next-best unused candidate; an 'other' text column takes the option 'other' if it is free."""
+    known = codebook.column_item()
+    used: dict[str, int] = {}
+    grid_of = {c: i.grid for c, i in known.items()}
+    for k, match in enumerate(matches):
+        if match.target is None:
+            continue
+        tied = [t for t, s in match.options if s >= match.score - 0.01 and s >= MATCH_SCORE]
+        if len(tied) > 1:
+            neighbours = [m.target for m in matches[max(0, k - 2):k] + matches[k + 1:k + 3] if m.target]
+            grids = {grid_of.get(t) for t in neighbours} - {None}
+            same_grid = [t for t in tied if grid_of.get(t) in grids and t not in used]
+            free = [t for t in tied if t not in used]
+            match.target = (same_grid or free or tied)[0]
+        if match.kind == "other_text":
+            item = known.get(match.target) or (codebook[match.target] if match.target in codebook else None)
+            if item is not None and item.type == "multi":
+                other = _other_option(item)
+                free_other = f"{item.id}_{other}" if other is not None else None
+                if free_other and free_other not in used:
+                    match.target, match.note = free_other, "typed 'other' answer: any text means ticked"
+                    match.kind = "column"
+                else:
+                    match.target, match.note = None, "typed 'other' text: the codebook has no column for it"
+                    match.kind = "null"
+            else:
+                match.target, match.note = None, "typed 'other' text: the codebook has no column for it"
+                match.kind = "null"
+            if match.target is None:
+                continue
+        if match.target in used:
+            alternatives = [t for t, s in match.options if t not in used and s >= MATCH_SCORE]
+            if alternatives:
+                match.target = alternatives[0]
+            else:
+                match.note = f"also the best match of column {matches[used[match.target]].header!r}"
+                match.target = None
+                continue
+        used[match.target] = k
+
+
+# --- matching values ---------------------------------------------------------------------------------
+
+_TOOL_ANSWER_CODE = re.compile(r"^A[O0]?0*(\d+)$", re.IGNORECASE)
+
+
+def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]], list[str], str]:
+    """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how)."""
+    by_code, by_label = _code_lookup(item)
+    unknown = sorted({v for v in values if _number_text(v.strip()) not in by_code
+                      and _label_key(v) not in by_label}, key=_sort_key)
+    if not unknown:
+        return {}, [], ""
+    codes = [c.code for c in item.codes]
+    out: dict[str, tuple[Any, str]] = {}
+    todo: list[str] = []
+    how = "answer labels matched to the codebook's"
+    other_code = [c.code for c in item.codes if {_label_key(x) for x in c.labels.values()} & {"anders", "other"}]
+    if "-oth-" in unknown and other_code:
+        out["-oth-"] = (other_code[0], "LimeSurvey's '-oth-' is the answer 'Anders'")
+        values = [v for v in values if v != "-oth-"]
+        unknown = [v for v in unknown if v != "-oth-"]
+    # tools' own numbering of the answers (LimeSurvey A1..., Qualtrics 1..n): the answers in order
+    distinct = {v.strip() for v in values}
+    numbered = [v for v in distinct if _TOOL_ANSWER_CODE.match(v)]
+    plain = [v for v in distinct if re.fullmatch(r"\d+", v)]
+    if distinct and (len(numbered) == len(distinct) or (len(plain) == len(distinct) and unknown)):
+        positions = [int(_TOOL_ANSWER_CODE.match(v).group(1)) if v in numbered else int(v) for v in distinct]
+        if max(positions) <= len(codes):
+            shape = re.match(r"^([A-Za-z]+)(\d+)$", numbered[0]) if numbered else None
+            prefix = shape.group(1) if shape else ""
+            padded = [len(re.sub(r"^[A-Za-z]+", "", v)) for v in numbered if re.sub(r"^[A-Za-z]+", "", v).startswith("0")]
+            width = max(padded) if padded else 1
+            for p, code in enumerate(codes, start=1):
+                key = f"{prefix}{p:0{width}d}" if numbered else str(p)
+                out[key] = (code, f"answer {p} in the questionnaire's order")
+            how = "the tool numbers the answers 1..n in questionnaire order: check against the survey's answer list"
+            return out, [], how
+    labels = {}
+    for c in item.codes:
+        for label in c.labels.values():
+            labels[label] = c.code
+    for v in unknown:
+        found = process.extractOne(v, list(labels), scorer=fuzz.WRatio, processor=normalise)
+        if found and found[1] >= VALUE_SCORE:
+            out[v] = (labels[found[0]], f"score {found[1]:.0f}: {found[0]!r}")
+        else:
+            todo.append(v)
+    return out, todo, how
+
+
+def _sort_key(value: str) -> tuple:
+    m = re.search(r"\d+", value)
+    return (int(m.group()) if m else 10**9, value)
+
+
+# --- the draft ---------------------------------------------------------------------------------------
+
+def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None = None,
+                  codebook: Codebook | None = None) -> Draft:
+    """Draft a mapping for an export (see the module docstring); the YAML is ``Draft.text``."""
+    codebook = codebook or load_codebook()
+    table = read_table(path, sheet=sheet, format=format)
+    known = codebook.column_item()
+    matches = _match_headers(table, codebook)
+    cells = {h: [r[k].strip() if k < len(r) else "" for r in table.rows] for k, h in enumerate(table.header)}
+
+    lines = [f"# Mapping drafted by `python -m analysis mapping draft` from {Path(path).name}",
+             f"# layout: {table.detected.get('layout')} ({table.detected.get('layout_basis')})",
+             "# Check every line. Scores (0-100) say how closely the export's text matches the codebook's.",
+             "# Lines starting with '# TODO' could not be matched: decide, then remove the '# TODO'."]
+    if table.metadata_columns:
+        lines.append("# Survey-tool columns, dropped at load (never in the frame): "
+                     + ", ".join(table.metadata_columns))
+    columns_lines = ["columns:"]
+    draft = Draft(text="")
+    todo = draft.todo
+    mapped: dict[str, str] = {}
+    for m in matches:
+        key = json.dumps(m.header, ensure_ascii=False)
+        if m.kind == "null":
+            columns_lines.append(f"  {key}: null  # {m.note}")
+            draft.columns[m.header] = None
+            continue
+        if m.target is None and not any(cells.get(m.header, [])):
+            columns_lines.append(f"  {key}: null  # an empty column that matches no codebook column")
+            draft.columns[m.header] = None
+            continue
+        if m.target is None:
+            guess = ", ".join(f"{t} {s:.0f}" for t, s in m.options[:3])
+            columns_lines.append(f"  # TODO {key}: ?  # no codebook column matched{'; ' + m.note if m.note else ''}"
+                                 f" (best: {guess})")
+            todo.append(m.header)
+            continue
+        text = (table.questions.get(m.header) or m.header)
+        comment = f"score {m.score:.0f}" + (f"; {m.note}" if m.note else "")
+        if m.kind == "multi":
+            comment += "; a multi-select in one cell, split into the item's options"
+        if text != m.header:
+            comment += f": {text[:70]!r}"
+        value = m.target if m.target == m.header else m.target
+        if m.target == m.header:
+            continue  # already the codebook's name: nothing to map
+        columns_lines.append(f"  {key}: {value}  # {comment}")
+        draft.columns[m.header] = m.target
+        mapped[m.header] = m.target
+    present = set(mapped.values()) | {h for h in table.header if h in known}
+    targets_present = set()
+    for t in present:
+        targets_present |= set(codebook[t].columns) if t in codebook and codebook[t].type == "multi" else {t}
+    if "respondent_id" not in targets_present:
+        columns_lines.append("  # no respondent id column: respondents are numbered by their line in the file")
+    missing = [c for c, i in known.items() if c not in targets_present and i.required and c != "respondent_id"]
+    for col in missing:
+        columns_lines.append(f"  # TODO no export column found for codebook column {col}")
+        todo.append(col)
+
+    # --- values: per codebook column, then gathered per scale / grid when they agree -----------------
+    per_column: dict[str, tuple[dict[str, tuple[Any, str]], str]] = {}
+    value_todo: list[tuple[str, str]] = []
+    tick_items: list[str] = []
+    header_of = {t: h for h, t in mapped.items()}
+    for col in sorted(targets_present, key=lambda c: codebook.columns().index(c) if c in known else 0):
+        item = known.get(col)
+        if item is None:
+            continue
+        source = header_of.get(col, header_of.get(item.id, col))
+        values = [v for v in cells.get(source, []) if v]
+        if item.type in CODED_TYPES:
+            if table.value_labels.get(source):
+                continue  # SPSS value labels are matched by the loader itself
+            vmap, vtodo, how = _value_map(item, values)
+            if vmap:
+                per_column[col] = (vmap, how)
+            value_todo += [(col, v) for v in vtodo]
+        elif item.type == "multi" and source == header_of.get(item.id):
+            lookup = _option_lookup(item, {})
+            protected = sorted({lab for o in item.options for lab in o.labels.values()}, key=len, reverse=True)
+            sep = _detect_separator(values, lookup, protected)
+            if _other_option(item) is None:
+                value_todo += [(item.id, p) for v in values for p in _pieces(v, sep, protected)
+                               if _label_key(p) not in lookup]
+        elif item.type == "multi":
+            if any(_label_key(v) not in _TICKED | _NOT_TICKED_VALUES for v in values) and item.id not in tick_items:
+                tick_items.append(item.id)
+    scales_lines, values_lines = _gather_values(per_column, codebook, known)
+    if tick_items:
+        scales_lines.append("  ticks:  # any text in an option's column means ticked (the tool writes the "
+                            "option's label or number)")
+        scales_lines.append(f"    columns: [{', '.join(tick_items)}]")
+        scales_lines.append('    values: {"*": 1}')
+    for col, v in value_todo:
+        values_lines.append(f"  # TODO {col}: {{{json.dumps(v, ensure_ascii=False)}: ?}}  # no codebook answer matched")
+        todo.append(f"{col}: {v}")
+    lines += columns_lines
+    if scales_lines:
+        lines += ["scales:"] + scales_lines
+    if values_lines:
+        lines += ["values:"] + values_lines
+    draft.text = "\n".join(lines) + "\n"
+    return draft
+
+
+def _gather_values(per_column: dict[str, tuple[dict[str, Any], str]], codebook: Codebook,
+                   known: dict[str, Item]) -> tuple[list[str], list[str]]:
+    """Value maps written once per scale when every column of the scale has the same map, else per column."""
+    scales_lines: list[str] = []
+    values_lines: list[str] = []
+    done: set[str] = set()
+    by_scale: dict[str, list[str]] = {}
+    for col in per_column:
+        scale = known[col].scale
+        if scale:
+            by_scale.setdefault(scale, []).append(col)
+    for scale, cols in by_scale.items():
+        maps = [{k: v[0] for k, v in per_column[c][0].items()} for c in cols]
+        merged: dict[str, Any] = {}
+        for m in maps:
+            merged.update(m)
+        consistent = all(merged.get(k) == v for m in maps for k, v in m.items())
+        if not consistent:
+            continue
+        scale_items = [i.id for i in codebook.items if i.scale == scale]
+        how = per_column[cols[0]][1]
+        scales_lines.append(f"  {scale}:  # {len(cols)} of {len(scale_items)} columns on this scale; {how}")
+        comments = {k: v[1] for c in cols for k, v in per_column[c][0].items()}
+        for k, v in sorted(merged.items(), key=lambda kv: _sort_key(kv[0])):
+            scales_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # {comments[k]}: "
+                                f"{_code_label(known[cols[0]], v)}")
+        done |= set(cols)
+    for col, (vmap, how) in per_column.items():
+        if col in done:
+            continue
+        values_lines.append(f"  {col}:  # {how}")
+        for k, (v, comment) in sorted(vmap.items(), key=lambda kv: _sort_key(kv[0])):
+            values_lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {_yaml_value(v)}  # {comment}: "
+                                f"{_code_label(known[col], v)}")
+    return scales_lines, values_lines
+
+
+def _yaml_value(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _code_label(item: Item, code: Any) -> str:
+    for c in item.codes:
+        if c.code == code:
+            return f"{code} = {c.labels.get('nl', '')}"
+    return str(code)
+
+
+def write_draft(path: str | Path, out: str | Path, sheet: str | None = None, format: str | None = None) -> Draft:
+    """Draft the mapping of an export and write it to `out` (UTF-8 YAML)."""
+    draft = draft_mapping(path, sheet=sheet, format=format)
+    Path(out).write_text(draft.text, encoding="utf-8")
+    return draft
+
+
+__all__ = ["Draft", "draft_mapping", "write_draft", "strip_decorations", "normalise"]
