@@ -39,7 +39,7 @@ def test_every_stats_attribute_used_in_the_source_exists() -> None:
         if path.parent.name == "stats":
             continue
         text = path.read_text(encoding="utf-8")
-        if not re.search(r"from \.+ import (.*\b)?stats\b", text):
+        if not re.search(r"from (\.+|analysis) import (.*\b)?stats\b", text):
             continue
         for name in re.findall(r"(?<![\w.])stats\.([A-Za-z_]\w*)", text):
             used.setdefault(name, set()).add(path.name)
