@@ -1,4 +1,5 @@
-"""Command line: ``python -m analysis {synth, validate, build, check-release, mapping draft, examples, coding}``.
+"""Command line: ``python -m analysis {synth, validate, build, check-release, mapping draft, examples, coding,
+questionnaire}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
 """
@@ -77,6 +78,14 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     from analysis.survey.tool_exports import write_examples
 
     for path in write_examples(args.out, n=args.n):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_questionnaire(args: argparse.Namespace) -> int:
+    from analysis.survey.questionnaire import write_questionnaire
+
+    for path in write_questionnaire(args.wave, args.format, args.out, lang=args.lang):
         print(f"wrote {path}")
     return 0
 
@@ -178,6 +187,14 @@ def parser() -> argparse.ArgumentParser:
     examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
     examples.add_argument("--n", type=int, default=40, help="number of respondents per example")
     examples.set_defaults(func=_cmd_examples)
+
+    questionnaire = sub.add_parser("questionnaire", help="the questionnaire of a wave: a LimeSurvey survey file "
+                                   "(.lss, with the mapping of its export) or a printable HTML page")
+    questionnaire.add_argument("--wave", required=True, help="the wave to field (a wave of the codebook)")
+    questionnaire.add_argument("--format", choices=("lss", "html"), required=True, help="what to write")
+    questionnaire.add_argument("--out", type=Path, required=True, help="file to write (lss: its mapping beside it)")
+    questionnaire.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the HTML page")
+    questionnaire.set_defaults(func=_cmd_questionnaire)
 
     coding = sub.add_parser("coding", help="code open answers: coders' sheets, agreement, adjudication")
     steps = coding.add_subparsers(dest="action", required=True)

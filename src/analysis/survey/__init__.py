@@ -9,6 +9,8 @@
   summarising problems for a new export.
 - :mod:`~analysis.survey.tool_exports`: the bundled example exports in the survey tools' layouts.
 - :mod:`~analysis.survey.synth`: the seeded synthetic exports.
+- :mod:`~analysis.survey.questionnaire` and :mod:`~analysis.survey.limesurvey_lss`: the questionnaire
+  of a wave for fielding (a LimeSurvey survey file with the mapping of its export, a printable page).
 
 Imports only :mod:`analysis.core`.
 """

@@ -1,0 +1,295 @@
+"""The questionnaire of one wave as a survey tool asks it, built from the codebook.
+
+One question group per theme; per item type a question type of LimeSurvey (a hidden short text for
+the respondent number and the synthetic flag, a list or a dropdown for a single choice, an array
+for a rating grid, a multiple choice with LimeSurvey's own "other" where the codebook's options end
+in ``other``, a long free text for an open question). Codes follow one deterministic scheme that
+LimeSurvey accepts (letters and digits, a letter first):
+
+- question: the item id (or grid name) without its non-alphanumeric characters, cut to 17, plus
+  the question's number in the survey (two digits): ``organisation04``, ``opportunitydomain10``;
+- subquestion (an array's statement, a multiple choice's option): ``SQ001``, ``SQ002`` ...;
+- answer: ``A`` plus the codebook code: ``A1`` ... ``A5``, ``A9`` (don't know), ``A99``.
+
+The same model writes the mapping YAML that turns the tool's "question code / answer codes" CSV
+export back into codebook columns and codes (:func:`mapping_yaml`), the printable questionnaire
+(:func:`html`) and, in :mod:`~analysis.survey.limesurvey_lss`, the LimeSurvey survey file.
+"""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.survey.codebook import Codebook, Item, load_codebook
+from analysis.survey.limesurvey_lss import lss
+from analysis.survey.tool_exports import questions
+
+#: Item types never asked: the weight is computed after fielding.
+NOT_ASKED_TYPES = ("weight",)
+#: Item types asked as a hidden short text (filled from the invitation link, never shown).
+HIDDEN_TYPES = ("identifier", "flag")
+#: A single choice with more answers than this is a dropdown instead of a radio list.
+DROPDOWN_FROM = 15
+#: The question of a grid whose statements carry no "stem: statement" colon.
+STATEMENTS_STEM = {"nl": "In hoeverre bent u het eens met de volgende stellingen?",
+                   "en": "To what extent do you agree with the following statements?"}
+#: LimeSurvey's column suffix of the typed "other" answer of a multiple choice.
+OTHER = "other"
+_CODE_CHARS = re.compile(r"[^A-Za-z0-9]")
+_LANGS = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of a list or array: its tool code, the codebook code, labels (nl, en)."""
+
+    code: str
+    value: Any
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One subquestion (an array's statement, a multiple choice's option) and its codebook column."""
+
+    code: str
+    column: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as LimeSurvey asks it."""
+
+    code: str
+    type: str                      # LimeSurvey question type: S L ! F M T
+    theme: str
+    text: dict[str, str]
+    items: tuple[Item, ...]
+    rows: tuple[Row, ...] = ()
+    answers: tuple[Answer, ...] = ()
+    other: Row | None = None       # a multiple choice's "other" option (LimeSurvey's [other] text)
+    mandatory: bool = False
+    hidden: bool = False
+    help: dict[str, str] | None = None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Column heading of the tool's code export -> codebook column."""
+        if not self.rows:
+            return {self.code: self.items[0].id}
+        out = {f"{self.code}[{r.code}]": r.column for r in self.rows}
+        if self.other is not None:
+            out[f"{self.code}[{OTHER}]"] = self.other.column
+        return out
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """The questions of one wave, grouped by theme in report order."""
+
+    wave: str
+    title: dict[str, str]
+    themes: tuple[tuple[str, dict[str, str]], ...]
+    questions: tuple[Question, ...]
+
+    def of_theme(self, theme: str) -> list[Question]:
+        return [q for q in self.questions if q.theme == theme]
+
+    def columns(self) -> dict[str, str]:
+        """Every column heading of the code export -> codebook column, in questionnaire order."""
+        return {head: col for q in self.questions for head, col in q.columns.items()}
+
+
+def question_code(source: str, number: int) -> str:
+    """The LimeSurvey code of the `number`-th question, made from an item id or grid name."""
+    letters = _CODE_CHARS.sub("", source)[:17]
+    if not letters or not letters[0].isalpha():
+        letters = "Q" + letters[:16]
+    return f"{letters}{number:02d}"
+
+
+def answer_code(value: Any) -> str:
+    """The LimeSurvey answer code of a codebook answer code."""
+    return "A" + _CODE_CHARS.sub("", str(value))
+
+
+def _answers(item: Item) -> tuple[Answer, ...]:
+    return tuple(Answer(answer_code(c.code), c.code, dict(c.labels)) for c in item.codes)
+
+
+def _grid_text(item: Item, lang: str) -> tuple[str, str]:
+    """(the grid's question, the item's statement) in `lang`: the text around the first colon."""
+    text = item.text[lang]
+    if ": " in text:
+        stem, statement = text.split(": ", 1)
+        return stem + ":", statement
+    return STATEMENTS_STEM[lang], text
+
+
+def _grid_question(items: list[Item], code: str) -> Question:
+    rows = tuple(Row(f"SQ{k:03d}", it.id, {lang: _grid_text(it, lang)[1] for lang in _LANGS})
+                 for k, it in enumerate(items, start=1))
+    first = items[0]
+    return Question(code, "F", first.theme, {lang: _grid_text(first, lang)[0] for lang in _LANGS},
+                    tuple(items), rows, _answers(first), **_settings(first))
+
+
+def _multi_question(item: Item, code: str) -> Question:
+    options = [o for o in item.options if str(o.code) != OTHER]
+    rows = tuple(Row(f"SQ{k:03d}", f"{item.id}_{o.code}", dict(o.labels)) for k, o in enumerate(options, start=1))
+    other = next((Row(OTHER, f"{item.id}_{o.code}", dict(o.labels)) for o in item.options if str(o.code) == OTHER),
+                 None)
+    return Question(code, "M", item.theme, dict(item.text), (item,), rows, other=other, **_settings(item))
+
+
+def _single_question(item: Item, code: str) -> Question:
+    if item.type in HIDDEN_TYPES:
+        return Question(code, "S", item.theme, dict(item.text), (item,), hidden=True)
+    if item.type == "open":
+        return Question(code, "T", item.theme, dict(item.text), (item,), **_settings(item))
+    kind = "!" if len(item.codes) > DROPDOWN_FROM else "L"
+    return Question(code, kind, item.theme, dict(item.text), (item,), answers=_answers(item), **_settings(item))
+
+
+def _settings(item: Item) -> dict[str, Any]:
+    """Mandatory and help text as the codebook declares them (``mandatory: true``, ``help: {nl, en}``)."""
+    help_text = item.attrs.get("help")
+    return {"mandatory": bool(item.attrs.get("mandatory", False)),
+            "help": {lang: str(help_text[lang]) for lang in _LANGS} if help_text else None}
+
+
+def build_questionnaire(codebook: Codebook) -> Questionnaire:
+    """The questionnaire of the codebook's wave (``codebook.for_wave(...)``), in questionnaire order."""
+    out: list[Question] = []
+    for number, grouped in enumerate((q for q in questions(codebook)
+                                      if q.items[0].type not in NOT_ASKED_TYPES), start=1):
+        item = grouped.items[0]
+        code = question_code(item.grid if grouped.kind == "grid" else item.id, number)
+        if grouped.kind == "grid":
+            out.append(_grid_question(list(grouped.items), code))
+        elif grouped.kind == "multi":
+            out.append(_multi_question(item, code))
+        else:
+            out.append(_single_question(item, code))
+    return Questionnaire(str(codebook.wave), dict(codebook.title), codebook.themes, tuple(out))
+
+
+# --- the mapping of the tool's code export --------------------------------------------------------
+
+def mapping(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The project's mapping (``columns``, ``scales``, ``values``) for the survey's code export:
+    headings to codebook columns, answer codes ``A<code>`` to codebook codes, any typed "other"
+    answer as ticked."""
+    scales: dict[str, dict[str, Any]] = {}
+    values: dict[str, dict[str, Any]] = {}
+    for q in questionnaire.questions:
+        if not q.answers:
+            continue
+        codes = {a.code: a.value for a in q.answers}
+        if q.items[0].scale:
+            scales.setdefault(q.items[0].scale, codes)
+        else:
+            values[q.items[0].id] = codes
+    others = [q.other.column for q in questionnaire.questions if q.other is not None]
+    if others:
+        scales["ticks"] = {"columns": others, "values": {"*": 1}}
+    return {"columns": questionnaire.columns(), "scales": scales, "values": values}
+
+
+def mapping_yaml(questionnaire: Questionnaire) -> str:
+    """The mapping as YAML text, with a header saying what it is for."""
+    head = (f"# Mapping of the LimeSurvey export of the survey file beside it (wave {questionnaire.wave}), written by\n"
+            f"# `python -m analysis questionnaire --wave {questionnaire.wave} --format lss`: do not edit, regenerate.\n"
+            "# For the CSV export with headings 'Question code' and responses 'Answer codes' (short).\n"
+            "# Survey-tool columns (id, submitdate, lastpage, startlanguage, seed, startdate, datestamp) are\n"
+            "# dropped at load; 'Y' ticks an option; any text typed as 'other' ticks the option 'other'.\n")
+    return head + yaml.safe_dump(mapping(questionnaire), allow_unicode=True, sort_keys=False, width=120)
+
+
+# --- the printable questionnaire ------------------------------------------------------------------
+
+_HTML_LABELS = {"nl": {"wave": "Meting", "mandatory": "verplicht"}, "en": {"wave": "Wave", "mandatory": "required"}}
+
+
+def _esc(text: Any) -> str:
+    return htmllib.escape(str(text))
+
+
+def _html_question(q: Question, number: int, lang: str) -> list[str]:
+    star = f' <span class="req">({_HTML_LABELS[lang]["mandatory"]})</span>' if q.mandatory else ""
+    out = [f'<div class="q"><p class="text"><b>{number}.</b> {_esc(q.text[lang])}{star}</p>']
+    if q.help:
+        out.append(f'<p class="help">{_esc(q.help[lang])}</p>')
+    if q.type == "F":
+        heads = "".join(f"<th>{_esc(a.labels[lang])}</th>" for a in q.answers)
+        cells = "".join("<td>&#9675;</td>" for _ in q.answers)
+        body = "".join(f"<tr><th class='row'>{_esc(r.labels[lang])}</th>{cells}</tr>" for r in q.rows)
+        out.append(f"<table><tr><th></th>{heads}</tr>{body}</table>")
+    elif q.type == "M":
+        options = list(q.rows) + ([q.other] if q.other else [])
+        out.append("<ul class='multi'>" + "".join(f"<li>&#9744; {_esc(r.labels[lang])}"
+                                                   + (" ______" if r is q.other else "") + "</li>"
+                                                   for r in options) + "</ul>")
+    elif q.type in ("L", "!"):
+        out.append("<ul class='single'>" + "".join(f"<li>&#9675; {_esc(a.labels[lang])}</li>"
+                                                   for a in q.answers) + "</ul>")
+    else:
+        out.append("<div class='box'></div>")
+    return out + ["</div>"]
+
+
+def html(questionnaire: Questionnaire, lang: str = "nl") -> str:
+    """A printable questionnaire in `lang`: one section per theme, numbered questions, their answers
+    (hidden questions, filled from the invitation link, are left out)."""
+    number = 0
+    body = [f"<h1>{_esc(questionnaire.title[lang])}</h1>",
+            f"<p class='wave'>{_HTML_LABELS[lang]['wave']} {_esc(questionnaire.wave)}</p>"]
+    for theme, labels in questionnaire.themes:
+        shown = [q for q in questionnaire.of_theme(theme) if not q.hidden]
+        if not shown:
+            continue
+        body.append(f"<h2>{_esc(labels[lang])}</h2>")
+        for q in shown:
+            number += 1
+            body += _html_question(q, number, lang)
+    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}.q{margin:1.2em 0;page-break-inside:avoid}"
+             "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .4em;font-size:90%}"
+             "td{text-align:center}ul{list-style:none}.box{border:1px solid #999;height:5em}"
+             ".help{font-style:italic}.req{color:#900;font-size:85%}")
+    return (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{_esc(questionnaire.title[lang])}</title><style>{style}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+# --- writing the files ----------------------------------------------------------------------------
+
+FORMATS = ("lss", "html")
+
+
+def mapping_path(survey_file: Path) -> Path:
+    """Where the mapping of a survey file is written: beside it, ``<name>_mapping.yaml``."""
+    return survey_file.with_name(f"{survey_file.stem}_mapping.yaml")
+
+
+def write_questionnaire(wave: str, format: str, out: Path, lang: str = "nl",
+                        codebook: Codebook | None = None) -> list[Path]:
+    """Write the questionnaire of `wave`: a LimeSurvey survey file and its mapping (``lss``), or a
+    printable page in `lang` (``html``). Returns the files written."""
+    questionnaire = build_questionnaire((codebook or load_codebook()).for_wave(wave))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if format == "html":
+        out.write_text(html(questionnaire, lang), encoding="utf-8")
+        return [out]
+    if format != "lss":
+        raise ValueError(f"format {format!r}: one of {FORMATS}")
+    out.write_bytes(lss(questionnaire))
+    mapping_file = mapping_path(out)
+    mapping_file.write_text(mapping_yaml(questionnaire), encoding="utf-8")
+    return [out, mapping_file]

@@ -1,0 +1,80 @@
+"""The questionnaire generated from the codebook: the LimeSurvey survey file, its mapping, the
+printable page, and the export of a real LimeSurvey 6.14 (recorded by scripts/limesurvey_roundtrip.py)."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from analysis.survey.codebook import load_codebook
+from analysis.survey.questionnaire import (NOT_ASKED_TYPES, build_questionnaire, mapping_path,
+                                           write_questionnaire)
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDED = ROOT / "data" / "examples" / "limesurvey"
+BUNDLED = ROOT / "data" / "raw" / "politie20_survey_2026_synthetic.csv"
+WAVE = "2026"
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("questionnaire") / "wave.lss"
+    write_questionnaire(WAVE, "lss", out)
+    return out
+
+
+def _codebook():
+    return load_codebook().for_wave(WAVE)
+
+
+def test_lss_is_well_formed_with_every_item_of_the_wave(written):
+    root = ET.parse(written).getroot()
+    assert root.findtext("LimeSurveyDocType") == "Survey"
+    assert [e.text for e in root.find("languages")] == ["nl", "en"]
+    assert root.find("surveys/rows/row/language").text == "nl"
+    titles = {r.findtext("title") for r in root.findall("questions/rows/row")}
+    subtitles = {r.findtext("title") for r in root.findall("subquestions/rows/row")}
+    answers = {r.findtext("code") for r in root.findall("answers/rows/row")}
+    assert all(CODE.match(c) and len(c) <= 20 for c in titles | subtitles)
+    assert all(CODE.match(c) and len(c) <= 5 for c in answers)
+    questionnaire = build_questionnaire(_codebook())
+    asked = {i.id for i in _codebook().items if i.type not in NOT_ASKED_TYPES}
+    assert {i.id for q in questionnaire.questions for i in q.items} == asked
+    assert {q.code for q in questionnaire.questions} == titles
+    groups = [r.findtext("group_name") for r in root.findall("group_l10ns/rows/row") if r.findtext("language") == "nl"]
+    assert groups == [labels["nl"] for theme, labels in _codebook().themes if questionnaire.of_theme(theme)]
+
+
+def test_question_types_follow_the_item_types():
+    kinds = {q.items[0].id: q.type for q in build_questionnaire(_codebook()).questions}
+    assert kinds["organisation"] == "!" and kinds["role"] == "L" and kinds["respondent_id"] == "S"
+    assert kinds["opp_investigation"] == "F" and kinds["platforms"] == "M" and kinds["barriers_open"] == "T"
+    platforms = next(q for q in build_questionnaire(_codebook()).questions if q.items[0].id == "platforms")
+    assert platforms.other is not None and platforms.other.column == "platforms_other"
+    grid = next(q for q in build_questionnaire(_codebook()).questions if q.items[0].id == "opp_investigation")
+    assert [a.code for a in grid.answers] == ["A1", "A2", "A3", "A4", "A5", "A9"]
+
+
+def test_generated_files_are_deterministic(written, tmp_path):
+    again = tmp_path / "wave.lss"
+    write_questionnaire(WAVE, "lss", again)
+    assert again.read_bytes() == written.read_bytes()
+    assert mapping_path(again).read_bytes() == mapping_path(written).read_bytes()
+
+
+def test_bundled_survey_file_is_the_generated_one(written):
+    """The committed survey file and mapping are what the generator writes today."""
+    assert (RECORDED / "politie20_2026.lss").read_bytes() == written.read_bytes()
+    assert (RECORDED / "politie20_2026_mapping.yaml").read_bytes() == mapping_path(written).read_bytes()
+
+
+@pytest.mark.parametrize("lang, text", [("nl", "Bij welke organisatie werkt u?"),
+                                        ("en", "Which organisation do you work for?")])
+def test_html_page(tmp_path, lang, text):
+    out = write_questionnaire(WAVE, "html", tmp_path / "q.html", lang=lang)[0]
+    page = out.read_text(encoding="utf-8")
+    assert text in page and "Respondentnummer" not in page
+    assert re.search(r"<b>1\.</b>", page)
