@@ -26,7 +26,8 @@ OUT = ROOT / "data" / "examples" / "limesurvey"
 BUNDLED = ROOT / "data" / "raw" / "politie20_survey_2026_synthetic.csv"
 WAVE = "2026"
 COMMIT = "fc6e5382"
-MISSING_FILE = "vendor/shardj/zf1-future/library/Zend/Service/WindowsAzure/CommandLine/Scaffolders/DefaultScaffolder.phar"
+MISSING_FILE = ("vendor/shardj/zf1-future/library/Zend/Service/WindowsAzure/CommandLine/Scaffolders/"
+                "DefaultScaffolder.phar")
 PACKAGES = ("php8.2-cli php8.2-mbstring php8.2-mysql php8.2-gd php8.2-zip php8.2-xml php8.2-intl php8.2-curl "
             "php8.2-ldap php8.2-imap php8.2-sqlite3 php8.2-bcmath php8.2-opcache mariadb-server mariadb-client").split()
 DB_PORT, WEB_PORT = 3307, 8088
@@ -85,7 +86,8 @@ def start_database(scratch: Path) -> subprocess.Popen:
     server = subprocess.Popen(["/usr/sbin/mariadbd", "--user=mysql", f"--datadir={data}", "--bind-address=127.0.0.1",
                                f"--port={DB_PORT}", f"--socket={scratch / 'run' / 'mysqld.sock'}",
                                f"--pid-file={scratch / 'run' / 'mysqld.pid'}"],
-                              stdout=open(scratch / "mariadb.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+                              stdout=open(scratch / "mariadb.log", "w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
     for _ in range(60):
         if sql(scratch, "SELECT 1", check=False).returncode == 0:
             return server
@@ -249,7 +251,8 @@ def roundtrip(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--source-git", type=Path, required=True, help="git dir whose commit fc6e5382 is LimeSurvey 6.14.0")
+    options.add_argument("--source-git", type=Path, required=True,
+                         help="git dir whose commit fc6e5382 is LimeSurvey 6.14.0")
     options.add_argument("--scratch", type=Path, default=Path("/tmp/limesurvey-roundtrip"), help="scratch folder")
     options.add_argument("--n", type=int, default=60, help="respondents added (the first n of the bundled 2026 export)")
     result = roundtrip(options.parse_args())

@@ -48,7 +48,8 @@ def test_lss_is_well_formed_with_every_item_of_the_wave(written):
     asked = {i.id for i in _codebook().items if i.type not in NOT_ASKED_TYPES}
     assert {i.id for q in questionnaire.questions for i in q.items} == asked
     assert {q.code for q in questionnaire.questions} == titles
-    groups = [r.findtext("group_name") for r in root.findall("group_l10ns/rows/row") if r.findtext("language") == "nl"]
+    groups = [r.findtext("group_name") for r in root.findall("group_l10ns/rows/row")
+              if r.findtext("language") == "nl"]
     assert groups == [labels["nl"] for theme, labels in _codebook().themes if questionnaire.of_theme(theme)]
 
 
@@ -120,8 +121,9 @@ def test_recorded_code_export_loads_with_the_generated_mapping(name):
             assert _same(loaded[column], bundled[column]), column
 
 
-@pytest.mark.xfail(strict=True, raises=SurveyDataError, reason="LimeSurvey's long answers write 'N/A' in the options of an unanswered "
-                   "multiple choice; the loader reads it as 'not a 0/1 answer' (evidence for the next issue)")
+@pytest.mark.xfail(strict=True, raises=SurveyDataError,
+                   reason="LimeSurvey's long answers write 'N/A' in the options of an unanswered multiple choice; "
+                   "the loader reads it as 'not a 0/1 answer' (evidence for the next issue)")
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_recorded_long_export_loads(lang):
     analysis.load(RECORDED / f"responses_{lang}_code_long.csv", mapping=RECORDED / "politie20_2026_mapping.yaml",
