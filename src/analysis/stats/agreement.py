@@ -2,7 +2,7 @@
 
 :func:`cohens_kappa` and :func:`krippendorff_alpha` take any labels; :func:`binary_cohens_kappa` and
 :func:`binary_krippendorff_alpha` are the same coefficients for 0/1 codes, vectorised over leading axes
-(one bootstrap resample per row), for the intervals of :mod:`analysis.coding.agreement`.
+(one bootstrap resample per row), for bootstrap intervals of coders' 0/1 codes.
 """
 
 from __future__ import annotations
