@@ -2,7 +2,7 @@
 
 References are named per test: Krippendorff (2011) "Computing Krippendorff's Alpha-Reliability"
 (section A, binary data, two observers), statsmodels.stats.inter_rater.cohens_kappa, and the
-generator's planted codes (src/analysis/synth.py) with the synthetic coders' known error rate.
+generator's planted codes (src/analysis/survey/synth.py) with the synthetic coders' known error rate.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
 from analysis.pipeline import cli
 from analysis import coding, stats
+from analysis.coding import automatic
+from analysis.coding.answers import wide_codes
 from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
 from analysis.core.paths import SYNTHETIC_CODING, SYNTHETIC_N, SYNTHETIC_SEED
@@ -36,7 +38,7 @@ def small(tmp_path_factory):
 
 
 def _truth(planted: pd.DataFrame, item) -> pd.DataFrame:
-    return coding._wide(planted[planted["item"] == item.id], [c.code for c in item.frame])
+    return wide_codes(planted[planted["item"] == item.id], [c.code for c in item.frame])
 
 
 def _fill(path: Path, planted: pd.DataFrame, flip: float = 0.0, seed: int = 0) -> Path:
@@ -66,7 +68,7 @@ def test_alpha_matches_krippendorff_2011_binary_two_observers():
     result = coding.code_agreement(np.array([a, b]))
     assert result["alpha"] == pytest.approx(0.095, abs=5e-4)
     # the vectorised form used for the bootstrap gives the same
-    assert coding._binary_alpha(np.add(a, b), 2) == pytest.approx(0.0952, abs=5e-5)
+    assert stats.binary_krippendorff_alpha(np.add(a, b), 2) == pytest.approx(result["alpha"], abs=1e-12)
     assert result["pct_agreement"] == pytest.approx(60.0)
     assert result["prevalence_pct"] == pytest.approx(30.0)
 
@@ -81,11 +83,11 @@ def test_kappa_matches_statsmodels_and_alpha_matches_the_general_formula():
     result = coding.code_agreement(coders[:2])
     table = pd.crosstab(coders[0], coders[1]).to_numpy()
     assert result["kappa"] == pytest.approx(sm_cohens_kappa(table).kappa, abs=1e-12)
-    assert coding._binary_kappa(coders[0], coders[1]) == pytest.approx(result["kappa"], abs=1e-12)
+    assert stats.binary_cohens_kappa(coders[0], coders[1]) == pytest.approx(result["kappa"], abs=1e-12)
     assert result["kappa_low"] < result["kappa"] < result["kappa_high"]
     assert result["alpha_low"] < result["alpha"] < result["alpha_high"]
     for m in (2, 3):
-        assert coding._binary_alpha(coders[:m].sum(axis=0), m) == pytest.approx(
+        assert stats.binary_krippendorff_alpha(coders[:m].sum(axis=0), m) == pytest.approx(
             stats.krippendorff_alpha(coders[:m]), abs=1e-12)
     three = coding.code_agreement(coders)
     assert np.isnan(three["kappa"]) and three["alpha"] == pytest.approx(stats.krippendorff_alpha(coders))
@@ -137,13 +139,13 @@ def _codes_one_by_one(texts: pd.Series, item) -> pd.DataFrame:
     """The first pass written out text by text, word by word (the loop the vectorised pass replaced):
     a ``word*`` hint starts a word, a word or phrase hint equals consecutive stems."""
     from analysis.protection.quotes import strip_addresses
-    rules = coding._hint_rules(item)
+    rules = automatic._hint_rules(item)
     codes = [c.code for c in item.frame]
     other = next((c.code for c in item.frame if c.other), None)
     rows = []
     for text in texts:
-        words = coding._words(strip_addresses(str(text)))
-        stems = coding._stems(words)
+        words = automatic._words(strip_addresses(str(text)))
+        stems = automatic._stems(words)
         row = {}
         for code in codes:
             if code == other:

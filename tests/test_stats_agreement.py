@@ -98,3 +98,32 @@ def test_cohens_kappa_undefined_for_one_category_and_checks_arguments() -> None:
         stats.cohens_kappa([1, 2], [1])
     with pytest.raises(ValueError):
         stats.cohens_kappa(["a", "a"], ["a", "a"], weighting="cubic")
+
+
+def test_binary_krippendorff_alpha_matches_krippendorff_2011_binary_two_observers() -> None:
+    """Krippendorff (2011) 'Computing Krippendorff's Alpha-Reliability', section A: binary data,
+    two observers, 10 units, alpha = 0.095; vectorised over resamples it gives each row's alpha."""
+    a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert stats.binary_krippendorff_alpha(np.add(a, b), 2) == pytest.approx(0.0952, abs=5e-5)
+    rng = np.random.default_rng(1)
+    codes = (rng.random((3, 200)) < 0.3).astype(int)
+    rows = np.stack([codes[:2].sum(axis=0), codes[1:].sum(axis=0)])
+    expected = [stats.krippendorff_alpha(codes[:2]), stats.krippendorff_alpha(codes[1:])]
+    assert stats.binary_krippendorff_alpha(rows, 2) == pytest.approx(expected, abs=1e-12)
+    assert stats.binary_krippendorff_alpha(codes.sum(axis=0), 3) == pytest.approx(
+        stats.krippendorff_alpha(codes), abs=1e-12)
+    assert np.isnan(stats.binary_krippendorff_alpha(np.zeros(5, int), 2))
+
+
+def test_binary_cohens_kappa_matches_the_textbook_example() -> None:
+    """Wikipedia 'Cohen's kappa', 50 grant proposals (yes/yes 20, yes/no 5, no/yes 10, no/no 15):
+    kappa 0.4; vectorised over rows it equals cohens_kappa of each pair."""
+    a = np.array([1] * 20 + [1] * 5 + [0] * 10 + [0] * 15)
+    b = np.array([1] * 20 + [0] * 5 + [1] * 10 + [0] * 15)
+    assert stats.binary_cohens_kappa(a, b) == pytest.approx(0.4, abs=1e-12)
+    rng = np.random.default_rng(2)
+    x, y = (rng.random((2, 4, 100)) < 0.4).astype(int)
+    assert stats.binary_cohens_kappa(x, y) == pytest.approx([stats.cohens_kappa(p, q) for p, q in zip(x, y)],
+                                                            abs=1e-12)
+    assert np.isnan(stats.binary_cohens_kappa(np.ones(5, int), np.ones(5, int)))

@@ -33,7 +33,7 @@ def test_every_name_of_the_old_module_is_exported() -> None:
 
 
 def test_every_stats_attribute_used_in_the_source_exists() -> None:
-    """Scan the modules that do ``from .. import stats`` for ``stats.NAME``."""
+    """Scan the modules that do ``from analysis import stats`` (or ``from .. import stats``) for ``stats.NAME``."""
     used: dict[str, set[str]] = {}
     for path in SRC.rglob("*.py"):
         if path.parent.name == "stats":

@@ -7,6 +7,7 @@
 - :mod:`~analysis.pipeline.notebook`: what a theme notebook calls (``ThemeNotebook``).
 - :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
+- :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.
 
 The top layer: it may import every other.
 """

@@ -91,7 +91,7 @@ def _cmd_questionnaire(args: argparse.Namespace) -> int:
 
 
 def _cmd_coding(args: argparse.Namespace) -> int:
-    from analysis.coding import command
+    from analysis.pipeline.cli_coding import command
 
     return command(args)
 

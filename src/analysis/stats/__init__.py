@@ -37,7 +37,8 @@ The functions live in topic modules and are all importable from here
   :func:`kruskal_test`, :func:`pairwise_mannwhitney`;
 * :mod:`.models` -- :func:`ordinal_logit`, :func:`logistic_regression`,
   :func:`proportional_odds_check`;
-* :mod:`.agreement` -- :func:`cohens_kappa`, :func:`krippendorff_alpha`;
+* :mod:`.agreement` -- :func:`cohens_kappa`, :func:`krippendorff_alpha`,
+  :func:`binary_cohens_kappa`, :func:`binary_krippendorff_alpha`;
 * :mod:`.multiple` -- :func:`holm_adjust`.
 
 Where statsmodels or scipy has the statistic, it computes it (Wilson and
@@ -54,14 +55,22 @@ formulas (scipy ranks every respondent); the tests hold them to scipy's results.
 
 from __future__ import annotations
 
-from analysis.stats.agreement import cohens_kappa, krippendorff_alpha
-from analysis.stats.groups import (CROSSTAB_COLUMNS, CROSSTAB_TEST_COLUMNS, KRUSKAL_COLUMNS, MANNWHITNEY_COLUMNS, MONTE_CARLO_RESAMPLES, MONTE_CARLO_SEED, crosstab, crosstab_test, kruskal_test, pairwise_mannwhitney)
-from analysis.stats.models import (MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit, proportional_odds_check)
+from analysis.stats.agreement import (binary_cohens_kappa, binary_krippendorff_alpha, cohens_kappa,
+                                      krippendorff_alpha)
+from analysis.stats.groups import (CROSSTAB_COLUMNS, CROSSTAB_TEST_COLUMNS, KRUSKAL_COLUMNS, MANNWHITNEY_COLUMNS,
+                                   MONTE_CARLO_RESAMPLES, MONTE_CARLO_SEED, crosstab, crosstab_test, kruskal_test,
+                                   pairwise_mannwhitney)
+from analysis.stats.models import (MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit,
+                                   proportional_odds_check)
 from analysis.stats.multiple import holm_adjust
-from analysis.stats.multiselect import (COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs, multi_select)
-from analysis.stats.proportions import (PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion, wilson_interval)
-from analysis.stats.rankings import (FRIEDMAN_COLUMNS, MEAN_RANK_COLUMNS, WILCOXON_COLUMNS, friedman_test, kendalls_w, mean_ranks, pairwise_wilcoxon, signed_rank_exact)
-from analysis.stats.ratings import (BASE_NOTE, DISTRIBUTION_COLUMNS, SPLIT_COLUMNS, SUMMARY_COLUMNS, rating_distribution, rating_summary, split_test)
+from analysis.stats.multiselect import (COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs,
+                                        multi_select)
+from analysis.stats.proportions import (PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion,
+                                        wilson_interval)
+from analysis.stats.rankings import (FRIEDMAN_COLUMNS, MEAN_RANK_COLUMNS, WILCOXON_COLUMNS, friedman_test, kendalls_w,
+                                     mean_ranks, pairwise_wilcoxon, signed_rank_exact)
+from analysis.stats.ratings import (BASE_NOTE, DISTRIBUTION_COLUMNS, SPLIT_COLUMNS, SUMMARY_COLUMNS,
+                                    rating_distribution, rating_summary, split_test)
 
 __all__ = [
     "wilson_interval",
@@ -89,6 +98,8 @@ __all__ = [
     "proportional_odds_check",
     "cohens_kappa",
     "krippendorff_alpha",
+    "binary_cohens_kappa",
+    "binary_krippendorff_alpha",
     # table columns and constants, also part of the public interface
     "PROPORTION_COLUMNS",
     "DISTRIBUTION_COLUMNS",

@@ -1,4 +1,9 @@
-"""Intercoder agreement: Cohen's kappa (two coders) and Krippendorff's alpha (any number)."""
+"""Intercoder agreement: Cohen's kappa (two coders) and Krippendorff's alpha (any number).
+
+:func:`cohens_kappa` and :func:`krippendorff_alpha` take any labels; :func:`binary_cohens_kappa` and
+:func:`binary_krippendorff_alpha` are the same coefficients for 0/1 codes, vectorised over leading axes
+(one bootstrap resample per row), for bootstrap intervals of coders' 0/1 codes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa as _sm_cohens_kappa
+
 
 def cohens_kappa(a: Iterable[Any], b: Iterable[Any], weighting: str | None = None) -> float:
     """Cohen's kappa for two coders' labels of the same units (chance-corrected agreement).
@@ -91,3 +97,33 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
     if d_e == 0:
         return float("nan")
     return float(1 - (n - 1) * d_o / d_e)
+
+
+def binary_cohens_kappa(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of two coders' 0/1 codes along the last axis (vectorised, for a bootstrap).
+
+    ``a`` and ``b`` have the same shape; every leading index is one set of units.  Equals
+    :func:`cohens_kappa` of each pair of rows; NaN where the expected agreement is 1.
+    """
+    po = (a == b).mean(axis=-1)
+    pa, pb = a.mean(axis=-1), b.mean(axis=-1)
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pe < 1, (po - pe) / (1 - pe), np.nan)
+
+
+def binary_krippendorff_alpha(ones: np.ndarray, coders: int) -> np.ndarray:
+    """Krippendorff's alpha (nominal) of 0/1 codes by `coders` coders who all coded every unit,
+    from the number of coders who ticked each unit (last axis; vectorised over leading axes).
+
+    alpha = 1 - (n - 1) o01 / (n1 n0), with o01 the off-diagonal coincidences (Krippendorff 2011,
+    section C, for two values).  Equals :func:`krippendorff_alpha` (nominal) of the 0/1 codes;
+    NaN where only one value occurs.
+    """
+    units = ones.shape[-1]
+    n = units * coders
+    n1 = ones.sum(axis=-1).astype(float)
+    n0 = n - n1
+    o01 = (ones * (coders - ones)).sum(axis=-1) / (coders - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n1 * n0 > 0, 1 - (n - 1) * o01 / (n1 * n0), np.nan)

@@ -231,6 +231,49 @@ def _ordinal_newton(x: np.ndarray, y: np.ndarray, counts: np.ndarray, n_levels: 
     return theta, scores, hess, converged
 
 
+def _predictor_design(sub: pd.DataFrame, predictors: Sequence[str]) -> pd.DataFrame:
+    """The design matrix of :func:`_design` without the columns that do not vary (no estimate)."""
+    x = _design(sub, predictors)
+    return x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
+
+
+def _cluster_codes(sub: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
+    """The cluster (organisation) of each row as a code 0..G-1, or None without clusters."""
+    return pd.factorize(sub[cluster])[0] if cluster is not None else None
+
+
+def _refuse_unconverged(model: str, outcome: str) -> None:
+    """A fit that never converged (separation: an odds ratio runs off to infinity) is no result:
+    a RuntimeWarning (at the caller's caller) and ``numpy.linalg.LinAlgError``."""
+    warnings.warn(f"{model} for {outcome!r} did not converge", RuntimeWarning, stacklevel=3)
+    raise np.linalg.LinAlgError(f"{model} for {outcome!r} did not converge: a predictor separates "
+                                "the answers, so no finite estimate exists")
+
+
+def _ordered_outcome(y: pd.Series, dont_know: Sequence[Any]) -> pd.Series:
+    """The outcome as an ordered categorical without the ``dont_know`` and unused categories (an
+    unordered or numeric column ordered by its sorted values)."""
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        cats = [c for c in y.cat.categories if c not in set(dont_know)]
+        ordered = pd.Categorical(y.astype(object), categories=cats, ordered=True)
+        return pd.Series(ordered, index=y.index).cat.remove_unused_categories()
+    return pd.Series(pd.Categorical(y, categories=sorted(y.unique()), ordered=True), index=y.index)
+
+
+def _ordinal_covariance(hess: np.ndarray, scores: np.ndarray, counts: np.ndarray, groups: np.ndarray | None,
+                        nobs: int, outcome: str) -> np.ndarray:
+    """Inverse information, or with ``groups`` (cluster per counted row) the cluster-robust sandwich."""
+    try:
+        bread = np.linalg.inv(-hess)
+    except np.linalg.LinAlgError as error:
+        raise np.linalg.LinAlgError(
+            f"ordinal_logit for {outcome!r}: singular information matrix (a predictor separates the "
+            "answer categories, or predictors are collinear)") from error
+    if groups is None:
+        return bread
+    return _cluster_sandwich(bread, *_cluster_meat(scores, counts, groups), nobs)
+
+
 def ordinal_logit(
     frame: pd.DataFrame,
     outcome: str,
@@ -264,40 +307,19 @@ def ordinal_logit(
     empty = _empty(MODEL_COLUMNS, index_name="term")
     if sub.empty:
         return empty
-    y = sub[outcome]
-    if isinstance(y.dtype, pd.CategoricalDtype):
-        cats = [c for c in y.cat.categories if c not in set(dont_know)]
-        y = pd.Categorical(y.astype(object), categories=cats, ordered=True)
-        y = pd.Series(y, index=sub.index).cat.remove_unused_categories()
-    else:
-        y = pd.Series(pd.Categorical(y, categories=sorted(y.unique()), ordered=True),
-                      index=sub.index)
+    y = _ordered_outcome(sub[outcome], dont_know)
     levels = list(y.cat.categories)
     if len(levels) < 2:
         return empty
-    x = _design(sub, predictors)
-    x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
+    x = _predictor_design(sub, predictors)
     codes = y.cat.codes.to_numpy().astype(np.intp)
     values = x.to_numpy(dtype=float).reshape(len(sub), -1)
-    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    groups = _cluster_codes(sub, cluster)
     first, counts = _collapse([*values.T, codes] + ([groups] if groups is not None else []))
     theta, scores, hess, converged = _ordinal_newton(values[first], codes[first], counts, len(levels))
     if not converged:
-        warnings.warn(f"ordinal_logit for {outcome!r} did not converge", RuntimeWarning,
-                      stacklevel=2)
-        # an estimate that never converged (separation: an odds ratio runs off to infinity) is no result
-        raise np.linalg.LinAlgError(f"ordinal_logit for {outcome!r} did not converge: a predictor separates "
-                                    "the answers, so no finite estimate exists")
-    try:
-        bread = np.linalg.inv(-hess)
-    except np.linalg.LinAlgError as error:
-        raise np.linalg.LinAlgError(
-            f"ordinal_logit for {outcome!r}: singular information matrix (a predictor separates the "
-            "answer categories, or predictors are collinear)") from error
-    if groups is None:
-        cov = bread
-    else:
-        cov = _cluster_sandwich(bread, *_cluster_meat(scores, counts, groups[first]), len(sub))
+        _refuse_unconverged("ordinal_logit", outcome)
+    cov = _ordinal_covariance(hess, scores, counts, groups[first] if groups is not None else None, len(sub), outcome)
     k = x.shape[1]
     names = list(x.columns) + _threshold_names(levels)
     params = pd.Series(theta, index=names)
@@ -310,6 +332,22 @@ def ordinal_logit(
 
 def _threshold_names(levels: Sequence[Any]) -> list[str]:
     return [f"cut[{a}|{b}]" for a, b in zip(levels[:-1], levels[1:])]
+
+
+def _binary_outcome(y: pd.Series, outcome: str, event: Any) -> pd.Series:
+    """The outcome as 0.0/1.0: 1 where it equals ``event``; else the second of two categories, or a
+    0/1 or boolean column as it is (anything else is a ValueError)."""
+    if event is not None:
+        return (y == event).astype(float)
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        cats = list(y.cat.remove_unused_categories().cat.categories)
+        if len(cats) != 2:
+            raise ValueError(f"outcome {outcome!r} must have two categories; pass event=")
+        return (y == cats[1]).astype(float)
+    numeric = pd.to_numeric(y.astype(object) if y.dtype == bool else y, errors="coerce").astype(float)
+    if not numeric.isin([0.0, 1.0]).all():
+        raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean; pass event=")
+    return numeric
 
 
 def logistic_regression(
@@ -338,42 +376,78 @@ def logistic_regression(
     empty = _empty(MODEL_COLUMNS, index_name="term")
     if sub.empty:
         return empty
-    y_raw = sub[outcome]
-    if event is not None:
-        y = (y_raw == event).astype(float)
-    elif isinstance(y_raw.dtype, pd.CategoricalDtype):
-        cats = list(y_raw.cat.remove_unused_categories().cat.categories)
-        if len(cats) != 2:
-            raise ValueError(f"outcome {outcome!r} must have two categories; pass event=")
-        y = (y_raw == cats[1]).astype(float)
-    else:
-        y = pd.to_numeric(y_raw.astype(object) if y_raw.dtype == bool else y_raw,
-                          errors="coerce").astype(float)
-        if not y.isin([0.0, 1.0]).all():
-            raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean; pass event=")
+    y = _binary_outcome(sub[outcome], outcome, event)
     if y.nunique() < 2:
         return empty
-    x = _design(sub, predictors)
-    x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
+    x = _predictor_design(sub, predictors)
     x.insert(0, "Intercept", 1.0)
     values = x.to_numpy(dtype=float)
     y_values = y.to_numpy(dtype=float)
-    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    groups = _cluster_codes(sub, cluster)
     first, counts = _collapse([*values[:, 1:].T, y_values] + ([groups] if groups is not None else []))
     params, cov, converged = _logit_fit(values[first], y_values[first], counts, float(len(sub)),
                                         groups[first] if groups is not None else None)
     if not converged:
-        warnings.warn(f"logistic_regression for {outcome!r} did not converge", RuntimeWarning,
-                      stacklevel=2)
-        # an estimate that never converged (separation: an odds ratio runs off to infinity) is no result
-        raise np.linalg.LinAlgError(f"logistic_regression for {outcome!r} did not converge: a predictor separates "
-                                    "the answers, so no finite estimate exists")
+        _refuse_unconverged("logistic_regression", outcome)
     bse = np.sqrt(np.diag(cov))
     names = list(x.columns)
     term_type = pd.Series(["intercept"] + ["predictor"] * (len(names) - 1), index=names)
     return _result_table(pd.Series(params, index=names), pd.Series(bse, index=names),
                          pd.Series(2 * sps.norm.sf(np.abs(params / bse)), index=names), term_type,
                          len(sub), int(groups.max()) + 1 if groups is not None else None, level)
+
+
+def _ranks(y: pd.Series) -> tuple[list[Any], np.ndarray]:
+    """The outcome's categories in order (those that occur) and each row's rank among them."""
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        present = y.cat.remove_unused_categories()
+        order = [c for c in y.cat.categories if c in set(present.cat.categories)]
+        return order, present.cat.codes.to_numpy().astype(np.intp)
+    order = sorted(pd.unique(y))
+    return order, pd.Categorical(y, categories=order).codes.astype(np.intp)
+
+
+def _stacked_fit(patterns: np.ndarray, ranks: np.ndarray, counts: np.ndarray, cuts: list[int],
+                 groups: np.ndarray | None, nobs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters and covariance (cluster-robust by respondent, or by ``groups``) of the logistic
+    model on the binary data sets "rank above cut j" stacked, one per cut, with a free intercept and
+    free slopes per cut; columns as statsmodels saw them: the cuts' intercepts, then each cut's slopes."""
+    n_cuts, k, m = len(cuts), patterns.shape[1], len(patterns)
+    design = np.zeros((n_cuts * m, n_cuts * (1 + k)))
+    for c_index in range(n_cuts):  # one block per cut (a handful), not per respondent
+        rows = slice(c_index * m, (c_index + 1) * m)
+        design[rows, c_index] = 1.0
+        design[rows, n_cuts + c_index * k: n_cuts + (c_index + 1) * k] = patterns
+    yy = np.concatenate([(ranks > j).astype(float) for j in cuts])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        params, cov, _ = _logit_fit(design, yy, np.tile(counts, n_cuts), float(nobs * n_cuts), groups,
+                                    respondent_rows=n_cuts)
+    return params, cov
+
+
+def _equal_slopes_wald(slopes: np.ndarray, params: np.ndarray, cov: np.ndarray) -> tuple[float, int]:
+    """Wald statistic and df of "each term's slope is the same at every cut"; ``slopes`` holds the
+    parameter index of each tested term's slope per cut (terms x cuts). The contrasts are each later
+    cut's slope minus the first cut's slope, per term."""
+    r = np.zeros((slopes.shape[0] * (slopes.shape[1] - 1), len(params)))
+    for row, (first, later) in enumerate((t[0], j) for t in slopes for j in t[1:]):
+        r[row, later], r[row, first] = 1.0, -1.0
+    diff = r @ params
+    v = r @ cov @ r.T
+    return float(diff @ np.linalg.pinv(v) @ diff), len(r)
+
+
+def _po_check_row(term: str, slopes: np.ndarray, params: np.ndarray, cov: np.ndarray, n: int) -> dict[str, Any]:
+    """One row of :func:`proportional_odds_check`: the Wald test on the slopes (terms x cuts) of
+    ``term`` (NaN where a slope is beyond |10|: separation) and the range of their odds ratios."""
+    stat, df = _equal_slopes_wald(slopes, params, cov)
+    if not np.isfinite(stat) or stat < 0 or any(abs(params[i]) > 10 for i in slopes.ravel()):
+        stat = float("nan")
+    odds = np.exp([params[i] for i in slopes.ravel()])
+    return {"term": term, "statistic": stat, "df": df,
+            "p": float(sps.chi2.sf(stat, df)) if np.isfinite(stat) else float("nan"), "cuts": slopes.shape[1],
+            "n": n, "min_or": float(odds.min()), "max_or": float(odds.max())}
 
 
 def proportional_odds_check(
@@ -405,59 +479,20 @@ def proportional_odds_check(
     empty = _empty(PO_CHECK_COLUMNS)
     if sub.empty:
         return empty
-    y = sub[outcome]
-    if isinstance(y.dtype, pd.CategoricalDtype):
-        present = y.cat.remove_unused_categories()
-        order = [c for c in y.cat.categories if c in set(present.cat.categories)]
-        ranks = present.cat.codes.to_numpy().astype(np.intp)
-    else:
-        order = sorted(pd.unique(y))
-        ranks = pd.Categorical(y, categories=order).codes.astype(np.intp)
-    x = _design(sub, predictors)
-    x = x.loc[:, x.std(ddof=0) > 0] if len(x.columns) else x
+    order, ranks = _ranks(sub[outcome])
+    x = _predictor_design(sub, predictors)
     above = np.bincount(ranks, minlength=len(order))[::-1].cumsum()[::-1][1:] / len(ranks)
     cuts = [j for j in range(len(order) - 1) if 0 < above[j] < 1]
     if len(cuts) < 2 or x.shape[1] == 0:
         return empty
-    names = list(x.columns)
     values = x.to_numpy(dtype=float)
-    groups = pd.factorize(sub[cluster])[0] if cluster is not None else None
+    groups = _cluster_codes(sub, cluster)
     first, counts = _collapse([*values.T, ranks] + ([groups] if groups is not None else []))
-    patterns, pattern_ranks = values[first], ranks[first]
-    # stacked design, columns as statsmodels saw them: cut intercepts, then each cut's slopes
-    n_cuts, k, m = len(cuts), len(names), len(first)
-    design = np.zeros((n_cuts * m, n_cuts * (1 + k)))
-    for c_index in range(n_cuts):  # one block per cut (a handful), not per respondent
-        rows = slice(c_index * m, (c_index + 1) * m)
-        design[rows, c_index] = 1.0
-        design[rows, n_cuts + c_index * k: n_cuts + (c_index + 1) * k] = patterns
-    yy = np.concatenate([(pattern_ranks > j).astype(float) for j in cuts])
-    columns = [f"cut{j}" for j in cuts] + [f"{t}@{j}" for j in cuts for t in names]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        params_values, cov_values, _ = _logit_fit(
-            design, yy, np.tile(counts, n_cuts), float(len(sub) * n_cuts),
-            groups[first] if groups is not None else None, respondent_rows=n_cuts)
-    params = pd.Series(params_values, index=columns)
-    slope = {(t, j): n_cuts + c_index * k + i for c_index, j in enumerate(cuts) for i, t in enumerate(names)}
-
-    def wald(terms: list[str]) -> tuple[float, int]:
-        # contrasts: each later cut's slope minus the first cut's slope, per term
-        r = np.zeros((len(terms) * (n_cuts - 1), len(columns)))
-        for row, (t, j) in enumerate((t, j) for t in terms for j in cuts[1:]):
-            r[row, slope[t, j]], r[row, slope[t, cuts[0]]] = 1.0, -1.0
-        diff = r @ params_values
-        v = r @ cov_values @ r.T
-        stat = float(diff @ np.linalg.pinv(v) @ diff)
-        return stat, len(r)
-
-    out = []
-    for t in names + ["all"]:
-        terms = names if t == "all" else [t]
-        stat, df = wald(terms)
-        if not np.isfinite(stat) or stat < 0 or any(abs(params[f"{u}@{k}"]) > 10 for u in terms for k in cuts):
-            stat = float("nan")
-        slopes = np.exp([params[f"{u}@{k}"] for u in terms for k in cuts])
-        out.append({"term": t, "statistic": stat, "df": df, "p": float(sps.chi2.sf(stat, df)) if np.isfinite(stat) else float("nan"), "cuts": len(cuts),
-                    "n": len(sub), "min_or": float(slopes.min()), "max_or": float(slopes.max())})
-    return pd.DataFrame(out, columns=PO_CHECK_COLUMNS)
+    params, cov = _stacked_fit(values[first], ranks[first], counts, cuts,
+                               groups[first] if groups is not None else None, len(sub))
+    # the parameter index of each predictor's slope at each cut (predictors x cuts)
+    n_cuts, k = len(cuts), x.shape[1]
+    slopes = len(cuts) + np.arange(n_cuts)[None, :] * k + np.arange(k)[:, None]
+    rows = [_po_check_row(t, slopes[[i]], params, cov, len(sub)) for i, t in enumerate(x.columns)]
+    rows.append(_po_check_row("all", slopes, params, cov, len(sub)))
+    return pd.DataFrame(rows, columns=PO_CHECK_COLUMNS)

@@ -74,8 +74,8 @@ def newcombe_difference(
     differ in a share.  It is Newcombe's (1998, Statistics in Medicine 17:873-890)
     hybrid score interval, "method 10": the two Wilson intervals combined, computed
     by statsmodels' ``confint_proportions_2indep(method="newcomb")``.  It stays
-    inside [-1, 1] (limits are clipped against rounding) and, like the Wilson interval, behaves well for small groups and
-    shares near 0 or 1.  Counts and bases may be non-integer (weighted count and
+    inside [-1, 1] (limits are clipped against rounding) and, like the Wilson interval,
+    behaves well for small groups and shares near 0 or 1.  Counts and bases may be non-integer (weighted count and
     effective n).  An empty group (``n1 <= 0`` or ``n2 <= 0``) gives ``(nan, nan)``.
     """
     n1, n2 = float(n1), float(n2)
