@@ -110,7 +110,7 @@ def _cases() -> dict[str, Published]:
     shares = _shares(30, 9)
     out["shares_by_group"] = publication.shares_by_group(shares, standard, coarse=True)
     out["shares_by_group_strict"] = publication.shares_by_group(shares, strict, coarse=True)
-    out["multi_select"] = publication.multi_select(shares.drop(columns="coarse"), standard)
+    out["multi_select"] = publication.multi_select_options(shares.drop(columns="coarse"), standard)
     out["implied_pct"] = suppress(shares[["group", "n", "pct"]], within={})  # no count column: implied count
     return out
 

@@ -263,11 +263,6 @@ class _Sums:
         return [self.cells[j] for j in sorted(determined)]
 
 
-def _determined(constraints: list[list[Cell]], hidden: set[Cell]) -> list[Cell]:
-    """Hidden cells whose value follows exactly from the public sums and shown cells."""
-    return _Sums(constraints).determined(hidden)
-
-
 def suppress(
     table: pd.DataFrame,
     k: int = 5,
@@ -745,12 +740,6 @@ class Published:
             for i in np.flatnonzero(where):
                 out.reasons.setdefault((int(i), c), "linked")
         return out
-
-    def with_column(self, name: str, values: Sequence[Any], hidden: Sequence[bool] | None = None) -> "Published":
-        table, mask = self.values.copy(), self.mask.copy()
-        table[name] = list(values)
-        mask[name] = list(hidden) if hidden is not None else False
-        return self._derive(table, mask)
 
     def sorted_by(self, column: str, ascending: bool = False) -> "Published":
         """Rows sorted by `column`; hidden cells go last, in their original order (sorting by a

@@ -167,7 +167,7 @@ def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:
     return pub.drop(["middle_count"])
 
 
-def multi_select(table: pd.DataFrame, rules: Rules) -> Published:
+def multi_select_options(table: pd.DataFrame, rules: Rules) -> Published:
     """Options of a multi-select question: who ticked and who did not are both cells of respondents."""
     table = table.copy()
     table["rest"] = table["n"] - table["count"]
