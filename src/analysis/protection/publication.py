@@ -1,6 +1,6 @@
 """The rules for tables that are published together, in one place.
 
-:func:`analysis.protection.disclosure.suppress` protects one table. A chapter publishes several tables and
+:func:`analysis.protection.suppression.suppress` protects one table. A chapter publishes several tables and
 sentences from the same respondents, and a hidden cell of one can be solved from another: a
 rating distribution from its top-2/bottom-2 sums, a count from its complement, a small count from
 an exact test statistic or p-value, a hidden rating from the mean. Every theme protects what it
@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.protection.disclosure import Published, suppress
+from analysis.protection.disclosure import Published
+from analysis.protection.exactness import required_width
+from analysis.protection.suppression import suppress
 
 
 @dataclass(frozen=True)
@@ -317,8 +319,6 @@ def _narrowed(counts: Sequence[int], bounds: Sequence[tuple[float, float]], rule
     The group's total (e.g. regional police respondents) is published, so each count lies in its
     own bounds and in the total minus the other counts' bounds (exact for one sum of bounded terms).
     """
-    from analysis.protection.disclosure import required_width
-
     total = sum(counts)
     lows, highs = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
     for count, (low, high) in zip(counts, bounds):
