@@ -153,8 +153,8 @@ def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
 def multi_select_pairs(pairs: pd.DataFrame, rules: Rules) -> Published:
     """Pairwise McNemar tests of a multi-select: discordant counts suppressed, tests next to a small count hidden
     (not published as a table; their one-sided p-values feed sentences and facts)."""
-    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"], ["statistic", "p", "p_holm", "p_greater", "p_less"],
-                         rules)
+    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"],
+                         ["statistic", "p", "p_holm", "p_greater", "p_less"], rules)
 
 
 def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:

@@ -172,7 +172,8 @@ def lookup_lists() -> Lists:
     words |= {w.lower() for w in _read_list(base / "whitelist/lst_stop_word")}
     words |= NAMES_THAT_ARE_WORDS | NOT_NAMES
     first = {n.lower() for n in _read_list(base / "names/lst_first_name")}
-    surnames = {n.lower() for n in _read_list(base / "names/lst_surname") | _read_list(base / "names/lst_interfix_surname")}
+    surnames = {n.lower() for n in _read_list(base / "names/lst_surname")
+                | _read_list(base / "names/lst_interfix_surname")}
     streets = {s for s in _read_list(base / "locations/lst_street") if " " in s and s[:1].isupper()}
     places = set().union(*(_read_list(folder) for folder in (base / "locations/lst_placename").glob("lst_*")))
     return Lists(frozenset(first), frozenset(surnames), frozenset(words), frozenset(streets), frozenset(places))

@@ -8,13 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 import numpy as np
 import pandas as pd
 
+from analysis.core.messages import CATALOGUE_PATH, catalogue
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
-
-from analysis.core.messages import CATALOGUE_PATH, catalogue  # noqa: E402,F401  (the catalogue's home; kept importable from here)
 
 
 def message(key: str, lang: str, **values: Any) -> str:
