@@ -1,4 +1,4 @@
-"""Tests of analysis.protection.disclosure.suppress (small-cell protection).
+"""Tests of analysis.protection.suppression.suppress (small-cell protection).
 
 Rules follow common statistical-disclosure-control practice (threshold rule with
 primary and secondary cell suppression; Hundepool et al. 2012, "Statistical
@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import stats
-from analysis.protection.disclosure import SUPPRESSED, suppress
+from analysis.protection.disclosure import SUPPRESSED
+from analysis.protection.suppression import suppress
 
 
 def _recoverable(groups: list[list[tuple[int, str]]], hidden: set[tuple[int, str]]) -> list[tuple[int, str]]:

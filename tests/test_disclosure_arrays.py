@@ -12,7 +12,7 @@ References, each independent of the code under test:
 * pandas itself (``Series.iloc``, ``astype`` and ``.loc`` assignment) for the cells that
   :class:`~analysis.protection.disclosure.Published` reads from arrays.
 * the rank test of ``tests/test_disclosure.py`` (a hidden cell follows from the public sums iff its
-  unit vector is in their row space) for the matrix of :class:`~analysis.protection.disclosure._Sums`.
+  unit vector is in their row space) for the matrix of :class:`~analysis.protection.exactness.Sums`.
 * enumeration of every non-negative integer solution (small tables), and scipy's ``linprog`` called
   directly on the whole system (large tables), for the protection intervals.
 """
@@ -29,7 +29,9 @@ import pytest
 
 from analysis.protection import publication
 from analysis import stats
-from analysis.protection.disclosure import Published, protection_intervals, suppress
+from analysis.protection.disclosure import Published
+from analysis.protection.exactness import Sums, protection_intervals
+from analysis.protection.suppression import suppress
 
 REFERENCE = Path(__file__).parent / "reference" / "suppression_482b10f.csv"
 FIELDS = ["case", "kind", "row", "column", "reason", "row_label", "low", "high"]
@@ -110,7 +112,7 @@ def _cases() -> dict[str, Published]:
     shares = _shares(30, 9)
     out["shares_by_group"] = publication.shares_by_group(shares, standard, coarse=True)
     out["shares_by_group_strict"] = publication.shares_by_group(shares, strict, coarse=True)
-    out["multi_select"] = publication.multi_select(shares.drop(columns="coarse"), standard)
+    out["multi_select"] = publication.multi_select_options(shares.drop(columns="coarse"), standard)
     out["implied_pct"] = suppress(shares[["group", "n", "pct"]], within={})  # no count column: implied count
     return out
 
@@ -225,11 +227,9 @@ def _rank_determined(constraints: list[list[tuple[int, str]]], hidden: set[tuple
 
 @pytest.mark.parametrize("rows,columns", [(2, 3), (12, 9)])
 def test_determined_cells_match_the_rank_test(rows: int, columns: int) -> None:
-    from analysis.protection.disclosure import _Sums
-
     cells = [[(r * columns + c, "count") for c in range(columns)] for r in range(rows)]
     constraints = cells + [list(col) for col in zip(*cells)] + [cells[0]]  # a repeated sum as well
-    sums = _Sums(constraints)
+    sums = Sums(constraints)
     rng = np.random.default_rng(rows)
     everything = [c for row in cells for c in row]
     for share in (0.1, 0.3, 0.6, 0.9):

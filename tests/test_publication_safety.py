@@ -34,7 +34,7 @@ from analysis.pipeline.cli import main as cli_main
 from analysis.coding import shown_text
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.core.paths import SYNTHETIC_EXPORT
-from analysis.protection.disclosure import required_width
+from analysis.protection.exactness import required_width
 from analysis.protection.quotes import REVIEW_COLUMNS, read_approved_quotes
 from analysis.themes.registry import THEMES
 from analysis.protection.release import compare_releases, manifest, read_manifest, write_manifest

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.protection import quotes
+from analysis.protection import quote_lookups
 from analysis.core.paths import PROJECT_ROOT
 from analysis.protection.quotes import TAGS, scrub_quote
 
@@ -212,22 +212,22 @@ def test_scrubbing_is_idempotent_and_never_raises(text, lang):
 
 
 def test_the_lookup_tables_are_built_once_outside_the_package_and_reused(tmp_path):
-    model, home = quotes._load_deduce(tmp_path)
+    model, home = quote_lookups.load_deduce(tmp_path)
     pickle = home / "cache" / "lookup_structs.pickle"
     assert home.parent == tmp_path and pickle.is_file()
     assert not list(tmp_path.glob(".building-*"))
     built = pickle.stat().st_mtime_ns
-    again, home_again = quotes._load_deduce(tmp_path)
+    again, home_again = quote_lookups.load_deduce(tmp_path)
     assert home_again == home and pickle.stat().st_mtime_ns == built
     assert [a.text for a in again.deidentify("Gesproken met Jan Jansen").annotations] == ["Jan Jansen"]
-    package = Path(quotes._deduce_module().__file__).parent
+    package = Path(quote_lookups.deduce_module().__file__).parent
     assert not list(package.rglob("*.pickle")), "deduce wrote into its (possibly read-only) package"
 
 
 def test_an_unwritable_cache_folder_falls_back_to_a_private_temporary_one(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    model, home = quotes._load_deduce(blocker / "cache")  # cannot be created, even by root
+    model, home = quote_lookups.load_deduce(blocker / "cache")  # cannot be created, even by root
     assert not str(home).startswith(str(tmp_path)) and oct(home.stat().st_mode)[-3:] == "700"
     assert [a.tag for a in model.deidentify("Gesproken met mevrouw Jansen").annotations] == ["persoon"]
 

@@ -1,6 +1,6 @@
 """The rules for tables that are published together, in one place.
 
-:func:`analysis.protection.disclosure.suppress` protects one table. A chapter publishes several tables and
+:func:`analysis.protection.suppression.suppress` protects one table. A chapter publishes several tables and
 sentences from the same respondents, and a hidden cell of one can be solved from another: a
 rating distribution from its top-2/bottom-2 sums, a count from its complement, a small count from
 an exact test statistic or p-value, a hidden rating from the mean. Every theme protects what it
@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.protection.disclosure import Published, suppress
+from analysis.protection.disclosure import Published
+from analysis.protection.exactness import required_width
+from analysis.protection.suppression import suppress
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,8 @@ def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
 def multi_select_pairs(pairs: pd.DataFrame, rules: Rules) -> Published:
     """Pairwise McNemar tests of a multi-select: discordant counts suppressed, tests next to a small count hidden
     (not published as a table; their one-sided p-values feed sentences and facts)."""
-    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"], ["statistic", "p", "p_holm", "p_greater", "p_less"],
-                         rules)
+    return protect_tests(unprotected(pairs), ["both_n", "only_a_n", "only_b_n"],
+                         ["statistic", "p", "p_holm", "p_greater", "p_less"], rules)
 
 
 def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:
@@ -167,7 +169,7 @@ def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:
     return pub.drop(["middle_count"])
 
 
-def multi_select(table: pd.DataFrame, rules: Rules) -> Published:
+def multi_select_options(table: pd.DataFrame, rules: Rules) -> Published:
     """Options of a multi-select question: who ticked and who did not are both cells of respondents."""
     table = table.copy()
     table["rest"] = table["n"] - table["count"]
@@ -317,8 +319,6 @@ def _narrowed(counts: Sequence[int], bounds: Sequence[tuple[float, float]], rule
     The group's total (e.g. regional police respondents) is published, so each count lies in its
     own bounds and in the total minus the other counts' bounds (exact for one sum of bounded terms).
     """
-    from analysis.protection.disclosure import required_width
-
     total = sum(counts)
     lows, highs = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
     for count, (low, high) in zip(counts, bounds):

@@ -31,7 +31,8 @@ _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #1a1a1a; background: #ffffff; line-height: 1.5; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #1a1a1a; background: #ffffff; \
+line-height: 1.5; }
 main { max-width: 60rem; margin: 0 auto; padding: 1rem 2rem 4rem; }
 a { color: #0b5394; } a:visited { color: #5b2a86; }
 a:focus-visible { outline: 3px solid #b35806; outline-offset: 2px; }
@@ -48,8 +49,10 @@ nav.toc ol { margin: .2rem 0; padding-left: 1.2rem; list-style: none; } nav.toc 
 section.theme { border-top: 3px solid #12355b; margin-top: 2.5rem; }
 h2 { font-size: 1.5rem; color: #12355b; } h3 { font-size: 1.15rem; color: #12355b; margin-top: 1.8rem; }
 table.survey-table { border-collapse: collapse; font-size: .85rem; margin: 1rem 0; }
-table.survey-table caption { caption-side: top; text-align: left; font-size: .85rem; color: #444444; margin-bottom: .3rem; }
-table.survey-table th, table.survey-table td { border-bottom: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left;
+table.survey-table caption { caption-side: top; text-align: left; font-size: .85rem; color: #444444; \
+margin-bottom: .3rem; }
+table.survey-table th, table.survey-table td { border-bottom: 1px solid #d0d7de; padding: .25rem .6rem; \
+text-align: left;
                                                vertical-align: top; }
 table.survey-table thead th { background: #eef2f6; }
 table.survey-table tbody th { font-weight: normal; }
@@ -58,7 +61,8 @@ td.suppressed abbr { text-decoration: underline dotted; cursor: help; }
 figure.survey-figure { margin: 1rem 0; }
 figure.survey-figure figcaption { font-size: .85rem; color: #444444; }
 img { max-width: 100%; height: auto; }
-blockquote { border-left: 3px solid #4a7fb0; margin: .4rem 0; padding: .1rem .8rem; color: #333333; background: #f7fbff; }
+blockquote { border-left: 3px solid #4a7fb0; margin: .4rem 0; padding: .1rem .8rem; color: #333333; \
+background: #f7fbff; }
 section.methods { border-top: 3px solid #12355b; margin-top: 2.5rem; font-size: .95rem; }
 .jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
 """
@@ -147,8 +151,8 @@ def _with_ids(fragment: str, used: set[str], toc: list[tuple[int, str, str]]) ->
 def methods_appendix(lang: str, context: dict[str, Any]) -> str:
     """The methods appendix: provenance, intervals, tests, small-cell rule, caveats."""
     lines = [f"<h2>{html.escape(message('m_heading', lang))}</h2>"]
-    for key in ("m_provenance", "m_intervals", "m_ratings", "m_tests", "m_models", "m_small_cells", "m_checking", "m_quotes", "m_coding",
-                "m_selection", "m_synthetic" if context["synthetic"] else "m_real"):
+    for key in ("m_provenance", "m_intervals", "m_ratings", "m_tests", "m_models", "m_small_cells", "m_checking",
+                "m_quotes", "m_coding", "m_selection", "m_synthetic" if context["synthetic"] else "m_real"):
         lines.append(f"<h3>{html.escape(message(key + '_h', lang))}</h3>")
         lines.append(f"<p>{html.escape(message(key, lang, **context))}</p>")
     return "\n".join(lines)
@@ -185,7 +189,8 @@ def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
         items.append("</ol></li>")
     banner = ""
     if context["synthetic"]:
-        banner = (f'<div class="synthetic-banner" role="note"><strong>{html.escape(message("synthetic_marker", lang))}</strong> '
+        banner = (f'<div class="synthetic-banner" role="note">'
+                  f'<strong>{html.escape(message("synthetic_marker", lang))}</strong> '
                   f'{html.escape(message("synthetic_banner", lang))}</div>')
     title = html.escape(message("report_title", lang))
     subtitle = html.escape(message("report_subtitle", lang, n=fmt_number(context["n"], lang), source=context["source"]))
@@ -203,7 +208,8 @@ def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
 <header class="report"><h1>{title}</h1><p>{subtitle}</p></header>
 <main id="content" tabindex="-1">
 {banner}
-<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">{html.escape(message("toc", lang))}</h2><ol>{"".join(items)}</ol></nav>
+<nav class="toc" aria-labelledby="toc-heading">\
+<h2 id="toc-heading">{html.escape(message("toc", lang))}</h2><ol>{"".join(items)}</ol></nav>
 {"".join(sections)}
 <section class="methods" aria-labelledby="{toc[appendix_start][1]}">{appendix}</section>
 </main>

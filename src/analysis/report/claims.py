@@ -405,7 +405,8 @@ def check_claims(claims: list[dict[str, Any]], path: Path | str = CLAIMS_PATH) -
         raise SurveyDataError(problems)
 
 
-def evaluate(claims: list[dict[str, Any]], facts: dict[str, Any], lang: str = "en", level: float = 0.95) -> list[dict[str, Any]]:
+def evaluate(claims: list[dict[str, Any]], facts: dict[str, Any], lang: str = "en",
+             level: float = 0.95) -> list[dict[str, Any]]:
     """Verdict, test, p-value and evidence for every claim from typed facts (:mod:`analysis.report.facts`).
 
     A fact that is suppressed, or that the data could not give (nobody answered, too few rows for

@@ -133,9 +133,24 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
         if drawn:
             ys, widths, lefts = zip(*drawn)
             ax.barh(ys, widths, left=lefts, color=SCALE_COLOURS[k], edgecolor=SEGMENT_EDGE, linewidth=0.6, height=0.7)
+    _label_diverging_axes(ax, ax_dk, y, [item_labels[i] for i in items], title, pct_axis_label, dont_know_label)
+    handles = [Patch(facecolor=c, edgecolor=SEGMENT_EDGE, linewidth=0.6, label=text)
+               for c, text in zip(SCALE_COLOURS, scale_labels)]
+    fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
+               handlelength=1.2, columnspacing=0.8)
+    fig.subplots_adjust(left=_left_margin(item_labels[i] for i in items), right=0.97, top=1 - top_in / height,
+                        bottom=bottom_in / height)
+    mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
+    return fig
+
+
+def _label_diverging_axes(ax: plt.Axes, ax_dk: plt.Axes, y: np.ndarray, labels: list[str], title: str,
+                          pct_axis_label: str, dont_know_label: str) -> None:
+    """Ticks, limits and titles of the diverging bars (percent either side of zero) and of the
+    don't-know panel beside them."""
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_yticks(y, [item_labels[i] for i in items])
-    ax.set_ylim(-0.6, len(items) - 0.4)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
     ax.set_xlabel(pct_axis_label)
@@ -144,13 +159,6 @@ def diverging_bars(distribution: Published, item_labels: dict[str, str], scale_l
     ax_dk.set_xticks([20, 40], ["20", "40"])
     ax_dk.tick_params(axis="y", length=0)
     ax_dk.set_title(dont_know_label + " (%)", fontsize=8)
-    handles = [Patch(facecolor=c, edgecolor=SEGMENT_EDGE, linewidth=0.6, label=text) for c, text in zip(SCALE_COLOURS, scale_labels)]
-    fig.legend(handles=handles, ncol=5, loc="lower center", bbox_to_anchor=(0.6, 0.42 / height), frameon=False,
-               handlelength=1.2, columnspacing=0.8)
-    fig.subplots_adjust(left=_left_margin(item_labels[i] for i in items), right=0.97, top=1 - top_in / height,
-                        bottom=bottom_in / height)
-    mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
-    return fig
 
 
 def proportion_bars(table: Published, label_col: str, title: str, footer: str, synthetic_label: str | None,
@@ -184,7 +192,8 @@ def proportion_bars(table: Published, label_col: str, title: str, footer: str, s
     ax.set_xlabel(pct_axis_label)
     ax.set_title(title, loc="left")
     ax.set_ylim(-0.6, len(table) - 0.4)
-    fig.subplots_adjust(left=_left_margin(table[label_col]), right=0.97, top=1 - top_in / height, bottom=bottom_in / height)
+    fig.subplots_adjust(left=_left_margin(table[label_col]), right=0.97, top=1 - top_in / height,
+                        bottom=bottom_in / height)
     mark_figure(fig, footer + (f" {suppressed_note}" if any_suppressed else ""), synthetic_label)
     return fig
 

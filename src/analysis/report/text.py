@@ -8,13 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 import numpy as np
 import pandas as pd
 
+from analysis.core.messages import CATALOGUE_PATH, catalogue
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
-
-from analysis.core.messages import CATALOGUE_PATH, catalogue  # noqa: E402,F401  (the catalogue's home; kept importable from here)
 
 
 def message(key: str, lang: str, **values: Any) -> str:
@@ -26,18 +24,13 @@ def message(key: str, lang: str, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
-def is_suppressed(value: Any) -> bool:
-    """True for a suppressed cell (see :data:`analysis.protection.disclosure.HIDDEN`)."""
-    return is_hidden(value)
-
-
 def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
     """A number for prose: decimal comma in Dutch; the suppression marker passes through."""
-    if is_suppressed(value):
+    if is_hidden(value):
         return SUPPRESSED
     if _missing(value):
         return "–"
@@ -55,14 +48,14 @@ def fmt_pct(value: Any, lang: str, digits: int = 0) -> str:
 
 def fmt_interval(low: Any, high: Any, lang: str) -> str:
     """A percentage interval for prose ("35–49%")."""
-    if is_suppressed(low) or is_suppressed(high):
+    if is_hidden(low) or is_hidden(high):
         return SUPPRESSED
     return f"{fmt_number(low, lang)}–{fmt_number(high, lang)}%"
 
 
 def fmt_p(p: Any, lang: str) -> str:
     """A p-value as a report states it ("p < 0.001", "p = 0.03"); a suppressed one stays marked."""
-    if is_suppressed(p):
+    if is_hidden(p):
         return SUPPRESSED
     if _missing(p):
         return "p = –"

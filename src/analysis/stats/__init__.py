@@ -18,9 +18,9 @@ Conventions (set by the loader):
 Percentages in tables are on the 0-100 scale (columns named ``*pct*``, ``*_low``,
 ``*_high``); :func:`wilson_interval` itself works on the 0-1 scale.  Counts
 (``n``, ``count``, ``*_count``, ``*_n``) are always unweighted respondent counts so
-that :func:`analysis.protection.disclosure.suppress` can apply the small-cell rule to them.
+that :func:`analysis.protection.suppression.suppress` can apply the small-cell rule to them.
 Tables that have additive counts say so in ``DataFrame.attrs["disclosure"]``,
-which :func:`analysis.protection.disclosure.suppress` reads.
+which :func:`analysis.protection.suppression.suppress` reads.
 
 The functions live in topic modules and are all importable from here
 (``from analysis import stats; stats.proportion(...)``):

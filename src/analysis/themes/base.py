@@ -567,7 +567,7 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level, cluster=ctx.cluster_of(frame))
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    pub = publication.multi_select(table, ctx.protection).sorted_by("pct")
+    pub = publication.multi_select_options(table, ctx.protection).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     fig = proportion_bars(pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
                           ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))

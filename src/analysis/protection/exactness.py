@@ -1,0 +1,174 @@
+"""What the shown cells and the public sums still tell about the hidden ones.
+
+Two questions, asked by the suppression pass while it works and by the audit of a finished table:
+
+- **exactness**: which hidden counts follow exactly from the shown cells and the public sums
+  (:class:`Sums`, by the null space of the sums over the hidden cells);
+- **protection intervals**: the range a hidden count can still take when counts are never negative
+  (:func:`protection_intervals`, one linear programme per bound), which must stay as wide as its
+  marker states (:func:`required_width`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.linalg import null_space
+
+from analysis.protection.declarations import Cell
+
+__all__ = ["Sums", "protection_intervals", "required_width", "sums_of_cells"]
+
+
+def sums_of_cells(constraints: list[list[Cell]]) -> dict[Cell, list[int]]:
+    """The public sums each cell is in, by position in `constraints` (each sum once)."""
+    member: dict[Cell, list[int]] = {}
+    for r, con in enumerate(constraints):
+        for c in con:
+            sums = member.setdefault(c, [])
+            if not sums or sums[-1] != r:
+                sums.append(r)
+    return member
+
+
+class Sums:
+    """The public sums of one table, indexed once: which sums each cell is in, and their 0/1 matrix
+    over every cell (columns in sorted cell order), so that each round of secondary suppression
+    selects columns instead of rebuilding the system cell by cell."""
+
+    def __init__(self, constraints: list[list[Cell]]):
+        self.constraints = constraints
+        self._solved: dict[bytes, list[int]] = {}
+        self.cells = sorted({c for con in constraints for c in con})
+        index = {c: j for j, c in enumerate(self.cells)}
+        self.incidence = np.zeros((len(constraints), len(self.cells)))
+        for r, con in enumerate(constraints):
+            for c in con:
+                self.incidence[r, index[c]] = 1.0
+        self.member = sums_of_cells(constraints)
+
+    def determined(self, hidden: set[Cell]) -> list[Cell]:
+        """Hidden cells whose value follows exactly from the public sums and the shown cells (in order).
+
+        A hidden cell is determined when every vector of the null space of the sums (over the hidden
+        cells) is 0 in it. The sums fall apart into groups that share no hidden cell; the null space
+        of such a block-diagonal matrix is that of its blocks, so each group is solved on its own, and
+        a group that did not change since the last round (secondary suppression hides one cell at a
+        time) is not solved again.
+        """
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        columns = np.array([j for j, c in enumerate(self.cells) if c in hidden], dtype=np.intp)
+        if not len(columns):
+            return []
+        a = self.incidence[:, columns]
+        a = a[a.any(axis=1)]
+        # the graph of sums and hidden cells (a sum is linked to each of its cells)
+        sums, cells = np.nonzero(a)
+        size = len(a) + len(columns)
+        graph = csr_matrix((np.ones(len(sums)), (sums, len(a) + cells)), shape=(size, size))
+        _, labels = connected_components(graph, directed=False)
+        labels = labels[len(a):]  # the groups of the hidden cells (each sum is in the group of its cells)
+        determined: list[int] = []
+        for label in np.unique(labels):
+            part = np.flatnonzero(labels == label)
+            key = columns[part].tobytes()
+            if key not in self._solved:
+                block = a[:, part]
+                basis = null_space(block[block.any(axis=1)])
+                fixed = part if basis.size == 0 else part[np.linalg.norm(basis, axis=1) <= 1e-9]
+                self._solved[key] = columns[fixed].tolist()
+            determined += self._solved[key]
+        return [self.cells[j] for j in sorted(determined)]
+
+
+def required_width(k: int, zeros_hidden: bool) -> int:
+    """How wide the range of a hidden small count must stay: as wide as what its marker says.
+
+    "[c]" already tells that a count lies in 1..k-1 (0..k-1 when zeros are hidden too); the
+    published tables together must not narrow it further, and never pin it (width 0).
+    """
+    return max(1, k - 1 if zeros_hidden else k - 2)
+
+
+#: Bounds already found, by linear programme (matrix, right-hand side, cell, direction): the rules
+#: solve the same small programme again and again (a table and the tables derived from it).
+_BOUNDS: dict[tuple[Any, ...], float] = {}
+_BOUNDS_LIMIT = 4096
+
+
+def _bound(a_eq: np.ndarray, b_eq: np.ndarray, j: int, sign: float) -> float:
+    """The least (sign 1) or, negated, the greatest (sign -1) value of unknown `j` with A x = b, x >= 0."""
+    from scipy.optimize import linprog
+
+    key = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), j, sign)
+    if key not in _BOUNDS:
+        objective = np.zeros(a_eq.shape[1])
+        objective[j] = sign
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * a_eq.shape[1], method="highs")
+        if result.status == 3:  # unbounded
+            bound = np.inf if sign < 0 else 0.0
+        else:
+            bound = sign * result.fun
+        if len(_BOUNDS) >= _BOUNDS_LIMIT:
+            _BOUNDS.clear()
+        _BOUNDS[key] = bound
+    return _BOUNDS[key]
+
+
+def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float], hidden: set[Cell],
+                         targets: Sequence[Cell] | None = None, member: Mapping[Cell, Sequence[int]] | None = None,
+                         connected: bool | None = None) -> dict[Cell, tuple[float, float]]:
+    """The range each hidden cell (of `targets`, default all) can take given the shown cells, the
+    public sums and x >= 0.
+
+    One linear programme per bound (scipy's HiGHS); a cell in no public sum is unbounded above. For a
+    single target only the public sums connected to it (through hidden cells) are solved over, unless
+    `connected` is False; `member` (:func:`sums_of_cells`) saves the search for them.
+    """
+    if connected is None:
+        connected = targets is not None and len(targets) == 1
+    if connected:
+        constraints = _connected_sums(constraints, targets[0], hidden,
+                                      member if member is not None else sums_of_cells(constraints))
+    unknown = sorted({c for con in constraints for c in con if c in hidden})
+    if not unknown:
+        return {t: (0.0, np.inf) for t in (targets or [])}
+    pos = {c: j for j, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for con in constraints:
+        row = np.zeros(len(unknown))
+        total = sum(values[c] for c in con)
+        for c in con:
+            if c in pos:
+                row[pos[c]] = 1.0
+        if row.any():
+            rows.append(row)
+            rhs.append(total - sum(values[c] for c in con if c not in pos))
+    a_eq, b_eq = np.array(rows), np.array(rhs)
+    wanted = None if targets is None else set(targets)
+    return {cell: (_bound(a_eq, b_eq, j, 1.0), _bound(a_eq, b_eq, j, -1.0))
+            for cell, j in pos.items() if wanted is None or cell in wanted}
+
+
+def _connected_sums(constraints: list[list[Cell]], target: Cell, hidden: set[Cell],
+                    member: Mapping[Cell, Sequence[int]]) -> list[list[Cell]]:
+    """The public sums connected to `target` through hidden cells (only they bound it); a sum equal to
+    one already taken adds nothing and is left out."""
+    component, frontier, used, seen = {target}, [target], [], set()
+    while frontier:
+        cell = frontier.pop()
+        for r in member.get(cell, ()):
+            con = constraints[r]
+            key = tuple(con)
+            if key not in seen:
+                seen.add(key)
+                used.append(con)
+                for other in con:
+                    if other in hidden and other not in component:
+                        component.add(other)
+                        frontier.append(other)
+    return used

@@ -1,0 +1,405 @@
+"""What finds personal data in a text, for :func:`~analysis.protection.quotes.scrub_quote`.
+
+Each detector gives :class:`Finding` spans of one kind: our own patterns (BSN with the 11-test, IBAN
+with its mod-97 check, postcodes, street addresses, number plates of every Dutch sidecode, IPv4/IPv6,
+dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles, URLs without a
+scheme, names after a title or from the lists) and deduce's findings (:data:`DETECTORS`, in order).
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, NOT_NAMES, deduce_model, lookup_lists, names_file
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A span of text (``start`` to ``end``) that holds personal data of one kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
+# --------------------------------------------------------------------------- deduce
+
+# deduce tag -> our kind. "locatie" (place names, postcodes, streets) is left out on purpose:
+# place names stay, and our own patterns find postcodes and addresses without taking the city along.
+_DEDUCE_KINDS = {"persoon": "name", "datum": "date", "telefoonnummer": "phone", "emailadres": "email",
+                 "url": "url", "bsn": "bsn"}
+
+# Public service numbers (free, paid, the police's own 0900-8844) are not personal data.
+_SERVICE_NUMBER = re.compile(r"^(?:0800|090[069]|0970|112$|144$)")
+
+
+def _deduce_findings(text: str) -> Iterator[Finding]:
+    for annotation in deduce_model().deidentify(text).annotations:
+        kind = _DEDUCE_KINDS.get(annotation.tag)
+        if kind == "phone" and _SERVICE_NUMBER.match(re.sub(r"\D", "", annotation.text)):
+            continue
+        if kind == "name" and _is_place(annotation.text):
+            continue
+        if kind:
+            yield Finding(annotation.start_char, annotation.end_char, kind)
+
+
+def _is_place(name: str) -> bool:
+    """"In Den Haag" at the start of a sentence: deduce reads a first name "In" and a surname."""
+    places = lookup_lists().places
+    first, _, rest = name.partition(" ")
+    return name in places or (first.lower() in lookup_lists().words and rest[:1].isupper() and rest in places)
+
+
+# --------------------------------------------------------------------------- patterns
+
+_WORD_CHARS = r"A-Za-zÀ-ÖØ-öø-ÿ"
+_INTERFIX = r"(?:van|de|der|den|het|'t|ter|ten|te|op|in|aan|uit|bij|la|le|du|da|di|el|von|zu|vd|v\.d\.|v\.)"
+
+# -- e-mail, plain and obfuscated
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_AT = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
+_EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}(?!\w)",
+                               re.IGNORECASE)
+
+# -- URLs
+_TLDS = ("nl|com|org|net|be|eu|info|uk|io|gov|edu|nu|tv|biz|ly|gl|co|int|frl|amsterdam|online|app|fr|"
+         "social|onion|mobi")
+_URL = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\d?\.)[^\s<>\"'\[\]]+"
+    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:[/?#][^\s<>\"'\[\]]*)?",
+    re.IGNORECASE)
+_TRAILING = ".,;:!?)'\"»”’"
+
+# -- handles (@name, also with dots and underscores)
+_HANDLE = re.compile(r"(?<![\w@.])@\w(?:[\w.]*\w)?")
+
+# -- IBAN (mod 97), national lengths where known
+_IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
+                "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+
+# -- BSN: nine digits, optionally grouped with dots, spaces or dashes
+_BSN = re.compile(r"(?<![\w.,-])\d(?:[ .-]?\d){8}(?!\d|[.,-]\d)")
+
+# -- phone numbers: a run of digits and separators, checked for a valid number of digits
+_PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
+_PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}")
+
+# -- postcodes, with an optional house number
+_POSTCODE_UNITS = {"mg", "gr", "kg", "km", "cm", "mm", "ml", "cl", "dl", "kb", "mb", "gb", "tb", "pk", "kw", "ct",
+                   "st", "nd", "rd", "th", "am", "pm", "uur", "hz", "eu", "ha"}
+_POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}(?:\s?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?![\w])"
+                       r"(?:,?\s+(?:nr\.?\s*)?\d{1,5}(?:[-\s]?[a-zA-Z](?![\w]))?(?![\w]))?")
+
+# -- street addresses: street name + house number
+_HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]?\s?(?:[a-zA-Z](?![\w])|\d{1,3}(?!\d)|hs|bis|I{1,3}(?![\w])))?(?![\w])"
+_STREET_SUFFIX = (r"(?:straat|str\.|laan|gracht|plein|kade|singel|dreef|steeg|plantsoen|boulevard|weg|dijk|hof|park|"
+                  r"pad|markt|baan|dam|wal|veld|ring|kamp|haven|burgwal|vaart|kanaal|erf|hoeve|poort|dwarsstraat)")
+_STREET_LEAD = r"(?:[A-Z][\w'.-]*\s+(?:(?:[A-Z][\w'.-]*|" + _INTERFIX + r")\s+){0,2})?"
+_ADDRESS = re.compile(
+    # Kerkstraat 12a, Van Speijkstraat 3, Burgemeester de Monchyplein 1, kerkstraat 12 (lower case only for
+    # the unmistakable suffixes)
+    rf"\b{_STREET_LEAD}(?:[A-Z][\w'-]*{_STREET_SUFFIX}|[a-z][\w'-]*(?:straat|laan|gracht|plein|kade|singel|steeg|"
+    rf"dreef|plantsoen))\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
+    # Laan van Meerdervoort 200, Plein 1813 ... Oude Delft 12, Lange Voorhout 9 (prefix-type names)
+    rf"|\b(?:Laan|Plein|Weg|Kade|Dreef|Singel|Gracht|Dijk|Straat|Hof|Park|Markt|Wal|Steeg|Haven|Boulevard|"
+    rf"Burgemeester|Burg\.|Generaal|Koningin|Koning|Prins|Prinses|Graaf|Sint|St\.|Dokter|Dr\.|Professor|Prof\.|"
+    rf"President|Admiraal|Pastoor|Meester|Mr\.|Oude|Nieuwe|Lange|Korte|Hoge|Lage|Eerste|Tweede|Derde)\s+"
+    rf"(?:{_INTERFIX}\s+){{0,3}}[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){{0,2}}\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
+    rf"|\b[Pp]ostbus\s+\d{{1,5}}(?!\d)")
+# Any capitalised run of words followed by a house number: an address when deduce's street list
+# knows the name (two or more words: single-word entries such as "Groep" or "Bus" are too common).
+_STREET_CANDIDATE = re.compile(rf"\b([A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|{_INTERFIX})){{1,4}})\s+{_HOUSE_NUMBER}")
+
+# -- number plates: all Dutch sidecodes, with dashes (any case) or without (capitals)
+_SIDECODES = ["XX-99-99", "99-99-XX", "99-XX-99", "XX-99-XX", "XX-XX-99", "99-XX-XX", "99-XXX-9", "9-XXX-99",
+              "XX-999-X", "X-999-XX", "XXX-99-X", "X-99-XXX", "9-XX-999", "999-XX-9"]
+
+
+def _sidecode(code: str, dashes: bool) -> str:
+    parts = [p.replace("X", "[A-Z]").replace("9", r"\d") for p in code.split("-")]
+    return "-".join(parts) if dashes else "".join(parts)
+
+
+_PLATE_DASHED = re.compile(r"(?<![\w-])(?:" + "|".join(_sidecode(c, True) for c in _SIDECODES) + r")(?![\w-])",
+                           re.IGNORECASE)
+_PLATE_PLAIN = re.compile(r"(?<![\w-])(?:" + "|".join(_sidecode(c, False) for c in _SIDECODES) + r")(?![\w-])")
+_PLATE_AFTER_WORD = re.compile(r"(?i)\bkenteken(?:nummer|plaat)?\s*(?:is\s+|:\s*)?"
+                               r"((?=(?:[a-z0-9]-?){6}(?![\w-]))[a-z0-9]{1,3}-?[a-z0-9]{1,3}-?[a-z0-9]{1,3})")
+
+# -- IP addresses
+_IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+                   r"(?:/\d{1,2})?(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+                   r"(?:/\d{1,3})?(?![\w:])")
+
+# -- dates (of birth and others): day, month and year
+_MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+           r"january|february|march|may|june|july|august|october|"
+           r"jan|feb|mrt|mar|apr|jun|jul|aug|sept|sep|okt|oct|nov|dec)")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:(?:19|20)\d{2}|'\d{2}|’\d{2})"
+_DATE = re.compile(
+    rf"(?<![\w.,/-]){_DAY}([-/.]){_MONTH}\1(?:(?:19|20)\d{{2}}|\d{{2}})(?![\w]|[-/.]\d)"
+    rf"|(?<![\w.,/-])(?:19|20)\d{{2}}([-/.]){_MONTH}\2{_DAY}(?![\w]|[-/.]\d)"
+    rf"|(?<![\w]){_DAY}(?:e|ste|de)?\.?\s*(?:van\s+)?{_MONTHS}\.?,?\s*{_YEAR}(?!\w)"
+    rf"|(?<![\w]){_MONTHS}\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\w)",
+    re.IGNORECASE)
+
+# -- personnel numbers: a number after a word that announces one
+_PERSONNEL = re.compile(
+    r"(?i)\b(?:personeels|pers\.?\s?|p-?|dienst|stam|medewerkers?|werknemers?|registratie|salaris|"
+    r"personnel\s|employee\s|staff\s)(?:nummer|nr\.?|no\.?|number|id|#)\s*(?:[:=#]\s*|is\s+)?"
+    r"[a-z]{0,2}-?\d{4,10}(?!\d)")
+
+# -- names: titles and roles after which a (lower-case) name may follow
+_TITLES = (r"(?:mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|heer|mej\.?|juffrouw|collega|"
+           r"(?:hoofd|wijk|buurt|motor|jeugd|verkeers)?agent(?:e)?|brigadier|(?:hoofd)?inspecteur|commissaris|"
+           r"rechercheur|teamchef|teamleider|korpschef|chef|burgemeester|officier|wethouder|"
+           r"dr\.?|drs\.?|ir\.?|ing\.?|prof\.?|mr\.?|ds\.?|zuster|broeder|buurman|buurvrouw|"
+           r"mrs\.?|mr\.?|ms\.?|miss|sir|officer|sergeant|detective|constable|colleague)")
+_TITLE_THEN = re.compile(rf"(?i)(?<!\w){_TITLES}\s+")
+_TOKEN = re.compile(rf"(?:[{_WORD_CHARS}]\.\s?)+|[{_WORD_CHARS}][{_WORD_CHARS}'’-]*")
+_FULL_NAME = re.compile(rf"([{_WORD_CHARS}][\w'-]*)\s+((?:{_INTERFIX}\s+)*)([{_WORD_CHARS}][\w'-]*)(?![\w@])")
+_WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
+_INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
+# Public names that look like a person's name.
+PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
+_INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
+
+
+def _strip_trailing(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in _TRAILING:
+        # a closing bracket that belongs to the URL, as in wikipedia.org/wiki/X_(Y), stays
+        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+            break
+        end -= 1
+    return end
+
+
+def _regex(pattern: re.Pattern, kind: str, group: int = 0) -> Callable[[str], Iterator[Finding]]:
+    def find(text: str) -> Iterator[Finding]:
+        for m in pattern.finditer(text):
+            yield Finding(m.start(group), m.end(group), kind)
+    return find
+
+
+def _urls(text: str) -> Iterator[Finding]:
+    for m in _URL.finditer(text):
+        end = _strip_trailing(text, m.start(), m.end())
+        if end > m.start() and re.search(r"[A-Za-z]", text[m.start():end]):
+            yield Finding(m.start(), end, "url")
+
+
+def _bsn_valid(digits: str) -> bool:
+    if len(digits) != 9 or digits == "0" * 9:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1))) - int(digits[8])
+    return total % 11 == 0
+
+
+def _bsns(text: str) -> Iterator[Finding]:
+    for m in _BSN.finditer(text):
+        if _bsn_valid(re.sub(r"\D", "", m.group())):
+            yield Finding(m.start(), m.end(), "bsn")
+
+
+def _iban_valid(code: str) -> bool:
+    length = _IBAN_LENGTH.get(code[:2])
+    if (length and len(code) != length) or not 15 <= len(code) <= 34:
+        return False
+    number = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
+    return int(number) % 97 == 1
+
+
+def _ibans(text: str) -> Iterator[Finding]:
+    for m in _IBAN_START.finditer(text):
+        # walk on over letters and digits (single spaces allowed between them), remembering every
+        # place where a group ends; the longest valid IBAN wins
+        code, ends, i = m.group().upper(), [], m.end()
+        while i < len(text) and len(code) < 34:
+            if text[i] == " " and i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalnum():
+                i += 1
+            if not (text[i].isascii() and text[i].isalnum()):
+                break
+            code += text[i].upper()
+            i += 1
+            if i == len(text) or not (text[i].isascii() and text[i].isalnum()):
+                ends.append((i, code))
+        for end, candidate in reversed(ends):
+            if _iban_valid(candidate):
+                yield Finding(m.start(), end, "iban")
+                break
+
+
+def _phone_valid(lead: str, digits: str) -> bool:
+    if lead == "+" or digits.startswith("00"):
+        number = digits if lead == "+" else digits[2:]
+        if number.startswith("31"):
+            rest = number[2:]
+            return len(rest[1:] if rest.startswith("0") else rest) == 9
+        return 8 <= len(number) <= 15 and not number.startswith("0")
+    return digits.startswith("0") and len(digits) == 10
+
+
+def _phones(text: str) -> Iterator[Finding]:
+    for run in _PHONE_RUN.finditer(text):
+        groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", run.group())]
+        base = run.start()
+        i = 0
+        while i < len(groups):
+            before = run.group()[:groups[i][0]]
+            lead = "+" if before.rstrip(" ").endswith("+") else ""
+            found = None
+            digits = ""
+            for j in range(i, len(groups)):
+                if j > i and not _PHONE_SEPARATOR.fullmatch(run.group()[groups[j - 1][1]:groups[j][0]]):
+                    break
+                digits += run.group()[groups[j][0]:groups[j][1]]
+                if len(digits) > 16:
+                    break
+                if (lead or digits.startswith("0")) and _phone_valid(lead, digits):
+                    found = j
+            if found is None:
+                i += 1
+                continue
+            start = base + groups[i][0]
+            for mark in ("+", "("):
+                if start > 0 and text[start - 1] == mark:
+                    start -= 1
+            end = base + groups[found][1]
+            if end < len(text) and text[end] == ")" and "(" in text[start:end]:
+                end += 1
+            yield Finding(start, end, "phone")
+            i = found + 1
+
+
+def _postcodes(text: str) -> Iterator[Finding]:
+    for m in _POSTCODE.finditer(text):
+        letters = re.match(r"\d{4}\s?([A-Za-z]{2})", m.group()).group(1)
+        if letters.lower() not in _POSTCODE_UNITS:
+            yield Finding(m.start(), m.end(), "postcode")
+
+
+def _listed_streets(text: str) -> Iterator[Finding]:
+    streets = lookup_lists().streets
+    for m in _STREET_CANDIDATE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group(1)))
+        for k in range(len(words) - 1):  # the longest known street name that ends before the number
+            name = " ".join(w.group() for w in words[k:])
+            if name[:1].isupper() and name in streets:
+                yield Finding(m.start(1) + words[k].start(), m.end(), "address")
+                break
+
+
+def _plates(text: str) -> Iterator[Finding]:
+    for pattern in (_PLATE_DASHED, _PLATE_PLAIN):
+        for m in pattern.finditer(text):
+            yield Finding(m.start(), m.end(), "plate")
+    for m in _PLATE_AFTER_WORD.finditer(text):
+        yield Finding(m.start(1), m.end(1), "plate")
+
+
+def _ips(text: str) -> Iterator[Finding]:
+    for m in _IPV4.finditer(text):
+        yield Finding(m.start(), m.end(), "ip")
+    for m in _IPV6.finditer(text):
+        address = m.group().split("/")[0]
+        if sum(1 for part in address.split(":") if part) < 2:
+            continue
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            continue
+        yield Finding(m.start(), m.end(), "ip")
+
+
+def _name_tail(text: str, pos: int, after_title: bool) -> int:
+    """End of the name that starts at ``pos`` (``pos`` itself when there is none).
+
+    A name is: initials, then words that are capitalised (and not ordinary words) or that are
+    known first names / surnames in lower case, with tussenvoegsels between them.
+    """
+    lists = lookup_lists()
+    end, i, have_first, count = pos, pos, False, 0
+    while True:
+        m = _TOKEN.match(text, i)
+        if not m:
+            break
+        word = m.group().rstrip()
+        lower = word.lower()
+        if "." in word and re.fullmatch(rf"(?:[{_WORD_CHARS}]\.\s?)+", m.group()):  # initials
+            if not re.fullmatch(r"(?:[A-Z]\.\s?)+", m.group()):
+                break
+            end, have_first = i + len(word), True
+        elif _INTERFIX_WORD.match(word):
+            pass  # only part of the name when a name word follows
+        elif word[:1].isupper() and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS):
+            end = m.end()
+        elif count == 0 and lists.is_name(lower, first=True, also_words=True):
+            end, have_first = m.end(), True
+        elif (have_first or (after_title and count == 0)) and lists.is_name(lower, first=False, also_words=have_first):
+            end = m.end()
+        else:
+            break
+        count += 1
+        nxt = re.match(r"[ \t]+", text[m.end():])
+        if not nxt or count > 6:
+            break
+        i = m.end() + nxt.end()
+    return end
+
+
+def _names_after_titles(text: str) -> Iterator[Finding]:
+    for m in _TITLE_THEN.finditer(text):
+        end = _name_tail(text, m.end(), after_title=True)
+        if end > m.end():
+            yield Finding(m.end(), end, "name")
+
+
+def _full_names(text: str) -> Iterator[Finding]:
+    """A known first name, tussenvoegsels and a known surname: "piet de vries", "Bas van der Veen".
+
+    In lower case neither name may be an ordinary word. Capitalised, deduce finds "Kees Bakker"
+    itself, but not always with a tussenvoegsel between.
+    """
+    lists = lookup_lists()
+    for start in _WORD_START.finditer(text):
+        m = _FULL_NAME.match(text, start.start())
+        if not m:
+            continue
+        first, interfix, last = m.group(1), m.group(2), m.group(3)
+        if first.islower() and last.islower():
+            word_like = first in NAMES_THAT_ARE_WORDS or last in NAMES_THAT_ARE_WORDS
+            found = (lists.is_name(first, first=True, also_words=True)
+                     and lists.is_name(last, first=False, also_words=True)
+                     and (bool(interfix) if word_like else (interfix or first not in lists.surnames)))
+        else:
+            found = (first[:1].isupper() and last[:1].isupper() and bool(interfix)
+                     and first.lower() in lists.first_names and last.lower() in lists.surnames
+                     and first.lower() not in _INTERFIX_AND_STOP | NOT_NAMES)
+        if found:
+            yield Finding(m.start(), m.end(), "name")
+
+
+def _listed_names(text: str) -> Iterator[Finding]:
+    for pattern in names_file():
+        for m in pattern.finditer(text):
+            yield Finding(m.start(), m.end(), "name")
+
+
+DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
+    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _regex(_HANDLE, "handle"), _ibans, _bsns,
+    _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
+    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _listed_names, _deduce_findings,
+]
+
+
+# case-sensitive here (a top-level domain in lower case): "de wijk.Nu is" is a missing space, not a URL
+#: E-mail addresses (also obfuscated ones), URLs and social-media handles.
+ADDRESSES = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _HANDLE, _EMAIL_OBFUSCATED)))
