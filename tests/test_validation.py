@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import SurveyDataError
-from analysis.survey.validation import load, load_with_log
+from analysis.survey.loader import load, load_with_log
 
 from support import write_rows
 

@@ -810,7 +810,7 @@ def simulate(frame: pd.DataFrame, planted: pd.DataFrame, out: str | Path, coders
 
 def command(args: Any) -> int:
     """``python -m analysis coding {export, import, simulate}`` (arguments parsed in analysis.pipeline.cli)."""
-    from analysis.survey.validation import load
+    from analysis.survey.loader import load
 
     codebook = load_codebook()
     if args.action == "simulate":

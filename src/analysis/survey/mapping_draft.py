@@ -20,7 +20,9 @@ from rapidfuzz import fuzz, process
 
 from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
 from analysis.survey.reading import RawTable, read_table
-from analysis.survey.validation import (_NOT_TICKED_VALUES, _TICKED, _code_lookup, _label_key, _number_text, _option_lookup, _pieces, _detect_separator, _other_option)
+from analysis.survey.cells import NOT_TICKED, TICKED
+from analysis.survey.matching import code_lookup, label_key, number_text
+from analysis.survey.multiselect import detect_separator, option_lookup, other_option, pieces, protected_labels
 
 #: A header whose best score is below this is not matched (a TODO line instead).
 MATCH_SCORE = 85.0
@@ -167,7 +169,7 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
         if match.kind == "other_text":
             item = known.get(match.target) or (codebook[match.target] if match.target in codebook else None)
             if item is not None and item.type == "multi":
-                other = _other_option(item)
+                other = other_option(item)
                 free_other = f"{item.id}_{other}" if other is not None else None
                 if free_other and free_other not in used:
                     match.target, match.note = free_other, "typed 'other' answer: any text means ticked"
@@ -198,16 +200,16 @@ _TOOL_ANSWER_CODE = re.compile(r"^A[O0]?0*(\d+)$", re.IGNORECASE)
 
 def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]], list[str], str]:
     """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how)."""
-    by_code, by_label = _code_lookup(item)
-    unknown = sorted({v for v in values if _number_text(v.strip()) not in by_code
-                      and _label_key(v) not in by_label}, key=_sort_key)
+    by_code, by_label = code_lookup(item)
+    unknown = sorted({v for v in values if number_text(v.strip()) not in by_code
+                      and label_key(v) not in by_label}, key=_sort_key)
     if not unknown:
         return {}, [], ""
     codes = [c.code for c in item.codes]
     out: dict[str, tuple[Any, str]] = {}
     todo: list[str] = []
     how = "answer labels matched to the codebook's"
-    other_code = [c.code for c in item.codes if {_label_key(x) for x in c.labels.values()} & {"anders", "other"}]
+    other_code = [c.code for c in item.codes if {label_key(x) for x in c.labels.values()} & {"anders", "other"}]
     if "-oth-" in unknown and other_code:
         out["-oth-"] = (other_code[0], "LimeSurvey's '-oth-' is the answer 'Anders'")
         values = [v for v in values if v != "-oth-"]
@@ -326,14 +328,14 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
                 per_column[col] = (vmap, how)
             value_todo += [(col, v) for v in vtodo]
         elif item.type == "multi" and source == header_of.get(item.id):
-            lookup = _option_lookup(item, {})
-            protected = sorted({lab for o in item.options for lab in o.labels.values()}, key=len, reverse=True)
-            sep = _detect_separator(values, lookup, protected)
-            if _other_option(item) is None:
-                value_todo += [(item.id, p) for v in values for p in _pieces(v, sep, protected)
-                               if _label_key(p) not in lookup]
+            lookup = option_lookup(item, {})
+            protected = protected_labels(item)
+            sep = detect_separator(values, lookup, protected)
+            if other_option(item) is None:
+                value_todo += [(item.id, p) for v in values for p in pieces(v, sep, protected)
+                               if label_key(p) not in lookup]
         elif item.type == "multi":
-            if any(_label_key(v) not in _TICKED | _NOT_TICKED_VALUES for v in values) and item.id not in tick_items:
+            if any(label_key(v) not in TICKED | NOT_TICKED for v in values) and item.id not in tick_items:
                 tick_items.append(item.id)
     scales_lines, values_lines = _gather_values(per_column, codebook, known)
     if tick_items:

@@ -497,7 +497,7 @@ LAYOUTS: dict[str, ToolLayout] = {
 
 def bundled_frame(n: int | None = None) -> pd.DataFrame:
     """The bundled survey as a frame (its first `n` respondents)."""
-    from analysis.survey.validation import load
+    from analysis.survey.loader import load
 
     frame = load(SYNTHETIC_EXPORT)
     return frame if n is None else frame.iloc[:n].reset_index(drop=True)
