@@ -14,7 +14,8 @@
 - :mod:`~analysis.survey.mapping_draft`, :mod:`~analysis.survey.summary`: drafting a mapping and
   summarising problems for a new export.
 - :mod:`~analysis.survey.tool_exports`: the bundled example exports in the survey tools' layouts.
-- :mod:`~analysis.survey.synth`: the seeded synthetic exports.
+- :mod:`~analysis.survey.synth`: the seeded synthetic exports, with their open answers from
+  :mod:`~analysis.survey.synth_open`.
 
 Imports only :mod:`analysis.core`.
 """
