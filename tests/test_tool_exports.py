@@ -24,7 +24,7 @@ from analysis.survey.layouts import PERSONAL_COLUMNS
 from analysis.survey.mapping_draft import draft_mapping
 from analysis.core.paths import PROJECT_ROOT
 from analysis.survey.summary import problems_overview
-from analysis.survey.tool_exports import LAYOUTS
+from analysis.survey.examples import LAYOUTS
 from analysis.survey.loader import load, load_with_log
 from analysis.survey.mapping import Mapping
 

@@ -74,7 +74,7 @@ def _cmd_mapping_draft(args: argparse.Namespace) -> int:
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    from analysis.survey.tool_exports import write_examples
+    from analysis.survey.examples import write_examples
 
     for path in write_examples(args.out, n=args.n):
         print(f"wrote {path}")

@@ -13,7 +13,8 @@
   (``LoadLog``, what the load did).
 - :mod:`~analysis.survey.mapping_draft`, :mod:`~analysis.survey.summary`: drafting a mapping and
   summarising problems for a new export.
-- :mod:`~analysis.survey.tool_exports`: the bundled example exports in the survey tools' layouts.
+- :mod:`~analysis.survey.tool_exports`: the bundled survey written in the survey tools' layouts;
+  :mod:`~analysis.survey.examples`: the registry of those layouts and the bundled example exports.
 - :mod:`~analysis.survey.synth`: the seeded synthetic exports, with their open answers from
   :mod:`~analysis.survey.synth_open`.
 
