@@ -43,7 +43,7 @@ def _template():
     global _TEMPLATE
     if _TEMPLATE is None:
         from analysis.core.paths import SYNTHETIC_EXPORT
-        from analysis.survey.validation import load
+        from analysis.survey.loader import load
         _TEMPLATE = load(SYNTHETIC_EXPORT)
     return _TEMPLATE
 
@@ -84,7 +84,7 @@ def power_job(seed: int) -> dict[str, dict[str, str]]:
     from analysis.pipeline import calibration
     from analysis.core.paths import SYNTHETIC_N
     from analysis.survey.synth import generate, write_export
-    from analysis.survey.validation import load
+    from analysis.survey.loader import load
     with tempfile.TemporaryDirectory() as tmp:
         frame = load(write_export(generate(SYNTHETIC_N, 100_000 + seed), Path(tmp) / "export.csv"))
     return {"synthetic": _verdicts(calibration.run_themes(frame, _context()))}

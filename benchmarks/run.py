@@ -134,9 +134,9 @@ def synthetic_export(n: int) -> Path:
     """A synthetic export of `n` respondents (kept in .benchmarks/exports/ between runs). Sizes
     above 100,000 tile the 100,000 export with new respondent ids (the generator is slow there,
     and the scale of loading and computing is what is measured)."""
-    from analysis.survey import synth
+    from analysis.survey import synth, synth_open
 
-    tag = file_digest(Path(synth.__file__))[:10]
+    tag = "".join(file_digest(Path(module.__file__))[:5] for module in (synth, synth_open))
     path = EXPORTS / f"synthetic_{n}_{SYNTHETIC_SEED}_{tag}.csv"
     if path.exists():
         return path

@@ -30,7 +30,7 @@ import pandas as pd
 from analysis.stats import waves as change
 from analysis.survey.codebook import load_codebook
 from analysis.survey.synth import PLANTED_CHANGES, generate, write_export
-from analysis.survey.validation import load_with_log
+from analysis.survey.loader import load_with_log
 
 PAIRS = 60
 ALPHA = 0.05

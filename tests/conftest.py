@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 from analysis.survey.codebook import load_codebook  # noqa: E402
 from analysis.core.paths import SYNTHETIC_EXPORT  # noqa: E402
-from analysis.survey.validation import load  # noqa: E402
+from analysis.survey.loader import load  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
 from analysis.protection.quotes import scrub_quote
 from analysis.survey.synth import generate, write_export
-from analysis.survey.validation import Mapping, load, load_with_log
+from analysis.survey.loader import load, load_with_log
+from analysis.survey.mapping import Mapping
 
 BUNDLED = "data/raw/politie20_survey_2011_synthetic.csv"
 

@@ -24,7 +24,7 @@ from analysis.core.paths import SYNTHETIC_CODING, SYNTHETIC_N, SYNTHETIC_SEED
 from analysis.survey.synth import generate, planted_open_codes, write_export
 from analysis.themes import barriers, enforcement, investigation, opportunities
 from analysis.themes.base import Context
-from analysis.survey.validation import load
+from analysis.survey.loader import load
 
 ITEMS = ["opportunities_open", "barriers_open", "enforcement_open", "investigation_open"]
 

@@ -16,7 +16,7 @@ from analysis.protection.disclosure import SUPPRESSED, Published
 from analysis.survey.synth import generate, write_export
 from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context, open_answers, share_by_group
-from analysis.survey.validation import load
+from analysis.survey.loader import load
 
 K = 5
 

@@ -16,7 +16,8 @@ import pytest
 
 from analysis.core.errors import SurveyDataError
 from analysis.core.paths import PROJECT_ROOT
-from analysis.survey.validation import Mapping, load, load_with_log
+from analysis.survey.loader import load, load_with_log
+from analysis.survey.mapping import Mapping
 
 from support import write_rows
 
@@ -142,7 +143,8 @@ def test_xlsx_named_sheet_is_read(tmp_path, bundled_rows, survey):
     frame, log = load_with_log(path, sheet="Resultaten")
     pd.testing.assert_frame_equal(frame, survey)
     assert log.detected == {"format": "xlsx", "sheet": "Resultaten", "layout": "plain",
-                            "layout_basis": "one header row with no survey-tool columns"}
+                            "layout_basis": "one header row with no survey-tool columns",
+                            "wave": "2011 (from its columns)"}
 
 
 def test_decimal_comma_weights_are_detected(tmp_path, bundled_rows):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
 from analysis.core.paths import SYNTHETIC_EXPORT
-from analysis.survey.validation import load, load_with_log
+from analysis.survey.loader import load, load_with_log
 
 CODEBOOK = load_codebook()
 ITEMS = CODEBOOK.column_item()

@@ -41,7 +41,7 @@ from analysis.protection.release import compare_releases, manifest, read_manifes
 from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
 from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
-from analysis.survey.validation import load, load_with_log
+from analysis.survey.loader import load, load_with_log
 
 K = 5
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")

@@ -118,9 +118,9 @@ def test_open_answers_are_dutch_text_with_its_characters(survey, column):
 def test_open_answers_come_from_their_own_stream(monkeypatch):
     """Another stream for the open answers' content changes only the open-answer columns, so the
     other chapters' numbers do not move when the answers are rewritten; who answers stays."""
-    from analysis.survey import synth
+    from analysis.survey import synth_open
     before = generate(80, 3)
-    monkeypatch.setattr(synth, "OPEN_STREAM", 99)
+    monkeypatch.setattr(synth_open, "OPEN_STREAM", 99)
     after = generate(80, 3)
     opens = {"opportunities_open", "barriers_open", "enforcement_open", "investigation_open"}
     changed = {c for b, a in zip(before, after) for c in b if b[c] != a[c]}

@@ -1,6 +1,6 @@
 """Survey-tool exports: the bundled survey in each tool's layout, drafted and loaded, is the bundled survey.
 
-Reference: the bundled export itself (``analysis.survey.validation.load`` of data/raw/...synthetic.csv).
+Reference: the bundled export itself (``analysis.survey.loader.load`` of data/raw/...synthetic.csv).
 Each layout is written by ``analysis.survey.tool_exports`` as the tool writes it (header rows, metadata
 columns with made-up personal data, answer codes or labels, ticks, one-cell multi-selects); the
 mapping is drafted by ``mapping draft`` without edits; the loaded frame must equal the bundled frame
@@ -24,8 +24,9 @@ from analysis.survey.layouts import PERSONAL_COLUMNS
 from analysis.survey.mapping_draft import draft_mapping
 from analysis.core.paths import PROJECT_ROOT
 from analysis.survey.summary import problems_overview
-from analysis.survey.tool_exports import LAYOUTS
-from analysis.survey.validation import Mapping, load, load_with_log
+from analysis.survey.examples import LAYOUTS
+from analysis.survey.loader import load, load_with_log
+from analysis.survey.mapping import Mapping
 
 from support import write_rows
 

@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import SurveyDataError
-from analysis.survey.validation import load, load_with_log
+from analysis.core.paths import SYNTHETIC_EXPORT, SYNTHETIC_WAVES
+from analysis.survey.codebook import load_codebook
+from analysis.survey.loader import load, load_with_log
+from analysis.survey.reading import read_table
+from analysis.survey.validation import validate_table
 
 from support import write_rows
 
@@ -146,3 +150,30 @@ def test_validate_cli_exit_codes_and_no_traceback(tmp_path, bundled_path, bundle
 def test_missing_file_is_a_clear_error(tmp_path):
     [p] = _problems(tmp_path / "nope.csv")
     assert "does not exist" in p.message
+
+
+def test_validate_accepts_the_2026_export(capsys):
+    from analysis.pipeline.cli import main
+
+    assert main(["validate", str(SYNTHETIC_WAVES["2026"][2])]) == 0
+    assert "'2026 (from its columns)'" in capsys.readouterr().out
+
+
+def test_load_detects_the_wave_of_an_export():
+    frame, log = load_with_log(SYNTHETIC_WAVES["2026"][2])
+    assert frame.attrs["wave"] == "2026" and log.detected["wave"] == "2026 (from its columns)"
+    assert load(SYNTHETIC_EXPORT).attrs["wave"] == "2011"
+    assert load_with_log(SYNTHETIC_EXPORT, wave="2011")[1].detected["wave"] == "2011"
+
+
+def test_an_export_of_no_wave_fails_with_the_same_clear_message(tmp_path, bundled_rows, capsys):
+    from analysis.pipeline.cli import main
+
+    path = write_rows(tmp_path / "m.csv", [r[:3] + r[4:] for r in bundled_rows])  # 'role' dropped: no wave
+    with pytest.raises(SurveyDataError) as first_wave:
+        validate_table(read_table(path), load_codebook())
+    problems = _problems(path)
+    assert [(p.message, p.column) for p in problems] == [(p.message, p.column) for p in first_wave.value.problems]
+    assert [p.column for p in problems if "required column is missing" in p.message] == ["role"]
+    assert main(["validate", str(path)]) == 2
+    assert "required column is missing" in capsys.readouterr().err

@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["Codebook", "Mapping", "Problem", "SurveyDataError", "load", "load_codebook", "load_with_log"]
 
 _HOMES = {"Codebook": "survey.codebook", "load_codebook": "survey.codebook", "Problem": "core.errors",
-          "SurveyDataError": "core.errors", "Mapping": "survey.validation", "load": "survey.validation",
-          "load_with_log": "survey.validation"}
+          "SurveyDataError": "core.errors", "Mapping": "survey.mapping", "load": "survey.loader",
+          "load_with_log": "survey.loader"}
 
 
 def __getattr__(name: str) -> Any:

@@ -33,7 +33,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.core.errors import Problem
     from analysis.survey.summary import problems_overview, validation_summary
-    from analysis.survey.validation import load_with_log
+    from analysis.survey.loader import load_with_log
 
     try:
         frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet, format=args.format)
@@ -75,7 +75,7 @@ def _cmd_mapping_draft(args: argparse.Namespace) -> int:
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    from analysis.survey.tool_exports import write_examples
+    from analysis.survey.examples import write_examples
 
     for path in write_examples(args.out, n=args.n):
         print(f"wrote {path}")

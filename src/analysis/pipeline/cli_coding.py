@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.coding import ImportResult, export_sheets, import_sheets, simulate
 from analysis.survey.codebook import Codebook, load_codebook
-from analysis.survey.validation import load
+from analysis.survey.loader import load
 
 
 def _print_agreement(result: ImportResult) -> None:

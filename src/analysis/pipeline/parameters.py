@@ -26,7 +26,7 @@ from analysis.core.paths import SYNTHETIC_EXPORT
 if TYPE_CHECKING:  # pandas and the loader are imported where used: the no-op build needs neither
     import pandas as pd
 
-    from analysis.survey.validation import LoadLog
+    from analysis.survey.loadlog import LoadLog
 
 
 #: The smallest small-cell k a build accepts: below 3 a published count can be one or two respondents.
@@ -241,15 +241,17 @@ def available_languages() -> tuple[str, ...]:
 
 
 def load_survey(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
-    """Check the parameters, read and validate the export, and apply the weights rule.
+    """Check the parameters, then load the export they name with :func:`analysis.survey.loader.load_with_log`.
 
     The one loader of the build and of every notebook: returns the survey frame (empty weights
     set to 1 when ``weights`` is given) and the load log; raises :class:`SurveyDataError` for any
     problem with the parameters or the export.
     """
+    from analysis.survey.loader import load_with_log
 
     params.check()
-    return _load_export(params.data, params.mapping, params.sheet, params.format, params.wave, params)
+    return load_with_log(params.data, params.mapping, params.sheet, params.format, wave=params.wave,
+                         weights=params.weights, min_respondents=params.k)
 
 
 def load_comparison(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog] | None:
@@ -257,101 +259,9 @@ def load_comparison(params: BuildParameters) -> tuple[pd.DataFrame, LoadLog] | N
     sheet, layout and wave, the same weights rule; None when no comparison is asked for."""
     if params.compare is None:
         return None
+    from analysis.survey.loader import load_with_log
+
     params.check()
-    return _load_export(params.compare.resolve(), params.compare_mapping, params.compare_sheet,
-                        params.compare_format, params.compare_wave, params)
-
-
-def _load_export(path: Path, mapping: Path | None, sheet: str | None, format: str | None, wave: str | None,
-                 params: BuildParameters) -> tuple[pd.DataFrame, LoadLog]:
-    """Read and validate one export against the codebook of its wave (`wave`, or the first declared
-    wave it fits); the frame's ``attrs["wave"]`` and the log's ``detected["wave"]`` say which."""
-    from analysis.survey.reading import read_table
-    from analysis.survey.validation import Mapping, validate_table
-
-    codebook = load_codebook()
-    table = read_table(path, sheet=sheet, format=format)
-    mapping_read = Mapping.read(mapping) if mapping is not None else None
-    candidates = [wave] if wave is not None else (codebook.wave_ids or [None])
-    failures = []
-    for candidate in candidates:
-        try:
-            frame, log = validate_table(table, codebook.for_wave(candidate) if candidate else codebook,
-                                        mapping_read)
-        except SurveyDataError as exc:
-            failures.append(exc)
-            continue
-        if candidate is not None:
-            frame.attrs["wave"] = candidate
-            log.detected["wave"] = candidate if wave is not None else f"{candidate} (from its columns)"
-        break
-    else:  # the wave it fits best: the fewest problems
-        raise min(failures, key=lambda exc: len(exc.problems))
-    if len(frame) < params.k:
-        raise SurveyDataError([Problem(str(path),
-                                       f"only {len(frame)} respondents: a report needs at least k = {params.k}",
-                                       expected=f"at least {params.k} respondents (the small-cell rule's k)")])
-    if params.weights is not None:
-        frame = apply_weights(frame, params.weights, str(path))
-    return frame, log
-
-
-def apply_weights(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
-    """The frame with `column` checked as respondent weights and its empty cells set to 1.
-
-    Raises :class:`SurveyDataError` when the column is not in the export (listing the columns that
-    hold numbers), holds answer codes or text, or has a weight that is not a positive number
-    (naming each such respondent).
-    """
-    import pandas as pd
-
-    flag = "parameter weights (--weights)"
-    if column not in frame.columns:
-        numeric = numeric_columns(frame)
-        expected = (f"one of the export's columns that hold numbers: {', '.join(numeric)}" if numeric else
-                    "a column of respondent weights; the export has no column that holds numbers other than "
-                    "answer codes and 0/1 ticks (the codebook's weight column is "
-                    f"{_weight_columns_hint()}; map your own to it under columns: in a mapping)")
-        raise SurveyDataError([Problem(source, f"the weight column named by {flag} is not in the export",
-                                       column=column, expected=expected)])
-    values = frame[column]
-    numeric = numeric_columns(frame)
-    if column not in numeric and column not in _weight_columns():
-        raise SurveyDataError([Problem(source, f"the column named by {flag} holds answer codes, 0/1 ticks or text, "
-                                       "not weights", column=column,
-                                       expected="a column of respondent weights" +
-                                       (f": one of {', '.join(numeric)}" if numeric else ""))])
-    values = values.astype(float)
-    bad = values.notna() & ~(values > 0)
-    if bad.any():
-        ids = frame["respondent_id"] if "respondent_id" in frame.columns else pd.Series([None] * len(frame))
-        raise SurveyDataError([Problem(source, "the weight is not a positive number", line=None,
-                                       respondent=None if pd.isna(ids.iloc[i]) else str(ids.iloc[i]),
-                                       column=column, value=str(values.iloc[i]),
-                                       expected="a positive weight (empty = 1)")
-                               for i in range(len(frame)) if bad.iloc[i]])
-    out = frame.copy()
-    out[column] = values.fillna(1.0)  # an empty weight counts as 1
-    return out
-
-
-def numeric_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns holding numbers that are neither answer codes nor 0/1 ticks (candidate weights)."""
-    import pandas as pd
-
-    out = []
-    for name in frame.columns:
-        values = frame[name]
-        if isinstance(values.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(values):
-            continue
-        if set(values.dropna().unique()) - {0, 1}:
-            out.append(name)
-    return out
-
-
-def _weight_columns() -> list[str]:
-    return [item.id for item in load_codebook().items if item.type == "weight"]
-
-
-def _weight_columns_hint() -> str:
-    return ", ".join(f"'{c}'" for c in _weight_columns()) or "not defined"
+    return load_with_log(params.compare.resolve(), params.compare_mapping, params.compare_sheet,
+                         params.compare_format, wave=params.compare_wave, weights=params.weights,
+                         min_respondents=params.k)

@@ -3,12 +3,20 @@
 - :mod:`~analysis.survey.codebook`: the codebook (items, types, codes, labels, themes, waves).
 - :mod:`~analysis.survey.reading` and :mod:`~analysis.survey.layouts`: reading CSV/XLSX/SAV files
   and recognising tool layouts (header rows, metadata columns).
-- :mod:`~analysis.survey.validation`: the mapping, cell conversion and the checks that turn a
-  raw table into the validated frame (``load``, ``load_with_log``).
+- :mod:`~analysis.survey.loader`: the one loader, ``load`` and ``load_with_log`` (an export -> the
+  survey frame of its wave, weights checked), used by the build, the notebooks, ``validate`` and coding.
+- :mod:`~analysis.survey.validation`: the checks that turn a raw table into the validated frame
+  (``validate_table``), in steps: :mod:`~analysis.survey.mapping` (the ``Mapping`` and its checks),
+  :mod:`~analysis.survey.headers` (the header), :mod:`~analysis.survey.multiselect` (one-cell
+  multi-selects), :mod:`~analysis.survey.cells` (cell converters), with
+  :mod:`~analysis.survey.matching` (how texts are compared) and :mod:`~analysis.survey.loadlog`
+  (``LoadLog``, what the load did).
 - :mod:`~analysis.survey.mapping_draft`, :mod:`~analysis.survey.summary`: drafting a mapping and
   summarising problems for a new export.
-- :mod:`~analysis.survey.tool_exports`: the bundled example exports in the survey tools' layouts.
-- :mod:`~analysis.survey.synth`: the seeded synthetic exports.
+- :mod:`~analysis.survey.tool_exports`: the bundled survey written in the survey tools' layouts;
+  :mod:`~analysis.survey.examples`: the registry of those layouts and the bundled example exports.
+- :mod:`~analysis.survey.synth`: the seeded synthetic exports, with their open answers from
+  :mod:`~analysis.survey.synth_open`.
 - :mod:`~analysis.survey.questionnaire` and :mod:`~analysis.survey.limesurvey_lss`: the questionnaire
   of a wave for fielding (a LimeSurvey survey file with the mapping of its export, a printable page).
 

@@ -127,12 +127,7 @@ def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sa
 
     Raises :class:`SurveyDataError` for an unknown format, or ``spss`` forced on a text table.
     """
-    if format is not None and format not in FORMATS:
-        raise SurveyDataError([Problem(name, "unknown export format", value=format,
-                                       expected="one of " + ", ".join(FORMATS))])
-    if format == "spss" and not is_sav:
-        raise SurveyDataError([Problem(name, "the format 'spss' was given but the file is not an SPSS .sav file",
-                                       value=format, expected="an SPSS .sav export, or another --format")])
+    _check_format(name, format, is_sav)
     detected, flavour, basis = detect(rows, is_sav)
     layout_name = format or detected
     if format is not None:
@@ -141,47 +136,79 @@ def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sa
             flavour = ""
         elif detected != "forms":
             flavour = "google" if rows and _key(rows[0][0]) in _GOOGLE_MARKERS else "microsoft"
-    if is_sav or layout_name in ("plain", "limesurvey", "forms", "spss"):
-        header_rows = 1
-    elif layout_name == "qualtrics":
-        import_id = _import_id_row(rows)
-        header_rows = import_id + 1 if import_id is not None else 2
-    else:  # surveymonkey
-        header_rows = 2
-    second = [c.strip() for c in rows[1] if c.strip()] if len(rows) > 1 else []
-    numbers = sum(bool(re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", c)) for c in second)
-    answers_below_header = detected == "plain" and second and numbers >= len(second) / 2
-    if format is not None and header_rows > 1 and (detected in ("limesurvey", "forms", "spss") or answers_below_header):
-        cells = ", ".join(repr(c) for c in rows[1][:4] if c.strip()) if len(rows) > 1 else ""
-        raise SurveyDataError([Problem(name, f"--format {format} reads {header_rows} header rows, but the file looks "
-                                       f"like {'a ' + detected + ' export' if detected != 'plain' else 'a table'} with one: its second row would be dropped as a "
-                                       f"header although it looks like a respondent's answers", line=2,
-                                       value=cells[:120], expected=f"--format {detected}, or no --format" if detected != "plain" else "no --format")])
+    header_rows = _header_rows(rows, layout_name, is_sav)
+    if format is not None and header_rows > 1:
+        _check_forced_header_rows(rows, name, format, detected, header_rows)
     if len(rows) < header_rows:
         raise SurveyDataError([Problem(name, f"the {layout_name} layout has {header_rows} header rows but the "
                                        f"file has {len(rows)} row(s)", expected="the complete export")])
-    header_block = [list(r) for r in rows[:header_rows]]
-    if trim or layout_name != "plain":
-        for r in header_block:
-            while r and not r[-1].strip():
-                r.pop()
-    width = max(len(r) for r in header_block) if header_block else 0
-    for r in header_block:
-        r += [""] * (width - len(r))
-    if layout_name == "surveymonkey":
-        header, questions = _surveymonkey_header(header_block)
-    elif layout_name == "qualtrics":
-        header = [h.strip() for h in header_block[0]]
-        questions = [q.strip() for q in header_block[1]] if header_rows > 1 else list(header)
-    else:
-        header = [h.strip() for h in header_block[0]]
-        questions = list(header)
+    header, questions = _column_names(_header_block(rows, header_rows, trim or layout_name != "plain"), layout_name)
     layout = Layout(name=layout_name, header_rows=header_rows, header=header, questions=questions,
                     basis=basis, flavour=flavour)
     if layout_name != "plain":
         _disambiguate(layout)
     layout.metadata = metadata_columns(layout_name, layout.header)
     return layout
+
+
+def _check_format(name: str, format: str | None, is_sav: bool) -> None:
+    """Refuse an unknown forced format, and ``spss`` forced on a file that is not .sav."""
+    if format is not None and format not in FORMATS:
+        raise SurveyDataError([Problem(name, "unknown export format", value=format,
+                                       expected="one of " + ", ".join(FORMATS))])
+    if format == "spss" and not is_sav:
+        raise SurveyDataError([Problem(name, "the format 'spss' was given but the file is not an SPSS .sav file",
+                                       value=format, expected="an SPSS .sav export, or another --format")])
+
+
+def _header_rows(rows: list[list[str]], layout_name: str, is_sav: bool) -> int:
+    """How many rows the layout's header takes."""
+    if is_sav or layout_name in ("plain", "limesurvey", "forms", "spss"):
+        return 1
+    if layout_name == "qualtrics":
+        import_id = _import_id_row(rows)
+        return import_id + 1 if import_id is not None else 2
+    return 2  # surveymonkey
+
+
+def _check_forced_header_rows(rows: list[list[str]], name: str, format: str, detected: str, header_rows: int) -> None:
+    """Refuse a forced layout of several header rows on a file whose second row looks like answers."""
+    second = [c.strip() for c in rows[1] if c.strip()] if len(rows) > 1 else []
+    numbers = sum(bool(re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", c)) for c in second)
+    answers_below_header = detected == "plain" and second and numbers >= len(second) / 2
+    if not (detected in ("limesurvey", "forms", "spss") or answers_below_header):
+        return
+    cells = ", ".join(repr(c) for c in rows[1][:4] if c.strip()) if len(rows) > 1 else ""
+    looks_like = "a " + detected + " export" if detected != "plain" else "a table"
+    raise SurveyDataError([Problem(name, f"--format {format} reads {header_rows} header rows, but the file looks "
+                                   f"like {looks_like} with one: its second row would be dropped as a "
+                                   f"header although it looks like a respondent's answers", line=2,
+                                   value=cells[:120],
+                                   expected=f"--format {detected}, or no --format" if detected != "plain"
+                                   else "no --format")])
+
+
+def _header_block(rows: list[list[str]], header_rows: int, trim: bool) -> list[list[str]]:
+    """The header rows, padded to one width (trailing empty cells dropped first when `trim`)."""
+    header_block = [list(r) for r in rows[:header_rows]]
+    if trim:
+        for r in header_block:
+            while r and not r[-1].strip():
+                r.pop()
+    width = max(len(r) for r in header_block) if header_block else 0
+    for r in header_block:
+        r += [""] * (width - len(r))
+    return header_block
+
+
+def _column_names(header_block: list[list[str]], layout_name: str) -> tuple[list[str], list[str]]:
+    """(column names, question texts) from the header rows of a layout."""
+    if layout_name == "surveymonkey":
+        return _surveymonkey_header(header_block)
+    header = [h.strip() for h in header_block[0]]
+    if layout_name == "qualtrics":
+        return header, [q.strip() for q in header_block[1]] if len(header_block) > 1 else list(header)
+    return header, list(header)
 
 
 def _surveymonkey_header(block: list[list[str]]) -> tuple[list[str], list[str]]:

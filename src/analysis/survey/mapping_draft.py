@@ -20,7 +20,9 @@ from rapidfuzz import fuzz, process
 
 from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
 from analysis.survey.reading import RawTable, read_table
-from analysis.survey.validation import (_NOT_TICKED_VALUES, _TICKED, _code_lookup, _label_key, _number_text, _option_lookup, _pieces, _detect_separator, _other_option)
+from analysis.survey.cells import NOT_TICKED, TICKED
+from analysis.survey.matching import code_lookup, label_key, number_text
+from analysis.survey.multiselect import detect_separator, option_lookup, other_option, pieces, protected_labels
 
 #: A header whose best score is below this is not matched (a TODO line instead).
 MATCH_SCORE = 85.0
@@ -167,7 +169,7 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
         if match.kind == "other_text":
             item = known.get(match.target) or (codebook[match.target] if match.target in codebook else None)
             if item is not None and item.type == "multi":
-                other = _other_option(item)
+                other = other_option(item)
                 free_other = f"{item.id}_{other}" if other is not None else None
                 if free_other and free_other not in used:
                     match.target, match.note = free_other, "typed 'other' answer: any text means ticked"
@@ -198,16 +200,16 @@ _TOOL_ANSWER_CODE = re.compile(r"^A[O0]?0*(\d+)$", re.IGNORECASE)
 
 def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]], list[str], str]:
     """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how)."""
-    by_code, by_label = _code_lookup(item)
-    unknown = sorted({v for v in values if _number_text(v.strip()) not in by_code
-                      and _label_key(v) not in by_label}, key=_sort_key)
+    by_code, by_label = code_lookup(item)
+    unknown = sorted({v for v in values if number_text(v.strip()) not in by_code
+                      and label_key(v) not in by_label}, key=_sort_key)
     if not unknown:
         return {}, [], ""
     codes = [c.code for c in item.codes]
     out: dict[str, tuple[Any, str]] = {}
     todo: list[str] = []
     how = "answer labels matched to the codebook's"
-    other_code = [c.code for c in item.codes if {_label_key(x) for x in c.labels.values()} & {"anders", "other"}]
+    other_code = [c.code for c in item.codes if {label_key(x) for x in c.labels.values()} & {"anders", "other"}]
     if "-oth-" in unknown and other_code:
         out["-oth-"] = (other_code[0], "LimeSurvey's '-oth-' is the answer 'Anders'")
         values = [v for v in values if v != "-oth-"]
@@ -221,7 +223,8 @@ def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]
         if max(positions) <= len(codes):
             shape = re.match(r"^([A-Za-z]+)(\d+)$", numbered[0]) if numbered else None
             prefix = shape.group(1) if shape else ""
-            padded = [len(re.sub(r"^[A-Za-z]+", "", v)) for v in numbered if re.sub(r"^[A-Za-z]+", "", v).startswith("0")]
+            digits = [re.sub(r"^[A-Za-z]+", "", v) for v in numbered]
+            padded = [len(d) for d in digits if d.startswith("0")]
             width = max(padded) if padded else 1
             for p, code in enumerate(codes, start=1):
                 key = f"{prefix}{p:0{width}d}" if numbered else str(p)
@@ -254,9 +257,27 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
     codebook = codebook or load_codebook()
     table = read_table(path, sheet=sheet, format=format)
     known = codebook.column_item()
-    matches = _match_headers(table, codebook)
     cells = {h: [r[k].strip() if k < len(r) else "" for r in table.rows] for k, h in enumerate(table.header)}
+    draft = Draft(text="")
+    columns_lines, mapped = _columns_lines(_match_headers(table, codebook), table, cells, draft)
+    present = _targets_present(mapped, table, codebook)
+    if "respondent_id" not in present:
+        columns_lines.append("  # no respondent id column: respondents are numbered by their line in the file")
+    for col in [c for c, i in known.items() if c not in present and i.required and c != "respondent_id"]:
+        columns_lines.append(f"  # TODO no export column found for codebook column {col}")
+        draft.todo.append(col)
+    scales_lines, values_lines = _value_lines(present, mapped, table, cells, codebook, draft.todo)
+    lines = _preamble(path, table) + columns_lines
+    if scales_lines:
+        lines += ["scales:"] + scales_lines
+    if values_lines:
+        lines += ["values:"] + values_lines
+    draft.text = "\n".join(lines) + "\n"
+    return draft
 
+
+def _preamble(path: str | Path, table: RawTable) -> list[str]:
+    """The draft's opening comments: where it comes from, the layout, how to read it."""
     lines = [f"# Mapping drafted by `python -m analysis mapping draft` from {Path(path).name}",
              f"# layout: {table.detected.get('layout')} ({table.detected.get('layout_basis')})",
              "# Check every line. Scores (0-100) say how closely the export's text matches the codebook's.",
@@ -264,55 +285,77 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
     if table.metadata_columns:
         lines.append("# Survey-tool columns, dropped at load (never in the frame): "
                      + ", ".join(table.metadata_columns))
+    return lines
+
+
+def _columns_lines(matches: list[_Match], table: RawTable, cells: dict[str, list[str]],
+                   draft: Draft) -> tuple[list[str], dict[str, str]]:
+    """The ``columns:`` lines, one per header match (TODO when nothing matched), and header -> target mapped."""
     columns_lines = ["columns:"]
-    draft = Draft(text="")
-    todo = draft.todo
     mapped: dict[str, str] = {}
     for m in matches:
         key = json.dumps(m.header, ensure_ascii=False)
         if m.kind == "null":
             columns_lines.append(f"  {key}: null  # {m.note}")
             draft.columns[m.header] = None
-            continue
-        if m.target is None and not any(cells.get(m.header, [])):
+        elif m.target is None and not any(cells.get(m.header, [])):
             columns_lines.append(f"  {key}: null  # an empty column that matches no codebook column")
             draft.columns[m.header] = None
-            continue
-        if m.target is None:
+        elif m.target is None:
             guess = ", ".join(f"{t} {s:.0f}" for t, s in m.options[:3])
             columns_lines.append(f"  # TODO {key}: ?  # no codebook column matched{'; ' + m.note if m.note else ''}"
                                  f" (best: {guess})")
-            todo.append(m.header)
-            continue
-        text = (table.questions.get(m.header) or m.header)
-        comment = f"score {m.score:.0f}" + (f"; {m.note}" if m.note else "")
-        if m.kind == "multi":
-            comment += "; a multi-select in one cell, split into the item's options"
-        if text != m.header:
-            comment += f": {text[:70]!r}"
-        value = m.target if m.target == m.header else m.target
-        if m.target == m.header:
-            continue  # already the codebook's name: nothing to map
-        columns_lines.append(f"  {key}: {value}  # {comment}")
-        draft.columns[m.header] = m.target
-        mapped[m.header] = m.target
+            draft.todo.append(m.header)
+        elif m.target != m.header:  # a column already named as in the codebook needs no line
+            text = (table.questions.get(m.header) or m.header)
+            comment = f"score {m.score:.0f}" + (f"; {m.note}" if m.note else "")
+            if m.kind == "multi":
+                comment += "; a multi-select in one cell, split into the item's options"
+            if text != m.header:
+                comment += f": {text[:70]!r}"
+            columns_lines.append(f"  {key}: {m.target}  # {comment}")
+            draft.columns[m.header] = m.target
+            mapped[m.header] = m.target
+    return columns_lines, mapped
+
+
+def _targets_present(mapped: dict[str, str], table: RawTable, codebook: Codebook) -> set[str]:
+    """Codebook columns the export holds, once mapped (a one-cell multi-select holds all its options)."""
+    known = codebook.column_item()
     present = set(mapped.values()) | {h for h in table.header if h in known}
-    targets_present = set()
+    targets_present: set[str] = set()
     for t in present:
         targets_present |= set(codebook[t].columns) if t in codebook and codebook[t].type == "multi" else {t}
-    if "respondent_id" not in targets_present:
-        columns_lines.append("  # no respondent id column: respondents are numbered by their line in the file")
-    missing = [c for c, i in known.items() if c not in targets_present and i.required and c != "respondent_id"]
-    for col in missing:
-        columns_lines.append(f"  # TODO no export column found for codebook column {col}")
-        todo.append(col)
+    return targets_present
 
-    # --- values: per codebook column, then gathered per scale / grid when they agree -----------------
+
+def _value_lines(present: set[str], mapped: dict[str, str], table: RawTable, cells: dict[str, list[str]],
+                 codebook: Codebook, todo: list[str]) -> tuple[list[str], list[str]]:
+    """The ``scales:`` and ``values:`` lines: value maps per column, gathered per scale when they agree."""
+    known = codebook.column_item()
+    per_column, value_todo, tick_items = _value_maps(present, mapped, table, cells, codebook)
+    scales_lines, values_lines = _gather_values(per_column, codebook, known)
+    if tick_items:
+        scales_lines.append("  ticks:  # any text in an option's column means ticked (the tool writes the "
+                            "option's label or number)")
+        scales_lines.append(f"    columns: [{', '.join(tick_items)}]")
+        scales_lines.append('    values: {"*": 1}')
+    for col, v in value_todo:
+        values_lines.append(f"  # TODO {col}: {{{json.dumps(v, ensure_ascii=False)}: ?}}  # no codebook answer matched")
+        todo.append(f"{col}: {v}")
+    return scales_lines, values_lines
+
+
+def _value_maps(present: set[str], mapped: dict[str, str], table: RawTable, cells: dict[str, list[str]],
+                codebook: Codebook) -> tuple[dict[str, tuple[dict[str, tuple[Any, str]], str]],
+                                             list[tuple[str, str]], list[str]]:
+    """(codebook column -> its value map and how it was found, values left to decide, items of tick columns)."""
+    known = codebook.column_item()
     per_column: dict[str, tuple[dict[str, tuple[Any, str]], str]] = {}
     value_todo: list[tuple[str, str]] = []
     tick_items: list[str] = []
     header_of = {t: h for h, t in mapped.items()}
-    for col in sorted(targets_present, key=lambda c: codebook.columns().index(c) if c in known else 0):
+    for col in sorted(present, key=lambda c: codebook.columns().index(c) if c in known else 0):
         item = known.get(col)
         if item is None:
             continue
@@ -326,31 +369,16 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
                 per_column[col] = (vmap, how)
             value_todo += [(col, v) for v in vtodo]
         elif item.type == "multi" and source == header_of.get(item.id):
-            lookup = _option_lookup(item, {})
-            protected = sorted({lab for o in item.options for lab in o.labels.values()}, key=len, reverse=True)
-            sep = _detect_separator(values, lookup, protected)
-            if _other_option(item) is None:
-                value_todo += [(item.id, p) for v in values for p in _pieces(v, sep, protected)
-                               if _label_key(p) not in lookup]
+            lookup = option_lookup(item, {})
+            protected = protected_labels(item)
+            sep = detect_separator(values, lookup, protected)
+            if other_option(item) is None:
+                value_todo += [(item.id, p) for v in values for p in pieces(v, sep, protected)
+                               if label_key(p) not in lookup]
         elif item.type == "multi":
-            if any(_label_key(v) not in _TICKED | _NOT_TICKED_VALUES for v in values) and item.id not in tick_items:
+            if any(label_key(v) not in TICKED | NOT_TICKED for v in values) and item.id not in tick_items:
                 tick_items.append(item.id)
-    scales_lines, values_lines = _gather_values(per_column, codebook, known)
-    if tick_items:
-        scales_lines.append("  ticks:  # any text in an option's column means ticked (the tool writes the "
-                            "option's label or number)")
-        scales_lines.append(f"    columns: [{', '.join(tick_items)}]")
-        scales_lines.append('    values: {"*": 1}')
-    for col, v in value_todo:
-        values_lines.append(f"  # TODO {col}: {{{json.dumps(v, ensure_ascii=False)}: ?}}  # no codebook answer matched")
-        todo.append(f"{col}: {v}")
-    lines += columns_lines
-    if scales_lines:
-        lines += ["scales:"] + scales_lines
-    if values_lines:
-        lines += ["values:"] + values_lines
-    draft.text = "\n".join(lines) + "\n"
-    return draft
+    return per_column, value_todo, tick_items
 
 
 def _gather_values(per_column: dict[str, tuple[dict[str, Any], str]], codebook: Codebook,

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
-from analysis.survey.validation import LoadLog
+from analysis.survey.loadlog import LoadLog
 
 
 def missingness_by_theme(frame: pd.DataFrame) -> pd.DataFrame:

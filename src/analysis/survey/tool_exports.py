@@ -2,25 +2,22 @@
 
 Each writer takes the bundled survey frame and writes it in one tool's layout: its header rows,
 its own metadata columns (with made-up personal data, which the loader must drop), its way of
-writing answers (labels, numbers, answer codes, ticks, one-cell multi-selects). The examples in
-``data/examples/`` are written by :func:`write_examples`; the tests write the full survey the same
-way and check that ``mapping draft`` -> ``load`` gives back the bundled frame.
-
-What a layout cannot carry is declared in :data:`LAYOUTS` (``loses``), so the tests and the README
-say the same thing.
+writing answers (labels, numbers, answer codes, ticks, one-cell multi-selects). The registry of
+the layouts and the examples in ``data/examples/`` are in :mod:`analysis.survey.examples`; the
+tests write the full survey the same way and check that ``mapping draft`` -> ``load`` gives back
+the bundled frame.
 """
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from analysis.survey.codebook import Codebook, Item, load_codebook
-from analysis.core.paths import SYNTHETIC_EXPORT
 
 #: Typed "other" answers used where a tool asks for the text of an "other" option (synthetic).
 OTHER_TEXTS = ("WhatsApp", "Instagram", "Flickr", "Eigen intranet", "Snapchat")
@@ -208,7 +205,8 @@ def _other_column(frame, item, code):
 # --- LimeSurvey --------------------------------------------------------------------------------------
 
 def limesurvey(frame: pd.DataFrame, path: Path, answers: bool = False, codebook: Codebook | None = None) -> Path:
-    """LimeSurvey "Export results" (the respondent number a hidden question "Respondentnummer"): with answer codes (heading "Question code & question text";
+    """LimeSurvey "Export results" (the respondent number a hidden question "Respondentnummer"): with
+    answer codes (heading "Question code & question text";
     ``A1``... answer codes, ``Y``/empty ticks, ``-oth-`` plus an ``[other]`` text column) or with
     full answers (heading "Full question text"; Dutch labels, ``Ja``/``Nee`` ticks)."""
     codebook = codebook or load_codebook()
@@ -229,7 +227,8 @@ def limesurvey(frame: pd.DataFrame, path: Path, answers: bool = False, codebook:
                     head = f"{q.text} [Anders]" if answers else f"{code}[other]. {q.text} [Anders]"
                     cols.append((head, _other_column(frame, item, o.code)))
                 else:
-                    head = f"{q.text} [{o.labels['nl']}]" if answers else f"{code}[SQ{j:03d}]. {q.text} [{o.labels['nl']}]"
+                    option = f"{q.text} [{o.labels['nl']}]"
+                    head = option if answers else f"{code}[SQ{j:03d}]. {option}"
                     cols.append((head, _ls_tick(frame, item, o.code, answers)))
         elif q.kind == "open":
             cols.append((q.text if answers else f"{code}. {q.text}", lambda k, it=item: _text(frame, it, k)))
@@ -452,75 +451,3 @@ def _write_xlsx(path: Path, rows: list[list], sheet: str) -> Path:
 
     fix_zip_timestamps(Path(path))
     return Path(path)
-
-
-#: What a layout that writes unticked options as empty cells cannot carry.
-_TICKS_LOST = ("a respondent who answered a multi-select question but ticked nothing is written with every "
-               "option empty, as one who skipped it: both are 'not answered'")
-
-
-@dataclass(frozen=True)
-class ToolLayout:
-    """One tool's export layout: how to write it, its file name, what it cannot carry."""
-
-    name: str
-    filename: str
-    write: Callable[[pd.DataFrame, Path], Path]
-    format: str
-    #: what the layout loses compared with the bundled export (frame column -> why)
-    loses: dict[str, str] = field(default_factory=dict)
-
-
-LAYOUTS: dict[str, ToolLayout] = {
-    "qualtrics_choice_text": ToolLayout("qualtrics_choice_text", "qualtrics_choice_text.csv",
-                                        lambda f, p: qualtrics(f, p, numeric=False), "qualtrics",
-                                        {"multi": _TICKS_LOST}),
-    "qualtrics_numeric": ToolLayout("qualtrics_numeric", "qualtrics_numeric.csv",
-                                    lambda f, p: qualtrics(f, p, numeric=True), "qualtrics", {"multi": _TICKS_LOST}),
-    "limesurvey_codes": ToolLayout("limesurvey_codes", "limesurvey_codes.csv",
-                                   lambda f, p: limesurvey(f, p, answers=False), "limesurvey",
-                                   {"multi": _TICKS_LOST}),
-    "limesurvey_answers": ToolLayout("limesurvey_answers", "limesurvey_answers.csv",
-                                     lambda f, p: limesurvey(f, p, answers=True), "limesurvey"),
-    "surveymonkey_csv": ToolLayout("surveymonkey_csv", "surveymonkey.csv", surveymonkey_csv, "surveymonkey",
-                                   {"multi": _TICKS_LOST}),
-    "surveymonkey_xlsx": ToolLayout("surveymonkey_xlsx", "surveymonkey.xlsx", surveymonkey_xlsx, "surveymonkey",
-                                    {"multi": _TICKS_LOST}),
-    "google_forms": ToolLayout("google_forms", "google_forms.csv", google_forms, "forms",
-                               {"multi": _TICKS_LOST, "respondent_id": "Google Forms has no respondent id"}),
-    "microsoft_forms": ToolLayout("microsoft_forms", "microsoft_forms.xlsx", microsoft_forms, "forms",
-                                  {"multi": _TICKS_LOST,
-                                   "respondent_id": "Microsoft Forms numbers responses itself (column 'Id', dropped)"}),
-    "spss": ToolLayout("spss", "spss.sav", spss, "spss"),
-}
-
-
-def bundled_frame(n: int | None = None) -> pd.DataFrame:
-    """The bundled survey as a frame (its first `n` respondents)."""
-    from analysis.survey.validation import load
-
-    frame = load(SYNTHETIC_EXPORT)
-    return frame if n is None else frame.iloc[:n].reset_index(drop=True)
-
-
-def write_examples(out: str | Path, n: int = 40, draft: bool = True) -> list[Path]:
-    """Write one small example export per layout (the bundled survey's first `n` respondents) and,
-    with `draft`, its drafted mapping next to it; returns the paths written."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    frame = bundled_frame(n)
-    written = []
-    for layout in LAYOUTS.values():
-        path = layout.write(frame, out / layout.filename)
-        written.append(path)
-        if draft:
-            from analysis.survey.mapping_draft import draft_mapping
-
-            mapping_path = out / f"{layout.name}_mapping.yaml"
-            mapping_path.write_text(draft_mapping(path).text, encoding="utf-8")
-            written.append(mapping_path)
-    return written
-
-
-
-

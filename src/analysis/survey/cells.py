@@ -1,0 +1,234 @@
+"""Cell converters: one export column's text cells -> the survey frame's typed column.
+
+Coded items become Categoricals of the codebook's codes (an export code, a label in either language,
+a mapped value or an SPSS value label); multi-select options and flags become 0/1; weights become
+positive numbers; open text is kept as written. Empty cells are missing. Each distinct text of a
+column is converted once; problems still name every cell.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.survey.codebook import CODED_TYPES, Item
+from analysis.survey.matching import code_lookup, expected_codes, label_key, number_text, value_key
+
+_WEIGHT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+_MISSING_BY_MAPPING = "set to missing by the mapping"
+#: The missing reason of an empty cell (the load log counts cells per reason).
+EMPTY = "empty cell (not answered)"
+#: Answers a 0/1 (multi-select option, flag) cell may hold besides the mapping's (LimeSurvey: Y / N).
+TICKED = frozenset({"1", "yes", "ja", "true", "waar", "x", "y"})
+NOT_TICKED = frozenset({"0", "no", "nee", "false", "onwaar", "n", "not selected", "niet geselecteerd"})
+#: A mapping key that stands for any other non-empty answer ("*": 1 - any text means ticked).
+WILDCARD = "*"
+
+
+@dataclass
+class Converted:
+    """One converted column: the typed series, its problems per cell and what the log counts."""
+
+    series: pd.Series
+    problems: list[tuple[int, str, str, str]]
+    recoded: int = 0
+    mapped: int = 0
+    missing: dict[str, int] = field(default_factory=dict)
+    spss_recodes: dict[str, Any] = field(default_factory=dict)
+    #: per cell: empty in the export (not set to missing by the mapping)
+    empty: list[bool] = field(default_factory=list)
+
+
+@dataclass
+class _Cell:
+    """What one distinct cell text of a column becomes (the same for every cell that holds it)."""
+
+    value: Any
+    mapped: int = 0
+    to_missing: bool = False
+    recoded: bool = False
+    empty: bool = False
+    #: (message, value shown, expected) when the text is not an answer of the item
+    problem: tuple[str, str, str] | None = None
+    #: the SPSS value label, when it disagrees with the codebook
+    disagrees: str | None = None
+    spss_recode: tuple[str, Any] | None = None
+
+
+def _coded_cell(text: str, values_map: dict[str, Any], spss: dict[str, tuple[Any, str]], by_code: dict[str, Any],
+                by_label: dict[str, Any], expected: str) -> _Cell:
+    """One cell of a coded item: export code, label, mapped value or SPSS value -> codebook code."""
+    if text == "":
+        return _Cell(np.nan, empty=True)
+    key = value_key(text)
+    mapped = 0
+    if key in values_map:
+        mapped = 1
+        if values_map[key] is None:
+            return _Cell(np.nan, mapped=1, to_missing=True)
+        text = str(values_map[key]).strip()
+        key = value_key(text)
+    elif text in spss:
+        code, label = spss[text]
+        if code is None:  # reported once per value, not once per respondent
+            return _Cell(np.nan, disagrees=label)
+        return _Cell(code, spss_recode=(f"{text} ({label})", code) if str(code) != text else None)
+    if key in by_code:
+        return _Cell(by_code[key], mapped=mapped)
+    if label_key(text) in by_label:
+        return _Cell(by_label[label_key(text)], mapped=mapped, recoded=True)
+    if WILDCARD in values_map and values_map[WILDCARD] is None:
+        return _Cell(np.nan, mapped=mapped + 1, to_missing=True)
+    if WILDCARD in values_map and value_key(values_map[WILDCARD]) in by_code:
+        return _Cell(by_code[value_key(values_map[WILDCARD])], mapped=mapped + 1)
+    message = "code outside the codebook" if _WEIGHT.match(text) else "text where an answer code is expected"
+    return _Cell(np.nan, mapped=mapped, problem=(message, text, expected))
+
+
+def _tick_cell(text: str, values_map: dict[str, Any], col: str) -> _Cell:
+    """One cell of a 0/1 column (multi-select option, flag): ticked 1, not ticked 0, empty missing."""
+    key = value_key(text)
+    mapped = 0
+    if key in values_map:
+        mapped = 1
+        if values_map[key] is None:
+            return _Cell(np.nan, mapped=1, to_missing=True)
+        key = value_key(values_map[key])
+    if key == "":
+        return _Cell(np.nan, mapped=mapped, empty=True)
+    if key in TICKED:
+        return _Cell(1.0, mapped=mapped)
+    if key in NOT_TICKED:
+        return _Cell(0.0, mapped=mapped)
+    if WILDCARD in values_map and (values_map[WILDCARD] is None
+                                   or value_key(values_map[WILDCARD]) in TICKED | NOT_TICKED):
+        if values_map[WILDCARD] is None:
+            return _Cell(np.nan, mapped=mapped + 1, to_missing=True)
+        return _Cell(1.0 if value_key(values_map[WILDCARD]) in TICKED else 0.0, mapped=mapped + 1)
+    return _Cell(np.nan, mapped=mapped, problem=("not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
+                                                 f"or add it to the mapping under values: {col}"))
+
+
+def _weight_cell(text: str, decimal: str) -> _Cell:
+    """One cell of a weight column: a positive number (one decimal mark at most), empty missing."""
+    if text == "":
+        return _Cell(np.nan, empty=True)
+    # one decimal mark at most (the pattern refuses "1.234,5"), so ',' can only be decimal
+    value = float(text.replace(",", ".")) if _WEIGHT.match(text) else float("nan")
+    if not np.isfinite(value) or value <= 0:
+        return _Cell(value, problem=("not a positive number", text,
+                                     f"a positive weight (empty = 1), decimal mark '{decimal}'"))
+    return _Cell(value)
+
+
+def _distinct(raw: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(index of each cell's text among the distinct texts, the distinct texts in order of first
+    appearance, how many cells hold each), cells stripped of surrounding space: a column is
+    converted once per distinct text."""
+    codes, uniques = pd.factorize(np.asarray(raw, dtype=object), sort=False)
+    texts = [str(u).strip() for u in uniques]
+    if any(len(t) != len(u) for t, u in zip(texts, uniques)):  # '1' and ' 1' are one text
+        merged, texts = pd.factorize(np.asarray(texts, dtype=object), sort=False)
+        codes, texts = merged[codes], [str(t) for t in texts]
+    return codes, texts, np.bincount(codes, minlength=len(texts))
+
+
+def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, Any], decimal: str,
+                   spss_labels: dict[str, str] | None = None) -> Converted:
+    """Convert one column's text cells to the survey frame's type, collecting problems per cell.
+
+    Each distinct text is converted once and the result spread over the cells holding it (a
+    column of 100,000 answers holds a handful of distinct texts); problems still name every cell.
+    """
+    codes, texts, counts = _distinct(raw)
+    empty_mask = (np.asarray(texts, dtype=object) == "")[codes] if texts else np.zeros(0, dtype=bool)
+    if item.type not in CODED_TYPES and item.type not in ("multi", "flag", "weight"):
+        empty = int(empty_mask.sum())  # open text: kept exactly, empty is missing
+        return Converted(pd.Series([t.strip() or None for t in raw], dtype=object), [],
+                         missing={EMPTY: empty}, empty=empty_mask)
+    cells = _distinct_cells(item, col, texts, values_map, decimal, spss_labels)
+
+    def total(attribute: str) -> int:
+        return int(sum(int(getattr(c, attribute)) * int(n) for c, n in zip(cells, counts)))
+
+    problems = _cell_problems(item, col, cells, codes, texts, counts)
+    missing = {EMPTY: total("empty"), _MISSING_BY_MAPPING: total("to_missing")}
+    if item.type in CODED_TYPES:
+        spss_recodes = dict(c.spss_recode for c in cells if c.spss_recode is not None)
+        return Converted(_categorical(item, cells, codes), problems, total("recoded"), total("mapped"), missing,
+                         spss_recodes, empty_mask)
+    values = np.array([c.value for c in cells], dtype=float)[codes] if len(cells) else np.zeros(0)
+    if item.type == "weight":
+        return Converted(pd.Series(values, dtype=float), problems, missing={EMPTY: total("empty")}, empty=empty_mask)
+    dtype = "Int64" if item.type == "flag" else float
+    return Converted(pd.Series(values, dtype=float).astype(dtype), problems, total("recoded"), total("mapped"),
+                     missing, empty=empty_mask)
+
+
+def _distinct_cells(item: Item, col: str, texts: list[str], values_map: dict[str, Any], decimal: str,
+                    spss_labels: dict[str, str] | None) -> list[_Cell]:
+    """What each distinct text of a coded, 0/1 or weight column becomes."""
+    if item.type in CODED_TYPES:
+        by_code, by_label = code_lookup(item)
+        spss = _spss_translation(item, spss_labels or {}, values_map, by_code, by_label)
+        expected = expected_codes(item, col)
+        return [_coded_cell(t, values_map, spss, by_code, by_label, expected) for t in texts]
+    if item.type in ("multi", "flag"):
+        return [_tick_cell(t, values_map, col) for t in texts]
+    return [_weight_cell(t, decimal) for t in texts]
+
+
+def _cell_problems(item: Item, col: str, cells: list[_Cell], codes: np.ndarray, texts: list[str],
+                   counts: np.ndarray) -> list[tuple]:
+    """Every cell's problem in row order, then one problem per SPSS value label the codebook disagrees with."""
+    problems: list[tuple] = []
+    for j, cell in enumerate(cells):
+        if cell.problem is not None:
+            message, shown, wanted = cell.problem
+            problems += [(int(i), message, shown, wanted) for i in np.flatnonzero(codes == j)]
+    problems.sort(key=lambda p: p[0])
+    disagreeing = sorted((int(np.flatnonzero(codes == j)[0]), j) for j, c in enumerate(cells)
+                         if c.disagrees is not None)
+    for first, j in disagreeing:
+        problems.append((first, f"the SPSS value label disagrees with the codebook ({counts[j]} respondent(s) "
+                         "have this value; this is the first)", f"{texts[j]} = {cells[j].disagrees!r}",
+                         expected_codes(item, col).replace("one of the codes", "a label of the codes"),
+                         int(counts[j]), texts[j]))
+    return problems
+
+
+def _categorical(item: Item, cells: list[_Cell], codes: np.ndarray) -> pd.Series:
+    """A coded column as a Categorical of the codebook's codes (ordered for ordinal and rating items)."""
+    position = {code: k for k, code in enumerate(item.category_codes)}
+    category = np.array([position.get(c.value, -1) for c in cells], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(category[codes] if len(cells) else np.zeros(0, dtype=np.int64),
+                                               categories=item.category_codes,
+                                               ordered=item.type in ("ordinal", "rating")))
+
+
+def _spss_translation(item: Item, labels: dict[str, str], values_map: dict[str, Any],
+                      by_code: dict[str, Any], by_label: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """SPSS stored value -> (codebook code or None when the label disagrees, label).
+
+    A value label that is a codebook label (either language) decides the code, even when the stored
+    number differs; a label the codebook does not know is a disagreement unless the mapping covers
+    the stored value or its label.
+    """
+    out: dict[str, tuple[Any, str]] = {}
+    for stored, label in labels.items():
+        key = label_key(label)
+        if value_key(label) in values_map and values_map[value_key(label)] is not None:
+            target = str(values_map[value_key(label)])
+            code = by_code.get(number_text(target), by_label.get(label_key(target)))
+            out[stored] = (code, label)
+        elif key in by_label:
+            out[stored] = (by_label[key], label)
+        elif value_key(stored) in values_map:
+            continue  # the mapping covers the stored value itself
+        else:
+            out[stored] = (None, label)
+    return out
