@@ -523,10 +523,10 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
         write_pdf(staging / "report.html", staging / "report.pdf")
     write_tables_workbook(staging, themes, staging / "tables.xlsx")
     # the rules this release was made under, for check-release against a later one (nothing respondent-level)
-    from analysis.protection.publication import profile as rule_profile
     from analysis.protection.release import manifest, write_manifest
 
-    write_manifest(staging, manifest(k=params.k, profile=params.rules, zeros_hidden=rule_profile(params.rules).zeros,
+    rules = params.publication_rules()
+    write_manifest(staging, manifest(k=rules.k, profile=rules.name, zeros_hidden=rules.zeros,
                                      label=params.label, input_sha256=log.sha256, lang=params.lang, themes=themes,
                                      synthetic=bool(frame.attrs.get("synthetic"))))
 

@@ -83,10 +83,10 @@ class ThemeNotebook:
         self.survey, self.load_log = load_survey(self.params)  # the build's loader: same checks, same frame
         earlier = load_comparison(self.params)  # the earlier wave (--compare), or None
         wave = self.survey.attrs.get("wave")
-        self.ctx = Context(lang=self.params.lang, min_cell=self.params.k, level=float(self.params.level),
+        self.ctx = Context(lang=self.params.lang, rules=self.params.publication_rules(),
+                           level=float(self.params.level),
                            weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
                            codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
-                           rules=self.params.rules,
                            compare=None if earlier is None else comparison(earlier[0], self.survey,
                                                                            self.params.compare_label),
                            approved_quotes=read_approved_quotes(self.params.quotes_approved),
@@ -133,7 +133,7 @@ class ThemeNotebook:
         frame = block.display if block.display is not None else block.table.marked() if block.table is not None else None
         if frame is not None:
             display(HTML(table_html(frame, block.caption, self._table_id(block),
-                                    self.ctx.t("suppressed_title", k=self.ctx.min_cell))))
+                                    self.ctx.t("suppressed_title", k=self.ctx.k))))
 
     def summary(self) -> None:
         """The chapter's closing summary, built from computed values; with an earlier wave
