@@ -154,6 +154,16 @@ class BuildParameters:
         """The publication rules in force: the profile ``rules`` with the k asked for (``min_cell``)."""
         return profile(self.rules, self.min_cell)
 
+    @classmethod
+    def parameters_doc(cls) -> str:
+        """The documentation of every field, for a notebook's first markdown cell: name, option,
+        default and help, one bullet per field, in the order of the parameters cell."""
+        lines = ["Parameters (each is also an option of `python -m analysis build`):", ""]
+        for spec in fields(cls):
+            lines.append(f"- `{spec.name}` (`{spec.metadata['flag']}`, default `{_literal(spec.default)}`): "
+                         f"{spec.metadata['help']}")
+        return "\n".join(lines)
+
     @property
     def k(self) -> int:
         """The small-cell k in force (that of :meth:`publication_rules`)."""
