@@ -50,7 +50,7 @@ def _template():
 
 def _context():
     from analysis.themes.base import Context
-    return Context(lang="en", min_cell=5, synthetic=True)
+    return Context(lang="en", synthetic=True)  # the default rules: standard, k = DEFAULT_K
 
 
 def _verdicts(results) -> dict[str, str]:

@@ -9,12 +9,13 @@ slower or busier machine:
   by papermill, each in a new kernel (what the build did before it was incremental and parallel);
 - full build (``--force``, every theme run, default jobs): at most 0.7 x the floor;
 - no-op rebuild (``python -m analysis build`` again, nothing changed, a new process): at most 1 s;
+- build of 100,000 respondents (``--force``): at most 12 s more than the bundled export's build;
 - scale series (synthetic exports of 10,000, 100,000 and 1,000,000 respondents, each point in a
   process of its own, ``benchmarks/scale_point.py``): at 100,000 load + validate at most 5 s, the
   five theme computations at most 10 s, peak memory at most 1 GB; 1,000,000 at most 12 x the
   100,000 time (load + themes), its peak memory stated.
 
-    python benchmarks/run.py [--skip-scale] [--sizes 10000,100000,1000000]
+    python benchmarks/run.py [--skip-scale] [--sizes 10000,100000,1000000] [--large-build-only]
 """
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ PEAK_100K_MB = 1024
 SCALE_1M_RATIO = 12.0
 #: The size the large point is compared with, and the export it is made from (tiled).
 REFERENCE_N = 100_000
+#: The build of REFERENCE_N respondents may take at most this many seconds more than the bundled build.
+LARGE_BUILD_EXTRA_SECONDS = 12.0
 
 
 def machine() -> dict[str, str]:
@@ -117,6 +120,24 @@ def build_seconds(out: Path, **options) -> float:
     if status != 0:
         raise SystemExit(f"the build failed (status {status})")
     return time.perf_counter() - started
+
+
+def large_build_seconds(work: Path) -> tuple[float, float]:
+    """The bundled export's build and the REFERENCE_N-respondent export's, both ``--force`` and without a
+    coding folder (the bundled folder codes the bundled respondents only)."""
+    bundled = build_seconds(work / "bundled" / "outputs", force=True, coding=None)
+    large = build_seconds(work / "large" / "outputs", force=True, coding=None, data_path=synthetic_export(REFERENCE_N))
+    print(f"build of {REFERENCE_N:,} respondents: {large:.1f} s; bundled: {bundled:.1f} s "
+          f"(+{large - bundled:.1f} s)", flush=True)
+    return bundled, large
+
+
+def large_build_check(work: Path) -> tuple[str, str, str, bool]:
+    """The target on the REFERENCE_N-respondent build: at most LARGE_BUILD_EXTRA_SECONDS more than the bundled."""
+    bundled, large = large_build_seconds(work)
+    return (f"build of {REFERENCE_N:,} respondents vs the bundled export (--force, no coding)",
+            f"{large:.1f} s vs {bundled:.1f} s (+{large - bundled:.1f} s)", f"<= +{LARGE_BUILD_EXTRA_SECONDS:g} s",
+            large - bundled <= LARGE_BUILD_EXTRA_SECONDS)
 
 
 def noop_seconds(out: Path) -> tuple[float, str]:
@@ -182,11 +203,52 @@ def scale_point(path: Path, n: int) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def scale_series(sizes: list[int], checks: list[tuple[str, str, str, bool]]) -> list[dict]:
+    """The scale series, one process per size; its targets are appended to `checks`."""
+    points = []
+    for n in sizes:
+        path = synthetic_export(n)
+        point = scale_point(path, n)
+        points.append(point)
+        if "failed" in point:
+            print(f"scale {n:>9,}: failed: {point['failed']}", flush=True)
+            continue
+        print(f"scale {n:>9,}: load + validate {point['load_s']:.1f} s, five themes {point['themes_s']:.1f} s, "
+              f"peak {point['peak_mb']} MB", flush=True)
+    reference = next((p for p in points if p["respondents"] == REFERENCE_N and "failed" not in p), None)
+    if reference:
+        checks.append((f"load + validate, {REFERENCE_N:,}", f"{reference['load_s']:.1f} s",
+                       f"<= {LOAD_100K_SECONDS:g} s", reference["load_s"] <= LOAD_100K_SECONDS))
+        checks.append((f"five theme computations, {REFERENCE_N:,}", f"{reference['themes_s']:.1f} s",
+                       f"<= {THEMES_100K_SECONDS:g} s", reference["themes_s"] <= THEMES_100K_SECONDS))
+        checks.append((f"peak memory, {REFERENCE_N:,}", f"{reference['peak_mb']} MB", f"<= {PEAK_100K_MB} MB",
+                       reference["peak_mb"] <= PEAK_100K_MB))
+        for large in (p for p in points if p["respondents"] > REFERENCE_N):
+            if "failed" in large:
+                checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
+                               f"failed: {large['failed']}", f"<= {SCALE_1M_RATIO:g} x", False))
+                continue
+            base = reference["load_s"] + reference["themes_s"]
+            total = large["load_s"] + large["themes_s"]
+            checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
+                           f"{total:.1f} s = {total / base:.1f} x; peak {large['peak_mb']} MB",
+                           f"<= {SCALE_1M_RATIO:g} x", total <= SCALE_1M_RATIO * base))
+    return points
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="respondents per scale point")
     parser.add_argument("--skip-scale", action="store_true", help="only the floor and the builds")
+    parser.add_argument("--large-build-only", action="store_true",
+                        help=f"only the build of {REFERENCE_N:,} respondents vs the bundled build (printed, not written)")
     args = parser.parse_args(argv)
+    if args.large_build_only:
+        work = Path(tempfile.mkdtemp(prefix="bench-"))
+        try:
+            return 0 if large_build_check(work)[3] else 1
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     load_before = load_average()
     checks: list[tuple[str, str, str, bool]] = []  # what, measured, target, met
@@ -201,35 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(("full build (6 notebooks + report, --force)", f"{full:.1f} s = {full / floor:.2f} x floor",
                        f"<= {FULL_BUILD_RATIO} x floor", full <= FULL_BUILD_RATIO * floor))
         checks.append(("no-op rebuild (new process)", f"{noop:.2f} s", f"<= {NOOP_SECONDS:g} s", noop <= NOOP_SECONDS))
-        points = []
-        if not args.skip_scale:
-            for n in sizes:
-                path = synthetic_export(n)
-                point = scale_point(path, n)
-                points.append(point)
-                if "failed" in point:
-                    print(f"scale {n:>9,}: failed: {point['failed']}", flush=True)
-                    continue
-                print(f"scale {n:>9,}: load + validate {point['load_s']:.1f} s, five themes {point['themes_s']:.1f} s, "
-                      f"peak {point['peak_mb']} MB", flush=True)
-            reference = next((p for p in points if p["respondents"] == REFERENCE_N and "failed" not in p), None)
-            if reference:
-                checks.append((f"load + validate, {REFERENCE_N:,}", f"{reference['load_s']:.1f} s",
-                               f"<= {LOAD_100K_SECONDS:g} s", reference["load_s"] <= LOAD_100K_SECONDS))
-                checks.append((f"five theme computations, {REFERENCE_N:,}", f"{reference['themes_s']:.1f} s",
-                               f"<= {THEMES_100K_SECONDS:g} s", reference["themes_s"] <= THEMES_100K_SECONDS))
-                checks.append((f"peak memory, {REFERENCE_N:,}", f"{reference['peak_mb']} MB", f"<= {PEAK_100K_MB} MB",
-                               reference["peak_mb"] <= PEAK_100K_MB))
-                for large in (p for p in points if p["respondents"] > REFERENCE_N):
-                    if "failed" in large:
-                        checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
-                                       f"failed: {large['failed']}", f"<= {SCALE_1M_RATIO:g} x", False))
-                        continue
-                    base = reference["load_s"] + reference["themes_s"]
-                    total = large["load_s"] + large["themes_s"]
-                    checks.append((f"{large['respondents']:,} vs {REFERENCE_N:,} (load + themes)",
-                                   f"{total:.1f} s = {total / base:.1f} x; peak {large['peak_mb']} MB",
-                                   f"<= {SCALE_1M_RATIO:g} x", total <= SCALE_1M_RATIO * base))
+        checks.append(large_build_check(work))
+        points = [] if args.skip_scale else scale_series(sizes, checks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_results(machine(), load_before, load_average(), floor, full, noop, points, checks)

@@ -17,6 +17,7 @@ from analysis.pipeline.notebook import figure_html, table_html
 from analysis.report.assembly import demote_headings, print_css
 from analysis.themes import enforcement, opportunities, participants
 from analysis.themes.base import Context
+from analysis.protection.rules import Rules
 
 K = 5
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
@@ -24,7 +25,7 @@ NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 @pytest.fixture(scope="module", params=["en", "nl"])
 def results(request, survey):
-    ctx = Context(lang=request.param, min_cell=K, synthetic=True)
+    ctx = Context(lang=request.param, rules=Rules(k=K), synthetic=True)
     return ctx, {m.THEME: m.analyse(survey, ctx) for m in (participants, opportunities, enforcement)}
 
 

@@ -17,6 +17,7 @@ from analysis.protection.quotes import scrub_quote
 from analysis.survey.synth import generate, write_export
 from analysis.survey.loader import load, load_with_log
 from analysis.survey.mapping import Mapping
+from analysis.protection.rules import Rules
 
 BUNDLED = "data/raw/politie20_survey_2011_synthetic.csv"
 
@@ -33,7 +34,7 @@ def test_hidden_role_count_does_not_follow_from_the_citizen_facing_total(tmp_pat
 
     warnings.simplefilter("ignore")
     frame = load(write_export(generate(n, seed), tmp_path / "small.csv"))
-    result = participants.analyse(frame, Context(min_cell=5, synthetic=True))
+    result = participants.analyse(frame, Context(rules=Rules(k=5), synthetic=True))
     if result.audit():  # the build refuses to publish this chapter (DisclosureError): nothing to recover from
         return
     tables = result.tables()

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from analysis.pipeline import build as build_module
-from analysis.pipeline.build import THEMES, build
+from analysis.pipeline.build import build
+from analysis.themes.registry import THEME_KEYS as THEMES
 from analysis.protection.disclosure import SUPPRESSED
 from analysis.pipeline.parameters import BuildParameters
 from analysis.core.paths import DATA_DIR, NOTEBOOKS_DIR, SYNTHETIC_CODING
@@ -231,7 +232,7 @@ def test_build_from_own_export_with_mapping_on_a_tiny_sample(tmp_path):
 
 def test_tables_workbook_is_byte_identical_when_written_again(english_build, tmp_path):
     import time
-    from analysis.pipeline.build import write_tables_workbook
+    from analysis.report.tables import write_tables_workbook
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     write_tables_workbook(english_build["out"], list(THEMES), first)
     time.sleep(2.1)  # zip timestamps have a resolution of two seconds

@@ -16,6 +16,7 @@ from analysis.report import facts as facts_schema
 from analysis.report.claims import evaluate, read_claims, score_p, tost_p
 from analysis.themes import conclusion
 from analysis.themes.base import Context
+from analysis.protection.rules import Rules
 
 K = 5
 ALPHA = 0.05
@@ -117,7 +118,7 @@ def test_every_claim_states_hypothesis_and_test():
 
 @pytest.fixture(scope="module")
 def synthetic_results(survey):
-    return calibration.run_themes(survey, Context(lang="en", min_cell=K, synthetic=True))
+    return calibration.run_themes(survey, Context(lang="en", rules=Rules(k=K), synthetic=True))
 
 
 def test_an_export_built_to_contradict_a_claim_changes_that_claim_only(survey, synthetic_results):
@@ -132,7 +133,7 @@ def test_an_export_built_to_contradict_a_claim_changes_that_claim_only(survey, s
         frame[item] = pd.Categorical(reversed_, categories=survey[item].cat.categories, ordered=True)
     facts = {k: r.facts for k, r in synthetic_results.items() if k != "conclusion"}
     with calibration.without_figures():
-        after = conclusion.analyse(frame, Context(lang="en", min_cell=K, synthetic=True), facts).facts.claim_verdicts
+        after = conclusion.analyse(frame, Context(lang="en", rules=Rules(k=K), synthetic=True), facts).facts.claim_verdicts
     assert after["steady_growth"] == "contradicted" and after["not_embedded"] == "contradicted"
     assert {k: v for k, v in after.items() if k not in ("steady_growth", "not_embedded")} == \
         {k: v for k, v in before.items() if k not in ("steady_growth", "not_embedded")}
@@ -160,7 +161,7 @@ def test_noise_exports_assert_no_difference_order_or_gap_their_tests_do_not_show
         frame = calibration.noise_frame(survey, seed)
         per_lang = {}
         for lang in ("en", "nl"):
-            results = calibration.run_themes(frame, Context(lang=lang, min_cell=K, synthetic=True))
+            results = calibration.run_themes(frame, Context(lang=lang, rules=Rules(k=K), synthetic=True))
             found = calibration.asserting(calibration.sentences(results), lang)
             for key, sentence in found:
                 assert all(p < ALPHA for p in _p_values(sentence)), (seed, lang, key, sentence)
@@ -186,7 +187,7 @@ def test_theme_intervals_use_the_cluster_design_effect_with_weights_statsmodels_
     import statsmodels.api as sm
     from analysis.themes import enforcement
     frame = survey.assign(weight=[2.5 if i % 3 else 1.0 for i in range(len(survey))])
-    result = enforcement.analyse(frame, Context(lang="en", min_cell=K, weights="weight"))
+    result = enforcement.analyse(frame, Context(lang="en", rules=Rules(k=K), weights="weight"))
     row = result.published()["usefulness_summary"].rows()[0]
     codes = pd.to_numeric(frame["enf_usefulness"].astype(object), errors="coerce")
     keep = codes.isin([1, 2, 3, 4, 5])

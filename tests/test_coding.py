@@ -25,6 +25,7 @@ from analysis.survey.synth import generate, planted_open_codes, write_export
 from analysis.themes import barriers, enforcement, investigation, opportunities
 from analysis.themes.base import Context
 from analysis.survey.loader import load
+from analysis.protection.rules import Rules
 
 ITEMS = ["opportunities_open", "barriers_open", "enforcement_open", "investigation_open"]
 
@@ -358,7 +359,7 @@ def test_without_final_codes_the_automatic_pass_is_used_and_said(survey):
 
 def test_agreement_of_a_code_with_a_hidden_count_is_hidden(survey):
     """Prevalence and kappa of a code on n answers give its count back: they follow the small-cell rule."""
-    ctx = Context(min_cell=10, coding=coding.Coding.load(SYNTHETIC_CODING, survey))
+    ctx = Context(rules=Rules(k=10), coding=coding.Coding.load(SYNTHETIC_CODING, survey))
     tables = opportunities.analyse(survey, ctx).published()
     codes, agreement = tables["opportunities_open_codes"], tables["opportunities_open_agreement"]
     hidden = {c for c, m in zip(codes.values["code"], codes.mask["count"]) if m}

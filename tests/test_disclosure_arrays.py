@@ -28,6 +28,7 @@ import pandas as pd
 import pytest
 
 from analysis.protection import publication
+from analysis.protection.rules import Rules, profile
 from analysis import stats
 from analysis.protection.disclosure import Published
 from analysis.protection.exactness import Sums, protection_intervals
@@ -51,7 +52,7 @@ def _ratings(items: int, respondents: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _rating_case(items: int, respondents: int, seed: int, rules: publication.Rules) -> dict[str, Published]:
+def _rating_case(items: int, respondents: int, seed: int, rules: Rules) -> dict[str, Published]:
     frame = _ratings(items, respondents, seed)
     columns = list(frame.columns)
     summary = stats.rating_summary(frame, columns)
@@ -91,7 +92,7 @@ def _shares(groups: int, seed: int) -> pd.DataFrame:
 
 def _cases() -> dict[str, Published]:
     """Every table of the reference, by case name."""
-    standard, strict = publication.profile("standard"), publication.profile("strict")
+    standard, strict = profile("standard"), profile("strict")
     out: dict[str, Published] = {}
     for name, (items, respondents, seed, rules) in {
         "ratings_small": (3, 25, 1, standard),

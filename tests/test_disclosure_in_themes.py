@@ -17,6 +17,7 @@ from analysis.survey.synth import generate, write_export
 from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context, open_answers, share_by_group
 from analysis.survey.loader import load
+from analysis.protection.rules import Rules
 
 K = 5
 
@@ -77,7 +78,7 @@ def _possible_values(dist: pd.DataFrame, summary: pd.Series, scale: list[int]) -
 
 @pytest.mark.parametrize("module", [opportunities, barriers, enforcement, investigation])
 def test_no_hidden_rating_count_can_be_solved_from_the_published_tables(small_survey, module):
-    result = module.analyse(small_survey, Context(min_cell=K))
+    result = module.analyse(small_survey, Context(rules=Rules(k=K)))
     tables = result.tables()
     checked = 0
     for name, dist in tables.items():
@@ -98,7 +99,7 @@ def test_no_hidden_rating_count_can_be_solved_from_the_published_tables(small_su
 
 
 def test_means_are_blank_next_to_a_hidden_count(small_survey):
-    tables = opportunities.analyse(small_survey, Context(min_cell=K)).tables()
+    tables = opportunities.analyse(small_survey, Context(rules=Rules(k=K))).tables()
     dist, summary = tables["opportunity_ratings_distribution"], tables["opportunity_ratings_summary"]
     hidden_items = set(dist.loc[dist["count"] == SUPPRESSED, "item"])
     assert hidden_items
@@ -111,7 +112,7 @@ def test_role_table_is_protected_against_the_published_citizen_facing_total():
     roles = [1] * 30 + [2] * 10 + [4] * 12 + [3] * 40
     active = [1.0] * 20 + [0.0] * 10 + [1.0] * 3 + [0.0] * 7 + [1.0] * 10 + [0.0] * 2 + [1.0] * 20 + [0.0] * 20
     frame = pd.DataFrame({"role": roles})
-    ctx = Context(min_cell=K)
+    ctx = Context(rules=Rules(k=K))
     labels = {1: "community", 2: "communication", 4: "intake", 3: "investigation"}
     citizen = {1: True, 2: True, 4: True, 3: False}
     _, _, pub = share_by_group(frame, pd.Series(active), frame["role"], labels, ctx, "t", "", None, public_sums=citizen)
@@ -124,7 +125,7 @@ def test_a_share_of_nearly_everyone_hides_the_few_who_are_left():
     """2 of 30 not active: the complement is a cell below k, so the count is hidden too."""
     frame = pd.DataFrame({"role": [1] * 30 + [3] * 40})
     active = pd.Series([1.0] * 28 + [0.0] * 2 + [1.0] * 20 + [0.0] * 20)
-    _, _, pub = share_by_group(frame, active, frame["role"], {1: "a", 3: "b"}, Context(min_cell=K), "t", "", None)
+    _, _, pub = share_by_group(frame, active, frame["role"], {1: "a", 3: "b"}, Context(rules=Rules(k=K)), "t", "", None)
     row = pub.marked().set_index("group").loc[1]
     assert row["count"] == SUPPRESSED and row["pct"] == SUPPRESSED
 
@@ -141,7 +142,7 @@ def test_test_statistics_are_blank_where_a_count_is_small():
 def test_quotes_cannot_inject_html(survey):
     frame = survey.copy()
     frame["barriers_open"] = ["Zie <img src=//evil.example/p.png> en <script>alert(1)</script>"] * len(frame)
-    ctx = Context(min_cell=K, synthetic=True)  # synthetic data show quotes without a review
+    ctx = Context(rules=Rules(k=K), synthetic=True)  # synthetic data show quotes without a review
     lines, _, _ = open_answers(frame, ctx.codebook["barriers_open"], ctx)
     quote = next(line for line in lines if line.startswith(">"))
     assert "<img" not in quote and "<script" not in quote and "&lt;script&gt;" in quote
@@ -164,7 +165,7 @@ def test_every_theme_runs_on_odd_but_valid_data(survey, case, tmp_path):
     else:
         frame = _blank(survey, [c for c in survey.columns if c.startswith(("opp_", "sol_", "st_", "uses_made_"))]
                        + ["value_estimation", "enf_usefulness"])
-    ctx = Context(min_cell=K)
+    ctx = Context(rules=Rules(k=K))
     for module in (participants, opportunities, barriers, enforcement, investigation):
         module.analyse(frame, ctx).save(tmp_path)
     facts = conclusion.read_theme_facts(tmp_path)  # through the files, typed, as the build does

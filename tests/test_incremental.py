@@ -74,7 +74,8 @@ def stand_in(monkeypatch):
     monkeypatch.setattr(build_module, "run_theme", run_theme)
     monkeypatch.setattr(kernels, "WarmKernel", _NoKernel)
     monkeypatch.setattr(report, "render_notebook", lambda path: hashlib.sha256(path.read_bytes()).hexdigest())
-    monkeypatch.setattr(build_module, "assemble_outputs", lambda staging, *a, **k: (staging / "report.html").write_text("r"))
+    monkeypatch.setattr(build_module, "assemble_outputs",
+                        lambda checked, *a, **k: (checked.staging / "report.html").write_text("r"))
     return ran
 
 

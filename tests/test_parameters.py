@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from analysis.pipeline import build as build_module
-from analysis.pipeline import cli
+from analysis.pipeline import cli, kernels, validated
 from analysis.core.errors import SurveyDataError
 from analysis.pipeline.notebook import ThemeNotebook
 from analysis.pipeline.parameters import BuildParameters, available_languages, load_survey
@@ -56,6 +56,23 @@ def test_every_notebook_parameters_cell_lists_exactly_the_build_parameters(theme
         assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.dump(statement)
         assigned.append((statement.targets[0].id, ast.literal_eval(statement.value)))
     assert assigned == list(BuildParameters.defaults().items())
+
+
+@pytest.mark.parametrize("theme", [t.key for t in THEMES])
+def test_every_notebook_documents_every_parameter(theme):
+    notebook = nbformat.read(build_module.NOTEBOOKS[theme], as_version=4)
+    first = next(c for c in notebook.cells if c.cell_type == "markdown")
+    assert first.source.endswith(BuildParameters.parameters_doc())
+    assert all(f"- `{name}` (`" in first.source for name in BuildParameters.names())
+
+
+def test_notebooks_read_the_build_s_validated_survey_only_with_the_same_parameters(tmp_path, monkeypatch):
+    params = BuildParameters(output_dir=tmp_path)
+    path = validated.write(tmp_path / validated.FILE_NAME, params, ("frame", "log"), None)
+    assert validated.read(params) is None  # opened alone: no variable, the notebook loads the export
+    monkeypatch.setenv(validated.ENV_VAR, str(path))
+    assert validated.read(params)["survey"] == ("frame", "log")
+    assert validated.read(params.with_(weights="weight")) is None
 
 
 def test_parameters_cell_is_generated_from_the_dataclass():
@@ -230,7 +247,7 @@ def test_sheet_not_in_the_workbook_exits_2_before_any_notebook(sheet_build, tmp_
 # --- kernel shutdown without SIGINT (item 7) -----------------------------------------------------
 def test_kernel_manager_does_not_interrupt_a_kernel_it_shuts_down():
     """jupyter_client interrupts before every shutdown; ours skips it (the source of the log noise)."""
-    manager = build_module.QuietShutdownKernelManager()
+    manager = kernels.QuietShutdownKernelManager()
     with pytest.raises(RuntimeError, match="No kernel is running"):
         asyncio.run(manager._async_interrupt_kernel())  # an ordinary interrupt still goes through
     manager.shutting_down = True

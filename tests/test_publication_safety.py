@@ -42,6 +42,7 @@ from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
 from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
 from analysis.survey.loader import load, load_with_log
+from analysis.protection.rules import Rules, profile
 
 K = 5
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")
@@ -71,7 +72,7 @@ def publish_tables(export: Path, out: Path, themes: tuple[str, ...], **context) 
         for block in (b for s in result.sections for b in s.blocks):
             block.figure = None  # figures are drawings of the same tables; not needed here
         result.save(out, ctx)
-    write_manifest(out, manifest(k=ctx.min_cell, profile=ctx.rules, zeros_hidden=ctx.protection.zeros,
+    write_manifest(out, manifest(k=ctx.k, profile=ctx.rules.name, zeros_hidden=ctx.rules.zeros,
                                  label="survey export", input_sha256=log.sha256, lang=ctx.lang, themes=themes,
                                  synthetic=ctx.synthetic))
     return out
@@ -115,12 +116,12 @@ def small_exports(tmp_path_factory) -> dict[int, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def enforcement_results(small_exports) -> dict[int, theme_base.ThemeResult]:
-    return {n: analyse("enforcement", frame, min_cell=K) for n, frame in small_exports.items()}
+    return {n: analyse("enforcement", frame, rules=Rules(k=K)) for n, frame in small_exports.items()}
 
 
 @pytest.fixture(scope="module")
 def participants_results(small_exports) -> dict[int, theme_base.ThemeResult]:
-    return {n: analyse("participants", frame, min_cell=K) for n, frame in small_exports.items()}
+    return {n: analyse("participants", frame, rules=Rules(k=K)) for n, frame in small_exports.items()}
 
 
 def _mcnemar_p(both: int, important_only: int, used_only: int, neither: int) -> float:
@@ -174,7 +175,7 @@ def test_mcnemar_p_does_not_give_back_a_small_cell_of_the_2x2_table(n, small_exp
 def test_mcnemar_attack_works_where_the_cells_are_large(survey):
     """The same attack on the bundled export (cells of tens): the p does pin the 2x2 table (so the
     attack is real), and none of its cells is small."""
-    gap = analyse("enforcement", survey, min_cell=K).published()["importance_practice_gap"]
+    gap = analyse("enforcement", survey, rules=Rules(k=K)).published()["importance_practice_gap"]
     results = [r for r in mcnemar_attack(gap, survey) if r[3]]
     assert results and any(len(tables) == 1 for _, tables, _, _ in results)
     for item, tables, true, _ in results:
@@ -319,7 +320,7 @@ def test_force_bands_and_regional_total_do_not_pin_a_small_force(tmp_path):
     """Six respondents: five from one force, one from another. The bands (5–9, 1–4) and the
     published number of regional police respondents (6) must not give the 1 back."""
     frame = small_export(tmp_path, 6, 2017, organisations=(9, 9, 9, 9, 9, 13))
-    result = analyse("participants", frame, min_cell=K)
+    result = analyse("participants", frame, rules=Rules(k=K))
     ranges = force_ranges(result, K)
     small = frame["organisation"].value_counts()
     forces = pd.read_csv(Path(theme_base.__file__).parents[3] / "data/reference/police_forces_2011.csv")
@@ -340,7 +341,7 @@ def test_one_organisation_force_bands_do_not_pin_a_small_force(n, small_exports,
 @pytest.fixture(scope="module")
 def strict_results(small_exports) -> dict[str, theme_base.ThemeResult]:
     frame = small_exports[30]
-    return {theme: analyse(theme, frame, min_cell=10, rules="strict") for theme in ("participants", "enforcement")}
+    return {theme: analyse(theme, frame, rules=profile("strict", 10)) for theme in ("participants", "enforcement")}
 
 
 def test_strict_profile_shows_no_zero_no_small_count_and_no_all_in_one_share(strict_results):
@@ -381,7 +382,7 @@ def test_models_are_withheld_when_a_predictor_category_has_fewer_than_k_responde
         row["organisation"] = "9"
         row["role"] = "1" if i < 2 else "7"   # community officer (citizen-facing) vs policy and staff
     frame = load(write_export(rows, tmp_path / "model.csv"))
-    result = analyse("barriers", frame, min_cell=K)
+    result = analyse("barriers", frame, rules=Rules(k=K))
     assert not any("model" in name for name in result.published())
     assert result.facts.activity_model is None
     # and with enough respondents in each category the same code does publish the models
@@ -389,7 +390,7 @@ def test_models_are_withheld_when_a_predictor_category_has_fewer_than_k_responde
     for i, row in enumerate(rows):
         row["organisation"] = "9"
         row["role"] = "1" if i % 2 else "7"
-    result = analyse("barriers", load(write_export(rows, tmp_path / "model_ok.csv")), min_cell=K)
+    result = analyse("barriers", load(write_export(rows, tmp_path / "model_ok.csv")), rules=Rules(k=K))
     assert any("model" in name for name in result.published())
 
 
@@ -404,9 +405,9 @@ def test_audit_fails_the_chapter_when_secondary_suppression_is_switched_off(tmp_
         return original(*args, **{**kwargs, "secondary": False})
 
     monkeypatch.setattr(publication, "suppress", without_secondary)
-    result = analyse("participants", small_exports[30], min_cell=K)
+    result = analyse("participants", small_exports[30], rules=Rules(k=K))
     with pytest.raises(DisclosureError) as raised:
-        result.save(tmp_path / "out", Context(min_cell=K))
+        result.save(tmp_path / "out", Context(rules=Rules(k=K)))
     problems = raised.value.problems
     assert problems and all(p.file.startswith("participants/") and p.file.endswith(".csv") for p in problems)
     assert all(p.column and p.line for p in problems)
@@ -450,7 +451,7 @@ def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_f
     """The review file lists, per code shown, its first REVIEW_CANDIDATES distinct scrubbed answers
     (answers with that code alone first, in the survey's order): computed here from the codes."""
     item = codebook["enforcement_open"]
-    ctx = Context(min_cell=K, synthetic=False)
+    ctx = Context(rules=Rules(k=K), synthetic=False)
     lines, _, facts = open_answers(bundled_survey, item, ctx)
     assert not _quotes(lines)
     assert ctx.t("open_awaiting_review") in lines
@@ -471,7 +472,7 @@ def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_f
 
 def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bundled_survey, codebook, tmp_path):
     item = codebook["enforcement_open"]
-    synthetic = Context(min_cell=K, synthetic=True)
+    synthetic = Context(rules=Rules(k=K), synthetic=True)
     shown_quotes = _quotes(open_answers(bundled_survey, item, synthetic)[0])
     assert len(shown_quotes) >= 2
     review = pd.DataFrame(synthetic.quote_review, columns=REVIEW_COLUMNS)
@@ -486,7 +487,7 @@ def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bund
     review.to_csv(path, index=False)
     approved = read_approved_quotes(path)
     assert approved == frozenset({review.at[kept, "hash"]})
-    real = Context(min_cell=K, synthetic=False, approved_quotes=approved)
+    real = Context(rules=Rules(k=K), synthetic=False, approved_quotes=approved)
     quotes = _quotes(open_answers(bundled_survey, item, real)[0])
     assert len(quotes) == 1 and _md(review.at[kept, "text"]) in quotes[0]
     assert not any(_md(original_edited) in q or "aangepast" in q for q in quotes)
@@ -514,8 +515,8 @@ def releases(tmp_path_factory):
     counts = pd.Series([r["organisation"] for r in rows]).value_counts()
     small = next(code for code, count in counts.items() if 0 < count < K and int(code) <= 25)  # a regional force
     exports["without_small"] = write_export([r for r in rows if r["organisation"] != small], folder / "without.csv")
-    out = {name: publish_tables(path, folder / name, themes, min_cell=K) for name, path in exports.items()}
-    out["again"] = publish_tables(exports["first"], folder / "again", themes, min_cell=K)
+    out = {name: publish_tables(path, folder / name, themes, rules=Rules(k=K)) for name, path in exports.items()}
+    out["again"] = publish_tables(exports["first"], folder / "again", themes, rules=Rules(k=K))
     out["small_count"] = int(counts[small])
     return out
 

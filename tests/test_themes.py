@@ -17,13 +17,14 @@ from analysis.protection.quotes import scrub_quote
 from analysis.report.text import catalogue, fmt_p, fmt_pct, message
 from analysis.themes import barriers, enforcement, investigation, opportunities, participants
 from analysis.themes.base import Context
+from analysis.protection.rules import Rules
 
 K = 5
 
 
 @pytest.fixture(scope="module")
 def results(survey):
-    ctx = Context(lang="en", min_cell=K, synthetic=True)
+    ctx = Context(lang="en", rules=Rules(k=K), synthetic=True)
     return {m.THEME: m.analyse(survey, ctx) for m in (participants, opportunities, barriers, enforcement,
                                                          investigation)}
 
@@ -169,7 +170,7 @@ def test_figures_are_byte_identical_when_drawn_twice(tmp_path):
 
 
 def test_gap_table_compares_importance_with_practice(survey):
-    ctx = Context(min_cell=K)
+    ctx = Context(rules=Rules(k=K))
     gap = enforcement.importance_practice_gap(survey, ctx)
     assert len(gap) == 9
     assert (gap["gap_pp"].diff().dropna() <= 0).all()  # sorted, largest gap first
@@ -179,12 +180,12 @@ def test_gap_table_compares_importance_with_practice(survey):
 
 def test_weights_of_one_change_nothing_and_other_weights_change_shares(survey):
     """Respondent weights reach the theme tables; counts and bases stay unweighted."""
-    plain = opportunities.analyse(survey, Context(min_cell=K)).tables()["opportunity_ratings_summary"]
+    plain = opportunities.analyse(survey, Context(rules=Rules(k=K))).tables()["opportunity_ratings_summary"]
     ones = survey.assign(weight=1.0)
-    same = opportunities.analyse(ones, Context(min_cell=K, weights="weight")).tables()["opportunity_ratings_summary"]
+    same = opportunities.analyse(ones, Context(rules=Rules(k=K), weights="weight")).tables()["opportunity_ratings_summary"]
     pd.testing.assert_frame_equal(plain, same)
     skewed = survey.assign(weight=[3.0 if i % 2 else 1.0 for i in range(len(survey))])
-    other = opportunities.analyse(skewed, Context(min_cell=K, weights="weight")).tables()["opportunity_ratings_summary"]
+    other = opportunities.analyse(skewed, Context(rules=Rules(k=K), weights="weight")).tables()["opportunity_ratings_summary"]
     assert list(other["n"]) == list(plain.set_index("item").loc[other["item"], "n"])
     assert not plain.set_index("item")["top2_pct"].equals(other.set_index("item")["top2_pct"])
 
@@ -194,7 +195,7 @@ def test_a_model_that_cannot_be_estimated_says_so_instead_of_blaming_small_group
     odds ratio, so no model, and the text names that reason, not the small-cell rule."""
     from analysis.themes import barriers
     from analysis.themes.derived import citizen_facing
-    ctx = Context(min_cell=5, synthetic=True)
+    ctx = Context(rules=Rules(k=5), synthetic=True)
     frame = survey.copy()
     facing = citizen_facing(frame, ctx)
     codes = ctx.codebook["use_frequency"].substantive_codes

@@ -27,6 +27,7 @@ from analysis.survey.summary import problems_overview
 from analysis.survey.examples import LAYOUTS
 from analysis.survey.loader import load, load_with_log
 from analysis.survey.mapping import Mapping
+from analysis.protection.rules import Rules
 
 from support import write_rows
 
@@ -137,7 +138,7 @@ def test_the_enforcement_gap_counts_an_empty_option_next_to_a_tick_as_not_used(t
     path = LAYOUTS["limesurvey_codes"].write(survey, tmp_path / "ls.csv")
     (tmp_path / "m.yaml").write_text(draft_mapping(path).text, encoding="utf-8")
     frame = load(path, mapping=tmp_path / "m.yaml")
-    ctx = Context(lang="en", min_cell=5, level=0.95, weights=None, synthetic=True, codebook=codebook)
+    ctx = Context(lang="en", rules=Rules(k=5), level=0.95, weights=None, synthetic=True, codebook=codebook)
     gap_tool = importance_practice_gap(frame, ctx)
     expected = _expected(survey, LAYOUTS["limesurvey_codes"], codebook)
     pd.testing.assert_frame_equal(gap_tool, importance_practice_gap(expected.assign(respondent_id=frame["respondent_id"]), ctx))

@@ -15,6 +15,7 @@ import pytest
 
 from analysis.stats import waves as change
 from analysis.protection import publication
+from analysis.protection.rules import profile
 from analysis.survey.codebook import load_codebook
 from analysis.report.figures import WAVE_COLOURS
 from analysis.pipeline.parameters import BuildParameters, load_survey
@@ -155,7 +156,7 @@ def test_a_difference_next_to_a_hidden_share_is_hidden():
     table = change.share_change({"a": pd.Series([1.0] * 3 + [0.0] * 40), "b": pd.Series([1.0] * 20 + [0.0] * 23)},
                                 {"a": pd.Series([1.0] * 15 + [0.0] * 30), "b": pd.Series([1.0] * 20 + [0.0] * 25)})
     table["label"] = ["a", "b"]
-    pub = publication.wave_change(table, publication.profile("standard", 5))
+    pub = publication.wave_change(table, profile("standard", 5))
     first = pub.row(0)
     assert first["count_old"] is not None and str(first["count_old"]) == "[c]"
     for column in ("pct_old", "diff_pp", "diff_low", "diff_high", "p_holm", "changed"):
@@ -168,7 +169,7 @@ def test_a_difference_next_to_a_hidden_share_is_hidden():
 def test_a_cell_hidden_in_a_wave_own_table_stays_hidden_here():
     table = change.share_change({"a": pd.Series([1.0] * 20 + [0.0] * 20)}, {"a": pd.Series([1.0] * 20 + [0.0] * 20)})
     table["label"] = ["a"]
-    pub = publication.wave_change(table, publication.profile("standard", 5), new_linked=[True])
+    pub = publication.wave_change(table, profile("standard", 5), new_linked=[True])
     assert pub.is_hidden(0, "count_new") and pub.is_hidden(0, "pct_new") and pub.is_hidden(0, "diff_pp")
 
 

@@ -2,9 +2,12 @@
 
 - :mod:`~analysis.pipeline.parameters`: ``BuildParameters``, the one parameter object.
 - :mod:`~analysis.pipeline.build`: the build (pre-flight, notebooks, assembly, atomic swap).
+- :mod:`~analysis.pipeline.validated`: the validated survey, written once by the build for its notebooks.
+- :mod:`~analysis.pipeline.workers`: running notebooks with papermill; the pool of warm workers.
 - :mod:`~analysis.pipeline.cache`: the incremental build's keys and cached chapters.
 - :mod:`~analysis.pipeline.kernels`: warm Jupyter kernels for the notebooks.
 - :mod:`~analysis.pipeline.notebook`: what a theme notebook calls (``ThemeNotebook``).
+- :mod:`~analysis.pipeline.stored_notebooks`: the generated cells of notebooks/ and their refresh.
 - :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
 - :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.

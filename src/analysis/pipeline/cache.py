@@ -223,7 +223,8 @@ class ThemeCache:
 def build_key(theme_keys: dict[str, str], extra: dict[str, Any]) -> str:
     """Key of a whole build: its themes' keys (in order) and the build options that shape the
     assembled files (e.g. whether report.pdf is written)."""
-    return hashlib.sha256(json.dumps({"themes": list(theme_keys.items()), **extra}, sort_keys=True).encode()).hexdigest()
+    record = {"themes": list(theme_keys.items()), **extra}
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
 def outputs_digest(out: Path) -> str:

@@ -105,7 +105,7 @@ def _cmd_check_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from analysis.pipeline.build import refresh_stored_notebooks
+    from analysis.pipeline.stored_notebooks import refresh_stored_notebooks
 
     return refresh_stored_notebooks()
 
@@ -143,29 +143,46 @@ def _number_or_text(kind: type) -> Any:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per task, each with its options."""
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     top.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = top.add_subparsers(dest="command", required=True)
+    for add in (_add_synth, _add_validate, _add_build, _add_mapping, _add_examples, _add_questionnaire, _add_coding,
+                _add_check_release):
+        add(sub)
+    notebooks = sub.add_parser("notebooks",
+                               help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
+    notebooks.set_defaults(func=_cmd_notebooks)
+    return top
 
+
+def _add_synth(sub: Any) -> None:
     synth = sub.add_parser("synth", help="generate the seeded synthetic export")
     synth.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default="2011",
                        help="wave: its questionnaire (codebook) and the changes in synth.WAVE_DESIGN (default: 2011)")
     synth.add_argument("--n", type=int, default=None, help=f"number of respondents (default: {SYNTHETIC_N} for 2011)")
     synth.add_argument("--seed", type=int, default=None, help=f"random seed (default: {SYNTHETIC_SEED} for 2011)")
-    synth.add_argument("--out", type=Path, default=None, help=f"CSV file to write (default: {SYNTHETIC_EXPORT} for 2011)")
+    synth.add_argument("--out", type=Path, default=None,
+                       help=f"CSV file to write (default: {SYNTHETIC_EXPORT} for 2011)")
     synth.set_defaults(func=_cmd_synth)
 
+
+def _add_validate(sub: Any) -> None:
     validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
     validate.add_argument("path", type=Path)
     validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    validate.add_argument("--format", choices=FORMATS,
+                          help="the survey tool's layout (default: recognised from the file)")
     validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     validate.set_defaults(func=_cmd_validate)
 
+
+def _add_build(sub: Any) -> None:
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
     _add_parameter_options(build)
-    build.add_argument("--only", nargs="+", metavar="THEME", help="a report of only these themes: the output folder then holds only them (a full build "
+    build.add_argument("--only", nargs="+", metavar="THEME",
+                       help="a report of only these themes: the output folder then holds only them (a full build "
                        "reruns only the changed chapters anyway, see README 'Incremental and parallel builds')")
     build.add_argument("--pdf", action="store_true", help="also write report.pdf (print layout of report.html)")
     build.add_argument("--force", action="store_true",
@@ -174,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
                        help="theme notebooks run at once (default: one per core)")
     build.set_defaults(func=_cmd_build)
 
+
+def _add_mapping(sub: Any) -> None:
     mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
     mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
     draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
@@ -183,11 +202,15 @@ def parser() -> argparse.ArgumentParser:
     draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
     draft.set_defaults(func=_cmd_mapping_draft)
 
+
+def _add_examples(sub: Any) -> None:
     examples = sub.add_parser("examples", help="write a small example export per survey tool from the bundled data")
     examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
     examples.add_argument("--n", type=int, default=40, help="number of respondents per example")
     examples.set_defaults(func=_cmd_examples)
 
+
+def _add_questionnaire(sub: Any) -> None:
     questionnaire = sub.add_parser("questionnaire", help="the questionnaire of a wave: a LimeSurvey survey file "
                                    "(.lss, with the mapping of its export) or a printable HTML page")
     questionnaire.add_argument("--wave", required=True, help="the wave to field (a wave of the codebook)")
@@ -196,6 +219,8 @@ def parser() -> argparse.ArgumentParser:
     questionnaire.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the HTML page")
     questionnaire.set_defaults(func=_cmd_questionnaire)
 
+
+def _add_coding(sub: Any) -> None:
     coding = sub.add_parser("coding", help="code open answers: coders' sheets, agreement, adjudication")
     steps = coding.add_subparsers(dest="action", required=True)
     export = steps.add_parser("export", help="one XLSX per coder with the scrubbed answers and the coding frame")
@@ -215,15 +240,13 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=SYNTHETIC_SEED, help="seed of row orders and coder errors")
     coding.set_defaults(func=_cmd_coding)
 
+
+def _add_check_release(sub: Any) -> None:
     check = sub.add_parser("check-release", help="compare two builds' published tables: exit 1 when a difference "
                            "isolates fewer than k respondents (late responses, one report per organisation)")
     check.add_argument("new", type=Path, metavar="NEW_OUT", help="output folder of the new build")
     check.add_argument("old", type=Path, metavar="OLD_OUT", help="output folder of the earlier build")
     check.set_defaults(func=_cmd_check_release)
-
-    notebooks = sub.add_parser("notebooks", help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")
-    notebooks.set_defaults(func=_cmd_notebooks)
-    return top
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """The kernels the build runs notebooks in (imported only when a notebook runs)."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -38,18 +39,19 @@ class WarmKernel:
     Kernel start-up and the analysis stack's imports are paid once per worker, not once per
     notebook. Between notebooks the kernel's namespace, history and execution count are reset
     (:data:`RESET_CODE`), so each executed notebook is the same, byte for byte, as from a new
-    kernel. Use from one thread only (its event loop is that thread's). The kernel talks over
+    kernel. `env` is added to the kernel's environment. Use from one thread only (its event loop is that thread's).
+    The kernel talks over
     local IPC sockets in a private directory (no TCP port; socket paths stay short).
     """
 
-    def __init__(self, kernel_name: str, cwd: Path):
+    def __init__(self, kernel_name: str, cwd: Path, env: dict[str, str] | None = None):
         from jupyter_core.utils import run_sync
 
         self._run = run_sync
         self.sockets = Path(tempfile.mkdtemp(prefix="politie20-"))
         self.manager = QuietShutdownKernelManager(kernel_name=kernel_name, transport="ipc",
                                                   ip=str(self.sockets / "kernel"))
-        run_sync(self.manager.start_kernel)(cwd=str(cwd))
+        run_sync(self.manager.start_kernel)(cwd=str(cwd), env={**os.environ, **(env or {})})
         self.notebooks = 0
 
     def warm_up(self, code: str = "import analysis.pipeline.notebook") -> None:

@@ -17,6 +17,7 @@ from IPython.display import HTML, Markdown, display
 from analysis.survey.codebook import load_codebook
 from analysis.coding import Coding
 from analysis.protection.disclosure import SUPPRESSED
+from analysis.pipeline import validated
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
 from analysis.core.paths import NOTEBOOK_OUTPUT_DIR
 from analysis.themes.registry import THEMES, theme as registered_theme
@@ -40,7 +41,8 @@ def table_html(frame: pd.DataFrame, caption: str, table_id: str | None = None,
     def cell(value) -> str:
         text = _cell_text(value)
         if text == SUPPRESSED and suppressed_title:
-            return f'<td class="suppressed"><abbr title="{html.escape(suppressed_title)}">{html.escape(text)}</abbr></td>'
+            title = html.escape(suppressed_title)
+            return f'<td class="suppressed"><abbr title="{title}">{html.escape(text)}</abbr></td>'
         if text == SUPPRESSED:
             return f'<td class="suppressed">{html.escape(text)}</td>'
         return f"<td>{html.escape(text)}</td>"
@@ -80,13 +82,17 @@ class ThemeNotebook:
         self.params = params or BuildParameters()
         self.data_path = self.params.data
         self.output_dir = Path(self.params.output_dir) if self.params.output_dir else NOTEBOOK_OUTPUT_DIR
-        self.survey, self.load_log = load_survey(self.params)  # the build's loader: same checks, same frame
-        earlier = load_comparison(self.params)  # the earlier wave (--compare), or None
+        loaded = validated.read(self.params)  # run by the build: the frame it validated
+        if loaded is None:  # opened alone: the build's loader, same checks, same frame
+            self.survey, self.load_log = load_survey(self.params)
+            earlier = load_comparison(self.params)  # the earlier wave (--compare), or None
+        else:
+            (self.survey, self.load_log), earlier = loaded["survey"], loaded["earlier"]
         wave = self.survey.attrs.get("wave")
-        self.ctx = Context(lang=self.params.lang, min_cell=self.params.k, level=float(self.params.level),
+        self.ctx = Context(lang=self.params.lang, rules=self.params.publication_rules(),
+                           level=float(self.params.level),
                            weights=self.params.weights, synthetic=bool(self.survey.attrs.get("synthetic")),
                            codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
-                           rules=self.params.rules,
                            compare=None if earlier is None else comparison(earlier[0], self.survey,
                                                                            self.params.compare_label),
                            approved_quotes=read_approved_quotes(self.params.quotes_approved),
@@ -104,7 +110,8 @@ class ThemeNotebook:
         self.result.save(self.output_dir, self.ctx)
         display(Markdown(f"# {self.registered.number}. {self.result.title}"))
         if self.ctx.synthetic:
-            display(HTML(f'<div class="synthetic-banner"><strong>{html.escape(self.ctx.t("synthetic_marker"))}</strong> '
+            marker = html.escape(self.ctx.t("synthetic_marker"))
+            display(HTML(f'<div class="synthetic-banner"><strong>{marker}</strong> '
                          f'{html.escape(self.ctx.t("synthetic_banner"))}</div>'))
         display(Markdown(f"**{self.ctx.t('h_question')}:** {self.result.question}"))
 
@@ -130,10 +137,12 @@ class ThemeNotebook:
                                      self._table_id(table) if table is not None else None,
                                      self.ctx.t("show_as_table"))))
             return
-        frame = block.display if block.display is not None else block.table.marked() if block.table is not None else None
+        frame = block.display
+        if frame is None and block.table is not None:
+            frame = block.table.marked()
         if frame is not None:
             display(HTML(table_html(frame, block.caption, self._table_id(block),
-                                    self.ctx.t("suppressed_title", k=self.ctx.min_cell))))
+                                    self.ctx.t("suppressed_title", k=self.ctx.k))))
 
     def summary(self) -> None:
         """The chapter's closing summary, built from computed values; with an earlier wave

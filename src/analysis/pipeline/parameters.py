@@ -22,6 +22,7 @@ from analysis.survey.codebook import load_codebook
 from analysis.core.errors import Problem, SurveyDataError
 from analysis.survey.layouts import FORMATS
 from analysis.core.paths import SYNTHETIC_EXPORT
+from analysis.protection.rules import DEFAULT_K, PROFILES, Rules, profile
 
 if TYPE_CHECKING:  # pandas and the loader are imported where used: the no-op build needs neither
     import pandas as pd
@@ -54,7 +55,8 @@ class BuildParameters:
     output_dir: Path | None = field(default=None, metadata=_option(
         "--out", "output directory (default: outputs/)", type=Path, metavar="DIR"))
     lang: str = field(default="en", metadata=_option("--lang", "language of the report"))
-    min_cell: int = field(default=5, metadata=_option("--min-cell", "k of the small-cell rule", type=int, metavar="K"))
+    min_cell: int = field(default=DEFAULT_K, metadata=_option("--min-cell", "k of the small-cell rule", type=int,
+                                                                       metavar="K"))
     level: float = field(default=0.95, metadata=_option("--level", "confidence level of intervals", type=float,
                                                          metavar="LEVEL"))
     mapping: Path | None = field(default=None, metadata=_option(
@@ -148,13 +150,24 @@ class BuildParameters:
         """Source of a notebook's ``parameters`` cell: every field with its default, one per line."""
         return "\n".join(f"{name} = {_literal(default)}" for name, default in cls.defaults().items())
 
+    def publication_rules(self) -> Rules:
+        """The publication rules in force: the profile ``rules`` with the k asked for (``min_cell``)."""
+        return profile(self.rules, self.min_cell)
+
+    @classmethod
+    def parameters_doc(cls) -> str:
+        """The documentation of every field, for a notebook's first markdown cell: name, option,
+        default and help, one bullet per field, in the order of the parameters cell."""
+        lines = ["Parameters (each is also an option of `python -m analysis build`):", ""]
+        for spec in fields(cls):
+            lines.append(f"- `{spec.name}` (`{spec.metadata['flag']}`, default `{_literal(spec.default)}`): "
+                         f"{spec.metadata['help']}")
+        return "\n".join(lines)
+
     @property
     def k(self) -> int:
-        """The small-cell k in force: min_cell, raised to the profile's k under the strict rules."""
-        from analysis.protection.publication import PROFILES
-
-        profile = PROFILES.get(self.rules, PROFILES["standard"])
-        return max(int(self.min_cell), profile.k) if self.rules == "strict" else int(self.min_cell)
+        """The small-cell k in force (that of :meth:`publication_rules`)."""
+        return self.publication_rules().k
 
     @property
     def data(self) -> Path:
@@ -172,11 +185,11 @@ class BuildParameters:
                                   "the message catalogue)"))
         if not isinstance(self.min_cell, numbers.Integral) or isinstance(self.min_cell, bool):
             found.append(_problem("min_cell", self.min_cell, "the small-cell k is not a whole number",
-                                  f"a whole number of respondents, at least {MIN_K} (default 5)"))
+                                  f"a whole number of respondents, at least {MIN_K} (default {DEFAULT_K})"))
         elif self.min_cell < MIN_K:
             found.append(_problem("min_cell", self.min_cell, f"the small-cell k is below {MIN_K}: counts of one "
                                   "or two respondents would be published", f"a whole number of respondents, at least "
-                                  f"{MIN_K} (default 5; 10 under --rules strict)"))
+                                  f"{MIN_K} (default {DEFAULT_K}; {PROFILES['strict'].k} under --rules strict)"))
         if (not isinstance(self.level, numbers.Real) or isinstance(self.level, bool)
                 or not 0 < float(self.level) < 1):
             found.append(_problem("level", self.level, "the confidence level is not between 0 and 1",
@@ -187,8 +200,6 @@ class BuildParameters:
         if self.data_path is not None and not self.data.is_file():
             found.append(_problem("data_path", str(self.data_path), "the export does not exist",
                                   "a path to a CSV, XLSX or SPSS .sav export"))
-        from analysis.protection.publication import PROFILES
-
         if self.format is not None and self.format not in FORMATS:
             found.append(_problem("format", self.format, "no such survey-tool layout", f"one of {', '.join(FORMATS)}"))
         if self.rules not in PROFILES:

@@ -4,7 +4,8 @@
 - :mod:`~analysis.protection.suppression`: the small-cell rule, one table at a time (:func:`suppress`).
 - :mod:`~analysis.protection.exactness`: what shown cells and public sums tell about hidden ones.
 - :mod:`~analysis.protection.disclosure`: ``Published`` tables (values and the mask of hidden cells).
-- :mod:`~analysis.protection.publication`: tables published together, rule profiles, the audit.
+- :mod:`~analysis.protection.rules`: the rules in force (``Rules``: profile, k, zeros, model degrees of freedom).
+- :mod:`~analysis.protection.publication`: tables published together, the audit.
 - :mod:`~analysis.protection.release`: the release check of a finished build.
 - :mod:`~analysis.protection.quotes`: scrubbing open answers of personal details.
 - :mod:`~analysis.protection.quote_detectors`: what finds personal data in a text (patterns, deduce).

@@ -9,7 +9,6 @@ publishes through these functions, which return :class:`~analysis.protection.dis
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,35 +16,8 @@ import pandas as pd
 
 from analysis.protection.disclosure import Published
 from analysis.protection.exactness import required_width
+from analysis.protection.rules import Rules
 from analysis.protection.suppression import suppress
-
-
-@dataclass(frozen=True)
-class Rules:
-    """A rule profile for publication (as output checkers such as ACRO and the ONS SRS define them).
-
-    ``standard``: k = 5, zeros shown (a zero describes nobody). ``strict``: k = 10, zeros and
-    counts that hold everyone of their total (all respondents in one category) hidden, models only
-    with at least 10 residual degrees of freedom; both profiles publish a model only with at least
-    k respondents in every predictor category.
-    """
-
-    name: str = "standard"
-    k: int = 5
-    zeros: bool = False
-    whole: bool = False
-    model_min_df: int = 1
-
-
-PROFILES = {"standard": Rules(), "strict": Rules("strict", k=10, zeros=True, whole=True, model_min_df=10)}
-
-
-def profile(name: str = "standard", k: int | None = None) -> Rules:
-    """The rule profile `name`, with k overridden when given."""
-    if name not in PROFILES:
-        raise ValueError(f"unknown rule profile {name!r}; profiles are {sorted(PROFILES)}")
-    base = PROFILES[name]
-    return base if k is None else Rules(base.name, int(k), base.zeros, base.whole, base.model_min_df)
 
 
 def _suppress(table: pd.DataFrame, rules: Rules, **declarations: Any) -> Published:

@@ -5,6 +5,7 @@
 - :mod:`~analysis.report.claims`: the 2011 summary's claims, tested.
 - :mod:`~analysis.report.figures`: figure drawing and saving.
 - :mod:`~analysis.report.assembly`: the report's HTML (and PDF) from the executed notebooks.
+- :mod:`~analysis.report.tables`: ``tables.xlsx``, every published table in one workbook.
 
 Imports :mod:`analysis.core`, :mod:`analysis.survey`, :mod:`analysis.stats` and
 :mod:`analysis.protection`.

@@ -56,7 +56,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     v_table, v_figure, v_summary = rating_grid(frame, [item], ctx, "value_estimation", ctx.t("b_title_estimation"))
     row = v_summary.row(0)
     split = publication.split_test(stats.split_test(frame, item.id, low=item.substantive_codes[:2],
-                                                    high=item.substantive_codes[-2:]), ctx.protection)
+                                                    high=item.substantive_codes[-2:]), ctx.rules)
     split_p = published_value(split, "p")
     facts["value_estimation"] = {"n": published(row["n"]), "under_pct": published(row["bottom2_pct"]),
                                  "over_pct": published(row["top2_pct"]), "under_low": published(row["bottom2_low"]),
@@ -95,7 +95,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     # cluster-robust errors need organisations to cluster in; with one organisation there is nothing to adjust
     cluster = "organisation" if model_frame["organisation"].nunique() >= 2 else None
     allowed = publication.model_allowed(model_frame[["use_frequency", "citizen_facing", "age", "organisation"]],
-                                        ["citizen_facing", "age"], n_parameters=6, rules=ctx.protection)
+                                        ["citizen_facing", "age"], n_parameters=6, rules=ctx.rules)
     if complete >= MIN_MODEL_N and allowed:
         try:
             ordinal = stats.ordinal_logit(model_frame, "use_frequency", ["citizen_facing", "age"],
@@ -141,7 +141,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         facts["activity_model"] = None
         summary_model = (ctx.t("b_model_too_few", n=ctx.count(complete), minimum=MIN_MODEL_N) if complete < MIN_MODEL_N
                          else ctx.t("b_model_not_estimable") if not estimable
-                         else ctx.t("b_model_withheld", k=ctx.min_cell))
+                         else ctx.t("b_model_withheld", k=ctx.k))
         sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
     quotes, open_blocks, open_facts = open_answers(frame, cb["barriers_open"], ctx)

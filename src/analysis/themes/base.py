@@ -26,6 +26,7 @@ from analysis.protection.disclosure import HIDDEN, SUPPRESSED, Published, is_hid
 from analysis.report.figures import diverging_bars, proportion_bars, save_figure
 from analysis.core.errors import Problem, SurveyDataError
 from analysis.protection.quotes import REVIEW_COLUMNS, quote_hash, review_cell
+from analysis.protection.rules import Rules
 from analysis.report.text import file_table, fmt_interval, fmt_number, fmt_p, fmt_pct, message
 
 
@@ -38,27 +39,28 @@ class Context:
     """Parameters every theme computation shares (the notebook's parameters)."""
 
     lang: str = "en"
-    min_cell: int = 5
+    #: The publication rules in force (profile, k, zeros, model degrees of freedom), built from the parameters.
+    rules: Rules = Rules()
     level: float = 0.95
     weights: str | None = None
     synthetic: bool = False
     codebook: Codebook = field(default_factory=load_codebook)
-    rules: str = "standard"  # publication rule profile (analysis.protection.publication.PROFILES)
     #: hashes of quotes a person approved (None: no review file); real data publish only these
     approved_quotes: frozenset[str] | None = None
     #: quotes proposed for publication, collected for the analyst's review file
     quote_review: list[dict[str, str]] = field(default_factory=list)
 
-    @property
-    def protection(self) -> publication.Rules:
-        """The publication rules in force: the profile, with this context's k."""
-        return publication.profile(self.rules, self.min_cell)
     #: Final codes of the open answers (:class:`analysis.coding.Coding`); None: the automatic first pass.
     coding: Any = None
     #: The earlier wave to compare with (:class:`analysis.themes.comparison.Comparison`); None: no comparison.
     compare: Any = None
     #: Column of the cluster (organisation) whose design effect widens every interval on a share
     cluster: str | None = "organisation"
+
+    @property
+    def k(self) -> int:
+        """The small-cell k in force (that of :attr:`rules`)."""
+        return self.rules.k
 
     def cluster_of(self, frame: pd.DataFrame) -> str | None:
         """The cluster column when the frame has it with at least two clusters, else None."""
@@ -87,8 +89,8 @@ class Context:
 
     def count(self, value: Any) -> str:
         """A respondent count for prose, or the suppression phrase when it is hidden or below k."""
-        if is_hidden(value) or value is None or value < self.min_cell:
-            return self.t("fewer_than_k", k=self.min_cell)
+        if is_hidden(value) or value is None or value < self.k:
+            return self.t("fewer_than_k", k=self.k)
         return self.num(value)
 
     @property
@@ -182,7 +184,7 @@ class ThemeResult:
         folder.mkdir(parents=True, exist_ok=True)
         analyst = Path(output_dir) / "analyst"
         analyst.mkdir(parents=True, exist_ok=True)
-        self.disclosure_log(ctx.rules if ctx else "standard").to_csv(
+        self.disclosure_log(ctx.rules.name if ctx else "standard").to_csv(
             analyst / f"disclosure_log_{self.theme}.csv", index=False, lineterminator="\n")
         review = pd.DataFrame(ctx.quote_review if ctx else [], columns=REVIEW_COLUMNS)
         review.to_csv(analyst / f"quotes_review_{self.theme}.csv", index=False, lineterminator="\n")
@@ -273,7 +275,7 @@ def rating_figure(distribution_pub: Published, summary_pub: Published, items: li
     n_min, n_max = shown_range(summary_pub, "n")
     footer = base_footer(ctx, n_min, n_max) + " " + ctx.t("footer_rating")
     return diverging_bars(distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title, footer,
-                          ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
+                          ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.k))
 
 
 def _alt_pct(value: Any, ctx: Context) -> str:
@@ -319,7 +321,7 @@ def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
     """
     summary, distribution = rating_statistics(frame, items, ctx)
     summary_pub, distribution_pub = publication.rating_grid(summary, distribution, items[0].substantive_codes,
-                                                            ctx.protection)
+                                                            ctx.rules)
     summary_pub = summary_pub.sorted_by("top2_pct")
     table_block = Block(f"{name}_summary", ctx.t("caption_rating_table", title=title), table=summary_pub,
                         display=rating_display(summary_pub, items, ctx))
@@ -456,14 +458,14 @@ def ranking(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str) -> 
     ranks = stats.mean_ranks(frame, ids, dont_know=dont_know).sort_values("mean_rank", ascending=False,
                                                                           kind="stable").reset_index(drop=True)
     pairs = stats.pairwise_wilcoxon(frame, ids, dont_know=dont_know)
-    pairs_pub = publication.pairwise_ratings(pairs, ctx.protection)
+    pairs_pub = publication.pairwise_ratings(pairs, ctx.rules)
     labels = {i.id: i.label(ctx.lang) for i in items}
     order = list(ranks["item"])
     block = Block(f"{name}_pairwise", ctx.t("caption_pairwise"), table=pairs_pub,
                   display=ranking_display(pairs_pub, order, labels, ctx))
     facts: dict[str, Any] = {"alpha": ctx.alpha, "pairs": pair_facts(pairs_pub)}
     sentences: list[str] = []
-    if len(friedman) and friedman["n"].iloc[0] >= ctx.min_cell:
+    if len(friedman) and friedman["n"].iloc[0] >= ctx.k:
         facts["order"] = order
         f = friedman.iloc[0]
         top, second = order[0], order[1]
@@ -567,17 +569,17 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level, cluster=ctx.cluster_of(frame))
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
-    pub = publication.multi_select_options(table, ctx.protection).sorted_by("pct")
+    pub = publication.multi_select_options(table, ctx.rules).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     fig = proportion_bars(pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
-                          ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+                          ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.k))
     sentences = []
     facts: dict[str, Any] = {"n": n, "options": [{"option": r["option"], "pct": published(r["pct"]),
                                                   "low": published(r["pct_low"]), "high": published(r["pct_high"])}
                                                  for r in pub.rows()]}
-    if n >= ctx.min_cell:
+    if n >= ctx.k:
         pairs = stats.mcnemar_pairs(frame, columns)
-        pairs_pub = publication.multi_select_pairs(pairs, ctx.protection)
+        pairs_pub = publication.multi_select_pairs(pairs, ctx.rules)
         key = ("option_a", "option_b")
         order = list(pub["option"])
         facts["pairs"] = pair_facts(pairs_pub, key)
@@ -617,8 +619,8 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     """
     table = coding.answers(frame, item)
     n = len(table)
-    if n < ctx.min_cell:
-        return [ctx.t("open_too_few", k=ctx.min_cell)], [], {"answered": HIDDEN}
+    if n < ctx.k:
+        return [ctx.t("open_too_few", k=ctx.k)], [], {"answered": HIDDEN}
     question = item.label(ctx.lang, short=False)
     labels = {c.code: c.labels[ctx.lang] for c in item.frame}
     human = ctx.coding is not None and ctx.coding.covers(item.id)
@@ -633,10 +635,10 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     shares = stats.multi_select(indicators, list(labels), weights=ctx.weights, level=ctx.level)
     shares = shares.rename(columns={"option": "code"})[["code", "n", "count", "pct", "pct_low", "pct_high"]]
     shares.insert(1, "label", [labels[c] for c in shares["code"]])
-    pub = publication.coded_answers(shares, ctx.protection).sorted_by("pct")
+    pub = publication.coded_answers(shares, ctx.rules).sorted_by("pct")
     caption = ctx.t("caption_open_codes", question=question)
     fig = proportion_bars(pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
-                          ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+                          ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.k))
     blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx)),
               Block(f"{item.id}_codes", caption, table=pub, display=shares_display(pub, ctx, "col_code"))]
     facts: dict[str, Any] = {"answered": n, "coded_by": "coders" if human else "automatic",
@@ -689,7 +691,7 @@ def _coding_agreement(item: Item, codes_pub: Published, labels: dict[str, str], 
                    "alpha_low", "alpha_high"):
         table[column] = [coders.at[c, column] for c in order]
     table["automatic_kappa"] = [automatic.at[c, "kappa"] if c in automatic.index else np.nan for c in order]
-    pub = publication.coding_agreement(table, codes_pub, ctx.protection)
+    pub = publication.coding_agreement(table, codes_pub, ctx.rules)
     display = pd.DataFrame({
         ctx.t("col_code"): pub["label"],
         ctx.t("col_units"): [ctx.num(v) for v in pub["units"]],
@@ -710,7 +712,7 @@ def _coding_agreement(item: Item, codes_pub: Published, labels: dict[str, str], 
     sentences = []
     kappa, alpha, auto = pub.shown("kappa"), pub.shown("alpha"), pub.shown("automatic_kappa")
     if len(alpha):
-        values = {"alpha_low": ctx.num(alpha.min(), 2), "alpha_high": ctx.num(alpha.max(), 2), "k": ctx.min_cell}
+        values = {"alpha_low": ctx.num(alpha.min(), 2), "alpha_high": ctx.num(alpha.max(), 2), "k": ctx.k}
         if len(kappa):
             sentences.append(ctx.t("coding_agreement_kappa", low=ctx.num(kappa.min(), 2), high=ctx.num(kappa.max(), 2),
                                    **values))
@@ -804,13 +806,13 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     table["item"] = column
     if public_groups is not None:
         table["public_group"] = [public_groups.get(label, "") for label in table["label"]]
-    pub = publication.categories(table, ctx.protection)
+    pub = publication.categories(table, ctx.rules)
     n = int(table["n"].iloc[0]) if len(table) else 0
     block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
     figure = None
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
-                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.k))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     return block, figure, pub
 
@@ -844,11 +846,11 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
         table[column] = pd.to_numeric(table[column])
     if public_sums is not None:
         table["coarse"] = [public_sums.get(g) for g in table["group"]]
-    pub = publication.shares_by_group(table, ctx.protection, coarse=public_sums is not None)
+    pub = publication.shares_by_group(table, ctx.rules, coarse=public_sums is not None)
     figure = None
     if title is not None:
         fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
-                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.k))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     block = Block(name, caption, table=pub.drop(["n_eff", "deff", "item"]),
                   display=shares_display(pub, ctx, "col_group", with_count=False))
@@ -872,8 +874,8 @@ def test_sentence(ctx: Context, data: pd.DataFrame, row: str, column: str, what:
     if cells.empty:
         return ctx.t("test_not_possible", what=what), {}
     smallest = cells["count"][cells["count"] > 0].min()
-    if smallest < ctx.min_cell or (cells["count"] == 0).any():
-        return ctx.t("test_small_cells", what=what, k=ctx.min_cell), {}
+    if smallest < ctx.k or (cells["count"] == 0).any():
+        return ctx.t("test_small_cells", what=what, k=ctx.k), {}
     test = stats.crosstab_test(data, row, column)
     if test.empty:
         return ctx.t("test_not_possible", what=what), {}
@@ -891,7 +893,7 @@ def model_block(model: pd.DataFrame, terms: dict[str, str], ctx: Context, name: 
     table = rows.reset_index().rename(columns={"index": "term"})
     if "term" not in table.columns:
         table = table.rename(columns={table.columns[0]: "term"})
-    pub = publication.model(table, ctx.protection)
+    pub = publication.model(table, ctx.rules)
     display = pd.DataFrame({
         ctx.t("col_term"): [terms[t] for t in pub["term"]],
         ctx.t("col_or"): [ctx.num(v, 2) for v in pub["odds_ratio"]],

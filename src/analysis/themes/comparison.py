@@ -150,7 +150,7 @@ class _Part:
             linked_old += self._category_hidden(self.old, item, self.old_ctx)
             linked_new += self._category_hidden(self.new, item, ctx)
         table = pd.concat(parts, ignore_index=True)
-        pub = publication.wave_change(table, ctx.protection, adds_up=True, old_linked=linked_old,
+        pub = publication.wave_change(table, ctx.rules, adds_up=True, old_linked=linked_old,
                                       new_linked=linked_new)
         self._shares_block(pub, "change_categories", ctx.t("ch_what_categories"), figure=False)
 
@@ -175,7 +175,7 @@ class _Part:
                                     level=ctx.level)
         table.insert(2, "label", [ctx.option_label(c) for c in columns])
         old_item = self.cmp.codebook[item.id]
-        pub = publication.wave_change(table, ctx.protection,
+        pub = publication.wave_change(table, ctx.rules,
                                       old_linked=self._options_hidden(self.old, old_item, columns, self.old_ctx),
                                       new_linked=self._options_hidden(self.new, item, columns, ctx))
         self._shares_block(pub, f"change_{item.id}", item.label(ctx.lang, short=False), figure=True)
@@ -183,7 +183,7 @@ class _Part:
     def _options_hidden(self, frame: pd.DataFrame, item: Item, columns: list[str], ctx: Context) -> list[bool]:
         """Which options the wave's own multi-select table hides (all of the wave's options asked)."""
         own = publication.multi_select_options(
-            stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level), ctx.protection)
+            stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level), ctx.rules)
         hidden = {o: bool(own.mask["count"].iloc[i] or own.mask["pct"].iloc[i])
                   for i, o in enumerate(own.values["option"])}
         return [hidden.get(c, False) for c in columns]
@@ -196,7 +196,7 @@ class _Part:
             labels = list(pub["label"])
             fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title", what=what), self._footer(),
                             ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"),
-                            ctx.t("suppressed_note", k=ctx.min_cell))
+                            ctx.t("suppressed_note", k=ctx.k))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "pct_old", "pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._shares_display(pub)))
@@ -248,7 +248,7 @@ class _Part:
         collapse = cells["old"] | cells["new"]
         table = change.rating_change(self.old, self.new, items, family=family, level=ctx.level, collapse=collapse)
         table.insert(2, "label", [i.label(ctx.lang) for i in items])
-        pub = publication.rating_change(table, ctx.protection, test_hidden=collapse & (boxes["old"] | boxes["new"]),
+        pub = publication.rating_change(table, ctx.rules, test_hidden=collapse & (boxes["old"] | boxes["new"]),
                                         median_hidden_old=cells["old"], median_hidden_new=cells["new"],
                                         top2_hidden_old=top2["old"], top2_hidden_new=top2["new"])
         name = f"change_{family}"
@@ -258,7 +258,7 @@ class _Part:
         if items[0].type == "rating":
             fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title_top2", what=what), self._footer(),
                             ctx.synthetic_label, ctx.t("axis_pct_substantive_plain"),
-                            ctx.t("suppressed_note", k=ctx.min_cell), columns=("top2_pct_old", "top2_pct_new"))
+                            ctx.t("suppressed_note", k=ctx.k), columns=("top2_pct_old", "top2_pct_new"))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "top2_pct_old", "top2_pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._ratings_display(pub, items[0].type == "rating")))
@@ -325,7 +325,7 @@ class _Part:
         ranks.insert(1, "label", [labels[i] for i in ranks["item"]])
         pub = publication.unprotected(ranks)
         for wave in ("old", "new"):  # ranks from fewer than k complete cases are not shown
-            few = (ranks[f"n_{wave}"].fillna(0) < ctx.min_cell).to_numpy()
+            few = (ranks[f"n_{wave}"].fillna(0) < ctx.k).to_numpy()
             pub = pub.hide(few, [c for c in ranks.columns if c.endswith(wave) or f"_{wave}_" in c])
         pub = pub.sorted_by("rank_new", ascending=True)
         old, new = self.waves
@@ -497,7 +497,7 @@ def _common_question(items: list[Item], lang: str) -> str:
 def _own_grid(frame: pd.DataFrame, items: list[Item], ctx: Context) -> tuple[Published, Published]:
     """A wave's own published summary and distribution of a grid, as its chapter publishes them."""
     summary, distribution = rating_statistics(frame, items, ctx)
-    return publication.rating_grid(summary, distribution, items[0].substantive_codes, ctx.protection)
+    return publication.rating_grid(summary, distribution, items[0].substantive_codes, ctx.rules)
 
 
 def _hidden_rows(pub: Published, key: str, value: Any, column: str) -> bool:

@@ -60,7 +60,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts.update(overview_facts)
 
     gap = importance_practice_gap(frame, ctx)
-    gap_pub = publication.importance_practice_gap(gap, ctx.protection).sorted_by("gap_pp")
+    gap_pub = publication.importance_practice_gap(gap, ctx.rules).sorted_by("gap_pp")
     labels = {i.id: i.label(ctx.lang) for i in cb.grid("enforcement_applications")}
     display = pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in gap_pub["item"]],

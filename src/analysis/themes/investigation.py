@@ -34,17 +34,17 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     inv, enf = cb["inv_reliability"], cb["enf_reliability"]
     # exact conditional p-values: the claim's one-sided test must not exceed its level (ties abound)
     paired = stats.pairwise_wilcoxon(frame, [inv.id, enf.id], dont_know=inv.dont_know_codes, exact=True)
-    paired_pub = publication.pairwise_ratings(paired, ctx.protection)
+    paired_pub = publication.pairwise_ratings(paired, ctx.rules)
     # the comparison's shares follow the weights like every other share; the Wilcoxon test is unweighted
     both_frame = frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)]
     both = stats.rating_summary(both_frame, [inv.id, enf.id], scale=inv.substantive_codes,
                                 dont_know=inv.dont_know_codes, level=ctx.level, weights=ctx.weights,
                                 cluster=ctx.cluster_of(frame))
-    both_pub = publication.paired_summary(both, ctx.protection)
+    both_pub = publication.paired_summary(both, ctx.rules)
     if paired.empty or paired_pub.is_hidden(0, "p"):
         facts["reliability"] = None
-        reliability_text = [ctx.t("i_reliability_too_few", k=ctx.min_cell)]
+        reliability_text = [ctx.t("i_reliability_too_few", k=ctx.k)]
     else:
         p = paired.iloc[0]
         inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"][-1]

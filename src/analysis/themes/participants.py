@@ -56,7 +56,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     facts.update(cov_facts)
     # Exact counts per force are not published, and the bands (or represented yes/no) are withheld
     # where, with the published number of regional police respondents, they would pin a small count.
-    cov_pub = publication.organisation_coverage(cov_table.drop(columns=["represented"]), ctx.protection)
+    cov_pub = publication.organisation_coverage(cov_table.drop(columns=["represented"]), ctx.rules)
     cov_display = pd.DataFrame({ctx.t("col_force"): cov_pub["force"],
                                 ctx.t("col_represented"): [SUPPRESSED if is_hidden(r) else ctx.t("word_yes") if r
                                                            else ctx.t("word_no") for r in cov_pub["represented"]],
