@@ -23,6 +23,7 @@ from support import write_rows
 LIMESURVEY = PROJECT_ROOT / "data" / "examples" / "limesurvey"
 ROLE = "Wat is uw functie of werkterrein?"
 AGE = "Wat is uw leeftijd?"
+LOCATION = ["LocationLatitude", "LocationLongitude", "LocationAccuracy"]
 PLATFORMS = "Welke social media gebruikt u voor uw werk? (meerdere antwoorden mogelijk)"
 
 
@@ -32,9 +33,9 @@ def test_qualtrics_legacy_export_names_its_metadata_in_the_second_row(tmp_path):
     """Qualtrics "Legacy" export: V1..V10 in row 1, ResponseID ... Finished and the question texts in
     row 2, then respondents (ropensci/qualtRics, tests/testthat/files/sample_legacy.csv)."""
     path = write_rows(tmp_path / "legacy.csv", [
-        [f"V{k}" for k in range(1, 11)] + ["Q1", "Q2", "LocationLatitude", "LocationLongitude", "LocationAccuracy", ""],
+        [f"V{k}" for k in range(1, 11)] + ["Q1", "Q2", *LOCATION, ""],
         ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
-         "StartDate", "EndDate", "Finished", ROLE, AGE, "LocationLatitude", "LocationLongitude", "LocationAccuracy", ""],
+         "StartDate", "EndDate", "Finished", ROLE, AGE, *LOCATION, ""],
         ["R_1", "Default Response Set", "Anonymous", "", "", "10.0.0.1", "0", "2011-06-01 10:00:00",
          "2011-06-01 10:09:00", "1", "3", "2", "52.1", "5.1", "-1", ""],
         ["R_2", "Default Response Set", "Anonymous", "", "", "10.0.0.2", "0", "2011-06-02 10:00:00",
