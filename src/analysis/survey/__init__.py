@@ -2,7 +2,8 @@
 
 - :mod:`~analysis.survey.codebook`: the codebook (items, types, codes, labels, themes, waves).
 - :mod:`~analysis.survey.reading` and :mod:`~analysis.survey.layouts`: reading CSV/XLSX/SAV files
-  and recognising tool layouts (header rows, metadata columns).
+  and recognising tool layouts (header rows, metadata columns), with :mod:`~analysis.survey.tool_headings`
+  (the tools' own column headings in their interface languages).
 - :mod:`~analysis.survey.loader`: the one loader, ``load`` and ``load_with_log`` (an export -> the
   survey frame of its wave, weights checked), used by the build, the notebooks, ``validate`` and coding.
 - :mod:`~analysis.survey.validation`: the checks that turn a raw table into the validated frame

@@ -1,9 +1,12 @@
 """Survey-tool export layouts: which rows are header rows, and which columns are the tool's own.
 
 Survey tools do not write one header row above one row per respondent. Qualtrics writes three
-header rows (export tags, question texts, ``{"ImportId": ...}`` JSON); SurveyMonkey two (question
-texts with empty cells for the continued options of a question, then the answer-option row);
-LimeSurvey, Google Forms and Microsoft Forms one, each with metadata columns of their own. This
+header rows (export tags, question texts, ``{"ImportId": ...}`` JSON, written with single quotes in
+2016), or two in its "Legacy" export (``V1``... then the names and question texts); SurveyMonkey two
+(question texts with empty cells for the continued options of a question, then the answer-option
+row, which may hold only "Response" / "Open-Ended Response"); LimeSurvey, Google Forms and Microsoft
+Forms one, each with metadata columns of their own, LimeSurvey's in its interface language (see
+:mod:`analysis.survey.tool_headings`). A Qualtrics-written SPSS file keeps Qualtrics' metadata. This
 module recognises the layout from the first rows of a table (or takes it from ``format=``) and
 says which rows are headers, what each column is called, its question text, and which columns
 are tool metadata. It only describes cells; :mod:`analysis.survey.validation` decides what they mean.
@@ -14,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.core.errors import Problem, SurveyDataError
+from analysis.survey.tool_headings import (QUALTRICS_LEGACY_NAMES, QUALTRICS_SAV_NAMES, limesurvey_headings,
+                                           limesurvey_markers, unabbreviated)
 
 #: Layouts a user can force with ``--format`` (``forms`` covers Google Forms and Microsoft Forms).
 FORMATS = ("qualtrics", "limesurvey", "surveymonkey", "forms", "spss", "plain")
@@ -30,7 +35,7 @@ def _key(text: str) -> str:
 #: Columns that hold personal data in any layout: never allowed to reach the survey frame.
 PERSONAL_COLUMNS = _names(
     "Email", "E-mail", "E-mailadres", "Email Address", "E-mail address", "IP Address", "IPAddress", "ipaddr",
-    "Name", "Naam", "First Name", "Last Name", "Voornaam", "Achternaam",
+    "Name", "Naam", "EmailAddress", "First Name", "Last Name", "Voornaam", "Achternaam",
     "RecipientEmail", "RecipientFirstName", "RecipientLastName", "Recipient Email", "Recipient First Name",
     "Recipient Last Name", "LocationLatitude", "LocationLongitude", "Location Latitude", "Location Longitude")
 
@@ -40,12 +45,10 @@ TOOL_COLUMNS: dict[str, frozenset[str]] = {
         "StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
         "ResponseId", "ExternalReference", "ExternalDataReference", "DistributionChannel", "UserLanguage",
         "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore", "Q_RelevantIDFraudScore",
-        "Q_RelevantIDLastStartDate", "Q_BallotBoxStuffing", "Q_TotalDuration"),
+        "Q_RelevantIDLastStartDate", "Q_BallotBoxStuffing", "Q_TotalDuration", *QUALTRICS_LEGACY_NAMES,
+        *QUALTRICS_SAV_NAMES),
     "surveymonkey": _names("Respondent ID", "Collector ID", "Start Date", "End Date"),
-    "limesurvey": _names(
-        "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "refurl", "token",
-        "interviewtime", "Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
-        "Date last action", "Referrer URL", "Total time", "Token"),
+    "limesurvey": _names(*limesurvey_headings()),
     "forms": _names(
         "Tijdstempel", "Timestamp", "Score", "Punten", "Id", "ID", "Start time", "Completion time",
         "Last modified time", "Begintijd", "Tijd van voltooien", "Tijdstip van laatste wijziging",
@@ -56,9 +59,12 @@ TOOL_COLUMNS: dict[str, frozenset[str]] = {
 #: LimeSurvey timing columns (``groupTime12``, ``Q1Time``) when timings were exported.
 _LIMESURVEY_TIMING = re.compile(r"^(?:groupTime\d+|interviewtime|[A-Za-z]\w*Time)$")
 
-_LIMESURVEY_MARKERS = _names("id", "submitdate", "lastpage", "startlanguage", "seed", "Response ID",
-                             "Date submitted", "Last page", "Start language")
-_QUALTRICS_MARKERS = _names("StartDate", "EndDate", "ResponseId", "RecordedDate", "IPAddress", "Finished")
+_LIMESURVEY_MARKERS = _names("id", "submitdate", "lastpage", "startlanguage", "seed", *limesurvey_markers())
+_LIMESURVEY_HEADINGS = limesurvey_headings()
+_QUALTRICS_MARKERS = _names("StartDate", "EndDate", "ResponseId", "ResponseID", "RecordedDate", "IPAddress",
+                            "Finished")
+#: The first header row of a Qualtrics "Legacy" export numbers its metadata columns V1, V2, ...
+_QUALTRICS_LEGACY_NUMBER = re.compile(r"^V\d+$")
 _SURVEYMONKEY_MARKERS = _names("Respondent ID", "Collector ID")
 _GOOGLE_MARKERS = _names("Tijdstempel", "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel")
 _MICROSOFT_MARKERS = _names("Start time", "Completion time", "Begintijd", "Tijd van voltooien")
@@ -83,7 +89,16 @@ class Layout:
 
 
 def _is_import_id(cell: str) -> bool:
-    return cell.strip().startswith('{"ImportId"') or cell.strip().casefold().startswith('{"importid"')
+    """A Qualtrics ImportId cell: ``{"ImportId":"QID1"}``, or ``{'ImportId': 'QID1'}`` as written in 2016."""
+    return cell.strip().casefold().startswith(('{"importid"', "{'importid'"))
+
+
+def _is_qualtrics_legacy(rows: list[list[str]]) -> bool:
+    """A Qualtrics "Legacy" export: V1, V2 ... in the first row, Qualtrics metadata names in the second."""
+    if len(rows) < 2:
+        return False
+    numbered = sum(bool(_QUALTRICS_LEGACY_NUMBER.match(c.strip())) for c in rows[0])
+    return numbered >= 3 and len({_key(c) for c in rows[1]} & _QUALTRICS_MARKERS) >= 3
 
 
 def _import_id_row(rows: list[list[str]]) -> int | None:
@@ -98,9 +113,13 @@ def _import_id_row(rows: list[list[str]]) -> int | None:
 
 def detect(rows: list[list[str]], is_sav: bool = False) -> tuple[str, str, str]:
     """(layout, flavour, what showed it) from a table's first rows."""
-    if is_sav:
-        return "spss", "", "an SPSS .sav file"
     first = {_key(c) for c in rows[0]} if rows else set()
+    if is_sav:
+        if len(first & _QUALTRICS_MARKERS) >= 3:
+            return "spss", "qualtrics", "an SPSS .sav file written by Qualtrics (StartDate, ResponseId ...)"
+        return "spss", "", "an SPSS .sav file"
+    if _is_qualtrics_legacy(rows):
+        return "qualtrics", "legacy", "a Qualtrics Legacy export (V1, V2 ... above ResponseID, StartDate ...)"
     import_id = _import_id_row(rows)
     if import_id is not None:
         return "qualtrics", "", f"row {import_id + 1} holds Qualtrics ImportId JSON"
@@ -108,15 +127,27 @@ def detect(rows: list[list[str]], is_sav: bool = False) -> tuple[str, str, str]:
         return "qualtrics", "", "Qualtrics metadata columns (StartDate, EndDate, ResponseId ...)"
     if first >= _SURVEYMONKEY_MARKERS:
         return "surveymonkey", "", "SurveyMonkey columns 'Respondent ID' and 'Collector ID'"
-    if len(rows) > 1 and sum(_key(c) in _SURVEYMONKEY_RESPONSE for c in rows[1]) >= 1 and "" in first:
+    if _surveymonkey_response_row(rows, first):
         return "surveymonkey", "", "a second header row with 'Response' / 'Open-Ended Response'"
-    if len(first & _LIMESURVEY_MARKERS) >= 2:
+    if len({_key(unabbreviated(c, _LIMESURVEY_HEADINGS)) for c in rows[0]} & _LIMESURVEY_MARKERS) >= 2:
         return "limesurvey", "", "LimeSurvey columns (id, submitdate, lastpage, startlanguage ...)"
     if rows and _key(rows[0][0]) in _GOOGLE_MARKERS:
         return "forms", "google", f"Google Forms column '{rows[0][0].strip()}'"
     if len(first & _MICROSOFT_MARKERS) >= 2:
         return "forms", "microsoft", "Microsoft Forms columns 'Start time' and 'Completion time'"
     return "plain", "", "one header row with no survey-tool columns"
+
+
+def _surveymonkey_response_row(rows: list[list[str]], first: set[str]) -> bool:
+    """SurveyMonkey's second header row: 'Response' under single-column questions, options under the
+    others (whose question cell in the first row is empty after the first option), or only 'Response'
+    / 'Open-Ended Response' when every question is a single column (ajturner/dc-elections,
+    src/utils/response.ts, quotes such a row)."""
+    if len(rows) < 2:
+        return False
+    second = [_key(c) for c in rows[1] if c.strip()]
+    responses = sum(c in _SURVEYMONKEY_RESPONSE for c in second)
+    return responses >= 1 and ("" in first or responses == len(second))
 
 
 def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sav: bool = False,
@@ -132,7 +163,7 @@ def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sa
     layout_name = format or detected
     if format is not None:
         basis = f"given with --format {format}" + (f" (the file looks like {detected})" if detected != format else "")
-        if format != "forms":
+        if format not in ("forms", detected):
             flavour = ""
         elif detected != "forms":
             flavour = "google" if rows and _key(rows[0][0]) in _GOOGLE_MARKERS else "microsoft"
@@ -142,12 +173,13 @@ def recognise(rows: list[list[str]], name: str, format: str | None = None, is_sa
     if len(rows) < header_rows:
         raise SurveyDataError([Problem(name, f"the {layout_name} layout has {header_rows} header rows but the "
                                        f"file has {len(rows)} row(s)", expected="the complete export")])
-    header, questions = _column_names(_header_block(rows, header_rows, trim or layout_name != "plain"), layout_name)
+    block = _header_block(rows, header_rows, trim or layout_name != "plain")
+    header, questions = _column_names(block, layout_name, flavour)
     layout = Layout(name=layout_name, header_rows=header_rows, header=header, questions=questions,
                     basis=basis, flavour=flavour)
     if layout_name != "plain":
         _disambiguate(layout)
-    layout.metadata = metadata_columns(layout_name, layout.header)
+    layout.metadata = metadata_columns("qualtrics" if flavour == "qualtrics" else layout_name, layout.header)
     return layout
 
 
@@ -201,11 +233,13 @@ def _header_block(rows: list[list[str]], header_rows: int, trim: bool) -> list[l
     return header_block
 
 
-def _column_names(header_block: list[list[str]], layout_name: str) -> tuple[list[str], list[str]]:
+def _column_names(header_block: list[list[str]], layout_name: str, flavour: str = "") -> tuple[list[str], list[str]]:
     """(column names, question texts) from the header rows of a layout."""
     if layout_name == "surveymonkey":
         return _surveymonkey_header(header_block)
     header = [h.strip() for h in header_block[0]]
+    if flavour == "legacy":  # V1...V10 are named in the second row (ResponseID, StartDate ...)
+        header = [q.strip() if _QUALTRICS_LEGACY_NUMBER.match(h) else h for h, q in zip(header, header_block[1])]
     if layout_name == "qualtrics":
         return header, [q.strip() for q in header_block[1]] if len(header_block) > 1 else list(header)
     return header, list(header)
@@ -245,6 +279,9 @@ def metadata_columns(layout: str, header: list[str]) -> list[str]:
     own = TOOL_COLUMNS.get(layout, frozenset()) | PERSONAL_COLUMNS
     out = []
     for h in header:
-        if _key(h) in own or (layout == "limesurvey" and _LIMESURVEY_TIMING.match(h)):
+        if layout == "limesurvey":  # abbreviated headings ("Datum laatste a.. ") stand for their full text
+            if _LIMESURVEY_TIMING.match(h) or _key(unabbreviated(h, _LIMESURVEY_HEADINGS)) in own:
+                out.append(h)
+        elif _key(h) in own:
             out.append(h)
     return out

@@ -54,7 +54,11 @@ _TOOL_TAG = re.compile(r"^(?:Q\d+(?:_\d+)*|V\d+(?:_\d+)*)\s*[.:)]\s+")
 _SUBQUESTION_CODE = re.compile(r"\[(?:SQ\d+|other|comment|\d+)\]", re.IGNORECASE)
 _SPECIFY = re.compile(r"\((?:please specify|geef op|graag specificeren|gelieve te specificeren|namelijk|specify)\)",
                       re.IGNORECASE)
-_OTHER_TEXT = re.compile(r"(?:_TEXT$|\[other\]|\s-\s(?:Text|Tekst)$|\[(?:Anders|Other|Overig)\]$)", re.IGNORECASE)
+#: The column of an answer's typed "other" text: Qualtrics ``Q5_8_TEXT``, SPSS ``v5_8_tekst`` / ``_other``,
+#: LimeSurvey ``[other]`` (full headings ``[Overige]`` / ``[Other]``), SurveyMonkey "Anders (geef op)".
+_OTHER_TEXT = re.compile(r"(?:_(?:TEXT|tekst|other|anders)$|\[other\]|\s-\s(?:Text|Tekst)$"
+                         r"|\[(?:Anders|Other|Overige?)\]$|\s-\s(?:Anders|Other|Overige?)\s*\((?:please specify|"
+                         r"geef op|graag specificeren|gelieve te specificeren|namelijk|specify)\)$)", re.IGNORECASE)
 
 
 def strip_decorations(text: str) -> str:
@@ -157,6 +161,8 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
     used: dict[str, int] = {}
     grid_of = {c: i.grid for c, i in known.items()}
     for k, match in enumerate(matches):
+        if match.target is None and match.kind == "other_text":
+            match.note, match.kind = "typed 'other' text: the codebook has no column for it", "null"
         if match.target is None:
             continue
         tied = [t for t, s in match.options if s >= match.score - 0.01 and s >= MATCH_SCORE]
@@ -198,8 +204,12 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
 _TOOL_ANSWER_CODE = re.compile(r"^A[O0]?0*(\d+)$", re.IGNORECASE)
 
 
-def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]], list[str], str]:
-    """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how)."""
+def _value_map(item: Item, values: list[str], typed_other: bool = False) -> tuple[dict[str, tuple[Any, str]],
+                                                                                list[str], str]:
+    """For the values the loader does not recognise itself: (export value -> (code, comment), todo, how).
+
+    With `typed_other` (Google / Microsoft Forms, which write an "other" answer's typed text into the
+    answer cell) a value that is no answer of the item is the item's "other" answer, when it has one."""
     by_code, by_label = code_lookup(item)
     unknown = sorted({v for v in values if number_text(v.strip()) not in by_code
                       and label_key(v) not in by_label}, key=_sort_key)
@@ -209,7 +219,11 @@ def _value_map(item: Item, values: list[str]) -> tuple[dict[str, tuple[Any, str]
     out: dict[str, tuple[Any, str]] = {}
     todo: list[str] = []
     how = "answer labels matched to the codebook's"
-    other_code = [c.code for c in item.codes if {label_key(x) for x in c.labels.values()} & {"anders", "other"}]
+    other_code = [c.code for c in item.codes if {label_key(x) for x in c.labels.values()} & {"anders", "other"}
+                  or c.attrs.get("group") == "other"]
+    if typed_other and other_code:
+        return ({v: (other_code[0], "typed 'other' answer: the form writes the text into the answer cell")
+                 for v in unknown}, [], "answers that are no option of the question are its 'other' answer")
     if "-oth-" in unknown and other_code:
         out["-oth-"] = (other_code[0], "LimeSurvey's '-oth-' is the answer 'Anders'")
         values = [v for v in values if v != "-oth-"]
@@ -364,7 +378,7 @@ def _value_maps(present: set[str], mapped: dict[str, str], table: RawTable, cell
         if item.type in CODED_TYPES:
             if table.value_labels.get(source):
                 continue  # SPSS value labels are matched by the loader itself
-            vmap, vtodo, how = _value_map(item, values)
+            vmap, vtodo, how = _value_map(item, values, typed_other=table.layout == "forms")
             if vmap:
                 per_column[col] = (vmap, how)
             value_todo += [(col, v) for v in vtodo]
