@@ -1,8 +1,13 @@
-"""Helpers shared by the loading tests (a plain module: no test module imports conftest)."""
+"""Helpers and constants shared by the tests (a plain module: no test module imports conftest)."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+from analysis.protection.rules import DEFAULT_K
+
+#: The small-cell k the tests build with: the project's one default.
+K = DEFAULT_K
 
 
 def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:

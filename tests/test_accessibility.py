@@ -19,7 +19,8 @@ from analysis.themes import enforcement, opportunities, participants
 from analysis.themes.base import Context
 from analysis.protection.rules import Rules
 
-K = 5
+from support import K
+
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 

@@ -19,7 +19,8 @@ from analysis.pipeline.parameters import BuildParameters
 from analysis.core.paths import DATA_DIR, NOTEBOOKS_DIR, SYNTHETIC_CODING
 from analysis.survey.synth import generate, write_export
 
-K = 5
+from support import K
+
 COUNT_COLUMN = re.compile(r"^(n|count|.*_count|.*_n)$")
 
 

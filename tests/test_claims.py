@@ -18,7 +18,8 @@ from analysis.themes import conclusion
 from analysis.themes.base import Context
 from analysis.protection.rules import Rules
 
-K = 5
+from support import K
+
 ALPHA = 0.05
 
 

@@ -19,7 +19,8 @@ from analysis.themes.base import Context, open_answers, share_by_group
 from analysis.survey.loader import load
 from analysis.protection.rules import Rules
 
-K = 5
+from support import K
+
 
 
 def _shown(value) -> bool:

@@ -44,7 +44,8 @@ from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, op
 from analysis.survey.loader import load, load_with_log
 from analysis.protection.rules import Rules, profile
 
-K = 5
+from support import K
+
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")
 
 
