@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,6 +153,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
             workers.close()
         survey_file.unlink(missing_ok=True)
     if outcome.failure is not None:
+        checked.clean_csv.exception()  # the analyst's copy is complete before the run is moved aside
         return _keep_failed(checked.staging, out, *outcome.failure)
     print(outcome.summary(), flush=True)
     assemble_outputs(checked, themes, pdf, outcome.sections)
@@ -166,7 +168,8 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
 class Checked:
     """What the pre-flight established: the parameters (coding folder resolved), those the
     notebooks get, the validated survey and its load log, the earlier wave's, the rules in force
-    and the empty staging directory."""
+    and the empty staging directory; `clean_csv` writes the analyst's copy of the validated survey
+    while the notebooks run (at 100,000 respondents it takes as long as a chapter)."""
 
     params: BuildParameters
     parameters: dict[str, Any]
@@ -175,6 +178,7 @@ class Checked:
     earlier: Any
     rules: Rules
     staging: Path
+    clean_csv: Future
 
 
 def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
@@ -191,7 +195,18 @@ def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
     staging.mkdir(parents=True)
     parameters = params.with_(data_path=params.data, output_dir=staging).notebook_parameters()
     validated.write(survey_file, BuildParameters(**parameters), survey, earlier)
-    return Checked(params, parameters, survey[0], survey[1], earlier, params.publication_rules(), staging)
+    return Checked(params, parameters, survey[0], survey[1], earlier, params.publication_rules(), staging,
+                   _write_clean_survey(survey[0], staging / "analyst"))
+
+
+def _write_clean_survey(frame: pd.DataFrame, analyst: Path) -> Future:
+    """Start writing ``analyst/survey_clean.csv`` in a thread (the kernels are other processes, so
+    it uses a core the notebooks leave idle); the result is awaited before the outputs are assembled."""
+    analyst.mkdir(parents=True, exist_ok=True)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-clean")
+    written = pool.submit(frame.to_csv, analyst / "survey_clean.csv", index=False, lineterminator="\n")
+    pool.shutdown(wait=False)  # the thread ends when the file is written
+    return written
 
 
 def _keep_failed(staging: Path, out: Path, theme: str, exc: Exception) -> int:
@@ -397,8 +412,7 @@ def _write_analyst_files(checked: Checked, themes: list[str]) -> pd.DataFrame:
     from analysis.survey.codebook import load_codebook
 
     analyst = checked.staging / "analyst"
-    analyst.mkdir(exist_ok=True)
-    checked.frame.to_csv(analyst / "survey_clean.csv", index=False, lineterminator="\n")
+    checked.clean_csv.result()  # written since the pre-flight; re-raises what went wrong there
     cb = load_codebook()
     data_log = {"input": checked.log.as_dict(),
                 "parameters": {k: v for k, v in checked.parameters.items() if k != "output_dir"},
