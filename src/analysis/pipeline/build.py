@@ -515,7 +515,7 @@ def assemble_outputs(staging: Path, themes: list[str], params: BuildParameters, 
                "secondary": int(reasons.get("secondary", 0)), "linked": int(reasons.get("linked", 0)),
                "derived": int(reasons.get("derived", 0)),
                "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
-               "synthetic": bool(frame.attrs.get("synthetic"))}
+               "synthetic": bool(frame.attrs.get("synthetic")), "empty_responses": len(log.empty_responses)}
     (staging / "report.html").write_text(assemble(executed, params.lang, context, sections), encoding="utf-8")
     # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
     if pdf:
