@@ -418,10 +418,13 @@ def _tick_lines(ticks: dict[str, tuple[Item, list[str]]], todo: list[str]) -> tu
 
 def _option_text_line(item: Item, col: str, value: str) -> str | None:
     """The line deciding a value of option column `col` that is no tick word: the option's own text
-    (either language, or its code) ticks it; an 'other' option's column is ticked by any typed text."""
-    option = next(o for o in item.options if f"{item.id}_{o.code}" == col)
+    (either language, or its code) or its number in the question (Qualtrics' numeric values) ticks it;
+    an 'other' option's column is ticked by any typed text."""
+    position, option = next((k, o) for k, o in enumerate(item.options, 1) if f"{item.id}_{o.code}" == col)
     if label_key(value) in {label_key(str(option.code))} | {label_key(t) for t in option.labels.values()}:
         return f"    {json.dumps(value, ensure_ascii=False)}: 1  # the option's own text: ticked"
+    if number_text(value) == str(position):
+        return f"    {json.dumps(value, ensure_ascii=False)}: 1  # the option's number in the question: ticked"
     if option.code == other_option(item):
         return f'    "{WILDCARD}": 1  # typed \'other\' text: any text means ticked'
     return None
