@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.core.errors import SurveyDataError
 from analysis.survey.codebook import load_codebook
 from analysis.survey.questionnaire import (NOT_ASKED_TYPES, build_questionnaire, mapping_path,
                                            write_questionnaire)
@@ -121,13 +120,17 @@ def test_recorded_code_export_loads_with_the_generated_mapping(name):
             assert _same(loaded[column], bundled[column]), column
 
 
-@pytest.mark.xfail(strict=True, raises=SurveyDataError,
-                   reason="LimeSurvey's long answers write 'N/A' in the options of an unanswered multiple choice; "
-                   "the loader reads it as 'not a 0/1 answer' (evidence for the next issue)")
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_recorded_long_export_loads(lang):
-    analysis.load(RECORDED / f"responses_{lang}_code_long.csv", mapping=RECORDED / "politie20_2026_mapping.yaml",
-                  codebook=_codebook())
+    """LimeSurvey's long answers write "Ja"/"Yes" (ticked), "Nee"/"No" (shown, not ticked) and "N/A" in
+    every option of a multiple choice left unanswered (application/helpers/admin/export/SurveyObj.php of
+    LimeSurvey 6.14): they load with the generated mapping, no hand edit, as the bundled rows."""
+    loaded = analysis.load(RECORDED / f"responses_{lang}_code_long.csv",
+                           mapping=RECORDED / "politie20_2026_mapping.yaml", codebook=_codebook())
+    bundled = _bundled_rows(loaded["respondent_id"])
+    assert len(loaded) == 60 and list(loaded.columns) == list(bundled.columns)
+    for column in bundled.columns:
+        assert _same(loaded[column], bundled[column]), column
 
 
 def test_recorded_export_has_the_generated_headings():

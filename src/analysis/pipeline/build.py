@@ -440,7 +440,7 @@ def _report_context(checked: Checked, checking: pd.DataFrame) -> dict[str, Any]:
             "secondary": int(reasons.get("secondary", 0)), "linked": int(reasons.get("linked", 0)),
             "derived": int(reasons.get("derived", 0)),
             "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
-            "synthetic": bool(checked.frame.attrs.get("synthetic"))}
+            "synthetic": bool(checked.frame.attrs.get("synthetic")), "empty_responses": len(log.empty_responses)}
 
 
 def _combine_analyst_files(analyst: Path, themes: list[str]) -> pd.DataFrame:

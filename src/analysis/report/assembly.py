@@ -154,7 +154,10 @@ def methods_appendix(lang: str, context: dict[str, Any]) -> str:
     for key in ("m_provenance", "m_intervals", "m_ratings", "m_tests", "m_models", "m_small_cells", "m_checking",
                 "m_quotes", "m_coding", "m_selection", "m_synthetic" if context["synthetic"] else "m_real"):
         lines.append(f"<h3>{html.escape(message(key + '_h', lang))}</h3>")
-        lines.append(f"<p>{html.escape(message(key, lang, **context))}</p>")
+        text = message(key, lang, **context)
+        if key == "m_provenance" and context.get("empty_responses"):
+            text += " " + message("m_empty_responses", lang, **context)
+        lines.append(f"<p>{html.escape(text)}</p>")
     return "\n".join(lines)
 
 

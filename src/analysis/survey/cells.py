@@ -22,11 +22,29 @@ _WEIGHT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _MISSING_BY_MAPPING = "set to missing by the mapping"
 #: The missing reason of an empty cell (the load log counts cells per reason).
 EMPTY = "empty cell (not answered)"
-#: Answers a 0/1 (multi-select option, flag) cell may hold besides the mapping's (LimeSurvey: Y / N).
-TICKED = frozenset({"1", "yes", "ja", "true", "waar", "x", "y"})
-NOT_TICKED = frozenset({"0", "no", "nee", "false", "onwaar", "n", "not selected", "niet geselecteerd"})
+#: Answers of a 0/1 cell (multi-select option, flag) that mean ticked or shown and not ticked, besides the
+#: mapping's. LimeSurvey's long answers write its "Yes" / "No" in the export's language (6.14,
+#: locale/*/*.mo: nl "Ja" / "Nee", de "Ja" / "Nein", fr "Oui" / "Non"); its short answers write Y / empty.
+TICKED = frozenset({"1", "yes", "ja", "oui", "true", "waar", "x", "y"})
+NOT_TICKED = frozenset({"0", "no", "nee", "nein", "non", "false", "onwaar", "n", "not selected", "niet geselecteerd"})
+#: Answers of a 0/1 cell that mean the question was not answered: LimeSurvey's long answers write "N/A" in
+#: every option of a multiple choice left unanswered (untranslated in all 123 locales of LimeSurvey 6.14).
+NOT_ANSWERED = frozenset({"n/a"})
+#: The missing reason of a cell the survey tool marks as not answered (:data:`NOT_ANSWERED`).
+MARKED_NOT_ANSWERED = "marked not answered by the survey tool (N/A)"
 #: A mapping key that stands for any other non-empty answer ("*": 1 - any text means ticked).
 WILDCARD = "*"
+
+
+def tick_word(text: Any) -> float | None:
+    """What a 0/1 cell's own text says: 1.0 ticked, 0.0 not ticked, NaN not answered (empty or "N/A"),
+    None when it is no tick word (an option's text, typed 'other' text)."""
+    key = value_key(text)
+    if key == "" or key in NOT_ANSWERED:
+        return float("nan")
+    if key in TICKED:
+        return 1.0
+    return 0.0 if key in NOT_TICKED else None
 
 
 @dataclass
@@ -52,6 +70,8 @@ class _Cell:
     to_missing: bool = False
     recoded: bool = False
     empty: bool = False
+    #: the survey tool marks the cell as not answered (:data:`NOT_ANSWERED`)
+    not_answered: bool = False
     #: (message, value shown, expected) when the text is not an answer of the item
     problem: tuple[str, str, str] | None = None
     #: the SPSS value label, when it disagrees with the codebook
@@ -90,27 +110,41 @@ def _coded_cell(text: str, values_map: dict[str, Any], spss: dict[str, tuple[Any
 
 
 def _tick_cell(text: str, values_map: dict[str, Any], col: str) -> _Cell:
-    """One cell of a 0/1 column (multi-select option, flag): ticked 1, not ticked 0, empty missing."""
+    """One cell of a 0/1 column (multi-select option, flag): ticked 1, not ticked 0, empty or "N/A" missing.
+
+    The mapping's entry for the text decides first, then the text's own meaning (:func:`tick_word`), then
+    the wildcard; a mapping that would count a text meaning "no" or "not answered" as ticked is refused."""
     key = value_key(text)
-    mapped = 0
+    own = tick_word(text)
+    wildcard = values_map.get(WILDCARD)
     if key in values_map:
-        mapped = 1
-        if values_map[key] is None:
+        target = values_map[key]
+        decided = None if target is None else tick_word(target)
+        if decided is None and target is None:
             return _Cell(np.nan, mapped=1, to_missing=True)
-        key = value_key(values_map[key])
-    if key == "":
-        return _Cell(np.nan, mapped=mapped, empty=True)
-    if key in TICKED:
-        return _Cell(1.0, mapped=mapped)
-    if key in NOT_TICKED:
-        return _Cell(0.0, mapped=mapped)
-    if WILDCARD in values_map and (values_map[WILDCARD] is None
-                                   or value_key(values_map[WILDCARD]) in TICKED | NOT_TICKED):
-        if values_map[WILDCARD] is None:
-            return _Cell(np.nan, mapped=mapped + 1, to_missing=True)
-        return _Cell(1.0 if value_key(values_map[WILDCARD]) in TICKED else 0.0, mapped=mapped + 1)
-    return _Cell(np.nan, mapped=mapped, problem=("not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
-                                                 f"or add it to the mapping under values: {col}"))
+        if decided == 1.0 and own is not None and own != 1.0:
+            return _Cell(np.nan, mapped=1, problem=_tick_against_meaning(text, own, f"{text!r}: {target!r}", col))
+        if decided is not None:
+            blank = np.isnan(decided) and value_key(target) == ""
+            return _Cell(decided, mapped=1, empty=blank, to_missing=np.isnan(decided) and not blank)
+        own = None  # mapped to a text that is no tick word: the wildcard may decide it
+    elif own is not None and key != "" and own != 1.0 and wildcard is not None and tick_word(wildcard) == 1.0:
+        return _Cell(np.nan, problem=_tick_against_meaning(text, own, f"{WILDCARD!r}: {wildcard!r}", col))
+    if own is not None:
+        return _Cell(own, empty=key == "", not_answered=key != "" and bool(np.isnan(own)))
+    if WILDCARD in values_map and (wildcard is None or tick_word(wildcard) in (0.0, 1.0)):
+        if wildcard is None:
+            return _Cell(np.nan, mapped=1, to_missing=True)
+        return _Cell(tick_word(wildcard), mapped=1)
+    return _Cell(np.nan, problem=("not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
+                                  f"or add it to the mapping under values: {col}"))
+
+
+def _tick_against_meaning(text: str, own: float, entry: str, col: str) -> tuple[str, str, str]:
+    """The problem of a mapping entry that counts a text meaning "no" or "not answered" as ticked."""
+    meaning, value = ("not answered", "null") if np.isnan(own) else ("not ticked", "0")
+    return (f"the mapping ({entry}) counts a value that means '{meaning}' as ticked", text,
+            f"{text!r}: {value} under values: {col} (ticked 1, not ticked 0, not answered null)")
 
 
 def _weight_cell(text: str, decimal: str) -> _Cell:
@@ -156,7 +190,8 @@ def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, A
         return int(sum(int(getattr(c, attribute)) * int(n) for c, n in zip(cells, counts)))
 
     problems = _cell_problems(item, col, cells, codes, texts, counts)
-    missing = {EMPTY: total("empty"), _MISSING_BY_MAPPING: total("to_missing")}
+    missing = {EMPTY: total("empty"), _MISSING_BY_MAPPING: total("to_missing"),
+               MARKED_NOT_ANSWERED: total("not_answered")}
     if item.type in CODED_TYPES:
         spss_recodes = dict(c.spss_recode for c in cells if c.spss_recode is not None)
         return Converted(_categorical(item, cells, codes), problems, total("recoded"), total("mapped"), missing,

@@ -31,6 +31,9 @@ class LoadLog:
     dont_know_cells: dict[str, int] = field(default_factory=dict)
     optional_columns_absent: list[str] = field(default_factory=list)
     blank_rows_skipped: int = 0
+    #: Responses with no answer to any question (unfinished responses that LimeSurvey and Qualtrics
+    #: export), left out of the survey frame: their line in the file and respondent id (None if empty).
+    empty_responses: list[dict[str, Any]] = field(default_factory=list)
     #: Survey-tool columns (metadata, personal data) dropped at load: they never reach the frame.
     metadata_columns_dropped: list[str] = field(default_factory=list)
     #: How respondent ids were made when the export has none ('' when the export has them).

@@ -20,8 +20,8 @@ from rapidfuzz import fuzz, process
 
 from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
 from analysis.survey.reading import RawTable, read_table
-from analysis.survey.cells import NOT_TICKED, TICKED
-from analysis.survey.matching import code_lookup, label_key, number_text
+from analysis.survey.cells import WILDCARD, tick_word
+from analysis.survey.matching import code_lookup, label_key, number_text, value_key
 from analysis.survey.multiselect import detect_separator, option_lookup, other_option, pieces, protected_labels
 
 #: A header whose best score is below this is not matched (a TODO line instead).
@@ -347,13 +347,11 @@ def _value_lines(present: set[str], mapped: dict[str, str], table: RawTable, cel
                  codebook: Codebook, todo: list[str]) -> tuple[list[str], list[str]]:
     """The ``scales:`` and ``values:`` lines: value maps per column, gathered per scale when they agree."""
     known = codebook.column_item()
-    per_column, value_todo, tick_items = _value_maps(present, mapped, table, cells, codebook)
+    per_column, value_todo, ticks = _value_maps(present, mapped, table, cells, codebook)
     scales_lines, values_lines = _gather_values(per_column, codebook, known)
-    if tick_items:
-        scales_lines.append("  ticks:  # any text in an option's column means ticked (the tool writes the "
-                            "option's label or number)")
-        scales_lines.append(f"    columns: [{', '.join(tick_items)}]")
-        scales_lines.append('    values: {"*": 1}')
+    tick_scales, tick_values = _tick_lines(ticks, todo)
+    scales_lines += tick_scales
+    values_lines += tick_values
     for col, v in value_todo:
         values_lines.append(f"  # TODO {col}: {{{json.dumps(v, ensure_ascii=False)}: ?}}  # no codebook answer matched")
         todo.append(f"{col}: {v}")
@@ -362,12 +360,13 @@ def _value_lines(present: set[str], mapped: dict[str, str], table: RawTable, cel
 
 def _value_maps(present: set[str], mapped: dict[str, str], table: RawTable, cells: dict[str, list[str]],
                 codebook: Codebook) -> tuple[dict[str, tuple[dict[str, tuple[Any, str]], str]],
-                                             list[tuple[str, str]], list[str]]:
-    """(codebook column -> its value map and how it was found, values left to decide, items of tick columns)."""
+                                             list[tuple[str, str]], dict[str, tuple[Item, list[str]]]]:
+    """(codebook column -> its value map and how it was found, values left to decide,
+    tick column -> its item and the distinct values it holds)."""
     known = codebook.column_item()
     per_column: dict[str, tuple[dict[str, tuple[Any, str]], str]] = {}
     value_todo: list[tuple[str, str]] = []
-    tick_items: list[str] = []
+    ticks: dict[str, tuple[Item, list[str]]] = {}
     header_of = {t: h for h, t in mapped.items()}
     for col in sorted(present, key=lambda c: codebook.columns().index(c) if c in known else 0):
         item = known.get(col)
@@ -389,10 +388,60 @@ def _value_maps(present: set[str], mapped: dict[str, str], table: RawTable, cell
             if other_option(item) is None:
                 value_todo += [(item.id, p) for v in values for p in pieces(v, sep, protected)
                                if label_key(p) not in lookup]
-        elif item.type == "multi":
-            if any(label_key(v) not in TICKED | NOT_TICKED for v in values) and item.id not in tick_items:
-                tick_items.append(item.id)
-    return per_column, value_todo, tick_items
+        elif item.type == "multi" and values:
+            ticks[col] = (item, list(dict.fromkeys(values)))
+    return per_column, value_todo, ticks
+
+
+def _tick_lines(ticks: dict[str, tuple[Item, list[str]]], todo: list[str]) -> tuple[list[str], list[str]]:
+    """The ``scales:`` and ``values:`` lines of tick columns: each distinct value decided, never by a blanket
+    wildcard. A tick word (:func:`~analysis.survey.cells.tick_word`: "Ja"/"Yes" ticked, "Nee"/"No" not
+    ticked, "N/A" not answered) is listed once for all tick columns; the option's own text (Qualtrics,
+    SurveyMonkey) ticks its column; any text typed in an 'other' column ticks it; anything else is a TODO."""
+    words: dict[str, tuple[str, float]] = {}
+    items: list[str] = []
+    values_lines: list[str] = []
+    for col, (item, values) in ticks.items():
+        lines: list[str] = []
+        for v in values:
+            meaning = tick_word(v)
+            if meaning is not None:
+                if value_key(v) not in ("1", "0"):  # plain 1 / 0 need no line
+                    words.setdefault(value_key(v), (v, meaning))
+                    items += [] if item.id in items else [item.id]
+                continue
+            line = _option_text_line(item, col, v)
+            if line is None:
+                values_lines.append(f"  # TODO {col}: {{{json.dumps(v, ensure_ascii=False)}: ?}}  # neither a tick "
+                                    "word nor the option's text: 1 ticked, 0 not ticked, null not answered")
+                todo.append(f"{col}: {v}")
+            elif line not in lines:
+                lines.append(line)
+        if lines:
+            values_lines += [f"  {col}:  # a tick column: each value it holds, decided"] + lines
+    if not words:
+        return [], values_lines
+    scales_lines = ["  ticks:  # the tick words these columns hold: 1 ticked, 0 not ticked, null not answered",
+                    f"    columns: [{', '.join(items)}]", "    values:"]
+    rank = {1.0: (0, "1", "ticked"), 0.0: (1, "0", "shown and not ticked")}
+    for v, meaning in sorted(words.values(), key=lambda w: (rank.get(w[1], (2,))[0], w[0])):
+        _, decision, comment = rank.get(meaning, (2, "null", "not answered"))
+        scales_lines.append(f"      {json.dumps(v, ensure_ascii=False)}: {decision}  # {comment}")
+    return scales_lines, values_lines
+
+
+def _option_text_line(item: Item, col: str, value: str) -> str | None:
+    """The line deciding a value of option column `col` that is no tick word: the option's own text
+    (either language, or its code) or its number in the question (Qualtrics' numeric values) ticks it;
+    an 'other' option's column is ticked by any typed text."""
+    position, option = next((k, o) for k, o in enumerate(item.options, 1) if f"{item.id}_{o.code}" == col)
+    if label_key(value) in {label_key(str(option.code))} | {label_key(t) for t in option.labels.values()}:
+        return f"    {json.dumps(value, ensure_ascii=False)}: 1  # the option's own text: ticked"
+    if number_text(value) == str(position):
+        return f"    {json.dumps(value, ensure_ascii=False)}: 1  # the option's number in the question: ticked"
+    if option.code == other_option(item):
+        return f'    "{WILDCARD}": 1  # typed \'other\' text: any text means ticked'
+    return None
 
 
 def _gather_values(per_column: dict[str, tuple[dict[str, Any], str]], codebook: Codebook,

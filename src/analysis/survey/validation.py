@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import Problem, SurveyDataError
-from analysis.survey.cells import EMPTY, convert_column
+from analysis.survey.cells import EMPTY, NOT_ANSWERED, convert_column
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.survey.headers import Header, read_header
 from analysis.survey.loadlog import LoadLog
 from analysis.survey.mapping import Mapping, check_mapping, values_for
+from analysis.survey.matching import value_key
 from analysis.survey.multiselect import split_multi
 from analysis.survey.reading import RawTable
 
@@ -64,7 +65,7 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
                                 expected="one row per respondent below the header"))
         raise SurveyDataError(problems)
     # rows are checked even when the header has problems, so all are reported at once
-    rows = _read_rows(table, header, log, problems)
+    rows = _read_rows(table, header, known, log, problems)
     _split_one_cell_answers(table, header, mapping, known, rows, log, problems)
     frame, empty_cells = _convert_columns(table, header, mapping, known, rows, log, problems)
     if problems:
@@ -72,19 +73,25 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
     return _survey_frame(frame, empty_cells, codebook, known, log, name), log
 
 
-def _read_rows(table: RawTable, header: Header, log: LoadLog, problems: list[Problem]) -> _Rows:
-    """The rows with as many fields as the header, as columns, with their respondent ids."""
+def _read_rows(table: RawTable, header: Header, known: dict[str, Item], log: LoadLog,
+               problems: list[Problem]) -> _Rows:
+    """The rows with as many fields as the header, as columns, with their respondent ids; empty
+    responses (no answer to any question) are left out and named in the log."""
     name = str(table.path)
     width = len(header.columns)
     positions = [header.columns.index(col) for col in header.usable]
     id_pos = header.columns.index("respondent_id") if "respondent_id" in header.usable else None
+    questions = _question_positions(header, known)
     good_rows: list[list[str]] = []
     good_lines: list[int] = []
     for row, line in zip(table.rows, table.lines):
+        rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
         if len(row) != width:
-            rid = row[id_pos].strip() if id_pos is not None and id_pos < len(row) else None
             problems.append(Problem(name, f"the row has {len(row)} fields", line=line, respondent=rid,
                                     expected=f"{width} fields, as in the header"))
+            continue
+        if questions and all(row[pos].strip() == "" or (tick and value_key(row[pos]) in NOT_ANSWERED) for pos, tick in questions):
+            log.empty_responses.append({"line": line, "respondent": rid or None})
             continue
         good_rows.append(row)
         good_lines.append(line)
@@ -93,9 +100,24 @@ def _read_rows(table: RawTable, header: Header, log: LoadLog, problems: list[Pro
     transposed = list(zip(*good_rows)) if good_rows else [()] * width
     cells: dict[str, Any] = {col: transposed[pos] for col, pos in zip(header.usable, positions)}
     split_cells = {pos: [c.strip() for c in transposed[pos]] for pos in sorted(header.splits)}
+    if log.empty_responses and not good_rows:
+        problems.append(Problem(name, "every response is empty (no answer to any question)",
+                                line=log.empty_responses[0]["line"], expected="at least one answered response"))
+    if log.empty_responses:
+        log.notes.append(f"{len(log.empty_responses)} empty response(s) left out (no answer to any question): "
+                         + ", ".join(f"line {e['line']}" + (f" ({e['respondent']})" if e["respondent"] else "")
+                                     for e in log.empty_responses))
     ids = _respondent_ids(table, header, cells, id_pos is not None, good_lines, log, problems)
     source_of = {col: src for col, (src, *_) in header.sources.items()}
     return _Rows(cells, split_cells, ids, good_lines, source_of)
+
+
+def _question_positions(header: Header, known: dict[str, Item]) -> list[tuple[int, bool]]:
+    """(position, is a 0/1 column) of every export column that holds an answer to a question: not the
+    respondent id, flags such as 'synthetic', nor weights; one-cell multi-selects included."""
+    out = [(header.columns.index(col), known[col].type == "multi") for col in header.usable
+           if known[col].type not in ("identifier", "flag", "weight")]
+    return out + [(pos, False) for pos in sorted(header.splits)]
 
 
 def _respondent_ids(table: RawTable, header: Header, cells: dict[str, Any], has_ids: bool, lines: list[int],
