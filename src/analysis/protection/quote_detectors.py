@@ -74,16 +74,35 @@ _URL = re.compile(
     re.IGNORECASE)
 _TRAILING = ".,;:!?)'\"»”’"
 
-# -- handles (@name, also with dots and underscores)
+# -- defanged URLs, as security advisories write them: hxxps://, www[.]politie[.]nl, politie(dot)nl
+_DEFANGED_DOT = r"(?:\s*[\[({]\s*(?:\.|dot|punt)\s*[\])}]\s*|\s+dot\s+)"
+_URL_DEFANGED = re.compile(
+    r"\b(?:hxxps?|h\*\*ps?|fxp|https?)\s*(?:\[:\]|\(:\)|:)\s*//[^\s<>\"']+"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+(?:{_DEFANGED_DOT}|\.))+(?:{_TLDS})(?![\w-])"
+    r"(?:[/?#][^\s<>\"']*)?",
+    re.IGNORECASE)
+
+# -- handles (@name, also with dots and underscores; "@ name"; after a platform: "twitter: name")
 _HANDLE = re.compile(r"(?<![\w@.])@\w(?:[\w.]*\w)?")
+_HANDLE_TOKEN = r"@?\s*([\w](?:[\w.]*\w)?)"
+_HANDLE_SPACED = re.compile(r"(?<![\w@.])@\s+([A-Za-z_](?:[\w.]*\w)?)")
+_PLATFORM_HANDLE = re.compile(
+    r"(?i)\b(?:twitter|tweakers|insta(?:gram)?|ig|facebook|fb|linkedin|tiktok|snapchat|snap|youtube|yt|hyves|"
+    r"mastodon|threads|telegram|skype|signal|whatsapp|bluesky|github)"
+    rf"(?:[ -]?(?:account|naam|handle|profiel|pagina|id))?\s*(?:[:=]|\s@)\s*{_HANDLE_TOKEN}")
+# Words an account name is made of besides names: "wijkagentkim", "politie_utrecht".
+_ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|recherche|team|bureau|wijk|officer|"
+                            r"cop|brigadier|agent|inspecteur")
 
 # -- IBAN (mod 97), national lengths where known
 _IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
                 "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za-z0-9])")
+# between groups of an IBAN: one or two spaces, a dot, a hyphen or a slash
+_IBAN_SEPARATOR = re.compile(r" {1,2}|[ ]?[./-][ ]?")
 
 # -- BSN: nine digits, optionally grouped with dots, spaces or dashes
-_BSN = re.compile(r"(?<![\w.,-])\d(?:[ .-]?\d){8}(?!\d|[.,-]\d)")
+_BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
 _PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
@@ -196,6 +215,36 @@ def _urls(text: str) -> Iterator[Finding]:
             yield Finding(m.start(), end, "url")
 
 
+def _defanged_urls(text: str) -> Iterator[Finding]:
+    for m in _URL_DEFANGED.finditer(text):
+        if re.match(r"(?i)https?:", m.group()) or not re.search(r"[\[({]|\sdot\s", m.group()):
+            continue  # a plain URL is :func:`_urls`' job
+        yield Finding(m.start(), _strip_trailing(text, m.start(), m.end()), "url")
+
+
+def _looks_like_handle(token: str) -> bool:
+    """Whether a word after "twitter:" is an account name: "wijkagent_henk", "kim.dewit", "JanJansen",
+    "pietjansen" (names run together), not "handig" or "Snel"."""
+    if re.search(r"[_\d.]|[a-z][A-Z]", token):
+        return True
+    lists, lower = lookup_lists(), token.lower()
+    if lower in lists.words:
+        return False
+    known = lists.first_names | lists.surnames
+    return lower in known or any((lower[:k] in known or _ACCOUNT_WORDS.fullmatch(lower[:k])) and lower[k:] in known
+                                 for k in range(2, len(lower) - 1))
+
+
+def _handles(text: str) -> Iterator[Finding]:
+    """ "@ wijkagent_kim" (a space after the @) and an account name after a platform ("twitter: x")."""
+    for m in _HANDLE_SPACED.finditer(text):
+        if m.group(1).lower() not in lookup_lists().words:
+            yield Finding(m.start(), m.end(), "handle")
+    for m in _PLATFORM_HANDLE.finditer(text):
+        if _looks_like_handle(m.group(1)) or ("@" in m.group() and m.group(1).lower() not in lookup_lists().words):
+            yield Finding(m.start(1), m.end(1), "handle")
+
+
 def _bsn_valid(digits: str) -> bool:
     if len(digits) != 9 or digits == "0" * 9:
         return False
@@ -221,10 +270,11 @@ def _ibans(text: str) -> Iterator[Finding]:
     for m in _IBAN_START.finditer(text):
         # walk on over letters and digits (single spaces allowed between them), remembering every
         # place where a group ends; the longest valid IBAN wins
-        code, ends, i = m.group().upper(), [], m.end()
+        code, ends, i = m.group().upper().replace(" ", ""), [], m.end()
         while i < len(text) and len(code) < 34:
-            if text[i] == " " and i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalnum():
-                i += 1
+            gap = _IBAN_SEPARATOR.match(text, i)
+            if gap and gap.end() < len(text) and text[gap.end()].isascii() and text[gap.end()].isalnum():
+                i = gap.end()
             if not (text[i].isascii() and text[i].isalnum()):
                 break
             code += text[i].upper()
@@ -393,8 +443,45 @@ def _listed_names(text: str) -> Iterator[Finding]:
             yield Finding(m.start(), m.end(), "name")
 
 
+# --------------------------------------------------------------------------- the form detectors read
+
+# Every dash and invisible space a keyboard or word processor writes, as "-" and " " (one character
+# each, so positions stay): "06–12345678" (en dash) and "123—456—782" (em dash) are numbers.
+_SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63"},
+                              **{ch: " " for ch in "\u00a0\u2007\u202f\u200b\u2060\ufeff"}})
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
+
+
+def _capitalised_name(word: str) -> str:
+    """An all-capitals word as deduce and our lists read it: "PIETER" -> "Pieter", "DE" -> "de"."""
+    lists, lower = lookup_lists(), word.lower()
+    if not word.isupper():
+        return word
+    if _INTERFIX_WORD.match(word):
+        return lower
+    known = lower in lists.first_names or lower in lists.surnames
+    return word.capitalize() if known and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS) else word
+
+
+def detection_form(text: str) -> str:
+    """`text` as the detectors read it, of the same length (so a finding's span cuts the original):
+    dashes and special spaces made plain, names in capitals ("JAN DE VRIES") capitalised."""
+    plain = text.translate(_SAME_LENGTH)
+    words = list(_CAPITAL_WORD.finditer(plain))
+    forms = [_capitalised_name(m.group()) for m in words]
+    out, pos = [], 0
+    for k, (m, form) in enumerate(zip(words, forms)):
+        # an interfix in capitals stays as written unless a name in capitals follows it
+        named = any(f != w.group() and f[:1].isupper() for f, w in zip(forms[k + 1:k + 4], words[k + 1:k + 4]))
+        out += [plain[pos:m.start()], form if form[:1].isupper() or named else m.group()]
+        pos = m.end()
+    out.append(plain[pos:])
+    return "".join(out)
+
+
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
-    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _regex(_HANDLE, "handle"), _ibans, _bsns,
+    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
+    _handles, _ibans, _bsns,
     _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
     _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _listed_names, _deduce_findings,
 ]

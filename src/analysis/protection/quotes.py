@@ -29,7 +29,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, PUBLIC_TERMS, Finding
+from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, PUBLIC_TERMS, Finding, detection_form
 
 #: The tag that replaces each kind of personal data, per report language.
 TAGS: dict[str, dict[str, str]] = {
@@ -72,7 +72,8 @@ def _merged(findings: list[Finding]) -> list[Finding]:
 
 def _scrub_once(text: str, tags: dict[str, str]) -> str:
     protected = [m.span() for pattern in (_TAG, PUBLIC_TERMS) for m in pattern.finditer(text)]
-    findings = [f for detect in DETECTORS for f in detect(text)
+    form = detection_form(text)
+    findings = [f for detect in DETECTORS for f in detect(form)
                 if f.end > f.start and not any(f.start < b and a < f.end for a, b in protected)]
     out, pos = [], 0
     for f in _merged(findings):
