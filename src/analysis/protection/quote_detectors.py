@@ -2,8 +2,9 @@
 
 Each detector gives :class:`Finding` spans of one kind: our own patterns (BSN with the 11-test, IBAN
 with its mod-97 check, postcodes, street addresses, number plates of every Dutch sidecode, IPv4/IPv6,
-dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles, URLs without a
-scheme, names after a title or from the lists) and deduce's findings (:data:`DETECTORS`, in order).
+dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ " or a
+platform name, URLs without a scheme or defanged, names after a title, a cue word or from the lists) and
+deduce's findings (:data:`DETECTORS`, in order).
 """
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ _IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT"
                 "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za-z0-9])")
 # between groups of an IBAN: one or two spaces, a dot, a hyphen or a slash
-_IBAN_SEPARATOR = re.compile(r" {1,2}|[ ]?[./-][ ]?")
+_IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 
 # -- BSN: nine digits, optionally grouped with dots, spaces or dashes
 _BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
@@ -189,7 +190,12 @@ _WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
 _INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
 # Public names that look like a person's name.
 PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
-_INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
+INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
+# -- first names in lower case: the words after which one names a person, and the words that join names
+_NAME_TOKEN = re.compile(rf"[{_WORD_CHARS}][{_WORD_CHARS}'’-]*|[,&+/]")
+_NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
+_NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
+                            "collega", "collega's", "collega’s", "collegas", "heet", "zei", "belde", "vroeg", "sprak"}
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
@@ -387,7 +393,7 @@ def _name_tail(text: str, pos: int, after_title: bool) -> int:
             if not re.fullmatch(r"(?:[A-Z]\.\s?)+", m.group()):
                 break
             end, have_first = i + len(word), True
-        elif _INTERFIX_WORD.match(word):
+        elif INTERFIX_WORD.match(word):
             pass  # only part of the name when a name word follows
         elif word[:1].isupper() and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS):
             end = m.end()
@@ -437,53 +443,38 @@ def _full_names(text: str) -> Iterator[Finding]:
             yield Finding(m.start(), m.end(), "name")
 
 
+def _is_lower_first_name(word: str) -> bool:
+    return word.islower() and len(word) > 2 and lookup_lists().is_name(word, first=True, also_words=False)
+
+
+def _cued_first_names(text: str) -> Iterator[Finding]:
+    """First names in lower case that name someone: after a cue ("met pieter", "collega kim", "van
+    marieke") or next to another first name ("pieter en joost", "sanne, kim"). A first name on its own
+    elsewhere is left: deduce's list holds words such as "lente" that are names too."""
+    tokens = list(_NAME_TOKEN.finditer(text))
+    names = [_is_lower_first_name(t.group()) for t in tokens]
+    for k, token in enumerate(tokens):
+        if not names[k]:
+            continue
+        before = tokens[k - 1].group().lower() if k else ""
+        neighbours = [names[j] for j in (k - 2, k - 1, k + 1, k + 2) if 0 <= j < len(tokens)
+                      and (abs(j - k) == 1 or tokens[(j + k) // 2].group().lower() in _NAME_JOINS)]
+        if before in _NAME_CUES or any(neighbours):
+            yield Finding(token.start(), token.end(), "name")
+
+
 def _listed_names(text: str) -> Iterator[Finding]:
     for pattern in names_file():
         for m in pattern.finditer(text):
             yield Finding(m.start(), m.end(), "name")
 
 
-# --------------------------------------------------------------------------- the form detectors read
-
-# Every dash and invisible space a keyboard or word processor writes, as "-" and " " (one character
-# each, so positions stay): "06–12345678" (en dash) and "123—456—782" (em dash) are numbers.
-_SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63"},
-                              **{ch: " " for ch in "\u00a0\u2007\u202f\u200b\u2060\ufeff"}})
-_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
-
-
-def _capitalised_name(word: str) -> str:
-    """An all-capitals word as deduce and our lists read it: "PIETER" -> "Pieter", "DE" -> "de"."""
-    lists, lower = lookup_lists(), word.lower()
-    if not word.isupper():
-        return word
-    if _INTERFIX_WORD.match(word):
-        return lower
-    known = lower in lists.first_names or lower in lists.surnames
-    return word.capitalize() if known and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS) else word
-
-
-def detection_form(text: str) -> str:
-    """`text` as the detectors read it, of the same length (so a finding's span cuts the original):
-    dashes and special spaces made plain, names in capitals ("JAN DE VRIES") capitalised."""
-    plain = text.translate(_SAME_LENGTH)
-    words = list(_CAPITAL_WORD.finditer(plain))
-    forms = [_capitalised_name(m.group()) for m in words]
-    out, pos = [], 0
-    for k, (m, form) in enumerate(zip(words, forms)):
-        # an interfix in capitals stays as written unless a name in capitals follows it
-        named = any(f != w.group() and f[:1].isupper() for f, w in zip(forms[k + 1:k + 4], words[k + 1:k + 4]))
-        out += [plain[pos:m.start()], form if form[:1].isupper() or named else m.group()]
-        pos = m.end()
-    out.append(plain[pos:])
-    return "".join(out)
-
-
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
     _handles, _ibans, _bsns,
     _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
-    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _listed_names, _deduce_findings,
+    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _cued_first_names,
+    _listed_names, _deduce_findings,
 ]
 
 
