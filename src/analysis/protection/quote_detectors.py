@@ -108,6 +108,9 @@ _BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
 _PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
 _PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}")
+# Belgian landlines have nine digits, written "02/123 45 67" or "050 12 34 56" (the BIPT numbering plan)
+_PHONE_BE = re.compile(r"(?<![\w.,/+-])0(?:[1-9][ ./-]{1,3}\d{3}|[1-9]\d[ ./-]{1,3}\d{2})[ .-]\d{2}[ .-]\d{2}"
+                       r"(?!\w|[.,/-]\d)")
 
 # -- postcodes, with an optional house number
 _POSTCODE_UNITS = {"mg", "gr", "kg", "km", "cm", "mm", "ml", "cl", "dl", "kb", "mb", "gb", "tb", "pk", "kw", "ct",
@@ -471,10 +474,9 @@ def _listed_names(text: str) -> Iterator[Finding]:
 
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
-    _handles, _ibans, _bsns,
-    _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
-    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _cued_first_names,
-    _listed_names, _deduce_findings,
+    _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes, _regex(_ADDRESS, "address"),
+    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), _names_after_titles,
+    _full_names, _cued_first_names, _listed_names, _deduce_findings,
 ]
 
 
