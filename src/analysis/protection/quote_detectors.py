@@ -198,7 +198,8 @@ INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(rf"[{_WORD_CHARS}][{_WORD_CHARS}'’-]*|[,&+/]")
 _NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
 _NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
-                            "collega", "collega's", "collega’s", "collegas", "heet", "zei", "belde", "vroeg", "sprak"}
+                            "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
+                            "sprak", "spraken", "mailde", "appte"}
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
