@@ -195,7 +195,7 @@ _INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", 
 PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
 INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
 # -- first names in lower case: the words after which one names a person, and the words that join names
-_NAME_TOKEN = re.compile(rf"[{_WORD_CHARS}][{_WORD_CHARS}'’-]*|[,&+/]")
+_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w)|[,&+/]")
 _NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
 _NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
                             "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
@@ -227,7 +227,7 @@ def _urls(text: str) -> Iterator[Finding]:
 
 def _defanged_urls(text: str) -> Iterator[Finding]:
     for m in _URL_DEFANGED.finditer(text):
-        if re.match(r"(?i)https?:", m.group()) or not re.search(r"[\[({]|\sdot\s", m.group()):
+        if not re.match(r"(?i)h(?:xx|\*\*)ps?|fxp", m.group()) and not re.search(r"[\[({]|\sdot\s", m.group()):
             continue  # a plain URL is :func:`_urls`' job
         yield Finding(m.start(), _strip_trailing(text, m.start(), m.end()), "url")
 
