@@ -98,6 +98,8 @@ ORDINARY = [
     "Het contact met burgers, ondernemers en scholen via WhatsApp-groepen werkt.",
     "DE POLITIE MOET VEEL MEER MET SOCIAL MEDIA DOEN – NU!",
     "In 2010–2011 kwamen er 120 – 150 meldingen per week binnen.",
+    # an abbreviated heading of a real LimeSurvey export (data/examples/limesurvey, "han.." = handhaving)
+    "Belang voor han..  [crowd management]",
 ]
 
 

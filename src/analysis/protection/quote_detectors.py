@@ -195,7 +195,8 @@ _INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", 
 PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
 INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
 # -- first names in lower case: the words after which one names a person, and the words that join names
-_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w)|[,&+/]")
+# (not a word cut short, "voor han.." in an abbreviated heading, nor part of an address)
+_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w|\.\.|…)|[,&+/]")
 _NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
 _NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
                             "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
