@@ -2,8 +2,9 @@
 
 Each detector gives :class:`Finding` spans of one kind: our own patterns (BSN with the 11-test, IBAN
 with its mod-97 check, postcodes, street addresses, number plates of every Dutch sidecode, IPv4/IPv6,
-dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles, URLs without a
-scheme, names after a title or from the lists) and deduce's findings (:data:`DETECTORS`, in order).
+dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ " or a
+platform name, URLs without a scheme or defanged, names after a title, a cue word or from the lists) and
+deduce's findings (:data:`DETECTORS`, in order).
 """
 from __future__ import annotations
 
@@ -74,20 +75,42 @@ _URL = re.compile(
     re.IGNORECASE)
 _TRAILING = ".,;:!?)'\"»”’"
 
-# -- handles (@name, also with dots and underscores)
+# -- defanged URLs, as security advisories write them: hxxps://, www[.]politie[.]nl, politie(dot)nl
+_DEFANGED_DOT = r"(?:\s*[\[({]\s*(?:\.|dot|punt)\s*[\])}]\s*|\s+dot\s+)"
+_URL_DEFANGED = re.compile(
+    r"\b(?:hxxps?|h\*\*ps?|fxp|https?)\s*(?:\[:\]|\(:\)|:)\s*//[^\s<>\"']+"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+(?:{_DEFANGED_DOT}|\.))+(?:{_TLDS})(?![\w-])"
+    r"(?:[/?#][^\s<>\"']*)?",
+    re.IGNORECASE)
+
+# -- handles (@name, also with dots and underscores; "@ name"; after a platform: "twitter: name")
 _HANDLE = re.compile(r"(?<![\w@.])@\w(?:[\w.]*\w)?")
+_HANDLE_TOKEN = r"@?\s*([\w](?:[\w.]*\w)?)"
+_HANDLE_SPACED = re.compile(r"(?<![\w@.])@\s+([A-Za-z_](?:[\w.]*\w)?)")
+_PLATFORM_HANDLE = re.compile(
+    r"(?i)\b(?:twitter|tweakers|insta(?:gram)?|ig|facebook|fb|linkedin|tiktok|snapchat|snap|youtube|yt|hyves|"
+    r"mastodon|threads|telegram|skype|signal|whatsapp|bluesky|github)"
+    rf"(?:[ -]?(?:account|naam|handle|profiel|pagina|id))?\s*(?:[:=]|\s@)\s*{_HANDLE_TOKEN}")
+# Words an account name is made of besides names: "wijkagentkim", "politie_utrecht".
+_ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|recherche|team|bureau|wijk|officer|"
+                            r"cop|brigadier|agent|inspecteur")
 
 # -- IBAN (mod 97), national lengths where known
 _IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
                 "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za-z0-9])")
+# between groups of an IBAN: one or two spaces, a dot, a hyphen or a slash
+_IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 
 # -- BSN: nine digits, optionally grouped with dots, spaces or dashes
-_BSN = re.compile(r"(?<![\w.,-])\d(?:[ .-]?\d){8}(?!\d|[.,-]\d)")
+_BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
 _PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
 _PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}")
+# Belgian landlines have nine digits, written "02/123 45 67" or "050 12 34 56" (the BIPT numbering plan)
+_PHONE_BE = re.compile(r"(?<![\w.,/+-])0(?:[1-9][ ./-]{1,3}\d{3}|[1-9]\d[ ./-]{1,3}\d{2})[ .-]\d{2}[ .-]\d{2}"
+                       r"(?!\w|[.,/-]\d)")
 
 # -- postcodes, with an optional house number
 _POSTCODE_UNITS = {"mg", "gr", "kg", "km", "cm", "mm", "ml", "cl", "dl", "kb", "mb", "gb", "tb", "pk", "kw", "ct",
@@ -170,7 +193,14 @@ _WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
 _INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
 # Public names that look like a person's name.
 PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
-_INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
+INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
+# -- first names in lower case: the words after which one names a person, and the words that join names
+# (not a word cut short, "voor han.." in an abbreviated heading, nor part of an address)
+_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w|\.\.|…)|[,&+/]")
+_NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
+_NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
+                            "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
+                            "sprak", "spraken", "mailde", "appte"}
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
@@ -194,6 +224,36 @@ def _urls(text: str) -> Iterator[Finding]:
         end = _strip_trailing(text, m.start(), m.end())
         if end > m.start() and re.search(r"[A-Za-z]", text[m.start():end]):
             yield Finding(m.start(), end, "url")
+
+
+def _defanged_urls(text: str) -> Iterator[Finding]:
+    for m in _URL_DEFANGED.finditer(text):
+        if not re.match(r"(?i)h(?:xx|\*\*)ps?|fxp", m.group()) and not re.search(r"[\[({]|\sdot\s", m.group()):
+            continue  # a plain URL is :func:`_urls`' job
+        yield Finding(m.start(), _strip_trailing(text, m.start(), m.end()), "url")
+
+
+def _looks_like_handle(token: str) -> bool:
+    """Whether a word after "twitter:" is an account name: "wijkagent_henk", "kim.dewit", "JanJansen",
+    "pietjansen" (names run together), not "handig" or "Snel"."""
+    if re.search(r"[_\d.]|[a-z][A-Z]", token):
+        return True
+    lists, lower = lookup_lists(), token.lower()
+    if lower in lists.words:
+        return False
+    known = lists.first_names | lists.surnames
+    return lower in known or any((lower[:k] in known or _ACCOUNT_WORDS.fullmatch(lower[:k])) and lower[k:] in known
+                                 for k in range(2, len(lower) - 1))
+
+
+def _handles(text: str) -> Iterator[Finding]:
+    """ "@ wijkagent_kim" (a space after the @) and an account name after a platform ("twitter: x")."""
+    for m in _HANDLE_SPACED.finditer(text):
+        if m.group(1).lower() not in lookup_lists().words:
+            yield Finding(m.start(), m.end(), "handle")
+    for m in _PLATFORM_HANDLE.finditer(text):
+        if _looks_like_handle(m.group(1)) or ("@" in m.group() and m.group(1).lower() not in lookup_lists().words):
+            yield Finding(m.start(1), m.end(1), "handle")
 
 
 def _bsn_valid(digits: str) -> bool:
@@ -221,10 +281,11 @@ def _ibans(text: str) -> Iterator[Finding]:
     for m in _IBAN_START.finditer(text):
         # walk on over letters and digits (single spaces allowed between them), remembering every
         # place where a group ends; the longest valid IBAN wins
-        code, ends, i = m.group().upper(), [], m.end()
+        code, ends, i = m.group().upper().replace(" ", ""), [], m.end()
         while i < len(text) and len(code) < 34:
-            if text[i] == " " and i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalnum():
-                i += 1
+            gap = _IBAN_SEPARATOR.match(text, i)
+            if gap and gap.end() < len(text) and text[gap.end()].isascii() and text[gap.end()].isalnum():
+                i = gap.end()
             if not (text[i].isascii() and text[i].isalnum()):
                 break
             code += text[i].upper()
@@ -337,7 +398,7 @@ def _name_tail(text: str, pos: int, after_title: bool) -> int:
             if not re.fullmatch(r"(?:[A-Z]\.\s?)+", m.group()):
                 break
             end, have_first = i + len(word), True
-        elif _INTERFIX_WORD.match(word):
+        elif INTERFIX_WORD.match(word):
             pass  # only part of the name when a name word follows
         elif word[:1].isupper() and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS):
             end = m.end()
@@ -387,6 +448,26 @@ def _full_names(text: str) -> Iterator[Finding]:
             yield Finding(m.start(), m.end(), "name")
 
 
+def _is_lower_first_name(word: str) -> bool:
+    return word.islower() and len(word) > 2 and lookup_lists().is_name(word, first=True, also_words=False)
+
+
+def _cued_first_names(text: str) -> Iterator[Finding]:
+    """First names in lower case that name someone: after a cue ("met pieter", "collega kim", "van
+    marieke") or next to another first name ("pieter en joost", "sanne, kim"). A first name on its own
+    elsewhere is left: deduce's list holds words such as "lente" that are names too."""
+    tokens = list(_NAME_TOKEN.finditer(text))
+    names = [_is_lower_first_name(t.group()) for t in tokens]
+    for k, token in enumerate(tokens):
+        if not names[k]:
+            continue
+        before = tokens[k - 1].group().lower() if k else ""
+        neighbours = [names[j] for j in (k - 2, k - 1, k + 1, k + 2) if 0 <= j < len(tokens)
+                      and (abs(j - k) == 1 or tokens[(j + k) // 2].group().lower() in _NAME_JOINS)]
+        if before in _NAME_CUES or any(neighbours):
+            yield Finding(token.start(), token.end(), "name")
+
+
 def _listed_names(text: str) -> Iterator[Finding]:
     for pattern in names_file():
         for m in pattern.finditer(text):
@@ -394,9 +475,10 @@ def _listed_names(text: str) -> Iterator[Finding]:
 
 
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
-    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _regex(_HANDLE, "handle"), _ibans, _bsns,
-    _phones, _postcodes, _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"),
-    _regex(_PERSONNEL, "personnel"), _names_after_titles, _full_names, _listed_names, _deduce_findings,
+    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
+    _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes, _regex(_ADDRESS, "address"),
+    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), _names_after_titles,
+    _full_names, _cued_first_names, _listed_names, _deduce_findings,
 ]
 
 

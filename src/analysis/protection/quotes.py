@@ -12,8 +12,13 @@ Two sources find what to replace, and every character that either finds is repla
 - our own patterns, for what deduce misses or was not built for (it targets medical records):
   BSN with the 11-test, IBAN with its mod-97 check, postcodes, street addresses, number plates of
   every Dutch sidecode, IPv4/IPv6, dates, personnel numbers, obfuscated e-mail ("jan [at] politie
-  [dot] nl"), every Dutch phone format, handles, URLs without a scheme, names written in lower
-  case after a title ("collega piet de vries"), and ``data/reference/names_nl.txt``.
+  [dot] nl"), every Dutch phone format, handles (also "@ kim" and "twitter: kim_01"), URLs without
+  a scheme or defanged ("hxxps://", "politie[.]nl"), names written in lower case after a title
+  ("collega piet de vries") or a cue ("met pieter en joost"), and ``data/reference/names_nl.txt``.
+
+The detectors read the answer with every dash written as "-", every special space as a space and
+names in capitals ("PIETER DE VRIES") capitalised (:func:`detection_form`), so "06–12345678" with an
+en dash is a phone number; what they find is cut from the answer as written.
 
 Where findings overlap they are merged into one, tagged with the most specific kind among them.
 Scrubbing repeats until nothing changes, so a scrubbed quote scrubs to itself. Anything all of
@@ -29,7 +34,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, PUBLIC_TERMS, Finding
+from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, INTERFIX_WORD, PUBLIC_TERMS, Finding
+from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
 
 #: The tag that replaces each kind of personal data, per report language.
 TAGS: dict[str, dict[str, str]] = {
@@ -56,6 +62,41 @@ _TAG = re.compile("|".join(sorted({re.escape(t) for tags in TAGS.values() for t 
 
 # --------------------------------------------------------------------------- scrubbing
 
+# Every dash and invisible space a keyboard or word processor writes, as "-" and " " (one character
+# each, so positions stay): "06–12345678" (en dash) and "123—456—782" (em dash) are numbers.
+_SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63"},
+                              **{ch: " " for ch in "\u00a0\u2007\u202f\u200b\u2060\ufeff"}})
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
+
+
+def _capitalised_name(word: str) -> str:
+    """An all-capitals word as deduce and our lists read it: "PIETER" -> "Pieter", "DE" -> "de"."""
+    lists, lower = lookup_lists(), word.lower()
+    if not word.isupper():
+        return word
+    if INTERFIX_WORD.match(word):
+        return lower if len(lower) == len(word) else word
+    known = lower in lists.first_names or lower in lists.surnames
+    form = word.capitalize() if known and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS) else word
+    return form if len(form) == len(word) else word  # "İ" lower-cases to two characters
+
+
+def detection_form(text: str) -> str:
+    """`text` as the detectors read it, of the same length (so a finding's span cuts the original):
+    dashes and special spaces made plain, names in capitals ("JAN DE VRIES") capitalised."""
+    plain = text.translate(_SAME_LENGTH)
+    words = list(_CAPITAL_WORD.finditer(plain))
+    forms = [_capitalised_name(m.group()) for m in words]
+    out, pos = [], 0
+    for k, (m, form) in enumerate(zip(words, forms)):
+        # an interfix in capitals stays as written unless a name in capitals follows it
+        named = any(f != w.group() and f[:1].isupper() for f, w in zip(forms[k + 1:k + 4], words[k + 1:k + 4]))
+        out += [plain[pos:m.start()], form if form[:1].isupper() or named else m.group()]
+        pos = m.end()
+    out.append(plain[pos:])
+    return "".join(out)
+
+
 def _merged(findings: list[Finding]) -> list[Finding]:
     """Overlapping findings as one, of the kind that comes first in ``_PRIORITY`` (ties: the longer)."""
     merged: list[tuple[int, int, Finding]] = []
@@ -72,7 +113,8 @@ def _merged(findings: list[Finding]) -> list[Finding]:
 
 def _scrub_once(text: str, tags: dict[str, str]) -> str:
     protected = [m.span() for pattern in (_TAG, PUBLIC_TERMS) for m in pattern.finditer(text)]
-    findings = [f for detect in DETECTORS for f in detect(text)
+    form = detection_form(text)
+    findings = [f for detect in DETECTORS for f in detect(form)
                 if f.end > f.start and not any(f.start < b and a < f.end for a, b in protected)]
     out, pos = [], 0
     for f in _merged(findings):
