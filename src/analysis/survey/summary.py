@@ -122,7 +122,8 @@ def _guess_column(name: str) -> tuple[str | None, float]:
     """The codebook column whose name or question text best matches an export column (score >= 80)."""
     from rapidfuzz import fuzz, process
 
-    from analysis.survey.mapping_draft import _candidates, normalise, strip_decorations
+    from analysis.survey.mapping_draft import _candidates, strip_decorations
+    from analysis.survey.matching import normalise
 
     candidates = [c for c in _candidates(load_codebook()) if c.kind != "multi"]
     found = process.extractOne(normalise(strip_decorations(name)), [c.text for c in candidates], scorer=fuzz.WRatio)
@@ -135,7 +136,7 @@ def _guess_code(col: str, key: str, problem) -> tuple[str, str]:
     """(YAML value, why) for an unmapped value of a codebook column."""
     from rapidfuzz import fuzz, process
 
-    from analysis.survey.mapping_draft import normalise
+    from analysis.survey.matching import normalise
 
     codebook = load_codebook()
     known = codebook.column_item()
