@@ -21,8 +21,8 @@ from rapidfuzz import fuzz, process
 from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
 from analysis.survey.reading import RawTable, read_table
 from analysis.survey.cells import NOT_TICKED, TICKED
-from analysis.survey.matching import (abbreviated_targets, code_lookup, fits_question, label_key, normalise,
-                                      number_text)
+from analysis.survey.matching import (Candidate, abbreviated_targets, code_lookup, fits_question, heading_candidates,
+                                      label_key, normalise, number_text)
 from analysis.survey.multiselect import detect_separator, option_lookup, other_option, pieces, protected_labels
 
 #: A header whose best score is below this is not matched (a TODO line instead).
@@ -42,14 +42,9 @@ class Draft:
     text: str
     columns: dict[str, Any] = field(default_factory=dict)
     todo: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Candidate:
-    text: str       # normalised
-    target: str     # codebook column, or a multi-select item id
-    kind: str       # column | multi | statement
-    item: Item
+    #: the codebook wave drafted against, and how it was found
+    wave: str | None = None
+    wave_basis: str = ""
 
 
 # --- text normalisation ---------------------------------------------------------------------------
@@ -76,27 +71,6 @@ def strip_decorations(text: str) -> str:
     return text
 
 
-def _candidates(codebook: Codebook) -> list[_Candidate]:
-    out = []
-    for item in codebook.items:
-        if item.type == "multi":
-            for lang in item.text:
-                out.append(_Candidate(normalise(item.text[lang]), item.id, "multi", item))
-            for col, option in zip(item.columns, item.options):
-                out.append(_Candidate(normalise(col), col, "column", item))
-                for lang, label in option.labels.items():
-                    out.append(_Candidate(normalise(f"{item.text.get(lang, '')} {label}"), col, "column", item))
-            continue
-        out.append(_Candidate(normalise(item.id), item.id, "column", item))
-        for lang, text in item.text.items():
-            out.append(_Candidate(normalise(text), item.id, "column", item))
-            if item.grid and ": " in text:  # a grid's statement alone (Microsoft Forms names columns so)
-                out.append(_Candidate(normalise(text.split(": ", 1)[1]), item.id, "statement", item))
-        for lang, text in item.short.items():
-            out.append(_Candidate(normalise(text), item.id, "statement", item))
-    return out
-
-
 # --- matching headers -------------------------------------------------------------------------------
 
 @dataclass
@@ -115,14 +89,14 @@ def match_headers(headers: list[tuple[str, str]], codebook: Codebook) -> list[_M
     A score of 100 means the whole text equals a codebook text after normalisation; a match of a part
     (a grid's statement alone, an abbreviated heading) scores less. A best match below MATCH_SCORE, or
     one that another column matches as well, is no match (see :func:`_resolve_ties`)."""
-    candidates = _candidates(codebook)
+    candidates = heading_candidates(codebook)
     names = {normalise(c) for c in codebook.columns()}
     matches = [_match_header(header, question, candidates, names, codebook) for header, question in headers]
     _resolve_ties(matches, codebook)
     return matches
 
 
-def _match_header(header: str, question: str, candidates: list[_Candidate], names: set[str],
+def _match_header(header: str, question: str, candidates: list[Candidate], names: set[str],
                   codebook: Codebook) -> _Match:
     """One export column's best codebook match (its target None when the best is weak)."""
     other_text = bool(_OTHER_TEXT.search(header) or _OTHER_TEXT.search(question))
@@ -144,8 +118,8 @@ def _match_header(header: str, question: str, candidates: list[_Candidate], name
     return match
 
 
-def _ranked(header: str, question: str, stripped: str, candidates: list[_Candidate],
-            names: set[str]) -> list[tuple[float, _Candidate]]:
+def _ranked(header: str, question: str, stripped: str, candidates: list[Candidate],
+            names: set[str]) -> list[tuple[float, Candidate]]:
     """Each codebook target's best (score, candidate), best first: the whole text, and a grid's statement
     after its question ('Question - statement', 'Question [statement]') where the question fits the item."""
     queries = [(normalise(stripped), "")]
@@ -157,7 +131,7 @@ def _ranked(header: str, question: str, stripped: str, candidates: list[_Candida
         if tail != whole and len(normalise(tail)) > 3:
             queries.append((normalise(tail), whole[:-len(tail)].rstrip(" -[")))
     texts = [c.text for c in candidates]
-    best: dict[str, tuple[float, _Candidate]] = {}
+    best: dict[str, tuple[float, Candidate]] = {}
     for n, (query, head) in enumerate(queries):
         for _, score, index in process.extract(query, texts, scorer=fuzz.ratio, limit=12):
             cand = candidates[index]
@@ -297,15 +271,19 @@ def _sort_key(value: str) -> tuple:
 # --- the draft ---------------------------------------------------------------------------------------
 
 def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None = None,
-                  codebook: Codebook | None = None) -> Draft:
-    """Draft a mapping for an export (see the module docstring); the YAML is ``Draft.text``."""
-    codebook = codebook or load_codebook()
+                  codebook: Codebook | None = None, wave: str | None = None) -> Draft:
+    """Draft a mapping for an export (see the module docstring); the YAML is ``Draft.text``.
+
+    It is drafted against the codebook of `wave`, or of the wave whose questionnaire matches most of
+    the export's columns (see :func:`detect_wave`); ``Draft.wave`` says which."""
     table = read_table(path, sheet=sheet, format=format)
+    headers = [(h, table.questions.get(h) or h) for h in table.header if h and h not in table.metadata_columns]
+    wave, basis, matches = detect_wave(headers, codebook or load_codebook(), wave)
+    codebook = (codebook or load_codebook()).for_wave(wave) if wave else (codebook or load_codebook())
     known = codebook.column_item()
     cells = {h: [r[k].strip() if k < len(r) else "" for r in table.rows] for k, h in enumerate(table.header)}
-    draft = Draft(text="")
-    headers = [(h, table.questions.get(h) or h) for h in table.header if h and h not in table.metadata_columns]
-    columns_lines, mapped = _columns_lines(match_headers(headers, codebook), table, cells, draft)
+    draft = Draft(text="", wave=wave, wave_basis=basis)
+    columns_lines, mapped = _columns_lines(matches, table, cells, draft)
     present = _targets_present(mapped, table, codebook)
     if "respondent_id" not in present:
         columns_lines.append("  # no respondent id column: respondents are numbered by their line in the file")
@@ -313,7 +291,7 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
         columns_lines.append(f"  # TODO no export column found for codebook column {col}")
         draft.todo.append(col)
     scales_lines, values_lines = _value_lines(present, mapped, table, cells, codebook, draft.todo)
-    lines = _preamble(path, table) + columns_lines
+    lines = _preamble(path, table, draft) + columns_lines
     if scales_lines:
         lines += ["scales:"] + scales_lines
     if values_lines:
@@ -322,10 +300,28 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
     return draft
 
 
-def _preamble(path: str | Path, table: RawTable) -> list[str]:
-    """The draft's opening comments: where it comes from, the layout, how to read it."""
+def detect_wave(headers: list[tuple[str, str]], codebook: Codebook,
+                wave: str | None = None) -> tuple[str | None, str, list[_Match]]:
+    """(wave, how it was found, the header matches against its codebook): `wave` when given, else the
+    codebook wave whose questionnaire matches most of the (export column, question text) pairs, the
+    first declared on a tie (None when the codebook declares no waves)."""
+    if wave is not None:
+        return wave, "given", match_headers(headers, codebook.for_wave(wave))
+    best: tuple[str | None, str, list[_Match]] = (None, "", [])
+    most = -1
+    for candidate in codebook.wave_ids:
+        matches = match_headers(headers, codebook.for_wave(candidate))
+        matched = sum(1 for m in matches if m.target is not None)
+        if matched > most:
+            best, most = (candidate, f"from its columns: {matched} of {len(headers)} matched", matches), matched
+    return best if codebook.wave_ids else (None, "", match_headers(headers, codebook))
+
+
+def _preamble(path: str | Path, table: RawTable, draft: Draft) -> list[str]:
+    """The draft's opening comments: where it comes from, the layout, the wave, how to read it."""
     lines = [f"# Mapping drafted by `python -m analysis mapping draft` from {Path(path).name}",
              f"# layout: {table.detected.get('layout')} ({table.detected.get('layout_basis')})",
+             *([f"# wave: {draft.wave} ({draft.wave_basis})"] if draft.wave else []),
              "# Check every line. Scores (0-100) say how closely the export's text matches the codebook's.",
              "# Lines starting with '# TODO' could not be matched: decide, then remove the '# TODO'."]
     if table.metadata_columns:
@@ -475,11 +471,4 @@ def _code_label(item: Item, code: Any) -> str:
     return str(code)
 
 
-def write_draft(path: str | Path, out: str | Path, sheet: str | None = None, format: str | None = None) -> Draft:
-    """Draft the mapping of an export and write it to `out` (UTF-8 YAML)."""
-    draft = draft_mapping(path, sheet=sheet, format=format)
-    Path(out).write_text(draft.text, encoding="utf-8")
-    return draft
-
-
-__all__ = ["Draft", "draft_mapping", "write_draft", "strip_decorations", "normalise"]
+__all__ = ["Draft", "draft_mapping", "detect_wave", "match_headers", "strip_decorations"]

@@ -3,12 +3,14 @@
 Column names match ignoring case and runs of white space; answer values and mapping keys match
 trimmed and case-folded, with '3.0' or '3,0' read as '3'; labels match ignoring case, surrounding
 space and typographic apostrophes. Every module that reads an export compares texts this way.
-Question texts in headings are compared :func:`normalise`-d; :func:`fits_question` and
-:func:`abbreviated_targets` say which codebook items a heading's question part can belong to.
+Question texts in headings are compared :func:`normalise`-d with the :func:`heading_candidates`;
+:func:`fits_question` and :func:`abbreviated_targets` say which codebook items a heading's question
+part can belong to.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -44,6 +46,38 @@ def normalise(text: str) -> str:
     """Lower case, letters and digits only, single spaces (what the fuzzy match of headings compares)."""
     text = text.replace("\u2019", "'").casefold()
     return " ".join(re.sub(r"[^\w']+", " ", text).replace("_", " ").split())
+
+
+@dataclass
+class Candidate:
+    """A codebook text an export heading may match, and the codebook column (or item) it stands for."""
+
+    text: str       # normalised
+    target: str     # codebook column, or a multi-select item id
+    kind: str       # column | multi | statement
+    item: Item
+
+
+def heading_candidates(codebook: Codebook) -> list[Candidate]:
+    """Every codebook text a heading may match: item ids and texts, option columns with their question, statements."""
+    out = []
+    for item in codebook.items:
+        if item.type == "multi":
+            for lang in item.text:
+                out.append(Candidate(normalise(item.text[lang]), item.id, "multi", item))
+            for col, option in zip(item.columns, item.options):
+                out.append(Candidate(normalise(col), col, "column", item))
+                for lang, label in option.labels.items():
+                    out.append(Candidate(normalise(f"{item.text.get(lang, '')} {label}"), col, "column", item))
+            continue
+        out.append(Candidate(normalise(item.id), item.id, "column", item))
+        for lang, text in item.text.items():
+            out.append(Candidate(normalise(text), item.id, "column", item))
+            if item.grid and ": " in text:  # a grid's statement alone (Microsoft Forms names columns so)
+                out.append(Candidate(normalise(text.split(": ", 1)[1]), item.id, "statement", item))
+        for lang, text in item.short.items():
+            out.append(Candidate(normalise(text), item.id, "statement", item))
+    return out
 
 
 #: How closely a heading's question part must match an item's question to be that item's.
