@@ -198,7 +198,7 @@ def _survey_frame(frame: dict[str, pd.Series], empty_cells: dict[str, list[bool]
             log.dont_know_cells[col] = int(survey[col].isin(item.dont_know_codes).sum())
     survey.attrs["source"] = name
     marks = survey["synthetic"] if "synthetic" in survey.columns else None
-    survey.attrs["synthetic"] = marks is not None and not marks.empty and bool((marks == 1).all())
+    survey.attrs["synthetic"] = marks is not None and not marks.empty and bool(marks.eq(1).fillna(False).all())
     return survey
 
 
@@ -210,7 +210,7 @@ def _mixed_synthetic(marks: pd.Series | None, rows: _Rows, name: str) -> list[Pr
     not make a real export synthetic."""
     if marks is None or marks.empty:
         return []
-    marked = (marks == 1).to_numpy()
+    marked = marks.eq(1).fillna(False).to_numpy(dtype=bool)
     if marked.all() or not marked.any():
         return []
     odd = ~marked if marked.sum() >= len(marked) / 2 else marked
