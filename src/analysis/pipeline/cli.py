@@ -155,6 +155,33 @@ def _number_or_text(kind: type) -> Any:
     return convert
 
 
+def _add_validate(sub: Any) -> None:
+    """The ``validate`` command's options."""
+    validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
+    validate.add_argument("path", type=Path)
+    validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
+    validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    validate.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
+                          help="the codebook wave of the export (default: the first wave whose questionnaire it fits)")
+    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    validate.set_defaults(func=_cmd_validate)
+
+
+def _add_draft(sub: Any) -> None:
+    """The ``mapping draft`` command's options."""
+    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
+    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
+    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
+    draft.add_argument("path", type=Path, help="the survey-tool export")
+    draft.add_argument("--out", type=Path, default=None, help="YAML mapping file to write (default: standard output)")
+    draft.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
+                       help="the codebook wave of the export (default: the wave whose questions match most columns)")
+    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    draft.set_defaults(func=_cmd_mapping_draft)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     top.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -168,15 +195,7 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, default=None, help=f"CSV file to write (default: {SYNTHETIC_EXPORT} for 2011)")
     synth.set_defaults(func=_cmd_synth)
 
-    validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
-    validate.add_argument("path", type=Path)
-    validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
-    validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
-    validate.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
-                          help="the codebook wave of the export (default: the first wave whose questionnaire it fits)")
-    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    validate.set_defaults(func=_cmd_validate)
+    _add_validate(sub)
 
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
     _add_parameter_options(build)
@@ -189,16 +208,7 @@ def parser() -> argparse.ArgumentParser:
                        help="theme notebooks run at once (default: one per core)")
     build.set_defaults(func=_cmd_build)
 
-    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
-    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
-    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
-    draft.add_argument("path", type=Path, help="the survey-tool export")
-    draft.add_argument("--out", type=Path, default=None, help="YAML mapping file to write (default: standard output)")
-    draft.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
-                       help="the codebook wave of the export (default: the wave whose questions match most columns)")
-    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
-    draft.set_defaults(func=_cmd_mapping_draft)
+    _add_draft(sub)
 
     examples = sub.add_parser("examples", help="write a small example export per survey tool from the bundled data")
     examples.add_argument("--out", type=Path, default=Path("data/examples"), help="directory to write to")
