@@ -226,7 +226,7 @@ def test_every_suggestion_works_when_pasted_into_the_mapping_and_counts_responde
     col = rows[0].index("use_frequency")
     for r in rows[1:16]:
         r[col] = "Elke dag"
-    rows[0][rows[0].index("knowledge")] = "Kennis van social media"
+    rows[0][rows[0].index("knowledge")] = "Hoe schat u uw eigen kennis van social media in?"  # as the draft matches it
     path = write_rows(tmp_path / "v.csv", rows)
     with pytest.raises(SurveyDataError) as info:
         load(path)

@@ -1,11 +1,13 @@
 """Command line: ``python -m analysis {synth, validate, build, check-release, mapping draft, examples, coding,
 questionnaire}``.
 
-Problems with input are printed as a list and exit with status 2; tracebacks only with --debug.
+Problems with input are printed as a list and exit with status 2; tracebacks only with --debug. Output
+piped into a program that stops reading (``| head``) ends quietly with status 0.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,12 +38,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.survey.loader import load_with_log
 
     try:
-        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet, format=args.format)
+        frame, log = load_with_log(args.path, mapping=args.mapping, sheet=args.sheet, format=args.format,
+                                   wave=args.wave)
     except SurveyDataError as exc:
         if args.debug:
             raise
         print(exc.report(), file=sys.stderr)
-        overview = problems_overview(exc)
+        overview = problems_overview(exc, wave=args.wave)
         if overview:
             print(overview, file=sys.stderr)
         return EXIT_INVALID
@@ -64,13 +67,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_mapping_draft(args: argparse.Namespace) -> int:
-    from analysis.survey.mapping_draft import write_draft
+    """The draft to --out (a summary on standard output) or, without --out, the draft on standard output
+    and the summary on standard error."""
+    from analysis.survey.mapping_draft import draft_mapping
 
-    draft = write_draft(args.path, args.out, sheet=args.sheet, format=args.format)
-    print(f"wrote a draft mapping to {args.out}: {len(draft.columns)} column(s) mapped"
-          + (f", {len(draft.todo)} TODO line(s) to decide" if draft.todo else ", nothing left to decide"))
+    draft = draft_mapping(args.path, sheet=args.sheet, format=args.format, wave=args.wave)
+    report = sys.stdout
+    if args.out is None:
+        sys.stdout.write(draft.text)
+        report = sys.stderr
+    else:
+        args.out.write_text(draft.text, encoding="utf-8")
+    where = args.out if args.out is not None else "standard output"
+    wave = f" for wave {draft.wave} ({draft.wave_basis})" if draft.wave else ""
+    print(f"wrote a draft mapping to {where}{wave}: {len(draft.columns)} column(s) mapped"
+          + (f", {len(draft.todo)} TODO line(s) to decide" if draft.todo else ", nothing left to decide"), file=report)
     for item in draft.todo:
-        print(f"  TODO {item}")
+        print(f"  TODO {item}", file=report)
     return 0
 
 
@@ -142,12 +155,39 @@ def _number_or_text(kind: type) -> Any:
     return convert
 
 
+def _add_validate(sub: Any) -> None:
+    """The ``validate`` command's options."""
+    validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
+    validate.add_argument("path", type=Path)
+    validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
+    validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    validate.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
+                          help="the codebook wave of the export (default: the first wave whose questionnaire it fits)")
+    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    validate.set_defaults(func=_cmd_validate)
+
+
+def _add_draft(sub: Any) -> None:
+    """The ``mapping draft`` command's options."""
+    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
+    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
+    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
+    draft.add_argument("path", type=Path, help="the survey-tool export")
+    draft.add_argument("--out", type=Path, default=None, help="YAML mapping file to write (default: standard output)")
+    draft.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
+                       help="the codebook wave of the export (default: the wave whose questions match most columns)")
+    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
+    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    draft.set_defaults(func=_cmd_mapping_draft)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per task, each with its options."""
     top = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     top.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = top.add_subparsers(dest="command", required=True)
-    for add in (_add_synth, _add_validate, _add_build, _add_mapping, _add_examples, _add_questionnaire, _add_coding,
+    for add in (_add_synth, _add_validate, _add_build, _add_draft, _add_examples, _add_questionnaire, _add_coding,
                 _add_check_release):
         add(sub)
     notebooks = sub.add_parser("notebooks",
@@ -167,17 +207,6 @@ def _add_synth(sub: Any) -> None:
     synth.set_defaults(func=_cmd_synth)
 
 
-def _add_validate(sub: Any) -> None:
-    validate = sub.add_parser("validate", help="check an export against the codebook and summarise it")
-    validate.add_argument("path", type=Path)
-    validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
-    validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    validate.add_argument("--format", choices=FORMATS,
-                          help="the survey tool's layout (default: recognised from the file)")
-    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    validate.set_defaults(func=_cmd_validate)
-
-
 def _add_build(sub: Any) -> None:
     build = sub.add_parser("build", help="run the theme notebooks and assemble the report")
     _add_parameter_options(build)
@@ -190,17 +219,6 @@ def _add_build(sub: Any) -> None:
     build.add_argument("--jobs", type=int, default=None, metavar="N",
                        help="theme notebooks run at once (default: one per core)")
     build.set_defaults(func=_cmd_build)
-
-
-def _add_mapping(sub: Any) -> None:
-    mapping = sub.add_parser("mapping", help="draft a mapping file for a survey-tool export")
-    mapping_sub = mapping.add_subparsers(dest="mapping_command", required=True)
-    draft = mapping_sub.add_parser("draft", help="match the export's columns and answers to the codebook")
-    draft.add_argument("path", type=Path, help="the survey-tool export")
-    draft.add_argument("--out", type=Path, required=True, help="YAML mapping file to write")
-    draft.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    draft.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
-    draft.set_defaults(func=_cmd_mapping_draft)
 
 
 def _add_examples(sub: Any) -> None:
@@ -252,9 +270,19 @@ def _add_check_release(sub: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that stopped is noticed here, not at exit
+        return status
     except SurveyDataError as exc:
         if args.debug:
             raise
         print(exc.report(), file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """Standard output's reader stopped (``| head``): what is left unwritten goes nowhere, status 0."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0

@@ -21,11 +21,16 @@ from rapidfuzz import fuzz, process
 from analysis.survey.codebook import CODED_TYPES, Codebook, Item, load_codebook
 from analysis.survey.reading import RawTable, read_table
 from analysis.survey.cells import WILDCARD, tick_word
-from analysis.survey.matching import code_lookup, label_key, number_text, value_key
+from analysis.survey.matching import (Candidate, abbreviated_targets, code_lookup, fits_question, heading_candidates,
+                                      label_key, normalise, number_text, value_key)
 from analysis.survey.multiselect import detect_separator, option_lookup, other_option, pieces, protected_labels
 
 #: A header whose best score is below this is not matched (a TODO line instead).
 MATCH_SCORE = 85.0
+#: The highest score of a match that is not exact (part of the text, or close to it): 100 is only for equal texts.
+PART_SCORE = 99.0
+#: The score of an abbreviated heading whose beginning fits exactly one codebook column.
+ABBREVIATED_SCORE = 90.0
 #: A value label matched below this score is not mapped (a TODO line instead).
 VALUE_SCORE = 85.0
 
@@ -37,18 +42,15 @@ class Draft:
     text: str
     columns: dict[str, Any] = field(default_factory=dict)
     todo: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Candidate:
-    text: str       # normalised
-    target: str     # codebook column, or a multi-select item id
-    kind: str       # column | multi | statement
-    item: Item
+    #: the codebook wave drafted against, and how it was found
+    wave: str | None = None
+    wave_basis: str = ""
 
 
 # --- text normalisation ---------------------------------------------------------------------------
 
+#: LimeSurvey's question number before a full-text heading ('8 - Hoe belangrijk ...', issue 20)
+_QUESTION_NUMBER = re.compile(r"^\d+\s+-\s+")
 _LIMESURVEY_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\[[^\]]*\])*\.\s+")
 _TOOL_TAG = re.compile(r"^(?:Q\d+(?:_\d+)*|V\d+(?:_\d+)*)\s*[.:)]\s+")
 _SUBQUESTION_CODE = re.compile(r"\[(?:SQ\d+|other|comment|\d+)\]", re.IGNORECASE)
@@ -63,7 +65,7 @@ _OTHER_TEXT = re.compile(r"(?:_(?:TEXT|tekst|other|anders)$|\[other\]|\s-\s(?:Te
 
 def strip_decorations(text: str) -> str:
     """A header without what tools add: codes, 'Selected Choice', '(geef op)', brackets."""
-    text = _LIMESURVEY_CODE.sub("", text.strip())
+    text = _LIMESURVEY_CODE.sub("", _QUESTION_NUMBER.sub("", text.strip()))
     text = _TOOL_TAG.sub("", text)
     text = _SUBQUESTION_CODE.sub(" ", text)
     text = re.sub(r"\s-\s(?:Selected Choice|Geselecteerde keuze)\b", " ", text, flags=re.IGNORECASE)
@@ -71,33 +73,6 @@ def strip_decorations(text: str) -> str:
     text = re.sub(r"\s\(\d+\)$", "", text)  # ' (2)': a repeated column name, see analysis.survey.layouts
     text = _SPECIFY.sub(" ", text)
     return text
-
-
-def normalise(text: str) -> str:
-    """Lower case, letters and digits only, single spaces (what the fuzzy match compares)."""
-    text = text.replace("\u2019", "'").casefold()
-    return " ".join(re.sub(r"[^\w']+", " ", text).replace("_", " ").split())
-
-
-def _candidates(codebook: Codebook) -> list[_Candidate]:
-    out = []
-    for item in codebook.items:
-        if item.type == "multi":
-            for lang in item.text:
-                out.append(_Candidate(normalise(item.text[lang]), item.id, "multi", item))
-            for col, option in zip(item.columns, item.options):
-                out.append(_Candidate(normalise(col), col, "column", item))
-                for lang, label in option.labels.items():
-                    out.append(_Candidate(normalise(f"{item.text.get(lang, '')} {label}"), col, "column", item))
-            continue
-        out.append(_Candidate(normalise(item.id), item.id, "column", item))
-        for lang, text in item.text.items():
-            out.append(_Candidate(normalise(text), item.id, "column", item))
-            if item.grid and ": " in text:  # a grid's statement alone (Microsoft Forms names columns so)
-                out.append(_Candidate(normalise(text.split(": ", 1)[1]), item.id, "statement", item))
-        for lang, text in item.short.items():
-            out.append(_Candidate(normalise(text), item.id, "statement", item))
-    return out
 
 
 # --- matching headers -------------------------------------------------------------------------------
@@ -112,53 +87,72 @@ class _Match:
     options: list[tuple[str, float]] = field(default_factory=list)
 
 
-def _match_headers(table: RawTable, codebook: Codebook) -> list[_Match]:
-    candidates = _candidates(codebook)
-    texts = [c.text for c in candidates]
-    matches: list[_Match] = []
-    for header in table.header:
-        if not header or header in table.metadata_columns:
-            continue
-        question = table.questions.get(header) or header
-        if _OTHER_TEXT.search(header) or _OTHER_TEXT.search(question):
-            other_text = True
-        else:
-            other_text = False
-        stripped = strip_decorations(question)
-        queries = [normalise(stripped)]
-        if header != question and normalise(header) in (normalise(c) for c in codebook.columns()):
-            queries = [normalise(header)]  # a tool variable already named after the codebook (embedded data)
-        else:
-            # a grid's statement after the question ('Question - statement', 'Question [statement]')
-            tail = re.split(r"\s-\s|\[", stripped.rstrip("] "))[-1]
-            if tail != stripped and len(normalise(tail)) > 3:
-                queries.append(normalise(tail))
-        best: dict[str, tuple[float, _Candidate]] = {}
-        for query in queries:
-            for _, score, index in process.extract(query, texts, scorer=fuzz.ratio, limit=12):
-                cand = candidates[index]
-                if query != queries[0] and cand.kind == "multi":
-                    continue
-                if cand.target not in best or score > best[cand.target][0]:
-                    best[cand.target] = (score, cand)
-        ranked = sorted(best.values(), key=lambda sc: -sc[0])
-        match = _Match(header, None, ranked[0][0] if ranked else 0.0,
-                       options=[(c.target, s) for s, c in ranked[:4]])
-        if other_text:
-            match.kind = "other_text"
-        if ranked and ranked[0][0] >= MATCH_SCORE:
-            match.target, match.kind = ranked[0][1].target, ("other_text" if other_text else ranked[0][1].kind)
-        matches.append(match)
+def match_headers(headers: list[tuple[str, str]], codebook: Codebook) -> list[_Match]:
+    """Each (export column, its question text) matched to a codebook column, or left unmatched (target None).
+
+    A score of 100 means the whole text equals a codebook text after normalisation; a match of a part
+    (a grid's statement alone, an abbreviated heading) scores less. A best match below MATCH_SCORE, or
+    one that another column matches as well, is no match (see :func:`_resolve_ties`)."""
+    candidates = heading_candidates(codebook)
+    names = {normalise(c) for c in codebook.columns()}
+    matches = [_match_header(header, question, candidates, names, codebook) for header, question in headers]
     _resolve_ties(matches, codebook)
     return matches
 
 
+def _match_header(header: str, question: str, candidates: list[Candidate], names: set[str],
+                  codebook: Codebook) -> _Match:
+    """One export column's best codebook match (its target None when the best is weak)."""
+    other_text = bool(_OTHER_TEXT.search(header) or _OTHER_TEXT.search(question))
+    stripped = strip_decorations(question)
+    abbreviated = abbreviated_targets(stripped, codebook)
+    if abbreviated is not None:
+        match = _Match(header, None, ABBREVIATED_SCORE, options=[(t, ABBREVIATED_SCORE) for t in abbreviated])
+        if len(abbreviated) == 1:
+            match.target, match.note = abbreviated[0], "abbreviated heading: the only codebook text it begins"
+        else:
+            match.score, match.note = 0.0, f"abbreviated heading that fits {len(abbreviated)} codebook columns"
+    else:
+        ranked = _ranked(header, question, stripped, candidates, names)
+        match = _Match(header, None, ranked[0][0] if ranked else 0.0, options=[(c.target, s) for s, c in ranked[:4]])
+        if ranked and ranked[0][0] >= MATCH_SCORE:
+            match.target, match.kind = ranked[0][1].target, ranked[0][1].kind
+    if other_text:
+        match.kind = "other_text"
+    return match
+
+
+def _ranked(header: str, question: str, stripped: str, candidates: list[Candidate],
+            names: set[str]) -> list[tuple[float, Candidate]]:
+    """Each codebook target's best (score, candidate), best first: the whole text, and a grid's statement
+    after its question ('Question - statement', 'Question [statement]') where the question fits the item."""
+    queries = [(normalise(stripped), "")]
+    if header != question and normalise(header) in names:
+        queries = [(normalise(header), "")]  # a tool variable already named after the codebook (embedded data)
+    else:
+        whole = stripped.rstrip("] ")
+        tail = re.split(r"\s-\s|\[", whole)[-1]
+        if tail != whole and len(normalise(tail)) > 3:
+            queries.append((normalise(tail), whole[:-len(tail)].rstrip(" -[")))
+    texts = [c.text for c in candidates]
+    best: dict[str, tuple[float, Candidate]] = {}
+    for n, (query, head) in enumerate(queries):
+        for _, score, index in process.extract(query, texts, scorer=fuzz.ratio, limit=12):
+            cand = candidates[index]
+            if n and (cand.kind == "multi" or not fits_question(head, cand.item)):
+                continue
+            score = 100.0 if n == 0 and query == cand.text else min(score, PART_SCORE)
+            if cand.target not in best or score > best[cand.target][0]:
+                best[cand.target] = (score, cand)
+    return sorted(best.values(), key=lambda sc: -sc[0])
+
+
 def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
-    """One export column per codebook column: a repeated best match goes to the candidate whose grid
-    its neighbours share (Microsoft Forms repeats a statement's name across grids), else to the
-    next-best unused candidate; an 'other' text column takes the option 'other' if it is free."""
+    """One export column per codebook column, and no guess: a best match tied between targets goes to the
+    one whose grid its neighbours share (Microsoft Forms repeats a statement's name across grids), else to
+    none; a target matched by several columns goes to the one that matches it best (see :func:`_drop_shared`);
+    an 'other' text column takes the option 'other' if it is free."""
     known = codebook.column_item()
-    used: dict[str, int] = {}
     grid_of = {c: i.grid for c, i in known.items()}
     for k, match in enumerate(matches):
         if match.target is None and match.kind == "other_text":
@@ -169,34 +163,59 @@ def _resolve_ties(matches: list[_Match], codebook: Codebook) -> None:
         if len(tied) > 1:
             neighbours = [m.target for m in matches[max(0, k - 2):k] + matches[k + 1:k + 3] if m.target]
             grids = {grid_of.get(t) for t in neighbours} - {None}
-            same_grid = [t for t in tied if grid_of.get(t) in grids and t not in used]
-            free = [t for t in tied if t not in used]
-            match.target = (same_grid or free or tied)[0]
-        if match.kind == "other_text":
-            item = known.get(match.target) or (codebook[match.target] if match.target in codebook else None)
-            if item is not None and item.type == "multi":
-                other = other_option(item)
-                free_other = f"{item.id}_{other}" if other is not None else None
-                if free_other and free_other not in used:
-                    match.target, match.note = free_other, "typed 'other' answer: any text means ticked"
-                    match.kind = "column"
-                else:
-                    match.target, match.note = None, "typed 'other' text: the codebook has no column for it"
-                    match.kind = "null"
-            else:
-                match.target, match.note = None, "typed 'other' text: the codebook has no column for it"
-                match.kind = "null"
-            if match.target is None:
-                continue
-        if match.target in used:
-            alternatives = [t for t, s in match.options if t not in used and s >= MATCH_SCORE]
-            if alternatives:
-                match.target = alternatives[0]
-            else:
-                match.note = f"also the best match of column {matches[used[match.target]].header!r}"
-                match.target = None
-                continue
-        used[match.target] = k
+            same_grid = [t for t in tied if grid_of.get(t) in grids]
+            match.target = same_grid[0] if len(same_grid) == 1 else None
+            match.note = "" if match.target else f"matches {' and '.join(tied)} equally well"
+    _drop_shared([m for m in matches if m.kind != "other_text"], codebook)
+    used = {m.target for m in matches if m.target is not None and m.kind != "other_text"}
+    for match in matches:
+        if match.kind == "other_text" and match.target is not None:
+            _other_text_target(match, known, codebook, used)
+
+
+def _drop_shared(matches: list[_Match], codebook: Codebook) -> None:
+    """A codebook column that several export columns match stays with the one that matches it best, if
+    one does; for the others it is no match, naming the column it shares. A multi-select matched as one
+    cell is no match when other columns match its options one by one."""
+    known = codebook.column_item()
+    groups: dict[str, list[_Match]] = {}
+    for match in matches:
+        if match.target is not None:
+            item = known.get(match.target)
+            groups.setdefault(item.id if item is not None and item.type == "multi" else match.target, []).append(match)
+    for group in groups.values():
+        options = [m for m in group if m.kind != "multi"]
+        if options and len(options) < len(group):
+            for match in group:
+                if match.kind == "multi":
+                    _unmatch(match, options[0])
+            group = options
+        by_target: dict[str, list[_Match]] = {}
+        for match in group:
+            by_target.setdefault(match.target, []).append(match)
+        for same in by_target.values():
+            keep = [m for m in same if m.score == max(o.score for o in same)]
+            for match in same:
+                if len(keep) != 1 or match is not keep[0]:
+                    _unmatch(match, next(o for o in same if o is not match))
+
+
+def _unmatch(match: _Match, rival: _Match) -> None:
+    match.note = f"also the best match of column {rival.header!r} (score {rival.score:.0f})"
+    match.target = None
+
+
+def _other_text_target(match: _Match, known: dict[str, Item], codebook: Codebook, used: set[str]) -> None:
+    """An 'other' text column: the option 'other' of its multi-select when no column holds that option, else null."""
+    item = known.get(match.target) or (codebook[match.target] if match.target in codebook else None)
+    if item is not None and item.type == "multi":
+        other = other_option(item)
+        free_other = f"{item.id}_{other}" if other is not None else None
+        if free_other and free_other not in used:
+            match.target, match.note, match.kind = free_other, "typed 'other' answer: any text means ticked", "column"
+            used.add(free_other)
+            return
+    match.target, match.note, match.kind = None, "typed 'other' text: the codebook has no column for it", "null"
 
 
 # --- matching values ---------------------------------------------------------------------------------
@@ -266,14 +285,19 @@ def _sort_key(value: str) -> tuple:
 # --- the draft ---------------------------------------------------------------------------------------
 
 def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None = None,
-                  codebook: Codebook | None = None) -> Draft:
-    """Draft a mapping for an export (see the module docstring); the YAML is ``Draft.text``."""
-    codebook = codebook or load_codebook()
+                  codebook: Codebook | None = None, wave: str | None = None) -> Draft:
+    """Draft a mapping for an export (see the module docstring); the YAML is ``Draft.text``.
+
+    It is drafted against the codebook of `wave`, or of the wave whose questionnaire matches most of
+    the export's columns (see :func:`detect_wave`); ``Draft.wave`` says which."""
     table = read_table(path, sheet=sheet, format=format)
+    headers = [(h, table.questions.get(h) or h) for h in table.header if h and h not in table.metadata_columns]
+    wave, basis, matches = detect_wave(headers, codebook or load_codebook(), wave)
+    codebook = (codebook or load_codebook()).for_wave(wave) if wave else (codebook or load_codebook())
     known = codebook.column_item()
     cells = {h: [r[k].strip() if k < len(r) else "" for r in table.rows] for k, h in enumerate(table.header)}
-    draft = Draft(text="")
-    columns_lines, mapped = _columns_lines(_match_headers(table, codebook), table, cells, draft)
+    draft = Draft(text="", wave=wave, wave_basis=basis)
+    columns_lines, mapped = _columns_lines(matches, table, cells, draft)
     present = _targets_present(mapped, table, codebook)
     if "respondent_id" not in present:
         columns_lines.append("  # no respondent id column: respondents are numbered by their line in the file")
@@ -281,7 +305,7 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
         columns_lines.append(f"  # TODO no export column found for codebook column {col}")
         draft.todo.append(col)
     scales_lines, values_lines = _value_lines(present, mapped, table, cells, codebook, draft.todo)
-    lines = _preamble(path, table) + columns_lines
+    lines = _preamble(path, table, draft) + columns_lines
     if scales_lines:
         lines += ["scales:"] + scales_lines
     if values_lines:
@@ -290,10 +314,28 @@ def draft_mapping(path: str | Path, sheet: str | None = None, format: str | None
     return draft
 
 
-def _preamble(path: str | Path, table: RawTable) -> list[str]:
-    """The draft's opening comments: where it comes from, the layout, how to read it."""
+def detect_wave(headers: list[tuple[str, str]], codebook: Codebook,
+                wave: str | None = None) -> tuple[str | None, str, list[_Match]]:
+    """(wave, how it was found, the header matches against its codebook): `wave` when given, else the
+    codebook wave whose questionnaire matches most of the (export column, question text) pairs, the
+    first declared on a tie (None when the codebook declares no waves)."""
+    if wave is not None:
+        return wave, "given", match_headers(headers, codebook.for_wave(wave))
+    best: tuple[str | None, str, list[_Match]] = (None, "", [])
+    most = -1
+    for candidate in codebook.wave_ids:
+        matches = match_headers(headers, codebook.for_wave(candidate))
+        matched = sum(1 for m in matches if m.target is not None)
+        if matched > most:
+            best, most = (candidate, f"from its columns: {matched} of {len(headers)} matched", matches), matched
+    return best if codebook.wave_ids else (None, "", match_headers(headers, codebook))
+
+
+def _preamble(path: str | Path, table: RawTable, draft: Draft) -> list[str]:
+    """The draft's opening comments: where it comes from, the layout, the wave, how to read it."""
     lines = [f"# Mapping drafted by `python -m analysis mapping draft` from {Path(path).name}",
              f"# layout: {table.detected.get('layout')} ({table.detected.get('layout_basis')})",
+             *([f"# wave: {draft.wave} ({draft.wave_basis})"] if draft.wave else []),
              "# Check every line. Scores (0-100) say how closely the export's text matches the codebook's.",
              "# Lines starting with '# TODO' could not be matched: decide, then remove the '# TODO'."]
     if table.metadata_columns:
@@ -492,11 +534,4 @@ def _code_label(item: Item, code: Any) -> str:
     return str(code)
 
 
-def write_draft(path: str | Path, out: str | Path, sheet: str | None = None, format: str | None = None) -> Draft:
-    """Draft the mapping of an export and write it to `out` (UTF-8 YAML)."""
-    draft = draft_mapping(path, sheet=sheet, format=format)
-    Path(out).write_text(draft.text, encoding="utf-8")
-    return draft
-
-
-__all__ = ["Draft", "draft_mapping", "write_draft", "strip_decorations", "normalise"]
+__all__ = ["Draft", "draft_mapping", "detect_wave", "match_headers", "strip_decorations"]

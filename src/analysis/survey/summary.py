@@ -80,11 +80,13 @@ def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
     return "\n".join(lines)
 
 
-def problems_overview(error: SurveyDataError) -> str:
+def problems_overview(error: SurveyDataError, wave: str | None = None) -> str:
     """After the list of problems: unmapped columns and values as YAML to paste into the mapping.
 
-    Every suggestion is a working mapping line (the best codebook match, or null where there is
-    none, with a comment saying which); counts are respondents. Returns '' when there is nothing.
+    Columns are matched as ``mapping draft`` matches them (its matcher and threshold, against the
+    codebook of `wave` or of the wave the columns match best): a match is a mapping line with its
+    score, what cannot be matched is ``null  # TODO ...``, never a guess. Counts are respondents.
+    Returns '' when there is nothing.
     """
     columns: dict[str, None] = {}
     values: dict[str, dict[str, list]] = {}
@@ -101,11 +103,7 @@ def problems_overview(error: SurveyDataError) -> str:
         lines.append(f"unmapped columns ({len(columns)}): paste into the mapping (export column: codebook column; "
                      "null ignores the column):")
         lines.append("columns:")
-        for col in columns:
-            guess, score = _guess_column(col)
-            note = (f"best match, score {score:.0f}: check it" if guess else
-                    f"no close codebook column (best {score:.0f}): null ignores it")
-            lines.append(f"  {json.dumps(col, ensure_ascii=False)}: {guess or 'null'}  # {note}")
+        lines += _column_lines(list(columns), wave)
     if values:
         lines.append("unmapped values: paste into the mapping (export value: codebook code; null = missing):")
         lines.append("values:")
@@ -118,24 +116,28 @@ def problems_overview(error: SurveyDataError) -> str:
     return "\n".join(lines)
 
 
-def _guess_column(name: str) -> tuple[str | None, float]:
-    """The codebook column whose name or question text best matches an export column (score >= 80)."""
-    from rapidfuzz import fuzz, process
+def _column_lines(columns: list[str], wave: str | None) -> list[str]:
+    """A mapping line per unmapped export column, matched as ``mapping draft`` matches columns."""
+    from analysis.survey.mapping_draft import detect_wave
 
-    from analysis.survey.mapping_draft import _candidates, normalise, strip_decorations
-
-    candidates = [c for c in _candidates(load_codebook()) if c.kind != "multi"]
-    found = process.extractOne(normalise(strip_decorations(name)), [c.text for c in candidates], scorer=fuzz.WRatio)
-    if not found:
-        return None, 0.0
-    return (candidates[found[2]].target if found[1] >= 80 else None), found[1]
+    found, basis, matches = detect_wave([(c, c) for c in columns], load_codebook(), wave)
+    lines = [f"  # codebook wave {found} ({basis})"] if found else []
+    for match in matches:
+        key = json.dumps(match.header, ensure_ascii=False)
+        if match.target is not None:
+            lines.append(f"  {key}: {match.target}  # score {match.score:.0f}: check it")
+        else:
+            best = ", ".join(f"{t} {s:.0f}" for t, s in match.options[:3]) or "none"
+            why = match.note or "no codebook column matched"
+            lines.append(f"  {key}: null  # TODO {why} (best: {best}); null ignores the column")
+    return lines
 
 
 def _guess_code(col: str, key: str, problem) -> tuple[str, str]:
     """(YAML value, why) for an unmapped value of a codebook column."""
     from rapidfuzz import fuzz, process
 
-    from analysis.survey.mapping_draft import normalise
+    from analysis.survey.matching import normalise
 
     codebook = load_codebook()
     known = codebook.column_item()

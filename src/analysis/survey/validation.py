@@ -68,6 +68,7 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
     rows = _read_rows(table, header, known, log, problems)
     _split_one_cell_answers(table, header, mapping, known, rows, log, problems)
     frame, empty_cells = _convert_columns(table, header, mapping, known, rows, log, problems)
+    problems += _mixed_synthetic(frame.get("synthetic"), rows, name)
     if problems:
         raise SurveyDataError(problems)
     return _survey_frame(frame, empty_cells, codebook, known, log, name), log
@@ -218,28 +219,28 @@ def _survey_frame(frame: dict[str, pd.Series], empty_cells: dict[str, list[bool]
         if item.dont_know_codes:
             log.dont_know_cells[col] = int(survey[col].isin(item.dont_know_codes).sum())
     survey.attrs["source"] = name
-    survey.attrs["synthetic"] = _all_synthetic(survey, name)
+    marks = survey["synthetic"] if "synthetic" in survey.columns else None
+    survey.attrs["synthetic"] = marks is not None and not marks.empty and bool(marks.eq(1).fillna(False).all())
     return survey
 
 
-def _all_synthetic(survey: pd.DataFrame, name: str) -> bool:
-    """True when every row is marked synthetic; a file that mixes marked and unmarked rows is refused.
+def _mixed_synthetic(marks: pd.Series | None, rows: _Rows, name: str) -> list[Problem]:
+    """A file that mixes rows marked synthetic with unmarked rows: a problem per odd row (the fewer
+    kind, at most five named), reported with the file's other problems.
 
     Synthetic data publish quotes without a person's review, so one test row marked synthetic must
     not make a real export synthetic."""
-    if "synthetic" not in survey.columns or survey.empty:
-        return False
-    marked = (survey["synthetic"] == 1).to_numpy()
+    if marks is None or marks.empty:
+        return []
+    marked = marks.eq(1).fillna(False).to_numpy(dtype=bool)
     if marked.all() or not marked.any():
-        return bool(marked.all())
+        return []
     odd = ~marked if marked.sum() >= len(marked) / 2 else marked
-    ids = survey["respondent_id"].astype(str).to_numpy() if "respondent_id" in survey.columns else None
-    rows = np.flatnonzero(odd)[:5]
-    raise SurveyDataError([Problem(name, "the export mixes rows marked synthetic (synthetic = 1) with rows that are "
-                                   "not: a report is either of synthetic or of real answers", column="synthetic",
-                                   respondent=None if ids is None else ids[i],
-                                   value=str(survey["synthetic"].iloc[i]), count=int(odd.sum()),
-                                   expected="remove the test rows, or the synthetic column") for i in rows])
+    return [Problem(name, "the export mixes rows marked synthetic (synthetic = 1) with rows that are not: a report is "
+                    "either of synthetic or of real answers", line=rows.lines[i], respondent=rows.ids[i],
+                    column=rows.source_of.get("synthetic", "synthetic"), value=str(marks.iloc[i]),
+                    count=int(odd.sum()), expected="remove the test rows, or the synthetic column")
+            for i in np.flatnonzero(odd)[:5]]
 
 
 def decide_empty_options(survey: pd.DataFrame, empty_cells: dict[str, list[bool]], codebook: Codebook,
