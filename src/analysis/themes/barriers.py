@@ -11,7 +11,7 @@ from analysis.protection import publication
 from analysis import stats
 from analysis.protection.disclosure import is_hidden
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, multi_select, open_answers, published, published_value, ranked_grid, rating_grid)
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, option_shares, open_answers, published, published_value, ranked_grid, rating_grid)
 from analysis.themes.derived import active_indicator, citizen_facing
 
 THEME = "barriers"
@@ -42,7 +42,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     sections.append(section)
 
     # --- resistance -------------------------------------------------------------------------
-    res_table, res_fig, res_sentences, res_facts = multi_select(frame, cb["resistance"], ctx, ctx.t("b_title_resistance"))
+    res_table, res_fig, res_sentences, res_facts = option_shares(frame, cb["resistance"], ctx, ctx.t("b_title_resistance"))
     facts["resistance"] = res_facts
     sections.append(Section("resistance", ctx.t("b_h_resistance"), res_sentences, [res_fig, res_table]))
 

@@ -550,7 +550,7 @@ def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[lis
 
 # --------------------------------------------------------------------------- multi-select
 
-def multi_select_display(pub: Published, ctx: Context) -> pd.DataFrame:
+def option_shares_display(pub: Published, ctx: Context) -> pd.DataFrame:
     return pd.DataFrame({
         ctx.t("col_option"): pub["label"],
         ctx.t("col_n"): [ctx.num(v) for v in pub["n"]],
@@ -561,7 +561,7 @@ def multi_select_display(pub: Published, ctx: Context) -> pd.DataFrame:
     })
 
 
-def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
+def option_shares(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
     """% of respondents per option (with intervals), % of mentions, and Cochran's Q."""
     columns = item.columns
     table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level, cluster=ctx.cluster_of(frame))
@@ -595,7 +595,7 @@ def multi_select(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> t
             sentences.append(ctx.t("multi_cochran" if differ else "multi_cochran_nodiff", q=ctx.num(q["q"].iloc[0], 1),
                                    df=ctx.num(q["df"].iloc[0]), p=ctx.p(q["p"].iloc[0])))
     return (Block(f"{item.id}", ctx.t("caption_multi_table", title=title), table=pub,
-                  display=multi_select_display(pub, ctx)),
+                  display=option_shares_display(pub, ctx)),
             Block(f"{item.id}_figure", ctx.t("caption_multi_figure", title=title), figure=fig,
                   alt=proportion_alt(pub, "label", ctx)), sentences, facts)
 

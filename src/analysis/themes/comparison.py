@@ -30,7 +30,8 @@ from analysis.survey.codebook import Codebook, Item, WaveDifference, load_codebo
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.report.figures import wave_dots
 from analysis.report.text import message
-from analysis.themes.base import Block, Context, Section, category_table, published, rating_statistics
+from analysis.themes.base import Block, Context, Section, category_table, paired_alt, published, rating_statistics
+from analysis.themes.derived import ACTIVE_CODES
 
 #: Bootstrap resamples of the rank intervals, and their seed (the same ranks on every build).
 RANK_REPLICATES = 1000
@@ -156,8 +157,6 @@ class _Part:
 
     def _category_hidden(self, frame: pd.DataFrame, item: Item, ctx: Context) -> list[bool]:
         """Which categories the wave's own chapter table hides (the participants' profile tables)."""
-        from analysis.themes.participants import ACTIVE_CODES
-
         labels = item.code_labels(ctx.lang)
         rows = {label: [code] for code, label in labels.items()}
         groups = ({label: code in ACTIVE_CODES for code, label in labels.items()}
@@ -448,8 +447,6 @@ class _Part:
                           n_new=self.ctx.num(len(self.new)))
 
     def _alt(self, pub: Published, labels: list[str], a: str, b: str) -> str:
-        from analysis.themes.base import paired_alt
-
         return paired_alt(pub, labels, a, b, self.waves[0], self.waves[1], self.ctx)
 
     def _points(self, value: Any) -> str:

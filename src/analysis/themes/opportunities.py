@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, multi_select, open_answers, ranked_grid)
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, option_shares, open_answers, ranked_grid)
 
 THEME = "opportunities"
 
@@ -32,7 +32,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method", alpha=ctx.num(ctx.alpha, 2))],
                            blocks[2:])
 
-    uses_table, uses_fig, uses_sentences, uses_facts = multi_select(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
+    uses_table, uses_fig, uses_sentences, uses_facts = option_shares(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts
     uses = Section("uses", ctx.t("o_h_uses"), uses_sentences, [uses_fig, uses_table])
     quotes, open_blocks, open_facts = open_answers(frame, cb["opportunities_open"], ctx)

@@ -10,7 +10,7 @@ from analysis.protection.disclosure import SUPPRESSED, is_hidden
 from analysis.core.paths import REFERENCE_DIR
 from analysis.themes.derived import ACTIVE_CODES, active_indicator, citizen_facing
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, category_table, multi_select, published, published_value, share_by_group, test_sentence)
+from analysis.themes.base import (Block, Context, Section, ThemeResult, category_table, option_shares, published, published_value, share_by_group, test_sentence)
 
 THEME = "participants"
 count_band = publication.count_band
@@ -122,7 +122,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     ], blocks))
 
     # --- platforms -------------------------------------------------------------------------
-    table_b, fig_b, sentences, platform_facts = multi_select(frame, cb["platforms"], ctx, ctx.t("p_title_platforms"))
+    table_b, fig_b, sentences, platform_facts = option_shares(frame, cb["platforms"], ctx, ctx.t("p_title_platforms"))
     facts["platforms"] = platform_facts
     sections.append(Section("platforms", ctx.t("p_h_platforms"), sentences, [fig_b, table_b]))
 
