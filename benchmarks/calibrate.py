@@ -19,6 +19,7 @@ Usage: python benchmarks/calibrate.py [--noise 200] [--power 100] [--workers 2]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -50,7 +51,7 @@ def _template():
 
 def _context():
     from analysis.themes.base import Context
-    return Context(lang="en", min_cell=5, synthetic=True)
+    return Context(lang="en", min_cell=5, synthetic=True, figures=False)
 
 
 def _verdicts(results) -> dict[str, str]:
@@ -69,10 +70,9 @@ def noise_job(seed: int) -> dict[str, dict[str, str]]:
     for claim_id, theme in BOUNDARY_THEME.items():
         edge = calibration.boundary_frame(_template(), claim_id, seed)
         facts = {k: r.facts for k, r in results.items() if k != "conclusion"}
-        with calibration.without_figures():
-            if theme == "barriers":
-                facts["barriers"] = barriers.analyse(edge, ctx).facts
-            verdicts = conclusion.analyse(edge, ctx, facts).facts.claim_verdicts
+        if theme == "barriers":
+            facts["barriers"] = barriers.analyse(edge, ctx).facts
+        verdicts = conclusion.analyse(edge, dataclasses.replace(ctx, facts_of=facts)).facts.claim_verdicts
         out[f"boundary:{claim_id}"] = {claim_id: verdicts[claim_id]}
     matplotlib.pyplot.close("all")
     return out

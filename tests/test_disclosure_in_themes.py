@@ -6,6 +6,7 @@ counts and shares, means) and require that no hidden count below k is forced to 
 """
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import pandas as pd
@@ -14,8 +15,9 @@ import pytest
 from analysis.protection import publication
 from analysis.protection.disclosure import SUPPRESSED, Published
 from analysis.survey.synth import generate, write_export
-from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
+from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities
 from analysis.themes.base import Context, open_answers, share_by_group
+from analysis.themes.registry import THEMES, read_facts_of
 from analysis.survey.validation import load
 
 K = 5
@@ -142,7 +144,7 @@ def test_quotes_cannot_inject_html(survey):
     frame = survey.copy()
     frame["barriers_open"] = ["Zie <img src=//evil.example/p.png> en <script>alert(1)</script>"] * len(frame)
     ctx = Context(min_cell=K, synthetic=True)  # synthetic data show quotes without a review
-    lines, _, _ = open_answers(frame, ctx.codebook["barriers_open"], ctx)
+    lines, _, _ = open_answers(frame, ctx.codebook["barriers_open"], ctx, [])
     quote = next(line for line in lines if line.startswith(">"))
     assert "<img" not in quote and "<script" not in quote and "&lt;script&gt;" in quote
 
@@ -165,10 +167,10 @@ def test_every_theme_runs_on_odd_but_valid_data(survey, case, tmp_path):
         frame = _blank(survey, [c for c in survey.columns if c.startswith(("opp_", "sol_", "st_", "uses_made_"))]
                        + ["value_estimation", "enf_usefulness"])
     ctx = Context(min_cell=K)
-    for module in (participants, opportunities, barriers, enforcement, investigation):
-        module.analyse(frame, ctx).save(tmp_path)
-    facts = conclusion.read_theme_facts(tmp_path)  # through the files, typed, as the build does
-    verdicts = conclusion.analyse(frame, ctx, facts).facts.claims
+    for theme in (t for t in THEMES if not t.reads_facts_of):
+        importlib.import_module(theme.module).analyse(frame, ctx).save(tmp_path)
+    ctx.facts_of = read_facts_of("conclusion", tmp_path)  # through the files, typed, as the build does
+    verdicts = conclusion.analyse(frame, ctx).facts.claims
     assert sum(verdicts.values()) == 24
     if case == "no answers at all":
         assert verdicts["supported"] <= 2

@@ -446,12 +446,13 @@ def _quotes(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("> ")]
 
 
-def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_for_review(bundled_survey, codebook):
+def test_real_data_show_no_quote_without_review_and_list_each_codes_proposedfor_review(bundled_survey, codebook):
     """The review file lists, per code shown, its first REVIEW_CANDIDATES distinct scrubbed answers
     (answers with that code alone first, in the survey's order): computed here from the codes."""
     item = codebook["enforcement_open"]
     ctx = Context(min_cell=K, synthetic=False)
-    lines, _, facts = open_answers(bundled_survey, item, ctx)
+    review: list[dict[str, str]] = []
+    lines, _, facts = open_answers(bundled_survey, item, ctx, review)
     assert not _quotes(lines)
     assert ctx.t("open_awaiting_review") in lines
     table = coding.answers(bundled_survey, item)
@@ -464,17 +465,18 @@ def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_f
         others = codes[entry["code"]].eq(1) & ~alone
         texts = [shown_text(t) for t in pd.concat([table["text"][alone], table["text"][others]])]
         expected += list(dict.fromkeys(texts))[:REVIEW_CANDIDATES]
-    assert [e["text"] for e in ctx.quote_review] == list(dict.fromkeys(expected))
-    assert len(ctx.quote_review) < len({shown_text(a) for a in table["text"]})  # not every answer
-    assert all(set(entry) == set(REVIEW_COLUMNS) and entry["approved"] == "" for entry in ctx.quote_review)
+    assert [e["text"] for e in review] == list(dict.fromkeys(expected))
+    assert len(review) < len({shown_text(a) for a in table["text"]})  # not every answer
+    assert all(set(entry) == set(REVIEW_COLUMNS) and entry["approved"] == "" for entry in review)
 
 
 def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bundled_survey, codebook, tmp_path):
     item = codebook["enforcement_open"]
     synthetic = Context(min_cell=K, synthetic=True)
-    shown_quotes = _quotes(open_answers(bundled_survey, item, synthetic)[0])
+    proposed: list[dict[str, str]] = []
+    shown_quotes = _quotes(open_answers(bundled_survey, item, synthetic, proposed)[0])
     assert len(shown_quotes) >= 2
-    review = pd.DataFrame(synthetic.quote_review, columns=REVIEW_COLUMNS)
+    review = pd.DataFrame(proposed, columns=REVIEW_COLUMNS)
     candidates = [i for i, text in enumerate(review["text"]) if any(text.replace("-", "\\-")[:20] in q or
                                                                    _md(text)[:20] in q for q in shown_quotes)]
     assert len(candidates) >= 2
@@ -487,7 +489,7 @@ def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bund
     approved = read_approved_quotes(path)
     assert approved == frozenset({review.at[kept, "hash"]})
     real = Context(min_cell=K, synthetic=False, approved_quotes=approved)
-    quotes = _quotes(open_answers(bundled_survey, item, real)[0])
+    quotes = _quotes(open_answers(bundled_survey, item, real, [])[0])
     assert len(quotes) == 1 and _md(review.at[kept, "text"]) in quotes[0]
     assert not any(_md(original_edited) in q or "aangepast" in q for q in quotes)
 

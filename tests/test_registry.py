@@ -17,7 +17,6 @@ from analysis.survey.codebook import load_codebook
 from analysis.core.paths import NOTEBOOKS_DIR
 from analysis.themes.registry import THEME_KEYS, THEMES, read_themes, theme
 from analysis.report.text import catalogue
-from analysis.themes import conclusion
 
 
 def test_registry_follows_the_codebook_theme_list():
@@ -43,11 +42,10 @@ def test_the_conclusion_reads_every_other_theme():
     assert all(not t.reads_facts_of for t in THEMES if t.key != "conclusion")
 
 
-def test_build_notebook_and_conclusion_take_the_list_from_the_registry():
+def test_build_and_notebook_take_the_list_from_the_registry():
     assert build_module.THEMES == THEME_KEYS
     assert build_module.NOTEBOOKS == {t.key: t.notebook for t in THEMES}
     assert notebook.THEME_NUMBERS == {t.key: t.number for t in THEMES}
-    assert conclusion.EARLIER_THEMES == theme("conclusion").reads_facts_of
 
 
 def test_a_theme_cannot_read_a_later_theme():

@@ -11,7 +11,7 @@ from analysis.protection import publication
 from analysis import stats
 from analysis.protection.disclosure import is_hidden
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, option_shares, open_answers, published, published_value, ranked_grid, rating_grid)
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, option_shares, open_section, published, published_value, ranked_grid, rating_grid)
 from analysis.themes.derived import active_indicator, citizen_facing
 
 THEME = "barriers"
@@ -144,9 +144,8 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                          else ctx.t("b_model_withheld", k=ctx.min_cell))
         sections.append(Section("activity", ctx.t("b_h_activity"), [summary_model]))
 
-    quotes, open_blocks, open_facts = open_answers(frame, cb["barriers_open"], ctx)
-    facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
+    open_part, facts["open_answers"], review = open_section(frame, cb["barriers_open"], ctx)
+    sections.append(open_part)
 
     b_shown, b_rows = leading_items(summary, facts["barrier_ranking"])
     t_shown, t_rows = leading_items(t_summary, facts["threat_ranking"])
@@ -160,4 +159,5 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     ]
     part, facts["change"] = change_part(THEME, frame, ctx)
     sections += part
-    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("b_question"), sections, summary_text, facts)
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("b_question"), sections, summary_text, facts,
+                       quote_candidates=review)

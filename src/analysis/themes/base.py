@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -46,8 +46,6 @@ class Context:
     rules: str = "standard"  # publication rule profile (analysis.protection.publication.PROFILES)
     #: hashes of quotes a person approved (None: no review file); real data publish only these
     approved_quotes: frozenset[str] | None = None
-    #: quotes proposed for publication, collected for the analyst's review file
-    quote_review: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def protection(self) -> publication.Rules:
@@ -59,6 +57,10 @@ class Context:
     compare: Any = None
     #: Column of the cluster (organisation) whose design effect widens every interval on a share
     cluster: str | None = "organisation"
+    #: False: the numbers and sentences only, no figure drawn and no open answer coded (calibration)
+    figures: bool = True
+    #: Typed facts of the themes this theme reads (the registry's ``reads_facts_of``), by theme id
+    facts_of: dict[str, Any] = field(default_factory=dict)
 
     def cluster_of(self, frame: pd.DataFrame) -> str | None:
         """The cluster column when the frame has it with at least two clusters, else None."""
@@ -132,7 +134,9 @@ class ThemeResult:
     question: str
     sections: list[Section]
     summary: list[str]
-    facts: Any  # the theme's dataclass in analysis.report.facts (checked when the result is made)
+    facts: Any  # the theme's facts dataclass (declared in its module; checked when the result is made)
+    #: quotes proposed for publication, for the analyst's review file
+    quote_candidates: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if isinstance(self.facts, dict):
@@ -184,7 +188,7 @@ class ThemeResult:
         analyst.mkdir(parents=True, exist_ok=True)
         self.disclosure_log(ctx.rules if ctx else "standard").to_csv(
             analyst / f"disclosure_log_{self.theme}.csv", index=False, lineterminator="\n")
-        review = pd.DataFrame(ctx.quote_review if ctx else [], columns=REVIEW_COLUMNS)
+        review = pd.DataFrame(self.quote_candidates, columns=REVIEW_COLUMNS)
         review.to_csv(analyst / f"quotes_review_{self.theme}.csv", index=False, lineterminator="\n")
         for section in self.sections:
             for block in section.blocks:
@@ -198,6 +202,11 @@ class ThemeResult:
         facts_schema.write(self.facts, folder / "facts.json")
         return folder
 
+
+
+def draw(ctx: Context, plot: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> plt.Figure | None:
+    """A figure drawn by `plot`, or None when the context computes without figures."""
+    return plot(*args, **kwargs) if ctx.figures else None
 
 
 def published(value: Any) -> Any:
@@ -264,7 +273,7 @@ def rating_display(summary_pub: Published, items: list[Item], ctx: Context) -> p
 
 
 def rating_figure(distribution_pub: Published, summary_pub: Published, items: list[Item], ctx: Context,
-                  title: str) -> plt.Figure:
+                  title: str) -> plt.Figure | None:
     """Diverging bars of a rating grid, items in the published order."""
     scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
     labels = {i.id: i.label(ctx.lang) for i in items}
@@ -272,7 +281,7 @@ def rating_figure(distribution_pub: Published, summary_pub: Published, items: li
     dk_label = items[0].code_labels(ctx.lang)[dont_know[0]] if dont_know else ""
     n_min, n_max = shown_range(summary_pub, "n")
     footer = base_footer(ctx, n_min, n_max) + " " + ctx.t("footer_rating")
-    return diverging_bars(distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title, footer,
+    return draw(ctx, diverging_bars, distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title, footer,
                           ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
 
 
@@ -569,7 +578,7 @@ def option_shares(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> 
     table.insert(1, "label", [options[o] for o in table["option"]])
     pub = publication.multi_select(table, ctx.protection).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
-    fig = proportion_bars(pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
+    fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
                           ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
     sentences = []
     facts: dict[str, Any] = {"n": n, "options": [{"option": r["option"], "pct": published(r["pct"]),
@@ -608,12 +617,25 @@ def _plain(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+!|>~-])", r"\\\1", text)
 
 
-def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 1) -> tuple[list[str], list[Block], dict]:
+def open_section(frame: pd.DataFrame, item: Item, ctx: Context) -> tuple[Section, dict[str, Any], list[dict[str, str]]]:
+    """The chapter's "open" section of an open question (see :func:`open_answers`), its facts and the
+    quotes proposed for the analyst's review file; empty when the context computes without figures
+    (calibration: open answers feed no claim and no comparison)."""
+    if not ctx.figures:
+        return Section("open", ctx.t("h_open")), {}, []
+    review: list[dict[str, str]] = []
+    lines, blocks, facts = open_answers(frame, item, ctx, review)
+    return Section("open", ctx.t("h_open"), lines, blocks), facts, review
+
+
+def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, review: list[dict[str, str]],
+                 per_code: int = 1) -> tuple[list[str], list[Block], dict]:
     """An open question, coded: who coded, code shares with intervals, agreement, a quote per code.
 
     The codes are the final codes of ``ctx.coding`` (coders, adjudicated) or, without them, the
     automatic first pass, and the text says which. Nothing is shown when fewer than k answered.
-    Returns (sentences and quotes, blocks: the code table, its figure and the agreement table, facts).
+    Returns (sentences and quotes, blocks: the code table, its figure and the agreement table, facts);
+    the candidate quotes are appended to `review`.
     """
     table = coding.answers(frame, item)
     n = len(table)
@@ -635,7 +657,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     shares.insert(1, "label", [labels[c] for c in shares["code"]])
     pub = publication.coded_answers(shares, ctx.protection).sorted_by("pct")
     caption = ctx.t("caption_open_codes", question=question)
-    fig = proportion_bars(pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
+    fig = draw(ctx, proportion_bars, pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
                           ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
     blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx)),
               Block(f"{item.id}_codes", caption, table=pub, display=shares_display(pub, ctx, "col_code"))]
@@ -664,7 +686,7 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, per_code: int = 
     # only approved ones
     candidates = _quote_candidates(pub, codes, table["text"], per_code * REVIEW_CANDIDATES)
     for text in dict.fromkeys(t for _, texts in candidates for t in texts):
-        ctx.quote_review.append({"theme": item.theme, "question": item.id, "text": review_cell(text),
+        review.append({"theme": item.theme, "question": item.id, "text": review_cell(text),
                                  "hash": quote_hash(item.id, text), "approved": ""})
     approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
     quotes = _pick_quotes(candidates, per_code,
@@ -809,7 +831,7 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
     figure = None
     if title is not None:
-        fig = proportion_bars(pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
+        fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
                               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     return block, figure, pub
@@ -847,7 +869,7 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
     pub = publication.shares_by_group(table, ctx.protection, coarse=public_sums is not None)
     figure = None
     if title is not None:
-        fig = proportion_bars(pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
+        fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
                               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     block = Block(name, caption, table=pub.drop(["n_eff", "deff", "item"]),

@@ -30,7 +30,7 @@ from analysis.survey.codebook import Codebook, Item, WaveDifference, load_codebo
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.report.figures import wave_dots
 from analysis.report.text import message
-from analysis.themes.base import Block, Context, Section, category_table, paired_alt, published, rating_statistics
+from analysis.themes.base import Block, Context, Section, category_table, draw, paired_alt, published, rating_statistics
 from analysis.themes.derived import ACTIVE_CODES
 
 #: Bootstrap resamples of the rank intervals, and their seed (the same ranks on every build).
@@ -52,7 +52,7 @@ class Comparison:
 
     def context(self, ctx: Context) -> Context:
         """The earlier wave's context: same rules, language and level; its own questionnaire."""
-        return dataclasses.replace(ctx, codebook=self.codebook, compare=None, quote_review=[], coding=None,
+        return dataclasses.replace(ctx, codebook=self.codebook, compare=None, coding=None,
                                    synthetic=bool(self.old.attrs.get("synthetic")))
 
 
@@ -193,9 +193,9 @@ class _Part:
         blocks = []
         if figure:
             labels = list(pub["label"])
-            fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title", what=what), self._footer(),
-                            ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"),
-                            ctx.t("suppressed_note", k=ctx.min_cell))
+            fig = draw(ctx, wave_dots, pub, labels, self.waves, ctx.t("ch_title", what=what), self._footer(),
+                       ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"),
+                       ctx.t("suppressed_note", k=ctx.min_cell))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "pct_old", "pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._shares_display(pub)))
@@ -255,9 +255,9 @@ class _Part:
         labels = list(pub["label"])
         blocks = []
         if items[0].type == "rating":
-            fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title_top2", what=what), self._footer(),
-                            ctx.synthetic_label, ctx.t("axis_pct_substantive_plain"),
-                            ctx.t("suppressed_note", k=ctx.min_cell), columns=("top2_pct_old", "top2_pct_new"))
+            fig = draw(ctx, wave_dots, pub, labels, self.waves, ctx.t("ch_title_top2", what=what), self._footer(),
+                       ctx.synthetic_label, ctx.t("axis_pct_substantive_plain"),
+                       ctx.t("suppressed_note", k=ctx.min_cell), columns=("top2_pct_old", "top2_pct_new"))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "top2_pct_old", "top2_pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._ratings_display(pub, items[0].type == "rating")))
@@ -516,18 +516,7 @@ def _concat(parts: list[Published], ids: list[str]) -> Published:
 def earlier_wave_verdicts(cmp: Comparison, ctx: Context) -> dict[str, str]:
     """The 2011 summary's claims tested on the earlier wave: every theme computed on its data
     (its own questionnaire, the same rules), then the conclusion's verdicts."""
-    import importlib
+    from analysis.themes.registry import analyse_all
 
-    from analysis.themes.registry import THEMES
-
-    old_ctx = cmp.context(ctx)
-    facts: dict[str, Any] = {}
-    for theme in THEMES:
-        module = importlib.import_module(theme.module)
-        if theme.reads_facts_of:
-            result = module.analyse(cmp.old, old_ctx, {t: facts[t] for t in theme.reads_facts_of})
-        else:
-            result = module.analyse(cmp.old, old_ctx)
-        plt.close("all")
-        facts[theme.key] = result.facts
-    return dict(facts["conclusion"].claim_verdicts)
+    results = analyse_all(cmp.old, cmp.context(ctx))
+    return dict(results["conclusion"].facts.claim_verdicts)

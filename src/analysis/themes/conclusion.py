@@ -2,41 +2,22 @@
 and the 2011 summary's claims tested on the data at hand."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis.report.claims import VERDICTS, evaluate, read_claims
-from analysis.core.errors import Problem, SurveyDataError
 from analysis.report import facts as facts_schema
 from analysis.protection import publication
-from analysis.themes.registry import theme as registered_theme
 from analysis.themes.comparison import change_part
 from analysis.themes.base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
-#: The themes whose facts the conclusion reads (the registry's, i.e. the codebook's ``reads_facts_of``).
-EARLIER_THEMES = registered_theme(THEME).reads_facts_of
 
 
-def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
-    """The typed facts of the themes the conclusion reads (their notebooks must have run first)."""
-    facts = {}
-    missing = []
-    for theme in EARLIER_THEMES:
-        path = Path(output_dir) / theme / "facts.json"
-        if not path.exists():
-            missing.append(Problem(str(path), f"facts file not found; run the notebook of the {theme} theme first",
-                                   expected=f"{theme}/facts.json in the output directory"))
-            continue
-        facts[theme] = facts_schema.read(theme, path)
-    if missing:
-        raise SurveyDataError(missing)
-    return facts
-
-
-def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> ThemeResult:
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    """The conclusion, from the facts of the themes it reads (``ctx.facts_of``)."""
+    theme_facts = ctx.facts_of
     cb = ctx.codebook
     items = cb.grid("statements")
     table, figure, summary = rating_grid(frame, items, ctx, "statements", ctx.t("c_title_statements"))

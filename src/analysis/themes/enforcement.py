@@ -12,7 +12,7 @@ from analysis import stats
 from analysis.protection.disclosure import is_hidden
 from analysis.report.figures import paired_dots
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published, shown_range)
+from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, draw, open_section, paired_alt, published, shown_range)
 
 THEME = "enforcement"
 
@@ -71,7 +71,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t("col_p_holm"): [ctx.p(p) for p in gap_pub["p_holm"]],
     })
     n_min, n_max = shown_range(gap_pub, "n")
-    fig = paired_dots(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
+    fig = draw(ctx, paired_dots, gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
                       ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
                       ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
                       ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
@@ -104,10 +104,10 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                              ctx.t("col_important"), ctx.t("col_used"), ctx)),
         Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
 
-    quotes, open_blocks, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
-    facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
+    open_part, facts["open_answers"], review = open_section(frame, cb["enforcement_open"], ctx)
+    sections.append(open_part)
     summary_text = overview_summary + [gap_summary]
     part, facts["change"] = change_part(THEME, frame, ctx)
     sections += part
-    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts,
+                       quote_candidates=review)

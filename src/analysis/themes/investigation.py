@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.protection import publication
 from analysis import stats
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_answers, published, published_value, rating_grid)
+from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_section, published, published_value, rating_grid)
 
 THEME = "investigation"
 
@@ -75,12 +75,12 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                        ctx.t("col_rank_biserial"): [ctx.num(v, 2) for v in paired_pub["rank_biserial"]],
                                    }))]))
 
-    quotes, open_blocks, open_facts = open_answers(frame, cb["investigation_open"], ctx)
-    facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
+    open_part, facts["open_answers"], review = open_section(frame, cb["investigation_open"], ctx)
+    sections.append(open_part)
     summary_text = overview_summary + [
         ctx.t("i_solved_summary", item=ctx.label(worst["item"]), pct=ctx.pct(worst["bottom2_pct"])),
     ]
     part, facts["change"] = change_part(THEME, frame, ctx)
     sections += part
-    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("i_question"), sections, summary_text, facts)
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("i_question"), sections, summary_text, facts,
+                       quote_candidates=review)

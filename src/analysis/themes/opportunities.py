@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, option_shares, open_answers, ranked_grid)
+from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, option_shares, open_section, ranked_grid)
 
 THEME = "opportunities"
 
@@ -35,9 +35,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     uses_table, uses_fig, uses_sentences, uses_facts = option_shares(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts
     uses = Section("uses", ctx.t("o_h_uses"), uses_sentences, [uses_fig, uses_table])
-    quotes, open_blocks, open_facts = open_answers(frame, cb["opportunities_open"], ctx)
-    facts["open_answers"] = open_facts
-    unused = Section("open", ctx.t("h_open"), quotes, open_blocks)
+    unused, facts["open_answers"], review = open_section(frame, cb["opportunities_open"], ctx)
 
     summary_text = [ctx.t("o_summary_first" if shown else "o_summary_open", top=ctx.label(top["item"]),
                           pct=ctx.pct(top["top2_pct"]), second=ctx.label(rows[1]["item"]),
@@ -50,5 +48,6 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                                   option=ctx.option_label(first["option"]), pct=ctx.pct(first["pct"])))
     part, facts["change"] = change_part(THEME, frame, ctx)
     return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("o_question"),
-                       [ratings, rank_section, uses, unused, *part], summary_text, facts)
+                       [ratings, rank_section, uses, unused, *part], summary_text, facts,
+                       quote_candidates=review)
 
