@@ -14,7 +14,7 @@ from analysis.pipeline import calibration
 from analysis import stats
 from analysis.report import facts as facts_schema
 from analysis.report.claims import evaluate, read_claims, score_p, tost_p
-from analysis.themes import conclusion
+from analysis.themes import barriers, conclusion
 from analysis.themes.base import Context
 
 K = 5
@@ -98,7 +98,7 @@ def test_split_opinions_need_minimum_shares_and_equivalence_not_just_no_differen
 
     def facts(under: int, over: int, n: int):
         a, b = _share(under, n), _share(over, n)
-        return {"barriers": SimpleNamespace(value_estimation=facts_schema.ValueEstimation(
+        return {"barriers": SimpleNamespace(value_estimation=barriers.ValueEstimation(
             n=n, under_pct=a.pct, under_low=a.low, under_high=a.high, over_pct=b.pct, over_low=b.low,
             over_high=b.high, under_count=under, over_count=over))}
     # balanced and large: split shown; small sample: "no difference" is not support; lopsided: contradicted

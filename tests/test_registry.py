@@ -16,6 +16,7 @@ from analysis.pipeline import notebook
 from analysis.survey.codebook import load_codebook
 from analysis.core.paths import NOTEBOOKS_DIR
 from analysis.themes.registry import THEME_KEYS, THEMES, read_themes, theme
+from analysis.report import facts as facts_schema
 from analysis.report.text import catalogue
 
 
@@ -35,6 +36,12 @@ def test_every_theme_has_its_module_notebook_and_question():
         assert module.THEME == entry.key and callable(module.analyse)
         assert entry.notebook.name == f"{entry.number:02d}_{entry.key}.ipynb" and entry.notebook.is_file()
         assert entry.question_key in catalogue(), entry.question_key
+
+
+def test_the_facts_schema_is_the_registry_themes_each_declared_in_its_module():
+    assert set(facts_schema.SCHEMA) == set(THEME_KEYS)
+    for entry in THEMES:
+        assert facts_schema.SCHEMA[entry.key].__module__ == entry.module
 
 
 def test_the_conclusion_reads_every_other_theme():

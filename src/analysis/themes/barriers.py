@@ -2,6 +2,7 @@
 value of social media is over- or underestimated, and who is already active (regression)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,8 @@ import pandas as pd
 from analysis.protection import publication
 from analysis import stats
 from analysis.protection.disclosure import is_hidden
+from analysis.report import facts as facts_schema
+from analysis.report.facts import GridItem, MultiSelect, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, option_shares, open_section, published, published_value, ranked_grid, rating_grid)
 from analysis.themes.derived import active_indicator, citizen_facing
@@ -17,6 +20,59 @@ from analysis.themes.derived import active_indicator, citizen_facing
 THEME = "barriers"
 #: Fewest complete cases for which the activity models are fitted (about 15 per predictor).
 MIN_MODEL_N = 30
+
+
+@dataclass
+class ValueEstimation:
+    n: Number = None
+    under_pct: Number = None
+    under_low: Number = None
+    under_high: Number = None
+    over_pct: Number = None
+    over_low: Number = None
+    over_high: Number = None
+    dont_know_n: Number = None
+    split_p: Number = None
+    under_count: Number = None
+    over_count: Number = None
+
+
+@dataclass
+class ActivityModel:
+    """Model of use on role (citizen-facing) and age: odds ratios of the model in ``model``.
+
+    ``model`` is "ordinal" (proportional odds) when the proportional-odds check (``po_p``,
+    Brant-type Wald test over the cumulative logits) does not reject it, else "logistic" (the
+    binary model of weekly-or-daily use, the stated fallback).
+    """
+    model: str | None = None
+    po_statistic: Number = None
+    po_df: Number = None
+    po_p: Number = None
+    n: Number = None
+    clusters: Number = None
+    citizen_facing_or: Number = None
+    citizen_facing_low: Number = None
+    citizen_facing_high: Number = None
+    citizen_facing_p: Number = None
+    age_or: Number = None
+    age_low: Number = None
+    age_high: Number = None
+    age_p: Number = None
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class BarriersFacts:
+    barriers: list[GridItem]
+    barrier_ranking: Ranking
+    resistance: MultiSelect
+    threats: list[GridItem]
+    threat_ranking: Ranking
+    value_estimation: ValueEstimation
+    activity_model: ActivityModel | None
+    open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 def _ranked_grid_section(frame: pd.DataFrame, ctx: Context, grid: str, key: str, heading: str, title: str,

@@ -2,6 +2,7 @@
 and the 2011 summary's claims tested on the data at hand."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -9,10 +10,22 @@ import pandas as pd
 from analysis.report.claims import VERDICTS, evaluate, read_claims
 from analysis.report import facts as facts_schema
 from analysis.protection import publication
+from analysis.report.facts import GridItem, Number, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
 
 THEME = "conclusion"
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class ConclusionFacts:
+    statements: list[GridItem]
+    claims: dict[str, int] = field(default_factory=dict)
+    claim_verdicts: dict[str, str] = field(default_factory=dict)
+    change: WaveChange | None = None
+    #: per claim: the p-value of its test (None where the verdict rests on an interval or a count)
+    claim_p: dict[str, Number] = field(default_factory=dict)
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:

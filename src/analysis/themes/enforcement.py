@@ -2,6 +2,7 @@
 importance of an application and whether it is already used."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,33 @@ from analysis.protection import publication
 from analysis import stats
 from analysis.protection.disclosure import is_hidden
 from analysis.report.figures import paired_dots
+from analysis.report import facts as facts_schema
+from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, draw, open_section, paired_alt, published, shown_range)
 
 THEME = "enforcement"
+
+
+@dataclass
+class GapItem:
+    item: str
+    n: Number = None
+    important_pct: Number = None
+    used_pct: Number = None
+    gap_pp: Number = None
+    p_holm: Number = None
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class EnforcementFacts:
+    usefulness: GridItem
+    applications: list[GridItem]
+    ranking: Ranking
+    gap: list[GapItem]
+    open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:

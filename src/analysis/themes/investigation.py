@@ -2,16 +2,46 @@
 today, and the reliability of citizens' messages compared with enforcement (same respondents)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from analysis.protection import publication
 from analysis import stats
+from analysis.report import facts as facts_schema
+from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_section, published, published_value, rating_grid)
 
 THEME = "investigation"
+
+
+@dataclass
+class Reliability:
+    """Reliability of citizens' messages, investigation vs enforcement, same respondents."""
+    n: Number = None
+    p: Number = None
+    #: one-sided Wilcoxon p of "rated more important for investigation" / "for enforcement"
+    p_greater: Number = None
+    p_less: Number = None
+    rank_biserial: Number = None
+    investigation_top2_pct: Number = None
+    enforcement_top2_pct: Number = None
+    investigation_median: Number = None
+    enforcement_median: Number = None
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class InvestigationFacts:
+    usefulness: GridItem
+    applications: list[GridItem]
+    ranking: Ranking
+    solved: list[GridItem]
+    reliability: Reliability | None
+    open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:

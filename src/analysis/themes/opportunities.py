@@ -2,14 +2,27 @@
 ranking of domains is real, and which uses are already made."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from analysis.report import facts as facts_schema
+from analysis.report.facts import GridItem, MultiSelect, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, option_shares, open_section, ranked_grid)
 
 THEME = "opportunities"
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class OpportunitiesFacts:
+    ratings: list[GridItem]
+    ranking: Ranking
+    uses_made: MultiSelect
+    open_answers: OpenAnswers
+    change: WaveChange | None = None
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:

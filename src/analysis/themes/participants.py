@@ -1,6 +1,7 @@
 """Theme 1, participants: who took part, coverage of the 2011 police forces, who is already active."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -9,11 +10,36 @@ from analysis.protection import publication
 from analysis.protection.disclosure import SUPPRESSED, is_hidden
 from analysis.core.paths import REFERENCE_DIR
 from analysis.themes.derived import ACTIVE_CODES, active_indicator, citizen_facing
+from analysis.report import facts as facts_schema
+from analysis.report.facts import Association, MultiSelect, Number, Share, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import (Block, Context, Section, ThemeResult, category_table, option_shares, published, published_value, share_by_group, test_sentence)
 
 THEME = "participants"
 count_band = publication.count_band
+
+
+@dataclass
+class ActiveByCitizenFacing:
+    citizen_facing_pct: Number = None
+    other_pct: Number = None
+    test: Association | None = None
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class ParticipantsFacts:
+    n_respondents: int
+    synthetic: bool
+    regional_forces_total: int
+    regional_forces_represented: int
+    organisations_represented: int
+    profile_pct: dict[str, dict[str, Number]]
+    active: Share
+    platforms: MultiSelect
+    active_by_citizen_facing: ActiveByCitizenFacing
+    active_by_age_test: Association | None = None
+    change: WaveChange | None = None
 
 
 def coverage(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:

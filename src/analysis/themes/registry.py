@@ -13,7 +13,9 @@ benchmarks all import the same list from here:
   ``earlier`` for every theme above it, or a list of ids); such a theme is built after them, and
   its ``analyse`` finds their typed facts in ``ctx.facts_of``.
 
-Every theme module has one entry point, ``analyse(frame, ctx) -> ThemeResult``:
+Every theme module declares the dataclass of its facts (:func:`analysis.report.facts.declare`); loading
+the registry imports every theme module, so the facts schema is the registry's themes. Every theme
+module has one entry point, ``analyse(frame, ctx) -> ThemeResult``:
 :func:`analyse_all` runs them all in report order (calibration, the earlier wave's verdicts),
 :func:`read_facts_of` gives a notebook the facts its theme reads.
 """
@@ -103,6 +105,10 @@ def read_themes(codebook: Codebook | None = None,
 THEMES: tuple[Theme, ...] = read_themes()
 #: Theme ids in report order.
 THEME_KEYS: tuple[str, ...] = tuple(t.key for t in THEMES)
+# Each theme module declares its facts dataclass into the facts schema when it is imported: with the
+# registry loaded, the schema (analysis.report.facts.SCHEMA) holds every theme's facts.
+for _registered in THEMES:
+    importlib.import_module(_registered.module)
 
 
 def theme(key: str) -> Theme:
