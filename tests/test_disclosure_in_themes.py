@@ -16,7 +16,8 @@ from analysis.protection import publication
 from analysis.protection.disclosure import SUPPRESSED, Published
 from analysis.survey.synth import generate, write_export
 from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities
-from analysis.themes.base import Context, open_answers, share_by_group
+from analysis.themes.base import Context, open_answers
+from analysis.themes.tables import share_by_group
 from analysis.themes.registry import THEMES, read_facts_of
 from analysis.survey.validation import load
 

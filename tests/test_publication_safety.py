@@ -40,7 +40,8 @@ from analysis.themes.registry import THEMES
 from analysis.protection.release import compare_releases, manifest, read_manifest, write_manifest
 from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
-from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
+from analysis.themes.base import Context, REVIEW_CANDIDATES, open_answers
+from analysis.themes.result import DisclosureError, ThemeResult
 from analysis.survey.validation import load, load_with_log
 
 K = 5
@@ -57,7 +58,7 @@ def small_export(tmp_dir: Path, n: int, seed: int, organisations: tuple[int, ...
     return load(write_export(rows, tmp_dir / f"export_{n}_{seed}_{len(organisations)}.csv"))
 
 
-def analyse(theme: str, frame: pd.DataFrame, **context) -> theme_base.ThemeResult:
+def analyse(theme: str, frame: pd.DataFrame, **context) -> ThemeResult:
     return importlib.import_module(f"analysis.themes.{theme}").analyse(frame, Context(**context))
 
 
@@ -114,12 +115,12 @@ def small_exports(tmp_path_factory) -> dict[int, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def enforcement_results(small_exports) -> dict[int, theme_base.ThemeResult]:
+def enforcement_results(small_exports) -> dict[int, ThemeResult]:
     return {n: analyse("enforcement", frame, min_cell=K) for n, frame in small_exports.items()}
 
 
 @pytest.fixture(scope="module")
-def participants_results(small_exports) -> dict[int, theme_base.ThemeResult]:
+def participants_results(small_exports) -> dict[int, ThemeResult]:
     return {n: analyse("participants", frame, min_cell=K) for n, frame in small_exports.items()}
 
 
@@ -286,7 +287,7 @@ def _band(text: str) -> tuple[float, float]:
     return (float(low), float(high) if high else np.inf)
 
 
-def force_ranges(result: theme_base.ThemeResult, k: int) -> dict[str, tuple[float, float, int]]:
+def force_ranges(result: ThemeResult, k: int) -> dict[str, tuple[float, float, int]]:
     """Attack: each force's count from its published band and the published number of regional
     police respondents (one sum with bounded terms: every range follows from the others' bounds)."""
     coverage = result.published()["force_coverage"]
@@ -338,7 +339,7 @@ def test_one_organisation_force_bands_do_not_pin_a_small_force(n, small_exports,
 
 
 @pytest.fixture(scope="module")
-def strict_results(small_exports) -> dict[str, theme_base.ThemeResult]:
+def strict_results(small_exports) -> dict[str, ThemeResult]:
     frame = small_exports[30]
     return {theme: analyse(theme, frame, min_cell=10, rules="strict") for theme in ("participants", "enforcement")}
 

@@ -21,7 +21,8 @@ from analysis.pipeline.parameters import BuildParameters, load_comparison, load_
 from analysis.core.paths import NOTEBOOK_OUTPUT_DIR
 from analysis.themes.registry import THEMES, read_facts_of, theme as registered_theme
 from analysis.protection.quotes import read_approved_quotes
-from analysis.themes.base import Block, Context, ThemeResult
+from analysis.themes.base import Context
+from analysis.themes.result import Block, ThemeResult
 from analysis.themes.comparison import comparison
 
 __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]

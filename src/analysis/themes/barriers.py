@@ -14,7 +14,10 @@ from analysis.protection.disclosure import is_hidden
 from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, MultiSelect, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, model_block, option_shares, open_section, published, published_value, ranked_grid, rating_grid)
+from analysis.themes.base import Context, open_section, option_shares
+from analysis.themes.grids import grid_facts, leading_items, ranked_grid, rating_grid
+from analysis.themes.result import Section, ThemeResult, published, published_value
+from analysis.themes.tables import model_block
 from analysis.themes.derived import active_indicator, citizen_facing
 
 THEME = "barriers"

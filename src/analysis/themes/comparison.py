@@ -30,7 +30,11 @@ from analysis.survey.codebook import Codebook, Item, WaveDifference, load_codebo
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.report.figures import wave_dots
 from analysis.report.text import message
-from analysis.themes.base import Block, Context, Section, category_table, draw, paired_alt, published, rating_statistics
+from analysis.themes.alt_text import paired_alt
+from analysis.themes.base import Context
+from analysis.themes.grids import rating_statistics
+from analysis.themes.result import Block, Section, draw, published
+from analysis.themes.tables import category_table
 from analysis.themes.derived import ACTIVE_CODES
 
 #: Bootstrap resamples of the rank intervals, and their seed (the same ranks on every build).

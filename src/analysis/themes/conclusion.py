@@ -12,7 +12,9 @@ from analysis.report import facts as facts_schema
 from analysis.protection import publication
 from analysis.report.facts import GridItem, Number, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
+from analysis.themes.base import Context
+from analysis.themes.grids import grid_facts, rating_grid
+from analysis.themes.result import Block, Section, ThemeResult
 
 THEME = "conclusion"
 

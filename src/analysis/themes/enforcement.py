@@ -15,7 +15,10 @@ from analysis.report.figures import paired_dots
 from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, draw, open_section, paired_alt, published, shown_range)
+from analysis.themes.alt_text import paired_alt
+from analysis.themes.base import Context, open_section
+from analysis.themes.grids import domain_overview
+from analysis.themes.result import Block, Section, ThemeResult, draw, published, shown_range
 
 THEME = "enforcement"
 

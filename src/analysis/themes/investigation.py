@@ -12,7 +12,9 @@ from analysis import stats
 from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, grid_facts, open_section, published, published_value, rating_grid)
+from analysis.themes.base import Context, open_section
+from analysis.themes.grids import domain_overview, grid_facts, rating_grid
+from analysis.themes.result import Block, Section, ThemeResult, published, published_value
 
 THEME = "investigation"
 

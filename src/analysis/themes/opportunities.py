@@ -10,7 +10,9 @@ import pandas as pd
 from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, MultiSelect, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Context, Section, ThemeResult, grid_facts, leading_items, option_shares, open_section, ranked_grid)
+from analysis.themes.base import Context, open_section, option_shares
+from analysis.themes.grids import grid_facts, leading_items, ranked_grid
+from analysis.themes.result import Section, ThemeResult
 
 THEME = "opportunities"
 

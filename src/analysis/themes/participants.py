@@ -13,7 +13,9 @@ from analysis.themes.derived import ACTIVE_CODES, active_indicator, citizen_faci
 from analysis.report import facts as facts_schema
 from analysis.report.facts import Association, MultiSelect, Number, Share, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, category_table, option_shares, published, published_value, share_by_group, test_sentence)
+from analysis.themes.base import Context, option_shares, test_sentence
+from analysis.themes.result import Block, Section, ThemeResult, published, published_value
+from analysis.themes.tables import category_table, share_by_group
 
 THEME = "participants"
 count_band = publication.count_band
