@@ -23,7 +23,7 @@ from analysis.themes.registry import THEMES, read_facts_of, theme as registered_
 from analysis.protection.quotes import read_approved_quotes
 from analysis.themes.base import Context
 from analysis.themes.result import Block, ThemeResult
-from analysis.themes.comparison import comparison
+from analysis.themes.earlier_wave import comparison
 
 __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
 

@@ -9,6 +9,7 @@ the codebook and read by :mod:`~analysis.themes.registry`), on a shared framewor
 - :mod:`~analysis.themes.agreement`: the agreement table of a coded open question.
 - :mod:`~analysis.themes.alt_text`: the figures' text alternatives.
 - :mod:`~analysis.themes.comparison`: the "Change since ..." part of every chapter.
+- :mod:`~analysis.themes.earlier_wave`: the earlier wave compared with, and its claims' verdicts.
 - :mod:`~analysis.themes.derived`: indicators derived from several items.
 
 Imports every layer below it, never :mod:`analysis.pipeline`.

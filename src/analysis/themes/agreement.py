@@ -42,7 +42,8 @@ def coding_agreement(item: Item, codes_pub: Published, labels: dict[str, str], c
                                                                    zip(pub["alpha_low"], pub["alpha_high"])],
         ctx.t("col_auto_kappa"): [ctx.num(v, 2) for v in pub["automatic_kappa"]],
     })
-    block = Block(f"{item.id}_agreement", ctx.t("caption_open_agreement", question=question), table=pub, display=display)
+    block = Block(f"{item.id}_agreement", ctx.t("caption_open_agreement", question=question), table=pub,
+                  display=display)
     facts = [{"code": r["code"], **{k: published(r[k]) for k in ("pct_agreement", "kappa", "alpha", "alpha_low",
                                                                    "alpha_high", "automatic_kappa")}}
              for r in pub.rows()]

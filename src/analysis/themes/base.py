@@ -46,7 +46,7 @@ class Context:
         return publication.profile(self.rules, self.min_cell)
     #: Final codes of the open answers (:class:`analysis.coding.Coding`); None: the automatic first pass.
     coding: Any = None
-    #: The earlier wave to compare with (:class:`analysis.themes.comparison.Comparison`); None: no comparison.
+    #: The earlier wave to compare with (:class:`analysis.themes.earlier_wave.Comparison`); None: no comparison.
     compare: Any = None
     #: Column of the cluster (organisation) whose design effect widens every interval on a share
     cluster: str | None = "organisation"
@@ -124,7 +124,8 @@ def ranking_display(pairs_pub: Published, order: list[str], labels: dict[str, st
         i, sign = found["position"], found["sign"]
         effect = pairs_pub.cell(i, "rank_biserial")
         rows.append({ctx.t("col_item_a"): labels[higher], ctx.t("col_item_b"): labels[lower],
-                     ctx.t("col_n"): ctx.num(pairs_pub.cell(i, "n")), ctx.t("col_p_holm"): ctx.p(pairs_pub.cell(i, "p_holm")),
+                     ctx.t("col_n"): ctx.num(pairs_pub.cell(i, "n")),
+                     ctx.t("col_p_holm"): ctx.p(pairs_pub.cell(i, "p_holm")),
                      ctx.t("col_rank_biserial"): ctx.num(effect if is_hidden(effect) else sign * effect, 2)})
     return pd.DataFrame(rows, columns=[ctx.t(c) for c in ("col_item_a", "col_item_b", "col_n", "col_p_holm",
                                                            "col_rank_biserial")])
@@ -239,7 +240,8 @@ def option_shares_display(pub: Published, ctx: Context) -> pd.DataFrame:
         ctx.t("col_n"): [ctx.num(v) for v in pub["n"]],
         ctx.t("col_count"): [ctx.num(v) for v in pub["count"]],
         ctx.t("col_pct_respondents"): [ctx.pct(v) for v in pub["pct"]],
-        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
+        ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi)
+                                                          for lo, hi in zip(pub["pct_low"], pub["pct_high"])],
         ctx.t("col_pct_mentions"): [ctx.pct(v) for v in pub["mentions_pct"]],
     })
 
@@ -253,7 +255,7 @@ def option_shares(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> 
     pub = publication.multi_select(table, ctx.protection).sorted_by("pct")
     n = int(table["n"].iloc[0]) if len(table) else 0
     fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_multi", n=ctx.num(n)), ctx.synthetic_label,
-                          ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+               ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
     sentences = []
     facts: dict[str, Any] = {"n": n, "options": [{"option": r["option"], "pct": published(r["pct"]),
                                                   "low": published(r["pct_low"]), "high": published(r["pct_high"])}
@@ -317,22 +319,11 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, review: list[dic
         return [ctx.t("open_too_few", k=ctx.min_cell)], [], {"answered": HIDDEN}
     question = item.label(ctx.lang, short=False)
     labels = {c.code: c.labels[ctx.lang] for c in item.frame}
-    human = ctx.coding is not None and ctx.coding.covers(item.id)
-    if human:
-        codes = ctx.coding.codes(item).reindex(table[coding.KEY]).fillna(0).astype(int)
-        codes.index = table.index
-    else:
-        codes = coding.automatic_codes(table["text"], item)
-    indicators = codes.reindex(frame.index).astype(float)
-    if ctx.weights:
-        indicators[ctx.weights] = frame[ctx.weights]
-    shares = stats.multi_select(indicators, list(labels), weights=ctx.weights, level=ctx.level)
-    shares = shares.rename(columns={"option": "code"})[["code", "n", "count", "pct", "pct_low", "pct_high"]]
-    shares.insert(1, "label", [labels[c] for c in shares["code"]])
-    pub = publication.coded_answers(shares, ctx.protection).sorted_by("pct")
+    codes, human = _final_codes(table, item, ctx)
+    pub = _code_shares(frame, codes, labels, ctx)
     caption = ctx.t("caption_open_codes", question=question)
     fig = draw(ctx, proportion_bars, pub, "label", ctx.t("open_codes_title"), ctx.t("footer_base_one", n=ctx.num(n)),
-                          ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+               ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
     blocks = [Block(f"{item.id}_codes_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx)),
               Block(f"{item.id}_codes", caption, table=pub, display=shares_display(pub, ctx, "col_code"))]
     facts: dict[str, Any] = {"answered": n, "coded_by": "coders" if human else "automatic",
@@ -341,11 +332,9 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, review: list[dic
                                        for r in pub.rows()]}
     lines = [ctx.t("open_codes_intro", n=ctx.num(n), question=question)]
     if human:
-        names = ctx.coding.coders
-        facts["coders"] = len(names)
-        adjudicated = ctx.coding.adjudicated
-        lines.append(ctx.t("coding_by_coders_adjudicated" if adjudicated else "coding_by_coders",
-                           coders=ctx.num(len(names)), names=", ".join(names)))
+        facts["coders"] = len(ctx.coding.coders)
+        lines.append(ctx.t("coding_by_coders_adjudicated" if ctx.coding.adjudicated else "coding_by_coders",
+                           coders=ctx.num(len(ctx.coding.coders)), names=", ".join(ctx.coding.coders)))
     else:
         lines.append(ctx.t("coding_automatic_only"))
     top = pub.row(0)
@@ -356,21 +345,46 @@ def open_answers(frame: pd.DataFrame, item: Item, ctx: Context, review: list[dic
         agreement_block, sentences, facts["agreement"] = coding_agreement(item, pub, labels, ctx, question)
         blocks.append(agreement_block)
         lines += sentences
-    # each code's first candidate quotes, scrubbed, go to the analyst's review file; real data publish
-    # only approved ones
-    candidates = _quote_candidates(pub, codes, table["text"], per_code * REVIEW_CANDIDATES)
-    for text in dict.fromkeys(t for _, texts in candidates for t in texts):
+    lines += _quote_lines(item, pub, codes, table["text"], labels, ctx, review, per_code)
+    return lines, blocks, facts
+
+
+def _final_codes(table: pd.DataFrame, item: Item, ctx: Context) -> tuple[pd.DataFrame, bool]:
+    """The codes of each answer (one 0/1 column per code) and whether coders gave them (else the
+    automatic first pass)."""
+    human = ctx.coding is not None and ctx.coding.covers(item.id)
+    if not human:
+        return coding.automatic_codes(table["text"], item), False
+    codes = ctx.coding.codes(item).reindex(table[coding.KEY]).fillna(0).astype(int)
+    codes.index = table.index
+    return codes, True
+
+
+def _code_shares(frame: pd.DataFrame, codes: pd.DataFrame, labels: dict[str, str], ctx: Context) -> Published:
+    """The published share of respondents per code, with intervals, largest first."""
+    indicators = codes.reindex(frame.index).astype(float)
+    if ctx.weights:
+        indicators[ctx.weights] = frame[ctx.weights]
+    shares = stats.multi_select(indicators, list(labels), weights=ctx.weights, level=ctx.level)
+    shares = shares.rename(columns={"option": "code"})[["code", "n", "count", "pct", "pct_low", "pct_high"]]
+    shares.insert(1, "label", [labels[c] for c in shares["code"]])
+    return publication.coded_answers(shares, ctx.protection).sorted_by("pct")
+
+
+def _quote_lines(item: Item, pub: Published, codes: pd.DataFrame, texts: pd.Series, labels: dict[str, str],
+                 ctx: Context, review: list[dict[str, str]], per_code: int) -> list[str]:
+    """The quotes shown per code. Each code's first candidate quotes, scrubbed, go to `review` (the
+    analyst's review file); real data publish only approved ones."""
+    candidates = _quote_candidates(pub, codes, texts, per_code * REVIEW_CANDIDATES)
+    for text in dict.fromkeys(t for _, found in candidates for t in found):
         review.append({"theme": item.theme, "question": item.id, "text": review_cell(text),
-                                 "hash": quote_hash(item.id, text), "approved": ""})
+                       "hash": quote_hash(item.id, text), "approved": ""})
     approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
     quotes = _pick_quotes(candidates, per_code,
                           allowed=None if approved is None else (lambda t: quote_hash(item.id, t) in approved))
     if quotes:
-        lines.append(ctx.t("open_codes_quotes"))
-        lines += [f"> **{_plain(labels[code])}**: “{_plain(q)}”" for code, q in quotes]
-    elif approved is not None:
-        lines.append(ctx.t("open_awaiting_review"))
-    return lines, blocks, facts
+        return [ctx.t("open_codes_quotes")] + [f"> **{_plain(labels[code])}**: “{_plain(q)}”" for code, q in quotes]
+    return [ctx.t("open_awaiting_review")] if approved is not None else []
 
 
 #: Candidate quotes per quote shown that go to the review file (each code's first ones, in the order
@@ -390,7 +404,8 @@ def _quote_candidates(codes_pub: Published, codes: pd.DataFrame, texts: pd.Serie
         if is_hidden(row["count"]) or not row["count"]:
             continue
         with_code = codes[code] == 1
-        order = codes.index[with_code & (codes_per_answer == 1)].append(codes.index[with_code & (codes_per_answer != 1)])
+        alone = with_code & (codes_per_answer == 1)
+        order = codes.index[alone].append(codes.index[with_code & ~alone])
         found: list[str] = []
         for i in order:
             raw = texts[i]

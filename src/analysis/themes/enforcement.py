@@ -99,9 +99,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     })
     n_min, n_max = shown_range(gap_pub, "n")
     fig = draw(ctx, paired_dots, gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
-                      ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
-                      ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
-                      ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
+               ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
+               ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
+               ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
     # a gap is named only where its test shows it; "lags" only for a gap shown in that direction
     rows = gap_pub.rows()
     shown = [r for r in rows if not is_hidden(r["p_holm"]) and pd.notna(r["p_holm"]) and r["p_holm"] < ctx.alpha

@@ -70,11 +70,12 @@ def rating_figure(distribution_pub: Published, summary_pub: Published, items: li
     dk_label = items[0].code_labels(ctx.lang)[dont_know[0]] if dont_know else ""
     n_min, n_max = shown_range(summary_pub, "n")
     footer = base_footer(ctx, n_min, n_max) + " " + ctx.t("footer_rating")
-    return draw(ctx, diverging_bars, distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title, footer,
-                          ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
+    return draw(ctx, diverging_bars, distribution_pub, labels, scale_labels, dk_label, list(summary_pub["item"]), title,
+                footer, ctx.synthetic_label, ctx.t("axis_pct_substantive"), ctx.t("suppressed_note", k=ctx.min_cell))
 
 
-def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str, title: str) -> tuple[Block, Block, Published]:
+def rating_grid(frame: pd.DataFrame, items: list[Item], ctx: Context, name: str,
+                title: str) -> tuple[Block, Block, Published]:
     """Summary table and diverging-bar figure of a set of rating items (same scale).
 
     Returns (table block, figure block, published summary sorted by top-2 share).
@@ -123,7 +124,8 @@ def grid_facts(summary_pub: Published) -> list[dict[str, Any]]:
     return [{"item": r["item"], **{k: published(r[k]) for k in keys}} for r in summary_pub.rows()]
 
 
-def leading_items(summary_pub: Published, rank_facts: dict[str, Any], share: str = "top2_pct") -> tuple[bool, list[dict]]:
+def leading_items(summary_pub: Published, rank_facts: dict[str, Any],
+                  share: str = "top2_pct") -> tuple[bool, list[dict]]:
     """The items an opening sentence names: (True, [the item shown first]) when the ranking test shows
     one, else (False, the rows with the highest shares in published order)."""
     rows = summary_pub.rows()

@@ -39,13 +39,14 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
     shown, rows = leading_items(summary, facts["ranking"])
     top = rows[0]
     ratings = Section("ratings", ctx.t("o_h_ratings"), [
-        ctx.t("o_ratings_first" if shown else "o_ratings_open", top=ctx.label(top["item"]), pct=ctx.pct(top["top2_pct"]),
+        ctx.t("o_ratings_first" if shown else "o_ratings_open", top=ctx.label(top["item"]),
+              pct=ctx.pct(top["top2_pct"]),
               ci=ctx.interval(top["top2_low"], top["top2_high"]), n=ctx.num(top["n"]),
               second=ctx.label(rows[1]["item"]), third=ctx.label(rows[2]["item"]),
               last=ctx.label(items[-1]), last_pct=ctx.pct(top2[-1])),
     ], blocks[:2])
-    rank_section = Section("ranking", ctx.t("h_ranking"), sentences + [ctx.t("ranking_method", alpha=ctx.num(ctx.alpha, 2))],
-                           blocks[2:])
+    rank_section = Section("ranking", ctx.t("h_ranking"),
+                           sentences + [ctx.t("ranking_method", alpha=ctx.num(ctx.alpha, 2))], blocks[2:])
 
     uses_table, uses_fig, uses_sentences, uses_facts = option_shares(frame, cb["uses_made"], ctx, ctx.t("o_title_uses"))
     facts["uses_made"] = uses_facts

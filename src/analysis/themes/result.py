@@ -154,3 +154,20 @@ def published_value(pub: Published, column: str, where: tuple[str, Any] | None =
     if row is None or row >= len(pub):
         return float("nan")
     return pub.cell(row, column)
+
+
+def hidden_in_rows(pub: Published, key: str, value: Any, column: str) -> bool:
+    """Whether `column` is hidden in a row whose `key` is `value` (False when the table has no such column)."""
+    if column not in pub:
+        return False
+    rows = (pub.values[key] == value).fillna(False).to_numpy()
+    return bool(pub.mask[column].to_numpy()[rows].any())
+
+
+def concat_rows(parts: list[Published], ids: list[str]) -> Published:
+    """Rows of several published tables for the items `ids`, in that order, with their masks."""
+    values = pd.concat([p.values for p in parts], ignore_index=True)
+    mask = pd.concat([p.mask for p in parts], ignore_index=True).reindex(columns=values.columns, fill_value=False)
+    keep = values["item"].isin(ids).to_numpy()
+    order = sorted(np.flatnonzero(keep), key=lambda i: (ids.index(values["item"].iloc[i]), i))
+    return Published(values.iloc[order], mask.iloc[order].fillna(False).astype(bool))

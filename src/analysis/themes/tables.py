@@ -40,8 +40,8 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
     figure = None
     if title is not None:
-        fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)), ctx.synthetic_label,
-                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+        fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)),
+                   ctx.synthetic_label, ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     return block, figure, pub
 
@@ -79,7 +79,7 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
     figure = None
     if title is not None:
         fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_groups"), ctx.synthetic_label,
-                              ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
+                   ctx.t("axis_pct_respondents"), ctx.t("suppressed_note", k=ctx.min_cell))
         figure = Block(f"{name}_figure", caption, figure=fig, alt=proportion_alt(pub, "label", ctx))
     block = Block(name, caption, table=pub.drop(["n_eff", "deff", "item"]),
                   display=shares_display(pub, ctx, "col_group", with_count=False))
