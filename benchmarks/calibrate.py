@@ -225,8 +225,9 @@ def _write_markdown(table, args, seconds, failing, above) -> None:
     for r in table.to_dict("records"):
         interval = "–" if r["false_positive_low"] != r["false_positive_low"] else \
             f"{_pct(r['false_positive_low'])}–{_pct(r['false_positive_high'])}"
-        lines.append(f"| {r['claim']} | {r['rule']} | {r['true_under_uniform_noise']} | {_pct(r['noise_supported'])} | "
-                     f"{_pct(r['noise_contradicted'])} | {_pct(r['false_positive_rate'])} ({r['false_positive_source']}) "
+        lines.append(f"| {r['claim']} | {r['rule']} | {r['true_under_uniform_noise']} "
+                     f"| {_pct(r['noise_supported'])} | {_pct(r['noise_contradicted'])} "
+                     f"| {_pct(r['false_positive_rate'])} ({r['false_positive_source']}) "
                      f"| {interval} | {_exact(r)} | {_pct(r['power_supported'])} |")
     lines += [
         "",

@@ -15,7 +15,7 @@ from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, MultiSelect, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import Context, open_section, option_shares
-from analysis.themes.grids import grid_facts, leading_items, ranked_grid, rating_grid
+from analysis.themes.grids import grid_facts, leading_items, ranked_grid, rating_grid, synthesis_line
 from analysis.themes.result import Section, ThemeResult, published, published_value
 from analysis.themes.tables import model_block
 from analysis.themes.derived import active_indicator, citizen_facing
@@ -76,6 +76,10 @@ class BarriersFacts:
     activity_model: ActivityModel | None
     open_answers: OpenAnswers
     change: WaveChange | None = None
+
+    def synthesis(self, ctx: Context) -> str | None:
+        """The conclusion's sentence on this theme."""
+        return synthesis_line(ctx, "c_syn_barriers", self.barriers, self.barrier_ranking)
 
 
 def _ranked_grid_section(frame: pd.DataFrame, ctx: Context, grid: str, key: str, heading: str, title: str,

@@ -1,5 +1,6 @@
-"""Theme 6, conclusion: the statements, a synthesis of the five themes (from their facts files),
-and the 2011 summary's claims tested on the data at hand."""
+"""Theme 6, conclusion: the statements, a synthesis of the themes it reads (each theme's facts say
+their own sentence: ``synthesis(ctx)`` on the facts dataclass), and the 2011 summary's claims tested
+on the data at hand."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,24 +44,9 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
               bottom=ctx.label(bottom["item"]), bottom_pct=ctx.pct(bottom["bottom2_pct"])),
     ], [figure, table])]
 
-    # --- synthesis from the five facts files ---------------------------------------------------
-    f = theme_facts
-    participants, enforcement, investigation = f["participants"], f["enforcement"], f["investigation"]
-    synthesis = [ctx.t("c_syn_participants", n=ctx.num(participants.n_respondents),
-                       active=ctx.pct(participants.active.pct))]
-    # "largest" / "most important" only for an item its ranking test shows first
-    for key, grid, ranking, extra in (
-            ("c_syn_opportunities", f["opportunities"].ratings, f["opportunities"].ranking, {}),
-            ("c_syn_barriers", f["barriers"].barriers, f["barriers"].barrier_ranking, {}),
-            ("c_syn_enforcement", enforcement.applications, enforcement.ranking,
-             {"useful": ctx.pct(enforcement.usefulness.top2_pct)}),
-            ("c_syn_investigation", investigation.applications, investigation.ranking,
-             {"useful": ctx.pct(investigation.usefulness.top2_pct)})):
-        first = next((i for i in grid if ranking.first is not None and i.item == ranking.first), None)
-        leader = first or facts_schema.leading(grid)
-        if leader is not None:
-            synthesis.append(ctx.t(f"{key}_{'first' if first else 'open'}", item=ctx.label(leader.item),
-                                   pct=ctx.pct(leader.top2_pct), **extra))
+    # --- synthesis: each theme it reads says its own sentence, from its facts ------------------------
+    synthesis = [line for theme_fact in theme_facts.values() if hasattr(theme_fact, "synthesis")
+                 for line in [theme_fact.synthesis(ctx)] if line is not None]
     sections.append(Section("synthesis", ctx.t("c_h_synthesis"), synthesis))
 
     # --- the 2011 claims ---------------------------------------------------------------------------

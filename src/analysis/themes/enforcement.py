@@ -17,7 +17,7 @@ from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveCh
 from analysis.themes.comparison import change_part
 from analysis.themes.alt_text import paired_alt
 from analysis.themes.base import Context, open_section
-from analysis.themes.grids import domain_overview
+from analysis.themes.grids import domain_overview, synthesis_line
 from analysis.themes.result import Block, Section, ThemeResult, draw, published, shown_range
 
 THEME = "enforcement"
@@ -42,6 +42,11 @@ class EnforcementFacts:
     gap: list[GapItem]
     open_answers: OpenAnswers
     change: WaveChange | None = None
+
+    def synthesis(self, ctx: Context) -> str | None:
+        """The conclusion's sentence on this theme."""
+        return synthesis_line(ctx, "c_syn_enforcement", self.applications, self.ranking,
+                              useful=ctx.pct(self.usefulness.top2_pct))
 
 
 def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:

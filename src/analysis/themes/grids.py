@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import stats
 from analysis.protection import publication
 from analysis.protection.disclosure import Published, is_hidden
+from analysis.report import facts as facts_schema
 from analysis.report.figures import diverging_bars
 from analysis.survey.codebook import Item
 from analysis.themes.alt_text import rating_alt
@@ -178,3 +179,16 @@ def domain_overview(frame: pd.DataFrame, ctx: Context, domain: str) -> tuple[lis
              ctx.t("applications_summary_first" if shown else "applications_summary_open", first=top3[0],
                    second=top3[1], third=top3[2])]
     return [usefulness, applications], facts, lines
+
+
+def synthesis_line(ctx: Context, key: str, grid: list[facts_schema.GridItem], ranking: facts_schema.Ranking,
+                   **values: Any) -> str | None:
+    """The conclusion's sentence on a theme's leading item (message `key` + ``_first`` / ``_open``):
+    "largest" or "most important" only for an item its ranking test shows first, else the highest
+    shown share; None when no share is shown."""
+    first = next((i for i in grid if ranking.first is not None and i.item == ranking.first), None)
+    leader = first or facts_schema.leading(grid)
+    if leader is None:
+        return None
+    return ctx.t(f"{key}_{'first' if first else 'open'}", item=ctx.label(leader.item), pct=ctx.pct(leader.top2_pct),
+                 **values)

@@ -13,7 +13,7 @@ from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import Context, open_section
-from analysis.themes.grids import domain_overview, grid_facts, rating_grid
+from analysis.themes.grids import domain_overview, grid_facts, rating_grid, synthesis_line
 from analysis.themes.result import Block, Section, ThemeResult, published, published_value
 
 THEME = "investigation"
@@ -44,6 +44,11 @@ class InvestigationFacts:
     reliability: Reliability | None
     open_answers: OpenAnswers
     change: WaveChange | None = None
+
+    def synthesis(self, ctx: Context) -> str | None:
+        """The conclusion's sentence on this theme."""
+        return synthesis_line(ctx, "c_syn_investigation", self.applications, self.ranking,
+                              useful=ctx.pct(self.usefulness.top2_pct))
 
 
 def _solved_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, list[dict[str, Any]], str]:

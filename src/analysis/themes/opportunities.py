@@ -11,7 +11,7 @@ from analysis.report import facts as facts_schema
 from analysis.report.facts import GridItem, MultiSelect, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
 from analysis.themes.base import Context, open_section, option_shares
-from analysis.themes.grids import grid_facts, leading_items, ranked_grid
+from analysis.themes.grids import grid_facts, leading_items, ranked_grid, synthesis_line
 from analysis.themes.result import Section, ThemeResult
 
 THEME = "opportunities"
@@ -25,6 +25,10 @@ class OpportunitiesFacts:
     uses_made: MultiSelect
     open_answers: OpenAnswers
     change: WaveChange | None = None
+
+    def synthesis(self, ctx: Context) -> str | None:
+        """The conclusion's sentence on this theme."""
+        return synthesis_line(ctx, "c_syn_opportunities", self.ratings, self.ranking)
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:

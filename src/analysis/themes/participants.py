@@ -42,6 +42,10 @@ class ParticipantsFacts:
     active_by_age_test: Association | None = None
     change: WaveChange | None = None
 
+    def synthesis(self, ctx: Context) -> str:
+        """The conclusion's sentence on this theme."""
+        return ctx.t("c_syn_participants", n=ctx.num(self.n_respondents), active=ctx.pct(self.active.pct))
+
 
 def coverage(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per police force of 2011 (reference list): represented or not, respondents (suppressed)."""
