@@ -45,7 +45,7 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                        {"n_respondents": len(frame)})
 '''
 
-TOY_MESSAGES = '''t_question: {en: "How many took part in the toy chapter?", nl: "Hoeveel deden mee aan het speelgoedhoofdstuk?"}
+TOY_MESSAGES = '''t_question: {en: "How many took part?", nl: "Hoeveel deden mee?"}
 t_h_respondents: {en: "Respondents", nl: "Respondenten"}
 t_respondents: {en: "{n} respondents answered.", nl: "{n} respondenten antwoordden."}
 '''

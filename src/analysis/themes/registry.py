@@ -105,10 +105,6 @@ def read_themes(codebook: Codebook | None = None,
 THEMES: tuple[Theme, ...] = read_themes()
 #: Theme ids in report order.
 THEME_KEYS: tuple[str, ...] = tuple(t.key for t in THEMES)
-# Each theme module declares its facts dataclass into the facts schema when it is imported: with the
-# registry loaded, the schema (analysis.report.facts.SCHEMA) holds every theme's facts.
-for _registered in THEMES:
-    importlib.import_module(_registered.module)
 
 
 def theme(key: str) -> Theme:
@@ -147,3 +143,9 @@ def analyse_all(frame: Any, ctx: Any) -> dict[str, Any]:
         results[registered.key] = importlib.import_module(registered.module).analyse(frame, theme_ctx)
         plt.close("all")
     return results
+
+
+# Each theme module declares its facts dataclass into the facts schema when it is imported: with the
+# registry loaded, the schema (analysis.report.facts.SCHEMA) holds every theme's facts.
+for _registered in THEMES:
+    importlib.import_module(_registered.module)
