@@ -19,6 +19,7 @@ Usage: python benchmarks/calibrate.py [--noise 200] [--power 100] [--workers 2]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -43,14 +44,14 @@ def _template():
     global _TEMPLATE
     if _TEMPLATE is None:
         from analysis.core.paths import SYNTHETIC_EXPORT
-        from analysis.survey.loader import load
+        from analysis.survey.validation import load
         _TEMPLATE = load(SYNTHETIC_EXPORT)
     return _TEMPLATE
 
 
 def _context():
     from analysis.themes.base import Context
-    return Context(lang="en", synthetic=True)  # the default rules: standard, k = DEFAULT_K
+    return Context(lang="en", synthetic=True, figures=False)
 
 
 def _verdicts(results) -> dict[str, str]:
@@ -69,10 +70,9 @@ def noise_job(seed: int) -> dict[str, dict[str, str]]:
     for claim_id, theme in BOUNDARY_THEME.items():
         edge = calibration.boundary_frame(_template(), claim_id, seed)
         facts = {k: r.facts for k, r in results.items() if k != "conclusion"}
-        with calibration.without_figures():
-            if theme == "barriers":
-                facts["barriers"] = barriers.analyse(edge, ctx).facts
-            verdicts = conclusion.analyse(edge, ctx, facts).facts.claim_verdicts
+        if theme == "barriers":
+            facts["barriers"] = barriers.analyse(edge, ctx).facts
+        verdicts = conclusion.analyse(edge, dataclasses.replace(ctx, facts_of=facts)).facts.claim_verdicts
         out[f"boundary:{claim_id}"] = {claim_id: verdicts[claim_id]}
     matplotlib.pyplot.close("all")
     return out
@@ -84,7 +84,7 @@ def power_job(seed: int) -> dict[str, dict[str, str]]:
     from analysis.pipeline import calibration
     from analysis.core.paths import SYNTHETIC_N
     from analysis.survey.synth import generate, write_export
-    from analysis.survey.loader import load
+    from analysis.survey.validation import load
     with tempfile.TemporaryDirectory() as tmp:
         frame = load(write_export(generate(SYNTHETIC_N, 100_000 + seed), Path(tmp) / "export.csv"))
     return {"synthetic": _verdicts(calibration.run_themes(frame, _context()))}
@@ -225,8 +225,9 @@ def _write_markdown(table, args, seconds, failing, above) -> None:
     for r in table.to_dict("records"):
         interval = "–" if r["false_positive_low"] != r["false_positive_low"] else \
             f"{_pct(r['false_positive_low'])}–{_pct(r['false_positive_high'])}"
-        lines.append(f"| {r['claim']} | {r['rule']} | {r['true_under_uniform_noise']} | {_pct(r['noise_supported'])} | "
-                     f"{_pct(r['noise_contradicted'])} | {_pct(r['false_positive_rate'])} ({r['false_positive_source']}) "
+        lines.append(f"| {r['claim']} | {r['rule']} | {r['true_under_uniform_noise']} "
+                     f"| {_pct(r['noise_supported'])} | {_pct(r['noise_contradicted'])} "
+                     f"| {_pct(r['false_positive_rate'])} ({r['false_positive_source']}) "
                      f"| {interval} | {_exact(r)} | {_pct(r['power_supported'])} |")
     lines += [
         "",

@@ -15,19 +15,18 @@ import pytest
 from analysis.protection.disclosure import SUPPRESSED
 from analysis.pipeline.notebook import figure_html, table_html
 from analysis.report.assembly import demote_headings, print_css
-from analysis.themes import enforcement, opportunities, participants
+from analysis.themes.registry import analyse_all
 from analysis.themes.base import Context
 from analysis.protection.rules import Rules
 
 from support import K
-
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 
 @pytest.fixture(scope="module", params=["en", "nl"])
 def results(request, survey):
     ctx = Context(lang=request.param, rules=Rules(k=K), synthetic=True)
-    return ctx, {m.THEME: m.analyse(survey, ctx) for m in (participants, opportunities, enforcement)}
+    return ctx, analyse_all(survey, ctx)
 
 
 def _figures(result):

@@ -59,7 +59,7 @@ def test_build_succeeds_and_writes_every_product(english_build):
 
 def test_report_has_six_theme_sections_banner_toc_and_methods(english_build):
     page = (english_build["out"] / "report.html").read_text(encoding="utf-8")
-    assert page.count('<section class="theme"') == 6
+    assert page.count('<section class="theme"') == len(THEMES)
     for number in range(1, 7):
         assert re.search(rf"<h2 id=\"[^\"]+\">{number}\. ", page), number
     assert 'class="synthetic-banner"' in page and "SYNTHETIC DATA" in page

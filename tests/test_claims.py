@@ -14,12 +14,11 @@ from analysis.pipeline import calibration
 from analysis import stats
 from analysis.report import facts as facts_schema
 from analysis.report.claims import evaluate, read_claims, score_p, tost_p
-from analysis.themes import conclusion
+from analysis.themes import barriers, conclusion
 from analysis.themes.base import Context
 from analysis.protection.rules import Rules
 
 from support import K
-
 ALPHA = 0.05
 
 
@@ -100,7 +99,7 @@ def test_split_opinions_need_minimum_shares_and_equivalence_not_just_no_differen
 
     def facts(under: int, over: int, n: int):
         a, b = _share(under, n), _share(over, n)
-        return {"barriers": SimpleNamespace(value_estimation=facts_schema.ValueEstimation(
+        return {"barriers": SimpleNamespace(value_estimation=barriers.ValueEstimation(
             n=n, under_pct=a.pct, under_low=a.low, under_high=a.high, over_pct=b.pct, over_low=b.low,
             over_high=b.high, under_count=under, over_count=over))}
     # balanced and large: split shown; small sample: "no difference" is not support; lopsided: contradicted
@@ -133,8 +132,8 @@ def test_an_export_built_to_contradict_a_claim_changes_that_claim_only(survey, s
         reversed_ = codes.where(codes == 9, 6 - codes)
         frame[item] = pd.Categorical(reversed_, categories=survey[item].cat.categories, ordered=True)
     facts = {k: r.facts for k, r in synthetic_results.items() if k != "conclusion"}
-    with calibration.without_figures():
-        after = conclusion.analyse(frame, Context(lang="en", rules=Rules(k=K), synthetic=True), facts).facts.claim_verdicts
+    ctx = Context(lang="en", rules=Rules(k=K), synthetic=True, figures=False, facts_of=facts)
+    after = conclusion.analyse(frame, ctx).facts.claim_verdicts
     assert after["steady_growth"] == "contradicted" and after["not_embedded"] == "contradicted"
     assert {k: v for k, v in after.items() if k not in ("steady_growth", "not_embedded")} == \
         {k: v for k, v in before.items() if k not in ("steady_growth", "not_embedded")}

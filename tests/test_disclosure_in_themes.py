@@ -6,6 +6,7 @@ counts and shares, means) and require that no hidden count below k is forced to 
 """
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import pandas as pd
@@ -14,13 +15,14 @@ import pytest
 from analysis.protection import publication
 from analysis.protection.disclosure import SUPPRESSED, Published
 from analysis.survey.synth import generate, write_export
-from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
-from analysis.themes.base import Context, open_answers, share_by_group
-from analysis.survey.loader import load
+from analysis.themes import conclusion, opportunities
+from analysis.themes.base import Context, open_answers
+from analysis.themes.tables import share_by_group
+from analysis.themes.registry import THEMES, analyse_all, read_facts_of
+from analysis.survey.validation import load
 from analysis.protection.rules import Rules
 
 from support import K
-
 
 
 def _shown(value) -> bool:
@@ -77,10 +79,15 @@ def _possible_values(dist: pd.DataFrame, summary: pd.Series, scale: list[int]) -
     return possible
 
 
-@pytest.mark.parametrize("module", [opportunities, barriers, enforcement, investigation])
-def test_no_hidden_rating_count_can_be_solved_from_the_published_tables(small_survey, module):
-    result = module.analyse(small_survey, Context(rules=Rules(k=K)))
-    tables = result.tables()
+def test_no_hidden_rating_count_can_be_solved_from_the_published_tables(small_survey):
+    checked = 0
+    for tables in (r.tables() for r in analyse_all(small_survey, Context(rules=Rules(k=K))).values()):
+        checked += _check_rating_tables(tables)
+    assert checked > 0  # the small export does hide cells
+
+
+def _check_rating_tables(tables: dict[str, pd.DataFrame]) -> int:
+    """Require that no hidden rating count below k follows from a grid's tables; the cells checked."""
     checked = 0
     for name, dist in tables.items():
         if not name.endswith("_distribution"):
@@ -96,7 +103,7 @@ def test_no_hidden_rating_count_can_be_solved_from_the_published_tables(small_su
                 forced = values.pop() if len(values) == 1 else None
                 assert forced is None or not 0 < forced < K, f"{name} {item} code {code}: the tables force {forced}"
                 checked += 1
-    assert checked > 0  # the small export does hide cells
+    return checked
 
 
 def test_means_are_blank_next_to_a_hidden_count(small_survey):
@@ -144,7 +151,7 @@ def test_quotes_cannot_inject_html(survey):
     frame = survey.copy()
     frame["barriers_open"] = ["Zie <img src=//evil.example/p.png> en <script>alert(1)</script>"] * len(frame)
     ctx = Context(rules=Rules(k=K), synthetic=True)  # synthetic data show quotes without a review
-    lines, _, _ = open_answers(frame, ctx.codebook["barriers_open"], ctx)
+    lines, _, _ = open_answers(frame, ctx.codebook["barriers_open"], ctx, [])
     quote = next(line for line in lines if line.startswith(">"))
     assert "<img" not in quote and "<script" not in quote and "&lt;script&gt;" in quote
 
@@ -167,10 +174,10 @@ def test_every_theme_runs_on_odd_but_valid_data(survey, case, tmp_path):
         frame = _blank(survey, [c for c in survey.columns if c.startswith(("opp_", "sol_", "st_", "uses_made_"))]
                        + ["value_estimation", "enf_usefulness"])
     ctx = Context(rules=Rules(k=K))
-    for module in (participants, opportunities, barriers, enforcement, investigation):
-        module.analyse(frame, ctx).save(tmp_path)
-    facts = conclusion.read_theme_facts(tmp_path)  # through the files, typed, as the build does
-    verdicts = conclusion.analyse(frame, ctx, facts).facts.claims
+    for theme in (t for t in THEMES if not t.reads_facts_of):
+        importlib.import_module(theme.module).analyse(frame, ctx).save(tmp_path)
+    ctx.facts_of = read_facts_of("conclusion", tmp_path)  # through the files, typed, as the build does
+    verdicts = conclusion.analyse(frame, ctx).facts.claims
     assert sum(verdicts.values()) == 24
     if case == "no answers at all":
         assert verdicts["supported"] <= 2

@@ -34,18 +34,18 @@ from analysis.pipeline.cli import main as cli_main
 from analysis.coding import shown_text
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.core.paths import SYNTHETIC_EXPORT
-from analysis.protection.exactness import required_width
+from analysis.protection.disclosure import required_width
 from analysis.protection.quotes import REVIEW_COLUMNS, read_approved_quotes
 from analysis.themes.registry import THEMES
 from analysis.protection.release import compare_releases, manifest, read_manifest, write_manifest
 from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
-from analysis.themes.base import REVIEW_CANDIDATES, Context, DisclosureError, open_answers
-from analysis.survey.loader import load, load_with_log
+from analysis.themes.base import Context, REVIEW_CANDIDATES, open_answers
+from analysis.themes.result import DisclosureError, ThemeResult
+from analysis.survey.validation import load, load_with_log
 from analysis.protection.rules import Rules, profile
 
 from support import K
-
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")
 
 
@@ -59,7 +59,7 @@ def small_export(tmp_dir: Path, n: int, seed: int, organisations: tuple[int, ...
     return load(write_export(rows, tmp_dir / f"export_{n}_{seed}_{len(organisations)}.csv"))
 
 
-def analyse(theme: str, frame: pd.DataFrame, **context) -> theme_base.ThemeResult:
+def analyse(theme: str, frame: pd.DataFrame, **context) -> ThemeResult:
     return importlib.import_module(f"analysis.themes.{theme}").analyse(frame, Context(**context))
 
 
@@ -116,12 +116,12 @@ def small_exports(tmp_path_factory) -> dict[int, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def enforcement_results(small_exports) -> dict[int, theme_base.ThemeResult]:
+def enforcement_results(small_exports) -> dict[int, ThemeResult]:
     return {n: analyse("enforcement", frame, rules=Rules(k=K)) for n, frame in small_exports.items()}
 
 
 @pytest.fixture(scope="module")
-def participants_results(small_exports) -> dict[int, theme_base.ThemeResult]:
+def participants_results(small_exports) -> dict[int, ThemeResult]:
     return {n: analyse("participants", frame, rules=Rules(k=K)) for n, frame in small_exports.items()}
 
 
@@ -288,7 +288,7 @@ def _band(text: str) -> tuple[float, float]:
     return (float(low), float(high) if high else np.inf)
 
 
-def force_ranges(result: theme_base.ThemeResult, k: int) -> dict[str, tuple[float, float, int]]:
+def force_ranges(result: ThemeResult, k: int) -> dict[str, tuple[float, float, int]]:
     """Attack: each force's count from its published band and the published number of regional
     police respondents (one sum with bounded terms: every range follows from the others' bounds)."""
     coverage = result.published()["force_coverage"]
@@ -340,7 +340,7 @@ def test_one_organisation_force_bands_do_not_pin_a_small_force(n, small_exports,
 
 
 @pytest.fixture(scope="module")
-def strict_results(small_exports) -> dict[str, theme_base.ThemeResult]:
+def strict_results(small_exports) -> dict[str, ThemeResult]:
     frame = small_exports[30]
     return {theme: analyse(theme, frame, rules=profile("strict", 10)) for theme in ("participants", "enforcement")}
 
@@ -448,12 +448,13 @@ def _quotes(lines: list[str]) -> list[str]:
     return [line for line in lines if line.startswith("> ")]
 
 
-def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_for_review(bundled_survey, codebook):
+def test_real_data_show_no_quote_without_review_and_list_each_codes_proposedfor_review(bundled_survey, codebook):
     """The review file lists, per code shown, its first REVIEW_CANDIDATES distinct scrubbed answers
     (answers with that code alone first, in the survey's order): computed here from the codes."""
     item = codebook["enforcement_open"]
     ctx = Context(rules=Rules(k=K), synthetic=False)
-    lines, _, facts = open_answers(bundled_survey, item, ctx)
+    review: list[dict[str, str]] = []
+    lines, _, facts = open_answers(bundled_survey, item, ctx, review)
     assert not _quotes(lines)
     assert ctx.t("open_awaiting_review") in lines
     table = coding.answers(bundled_survey, item)
@@ -466,17 +467,18 @@ def test_real_data_show_no_quote_without_review_and_list_each_codes_candidates_f
         others = codes[entry["code"]].eq(1) & ~alone
         texts = [shown_text(t) for t in pd.concat([table["text"][alone], table["text"][others]])]
         expected += list(dict.fromkeys(texts))[:REVIEW_CANDIDATES]
-    assert [e["text"] for e in ctx.quote_review] == list(dict.fromkeys(expected))
-    assert len(ctx.quote_review) < len({shown_text(a) for a in table["text"]})  # not every answer
-    assert all(set(entry) == set(REVIEW_COLUMNS) and entry["approved"] == "" for entry in ctx.quote_review)
+    assert [e["text"] for e in review] == list(dict.fromkeys(expected))
+    assert len(review) < len({shown_text(a) for a in table["text"]})  # not every answer
+    assert all(set(entry) == set(REVIEW_COLUMNS) and entry["approved"] == "" for entry in review)
 
 
 def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bundled_survey, codebook, tmp_path):
     item = codebook["enforcement_open"]
     synthetic = Context(rules=Rules(k=K), synthetic=True)
-    shown_quotes = _quotes(open_answers(bundled_survey, item, synthetic)[0])
+    proposed: list[dict[str, str]] = []
+    shown_quotes = _quotes(open_answers(bundled_survey, item, synthetic, proposed)[0])
     assert len(shown_quotes) >= 2
-    review = pd.DataFrame(synthetic.quote_review, columns=REVIEW_COLUMNS)
+    review = pd.DataFrame(proposed, columns=REVIEW_COLUMNS)
     candidates = [i for i, text in enumerate(review["text"]) if any(text.replace("-", "\\-")[:20] in q or
                                                                    _md(text)[:20] in q for q in shown_quotes)]
     assert len(candidates) >= 2
@@ -489,7 +491,7 @@ def test_quote_review_round_trip_publishes_only_the_approved_unedited_quote(bund
     approved = read_approved_quotes(path)
     assert approved == frozenset({review.at[kept, "hash"]})
     real = Context(rules=Rules(k=K), synthetic=False, approved_quotes=approved)
-    quotes = _quotes(open_answers(bundled_survey, item, real)[0])
+    quotes = _quotes(open_answers(bundled_survey, item, real, [])[0])
     assert len(quotes) == 1 and _md(review.at[kept, "text"]) in quotes[0]
     assert not any(_md(original_edited) in q or "aangepast" in q for q in quotes)
 

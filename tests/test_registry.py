@@ -16,8 +16,8 @@ from analysis.pipeline import notebook
 from analysis.survey.codebook import load_codebook
 from analysis.core.paths import NOTEBOOKS_DIR
 from analysis.themes.registry import THEME_KEYS, THEMES, read_themes, theme
+from analysis.report import facts as facts_schema
 from analysis.report.text import catalogue
-from analysis.themes import conclusion
 
 
 def test_registry_follows_the_codebook_theme_list():
@@ -38,15 +38,21 @@ def test_every_theme_has_its_module_notebook_and_question():
         assert entry.question_key in catalogue(), entry.question_key
 
 
+def test_the_facts_schema_is_the_registry_themes_each_declared_in_its_module():
+    assert set(facts_schema.SCHEMA) == set(THEME_KEYS)
+    for entry in THEMES:
+        assert facts_schema.SCHEMA[entry.key].__module__ == entry.module
+
+
 def test_the_conclusion_reads_every_other_theme():
     assert theme("conclusion").reads_facts_of == tuple(k for k in THEME_KEYS if k != "conclusion")
     assert all(not t.reads_facts_of for t in THEMES if t.key != "conclusion")
 
 
-def test_build_notebook_and_conclusion_take_the_list_from_the_registry():
+def test_build_and_notebook_take_the_list_from_the_registry():
+    assert build_module.THEMES == THEME_KEYS
     assert build_module.NOTEBOOKS == {t.key: t.notebook for t in THEMES}
     assert notebook.THEME_NUMBERS == {t.key: t.number for t in THEMES}
-    assert conclusion.EARLIER_THEMES == theme("conclusion").reads_facts_of
 
 
 def test_a_theme_cannot_read_a_later_theme():
@@ -70,6 +76,7 @@ def test_unknown_theme_and_missing_fact_sources_are_refused_before_any_notebook(
         pytest.fail("a notebook was executed")
     monkeypatch.setattr(build_module, "execute", no_notebook)
     assert build_module.build(only=["conclusion", "participants"]) == 2
-    assert "missing: opportunities, barriers, enforcement, investigation" in capsys.readouterr().err
+    missing = [k for k in theme("conclusion").reads_facts_of if k != "participants"]
+    assert f"missing: {', '.join(missing)}" in capsys.readouterr().err
     assert build_module.build(only=["outlook"]) == 2
     assert "unknown theme(s) ['outlook']" in capsys.readouterr().err

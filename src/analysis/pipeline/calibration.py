@@ -12,20 +12,21 @@ exports to measure that (``benchmarks/calibrate.py`` runs hundreds; a test runs 
 * :func:`boundary_frame`: noise, with the items of one claim set at the boundary of its
   hypothesis, for the claims that uniform answers make true (``uniform_noise: holds`` in the
   claims file);
-* :func:`run_themes`: the five theme computations and the conclusion's claims on a survey frame,
-  directly (no notebooks), optionally without drawing figures.
+* :func:`run_themes`: every theme computation and the conclusion's claims on a survey frame,
+  directly (no notebooks), by default without drawing figures (the context's ``figures``).
 """
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import re
 import string
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.survey.codebook import Codebook, load_codebook
+from analysis.themes.registry import analyse_all
 
 #: Probability that a noise respondent ticks a multi-select option (= a top-2 answer of 5 codes).
 TICK_PROBABILITY = 0.4
@@ -102,37 +103,10 @@ def boundary_frame(template: pd.DataFrame, claim_id: str, seed: int, codebook: C
     return frame
 
 
-@contextlib.contextmanager
-def without_figures() -> Iterator[None]:
-    """Theme computations without drawing figures and without coding open answers (calibration needs
-    the numbers and the sentences the claims and comparisons rest on; open answers feed neither)."""
-    from analysis.themes import barriers, base, enforcement, investigation, opportunities
-    saved = (base.diverging_bars, base.proportion_bars, enforcement.paired_dots,
-             [(m, m.open_answers) for m in (opportunities, barriers, enforcement, investigation)])
-    base.diverging_bars = base.proportion_bars = enforcement.paired_dots = lambda *a, **k: None
-    for module, _ in saved[3]:
-        module.open_answers = lambda *a, **k: ([], [], {})
-    try:
-        yield
-    finally:
-        base.diverging_bars, base.proportion_bars, enforcement.paired_dots = saved[:3]
-        for module, original in saved[3]:
-            module.open_answers = original
-
-
 def run_themes(frame: pd.DataFrame, ctx: Any, figures: bool = False) -> dict[str, Any]:
-    """Theme results (participants ... conclusion) computed directly on `frame`, by theme key."""
-    import matplotlib.pyplot as plt
-
-    from analysis.themes import barriers, conclusion, enforcement, investigation, opportunities, participants
-    manager = contextlib.nullcontext() if figures else without_figures()
-    results: dict[str, Any] = {}
-    with manager:
-        for module in (participants, opportunities, barriers, enforcement, investigation):
-            results[module.THEME] = module.analyse(frame, ctx)
-        results["conclusion"] = conclusion.analyse(frame, ctx, {k: r.facts for k, r in results.items()})
-    plt.close("all")
-    return results
+    """Every theme's result (the registry's themes, the conclusion's claims last) computed directly on
+    `frame`, by theme key; without figures (and open answers) unless `figures`."""
+    return analyse_all(frame, dataclasses.replace(ctx, figures=figures))
 
 
 def sentences(results: dict[str, Any]) -> list[str]:

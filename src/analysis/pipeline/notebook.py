@@ -20,10 +20,11 @@ from analysis.protection.disclosure import SUPPRESSED
 from analysis.pipeline import validated
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
 from analysis.core.paths import NOTEBOOK_OUTPUT_DIR
-from analysis.themes.registry import THEMES, theme as registered_theme
+from analysis.themes.registry import THEMES, read_facts_of, theme as registered_theme
 from analysis.protection.quotes import read_approved_quotes
-from analysis.themes.base import Block, Context, ThemeResult
-from analysis.themes.comparison import comparison
+from analysis.themes.base import Context
+from analysis.themes.result import Block, ThemeResult
+from analysis.themes.earlier_wave import comparison
 
 __all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
 
@@ -102,11 +103,8 @@ class ThemeNotebook:
     def run(self) -> None:
         """Compute the theme, write its files under output_dir/<theme>/, and show its opening."""
         module = importlib.import_module(self.registered.module)
-        if self.registered.reads_facts_of:
-            facts = module.read_theme_facts(self.output_dir)
-            self.result = module.analyse(self.survey, self.ctx, facts)
-        else:
-            self.result = module.analyse(self.survey, self.ctx)
+        self.ctx.facts_of = read_facts_of(self.theme, self.output_dir)
+        self.result = module.analyse(self.survey, self.ctx)
         self.result.save(self.output_dir, self.ctx)
         display(Markdown(f"# {self.registered.number}. {self.result.title}"))
         if self.ctx.synthetic:

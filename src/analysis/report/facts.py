@@ -1,7 +1,8 @@
 """The facts each theme publishes for the conclusion and the claims: a declared schema.
 
 A theme writes its key numbers to ``<output_dir>/<theme>/facts.json``; the conclusion and the
-2011 claims read them by name. The schema is the dataclasses below: :func:`write` checks what a
+2011 claims read them by name. The schema is each theme's facts dataclass, declared beside the
+theme (:func:`declare`) from the shared fact types below: :func:`write` checks what a
 theme hands over, :func:`read` turns a file back into typed objects and refuses one that does not
 fit (a renamed or missing fact is an error in the build, never a silent "not testable"), and
 :func:`resolve` checks a dotted path such as ``barriers.value_estimation`` against the schema
@@ -19,7 +20,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 import numpy as np
 
@@ -161,13 +162,6 @@ class OpenAnswers:
 
 
 @dataclass
-class ActiveByCitizenFacing:
-    citizen_facing_pct: Number = None
-    other_pct: Number = None
-    test: Association | None = None
-
-
-@dataclass
 class ShareChange:
     """A share in two waves (an option, a category, a top-2 share): the later minus the earlier
     wave in percentage points, Newcombe's interval, the Holm-adjusted p and whether it changed."""
@@ -249,147 +243,17 @@ class WaveChange:
     claims: list[ClaimByWave] = field(default_factory=list)
 
 
-@dataclass
-class ParticipantsFacts:
-    n_respondents: int
-    synthetic: bool
-    regional_forces_total: int
-    regional_forces_represented: int
-    organisations_represented: int
-    profile_pct: dict[str, dict[str, Number]]
-    active: Share
-    platforms: MultiSelect
-    active_by_citizen_facing: ActiveByCitizenFacing
-    active_by_age_test: Association | None = None
-    change: WaveChange | None = None
+#: Theme key -> the dataclass of its facts, declared by each theme module (:func:`declare`); the theme
+#: registry imports every theme module, so the schema is complete wherever the registry is loaded.
+SCHEMA: dict[str, type] = {}
 
 
-@dataclass
-class OpportunitiesFacts:
-    ratings: list[GridItem]
-    ranking: Ranking
-    uses_made: MultiSelect
-    open_answers: OpenAnswers
-    change: WaveChange | None = None
-
-
-@dataclass
-class ValueEstimation:
-    n: Number = None
-    under_pct: Number = None
-    under_low: Number = None
-    under_high: Number = None
-    over_pct: Number = None
-    over_low: Number = None
-    over_high: Number = None
-    dont_know_n: Number = None
-    split_p: Number = None
-    under_count: Number = None
-    over_count: Number = None
-
-
-@dataclass
-class ActivityModel:
-    """Model of use on role (citizen-facing) and age: odds ratios of the model in ``model``.
-
-    ``model`` is "ordinal" (proportional odds) when the proportional-odds check (``po_p``,
-    Brant-type Wald test over the cumulative logits) does not reject it, else "logistic" (the
-    binary model of weekly-or-daily use, the stated fallback).
-    """
-    model: str | None = None
-    po_statistic: Number = None
-    po_df: Number = None
-    po_p: Number = None
-    n: Number = None
-    clusters: Number = None
-    citizen_facing_or: Number = None
-    citizen_facing_low: Number = None
-    citizen_facing_high: Number = None
-    citizen_facing_p: Number = None
-    age_or: Number = None
-    age_low: Number = None
-    age_high: Number = None
-    age_p: Number = None
-
-
-@dataclass
-class BarriersFacts:
-    barriers: list[GridItem]
-    barrier_ranking: Ranking
-    resistance: MultiSelect
-    threats: list[GridItem]
-    threat_ranking: Ranking
-    value_estimation: ValueEstimation
-    activity_model: ActivityModel | None
-    open_answers: OpenAnswers
-    change: WaveChange | None = None
-
-
-@dataclass
-class GapItem:
-    item: str
-    n: Number = None
-    important_pct: Number = None
-    used_pct: Number = None
-    gap_pp: Number = None
-    p_holm: Number = None
-
-
-@dataclass
-class EnforcementFacts:
-    usefulness: GridItem
-    applications: list[GridItem]
-    ranking: Ranking
-    gap: list[GapItem]
-    open_answers: OpenAnswers
-    change: WaveChange | None = None
-
-
-@dataclass
-class Reliability:
-    """Reliability of citizens' messages, investigation vs enforcement, same respondents."""
-    n: Number = None
-    p: Number = None
-    #: one-sided Wilcoxon p of "rated more important for investigation" / "for enforcement"
-    p_greater: Number = None
-    p_less: Number = None
-    rank_biserial: Number = None
-    investigation_top2_pct: Number = None
-    enforcement_top2_pct: Number = None
-    investigation_median: Number = None
-    enforcement_median: Number = None
-
-
-@dataclass
-class InvestigationFacts:
-    usefulness: GridItem
-    applications: list[GridItem]
-    ranking: Ranking
-    solved: list[GridItem]
-    reliability: Reliability | None
-    open_answers: OpenAnswers
-    change: WaveChange | None = None
-
-
-@dataclass
-class ConclusionFacts:
-    statements: list[GridItem]
-    claims: dict[str, int] = field(default_factory=dict)
-    claim_verdicts: dict[str, str] = field(default_factory=dict)
-    change: WaveChange | None = None
-    #: per claim: the p-value of its test (None where the verdict rests on an interval or a count)
-    claim_p: dict[str, Number] = field(default_factory=dict)
-
-
-#: Theme key -> the dataclass of its facts.
-SCHEMA: dict[str, type] = {
-    "participants": ParticipantsFacts,
-    "opportunities": OpportunitiesFacts,
-    "barriers": BarriersFacts,
-    "enforcement": EnforcementFacts,
-    "investigation": InvestigationFacts,
-    "conclusion": ConclusionFacts,
-}
+def declare(theme: str) -> Callable[[type], type]:
+    """Class decorator of a theme's facts dataclass: the schema of ``<theme>/facts.json``."""
+    def register(cls: type) -> type:
+        SCHEMA[theme] = cls
+        return cls
+    return register
 
 
 class FactsError(SurveyDataError):

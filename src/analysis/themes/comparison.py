@@ -15,8 +15,6 @@ in both waves (:meth:`analysis.survey.codebook.Codebook.comparable`). The statis
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -26,45 +24,23 @@ import pandas as pd
 from analysis.stats import waves as change
 from analysis.protection import publication
 from analysis import stats
-from analysis.survey.codebook import Codebook, Item, WaveDifference, load_codebook
+from analysis.survey.codebook import Item, WaveDifference
 from analysis.protection.disclosure import SUPPRESSED, Published, is_hidden
 from analysis.report.figures import wave_dots
 from analysis.report.text import message
-from analysis.themes.base import Block, Context, Section, category_table, published, rating_statistics
+from analysis.themes.alt_text import paired_alt
+from analysis.themes.base import Context
+from analysis.themes.grids import rating_statistics
+from analysis.themes.result import Block, Section, concat_rows, draw, hidden_in_rows, published
+from analysis.themes.tables import category_table
+from analysis.themes.derived import ACTIVE_CODES
+from analysis.themes.earlier_wave import Comparison, earlier_wave_verdicts
 
 #: Bootstrap resamples of the rank intervals, and their seed (the same ranks on every build).
 RANK_REPLICATES = 1000
 RANK_SEED = 2011
 #: Single-choice items with more categories than this are not compared share by share.
 MAX_CATEGORIES = 12
-
-
-@dataclass
-class Comparison:
-    """The earlier wave a build compares with: its survey frame, name and questionnaire."""
-
-    old: pd.DataFrame
-    label: str
-    codebook: Codebook                  # the earlier wave's questionnaire
-    columns: frozenset[str]             # columns asked the same way in both waves
-    differences: list[WaveDifference]   # what could not be compared, and why
-
-    def context(self, ctx: Context) -> Context:
-        """The earlier wave's context: same rules, language and level; its own questionnaire."""
-        return dataclasses.replace(ctx, codebook=self.codebook, compare=None, quote_review=[], coding=None,
-                                   synthetic=bool(self.old.attrs.get("synthetic")))
-
-
-def comparison(old: pd.DataFrame, new: pd.DataFrame, label: str | None = None) -> Comparison:
-    """The comparison of `new` with the earlier wave `old` (frames carry their wave in ``attrs``)."""
-    full = load_codebook()
-    old_wave = old.attrs.get("wave") or full.wave
-    new_wave = new.attrs.get("wave") or full.wave
-    if old_wave is None:  # a codebook without waves: every column both frames have
-        columns = frozenset(set(old.columns) & set(new.columns))
-        return Comparison(old, label or "earlier wave", full, columns, [])
-    return Comparison(old, label or full.wave_label(old_wave), full.for_wave(old_wave),
-                      frozenset(full.comparable(old_wave, new_wave)), full.differences(old_wave, new_wave))
 
 
 def change_part(theme: str, frame: pd.DataFrame, ctx: Context,
@@ -156,8 +132,6 @@ class _Part:
 
     def _category_hidden(self, frame: pd.DataFrame, item: Item, ctx: Context) -> list[bool]:
         """Which categories the wave's own chapter table hides (the participants' profile tables)."""
-        from analysis.themes.participants import ACTIVE_CODES
-
         labels = item.code_labels(ctx.lang)
         rows = {label: [code] for code, label in labels.items()}
         groups = ({label: code in ACTIVE_CODES for code, label in labels.items()}
@@ -182,8 +156,8 @@ class _Part:
 
     def _options_hidden(self, frame: pd.DataFrame, item: Item, columns: list[str], ctx: Context) -> list[bool]:
         """Which options the wave's own multi-select table hides (all of the wave's options asked)."""
-        own = publication.multi_select_options(
-            stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level), ctx.rules)
+        own = publication.multi_select_options(stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level),
+                                       ctx.rules)
         hidden = {o: bool(own.mask["count"].iloc[i] or own.mask["pct"].iloc[i])
                   for i, o in enumerate(own.values["option"])}
         return [hidden.get(c, False) for c in columns]
@@ -194,9 +168,9 @@ class _Part:
         blocks = []
         if figure:
             labels = list(pub["label"])
-            fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title", what=what), self._footer(),
-                            ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"),
-                            ctx.t("suppressed_note", k=ctx.k))
+            fig = draw(ctx, wave_dots, pub, labels, self.waves, ctx.t("ch_title", what=what), self._footer(),
+                       ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"),
+                       ctx.t("suppressed_note", k=ctx.k))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "pct_old", "pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._shares_display(pub)))
@@ -239,11 +213,12 @@ class _Part:
         for wave in ("old", "new"):  # what each wave's own tables hide, per item
             summaries = [s for s, _ in own[wave]]
             distributions = [d for _, d in own[wave]]
-            cells[wave] = np.array([any(_hidden_rows(d, "item", i.id, "count") for d in distributions)
+            cells[wave] = np.array([any(hidden_in_rows(d, "item", i.id, "count") for d in distributions)
                                     for i in items])
-            top2[wave] = np.array([any(_hidden_rows(s, "item", i.id, "top2_count")
-                                       or _hidden_rows(s, "item", i.id, "top2_pct") for s in summaries) for i in items])
-            boxes[wave] = top2[wave] | np.array([any(_hidden_rows(s, "item", i.id, "bottom2_count")
+            top2[wave] = np.array([any(hidden_in_rows(s, "item", i.id, "top2_count")
+                                       or hidden_in_rows(s, "item", i.id, "top2_pct") for s in summaries)
+                                   for i in items])
+            boxes[wave] = top2[wave] | np.array([any(hidden_in_rows(s, "item", i.id, "bottom2_count")
                                                      for s in summaries) for i in items])
         collapse = cells["old"] | cells["new"]
         table = change.rating_change(self.old, self.new, items, family=family, level=ctx.level, collapse=collapse)
@@ -256,16 +231,16 @@ class _Part:
         labels = list(pub["label"])
         blocks = []
         if items[0].type == "rating":
-            fig = wave_dots(pub, labels, self.waves, ctx.t("ch_title_top2", what=what), self._footer(),
-                            ctx.synthetic_label, ctx.t("axis_pct_substantive_plain"),
-                            ctx.t("suppressed_note", k=ctx.k), columns=("top2_pct_old", "top2_pct_new"))
+            fig = draw(ctx, wave_dots, pub, labels, self.waves, ctx.t("ch_title_top2", what=what), self._footer(),
+                       ctx.synthetic_label, ctx.t("axis_pct_substantive_plain"),
+                       ctx.t("suppressed_note", k=ctx.k), columns=("top2_pct_old", "top2_pct_new"))
             blocks.append(Block(f"{name}_figure", caption, figure=fig,
                                 alt=self._alt(pub, labels, "top2_pct_old", "top2_pct_new")))
         blocks.append(Block(name, caption, table=pub, display=self._ratings_display(pub, items[0].type == "rating")))
         # distributions side by side, each cell as its own wave's table shows it
         ids = [i.id for i in items]
-        old_dist = _concat([d for _, d in own["old"]], ids)
-        new_dist = _concat([d for _, d in own["new"]], ids)
+        old_dist = concat_rows([d for _, d in own["old"]], ids)
+        new_dist = concat_rows([d for _, d in own["new"]], ids)
         both = publication.side_by_side(old_dist, new_dist, ["item", "code"], ["count", "pct"])
         code_labels = {(i.id, c): text for i in items for c, text in i.code_labels(ctx.lang).items()}
         item_labels = {i.id: i.label(ctx.lang) for i in items}
@@ -329,7 +304,34 @@ class _Part:
             pub = pub.hide(few, [c for c in ranks.columns if c.endswith(wave) or f"_{wave}_" in c])
         pub = pub.sorted_by("rank_new", ascending=True)
         old, new = self.waves
-        display = pd.DataFrame({
+        title = self._grid_title(grid)
+        block = Block(f"change_{grid}_ranks", ctx.t("ch_caption_ranks", what=title, old=old, new=new), table=pub,
+                      display=self._ranks_display(pub))
+        orders.insert(2, "label_a", [labels[i] for i in orders["item_a"]])
+        orders.insert(3, "label_b", [labels[i] for i in orders["item_b"]])
+        order_pub = publication.unprotected(orders)
+        if pub.mask.any().any():  # an order from a hidden rank is not shown either
+            order_pub = order_pub.hide(np.ones(len(orders), dtype=bool), ["gap_old", "gap_new", "gap_change", "p",
+                                                                          "p_holm", "supported"])
+        self.section.blocks.append(block)
+        if len(orders):
+            self.section.blocks.append(Block(f"change_{grid}_order", ctx.t("ch_caption_order", what=title),
+                                             table=order_pub, display=self._order_display(order_pub)))
+        self.section.paragraphs += [self._order_sentence(order_pub, len(orders), title),
+                                    ctx.t("ch_rank_method", replicates=ctx.num(RANK_REPLICATES))]
+        self.facts["ranks"] += [{"grid": grid, "item": r["item"], **{k: published(r[k]) for k in (
+            "rank_old", "rank_old_low", "rank_old_high", "rank_new", "rank_new_low", "rank_new_high")}}
+                                for r in pub.rows()]
+        self.facts["order_changes"] += [{"grid": grid, "item_a": r["item_a"], "item_b": r["item_b"],
+                                         "p_holm": published(r["p_holm"]),
+                                         "supported": None if is_hidden(r["supported"]) else bool(r["supported"])}
+                                        for r in order_pub.rows()]
+
+    def _ranks_display(self, pub: Published) -> pd.DataFrame:
+        """The reader's table of ranks in both waves, with their intervals."""
+        ctx = self.ctx
+        old, new = self.waves
+        return pd.DataFrame({
             ctx.t("col_item"): pub["label"],
             ctx.t("ch_col_rank", wave=old): [ctx.num(v) for v in pub["rank_old"]],
             ctx.t("ch_col_rank_ci", wave=old, level=ctx.num(100 * ctx.level)): [
@@ -338,46 +340,31 @@ class _Part:
             ctx.t("ch_col_rank_ci", wave=new, level=ctx.num(100 * ctx.level)): [
                 self._rank_interval(lo, hi) for lo, hi in zip(pub["rank_new_low"], pub["rank_new_high"])],
         })
-        title = self._grid_title(grid)
-        block = Block(f"change_{grid}_ranks", ctx.t("ch_caption_ranks", what=title, old=old, new=new), table=pub,
-                      display=display)
-        orders.insert(2, "label_a", [labels[i] for i in orders["item_a"]])
-        orders.insert(3, "label_b", [labels[i] for i in orders["item_b"]])
-        order_pub = publication.unprotected(orders)
-        if pub.mask.any().any():  # an order from a hidden rank is not shown either
-            order_pub = order_pub.hide(np.ones(len(orders), dtype=bool), ["gap_old", "gap_new", "gap_change", "p",
-                                                                          "p_holm", "supported"])
-        self.section.blocks.append(block)
-        blocks = [block]
-        if len(orders):
-            order_display = pd.DataFrame({
-                ctx.t("col_item_a"): order_pub["label_a"], ctx.t("col_item_b"): order_pub["label_b"],
-                ctx.t("ch_col_order", wave=old): [ctx.t("ch_above" if g > 0 else "ch_below") if not is_hidden(g)
-                                                  else SUPPRESSED for g in order_pub["gap_old"]],
-                ctx.t("ch_col_order", wave=new): [ctx.t("ch_above" if g > 0 else "ch_below") if not is_hidden(g)
-                                                  else SUPPRESSED for g in order_pub["gap_new"]],
-                ctx.t("col_p_holm"): [ctx.p(v) for v in order_pub["p_holm"]],
-                ctx.t("ch_col_supported"): [self._yes_no(v) for v in order_pub["supported"]]})
-            blocks.append(Block(f"change_{grid}_order", ctx.t("ch_caption_order", what=title), table=order_pub,
-                                display=order_display))
-            self.section.blocks.append(blocks[-1])
+
+    def _order_display(self, order_pub: Published) -> pd.DataFrame:
+        """The reader's table of pairs of items: above or below in each wave, and whether the order changed."""
+        ctx = self.ctx
+        old, new = self.waves
+        return pd.DataFrame({
+            ctx.t("col_item_a"): order_pub["label_a"], ctx.t("col_item_b"): order_pub["label_b"],
+            ctx.t("ch_col_order", wave=old): [ctx.t("ch_above" if g > 0 else "ch_below") if not is_hidden(g)
+                                              else SUPPRESSED for g in order_pub["gap_old"]],
+            ctx.t("ch_col_order", wave=new): [ctx.t("ch_above" if g > 0 else "ch_below") if not is_hidden(g)
+                                              else SUPPRESSED for g in order_pub["gap_new"]],
+            ctx.t("col_p_holm"): [ctx.p(v) for v in order_pub["p_holm"]],
+            ctx.t("ch_col_supported"): [self._yes_no(v) for v in order_pub["supported"]]})
+
+    def _order_sentence(self, order_pub: Published, n_orders: int, title: str) -> str:
+        """The pairs whose order changed (shown by the test), or that none did."""
+        ctx = self.ctx
         supported = [r for r in order_pub.rows() if r["supported"] is True or r["supported"] is np.True_]
         if supported:
             pairs = [ctx.t("ch_order_pair", a=r["label_a"], b=r["label_b"],
                            where=ctx.t("ch_below" if r["gap_new"] < 0 else "ch_above")) for r in supported]
-            sentence = ctx.t("ch_order_supported", what=title, label=self.cmp.label, pairs="; ".join(pairs))
-        elif len(orders):
-            sentence = ctx.t("ch_order_unsupported", what=title, count=ctx.num(len(orders)), label=self.cmp.label)
-        else:
-            sentence = ctx.t("ch_order_same", what=title)
-        self.section.paragraphs += [sentence, ctx.t("ch_rank_method", replicates=ctx.num(RANK_REPLICATES))]
-        self.facts["ranks"] += [{"grid": grid, "item": r["item"], **{k: published(r[k]) for k in (
-            "rank_old", "rank_old_low", "rank_old_high", "rank_new", "rank_new_low", "rank_new_high")}}
-                                for r in pub.rows()]
-        self.facts["order_changes"] += [{"grid": grid, "item_a": r["item_a"], "item_b": r["item_b"],
-                                         "p_holm": published(r["p_holm"]),
-                                         "supported": None if is_hidden(r["supported"]) else bool(r["supported"])}
-                                        for r in order_pub.rows()]
+            return ctx.t("ch_order_supported", what=title, label=self.cmp.label, pairs="; ".join(pairs))
+        if n_orders:
+            return ctx.t("ch_order_unsupported", what=title, count=ctx.num(n_orders), label=self.cmp.label)
+        return ctx.t("ch_order_same", what=title)
 
     # --- what could not be compared ---------------------------------------------------------------------
     def not_compared(self, every_theme: bool = False) -> None:
@@ -401,8 +388,8 @@ class _Part:
         if every_theme:
             self.section.paragraphs.append(ctx.t("ch_appendix", count=ctx.num(len(rows)), label=self.cmp.label))
         else:
-            self.section.paragraphs.append(ctx.t("ch_not_compared", items=", ".join(f"‘{text}’" for text in table["label"]),
-                                                 label=self.cmp.label))
+            items = ", ".join(f"‘{text}’" for text in table["label"])
+            self.section.paragraphs.append(ctx.t("ch_not_compared", items=items, label=self.cmp.label))
             self.facts["not_compared"] = [{"item": d.item, "column": d.column, "status": d.status} for d in rows]
 
     def _difference_label(self, d: WaveDifference) -> str:
@@ -426,8 +413,8 @@ class _Part:
                               "verdict_new": [r["verdict"] for r in results]})
         old, new = self.waves
         display = pd.DataFrame({ctx.t("col_claim"): table["claim"],
-                                ctx.t("ch_col_verdict", wave=old): [ctx.t(f"verdict_{v}") for v in table["verdict_old"]],
-                                ctx.t("ch_col_verdict", wave=new): [ctx.t(f"verdict_{v}") for v in table["verdict_new"]]})
+                                **{ctx.t("ch_col_verdict", wave=wave): [ctx.t(f"verdict_{v}") for v in table[column]]
+                                   for wave, column in ((old, "verdict_old"), (new, "verdict_new"))}})
         self.section.blocks.append(Block("change_claims", ctx.t("ch_caption_claims", old=old, new=new),
                                          table=publication.unprotected(table), display=display))
         same = int((table["verdict_old"] == table["verdict_new"]).sum())
@@ -448,8 +435,6 @@ class _Part:
                           n_new=self.ctx.num(len(self.new)))
 
     def _alt(self, pub: Published, labels: list[str], a: str, b: str) -> str:
-        from analysis.themes.base import paired_alt
-
         return paired_alt(pub, labels, a, b, self.waves[0], self.waves[1], self.ctx)
 
     def _points(self, value: Any) -> str:
@@ -500,37 +485,3 @@ def _own_grid(frame: pd.DataFrame, items: list[Item], ctx: Context) -> tuple[Pub
     return publication.rating_grid(summary, distribution, items[0].substantive_codes, ctx.rules)
 
 
-def _hidden_rows(pub: Published, key: str, value: Any, column: str) -> bool:
-    if column not in pub:
-        return False
-    rows = (pub.values[key] == value).fillna(False).to_numpy()
-    return bool(pub.mask[column].to_numpy()[rows].any())
-
-
-def _concat(parts: list[Published], ids: list[str]) -> Published:
-    """Rows of several published tables for the items `ids`, in that order, with their masks."""
-    values = pd.concat([p.values for p in parts], ignore_index=True)
-    mask = pd.concat([p.mask for p in parts], ignore_index=True).reindex(columns=values.columns, fill_value=False)
-    keep = values["item"].isin(ids).to_numpy()
-    order = sorted(np.flatnonzero(keep), key=lambda i: (ids.index(values["item"].iloc[i]), i))
-    return Published(values.iloc[order], mask.iloc[order].fillna(False).astype(bool))
-
-
-def earlier_wave_verdicts(cmp: Comparison, ctx: Context) -> dict[str, str]:
-    """The 2011 summary's claims tested on the earlier wave: every theme computed on its data
-    (its own questionnaire, the same rules), then the conclusion's verdicts."""
-    import importlib
-
-    from analysis.themes.registry import THEMES
-
-    old_ctx = cmp.context(ctx)
-    facts: dict[str, Any] = {}
-    for theme in THEMES:
-        module = importlib.import_module(theme.module)
-        if theme.reads_facts_of:
-            result = module.analyse(cmp.old, old_ctx, {t: facts[t] for t in theme.reads_facts_of})
-        else:
-            result = module.analyse(cmp.old, old_ctx)
-        plt.close("all")
-        facts[theme.key] = result.facts
-    return dict(facts["conclusion"].claim_verdicts)

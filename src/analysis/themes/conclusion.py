@@ -1,42 +1,39 @@
-"""Theme 6, conclusion: the statements, a synthesis of the five themes (from their facts files),
-and the 2011 summary's claims tested on the data at hand."""
+"""Theme 6, conclusion: the statements, a synthesis of the themes it reads (each theme's facts say
+their own sentence: ``synthesis(ctx)`` on the facts dataclass), and the 2011 summary's claims tested
+on the data at hand."""
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.report.claims import VERDICTS, evaluate, read_claims
-from analysis.core.errors import Problem, SurveyDataError
 from analysis.report import facts as facts_schema
 from analysis.protection import publication
-from analysis.themes.registry import theme as registered_theme
+from analysis.report.facts import GridItem, Number, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import Block, Context, Section, ThemeResult, grid_facts, rating_grid
+from analysis.themes.base import Context
+from analysis.themes.grids import grid_facts, rating_grid
+from analysis.themes.result import Block, Section, ThemeResult
 
 THEME = "conclusion"
-#: The themes whose facts the conclusion reads (the registry's, i.e. the codebook's ``reads_facts_of``).
-EARLIER_THEMES = registered_theme(THEME).reads_facts_of
 
 
-def read_theme_facts(output_dir: str | Path) -> dict[str, Any]:
-    """The typed facts of the themes the conclusion reads (their notebooks must have run first)."""
-    facts = {}
-    missing = []
-    for theme in EARLIER_THEMES:
-        path = Path(output_dir) / theme / "facts.json"
-        if not path.exists():
-            missing.append(Problem(str(path), f"facts file not found; run the notebook of the {theme} theme first",
-                                   expected=f"{theme}/facts.json in the output directory"))
-            continue
-        facts[theme] = facts_schema.read(theme, path)
-    if missing:
-        raise SurveyDataError(missing)
-    return facts
+@facts_schema.declare(THEME)
+@dataclass
+class ConclusionFacts:
+    statements: list[GridItem]
+    claims: dict[str, int] = field(default_factory=dict)
+    claim_verdicts: dict[str, str] = field(default_factory=dict)
+    change: WaveChange | None = None
+    #: per claim: the p-value of its test (None where the verdict rests on an interval or a count)
+    claim_p: dict[str, Number] = field(default_factory=dict)
 
 
-def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> ThemeResult:
+def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
+    """The conclusion, from the facts of the themes it reads (``ctx.facts_of``)."""
+    theme_facts = ctx.facts_of
     cb = ctx.codebook
     items = cb.grid("statements")
     table, figure, summary = rating_grid(frame, items, ctx, "statements", ctx.t("c_title_statements"))
@@ -47,24 +44,9 @@ def analyse(frame: pd.DataFrame, ctx: Context, theme_facts: dict[str, Any]) -> T
               bottom=ctx.label(bottom["item"]), bottom_pct=ctx.pct(bottom["bottom2_pct"])),
     ], [figure, table])]
 
-    # --- synthesis from the five facts files ---------------------------------------------------
-    f = theme_facts
-    participants, enforcement, investigation = f["participants"], f["enforcement"], f["investigation"]
-    synthesis = [ctx.t("c_syn_participants", n=ctx.num(participants.n_respondents),
-                       active=ctx.pct(participants.active.pct))]
-    # "largest" / "most important" only for an item its ranking test shows first
-    for key, grid, ranking, extra in (
-            ("c_syn_opportunities", f["opportunities"].ratings, f["opportunities"].ranking, {}),
-            ("c_syn_barriers", f["barriers"].barriers, f["barriers"].barrier_ranking, {}),
-            ("c_syn_enforcement", enforcement.applications, enforcement.ranking,
-             {"useful": ctx.pct(enforcement.usefulness.top2_pct)}),
-            ("c_syn_investigation", investigation.applications, investigation.ranking,
-             {"useful": ctx.pct(investigation.usefulness.top2_pct)})):
-        first = next((i for i in grid if ranking.first is not None and i.item == ranking.first), None)
-        leader = first or facts_schema.leading(grid)
-        if leader is not None:
-            synthesis.append(ctx.t(f"{key}_{'first' if first else 'open'}", item=ctx.label(leader.item),
-                                   pct=ctx.pct(leader.top2_pct), **extra))
+    # --- synthesis: each theme it reads says its own sentence, from its facts ------------------------
+    synthesis = [line for theme_fact in theme_facts.values() if hasattr(theme_fact, "synthesis")
+                 for line in [theme_fact.synthesis(ctx)] if line is not None]
     sections.append(Section("synthesis", ctx.t("c_h_synthesis"), synthesis))
 
     # --- the 2011 claims ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 importance of an application and whether it is already used."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,41 @@ from analysis.protection import publication
 from analysis import stats
 from analysis.protection.disclosure import is_hidden
 from analysis.report.figures import paired_dots
+from analysis.report import facts as facts_schema
+from analysis.report.facts import GridItem, Number, OpenAnswers, Ranking, WaveChange
 from analysis.themes.comparison import change_part
-from analysis.themes.base import (Block, Context, Section, ThemeResult, domain_overview, open_answers, paired_alt, published, shown_range)
+from analysis.themes.alt_text import paired_alt
+from analysis.themes.base import Context, open_section
+from analysis.themes.grids import domain_overview, synthesis_line
+from analysis.themes.result import Block, Section, ThemeResult, draw, published, shown_range
 
 THEME = "enforcement"
+
+
+@dataclass
+class GapItem:
+    item: str
+    n: Number = None
+    important_pct: Number = None
+    used_pct: Number = None
+    gap_pp: Number = None
+    p_holm: Number = None
+
+
+@facts_schema.declare(THEME)
+@dataclass
+class EnforcementFacts:
+    usefulness: GridItem
+    applications: list[GridItem]
+    ranking: Ranking
+    gap: list[GapItem]
+    open_answers: OpenAnswers
+    change: WaveChange | None = None
+
+    def synthesis(self, ctx: Context) -> str | None:
+        """The conclusion's sentence on this theme."""
+        return synthesis_line(ctx, "c_syn_enforcement", self.applications, self.ranking,
+                              useful=ctx.pct(self.usefulness.top2_pct))
 
 
 def importance_practice_gap(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -71,10 +103,10 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
         ctx.t("col_p_holm"): [ctx.p(p) for p in gap_pub["p_holm"]],
     })
     n_min, n_max = shown_range(gap_pub, "n")
-    fig = paired_dots(gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
-                      ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
-                      ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
-                      ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
+    fig = draw(ctx, paired_dots, gap_pub, [labels[i] for i in gap_pub["item"]], "important_pct", "used_pct",
+               ctx.t("col_important"), ctx.t("col_used"), ctx.t("e_title_gap"),
+               ctx.t("footer_base_range", n_min=ctx.num(n_min), n_max=ctx.num(n_max)),
+               ctx.synthetic_label, ctx.t("axis_pct_respondents_plain"))
     # a gap is named only where its test shows it; "lags" only for a gap shown in that direction
     rows = gap_pub.rows()
     shown = [r for r in rows if not is_hidden(r["p_holm"]) and pd.notna(r["p_holm"]) and r["p_holm"] < ctx.alpha
@@ -104,10 +136,10 @@ def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:
                              ctx.t("col_important"), ctx.t("col_used"), ctx)),
         Block("importance_practice_gap", ctx.t("e_caption_gap"), table=gap_pub, display=display)]))
 
-    quotes, open_blocks, open_facts = open_answers(frame, cb["enforcement_open"], ctx)
-    facts["open_answers"] = open_facts
-    sections.append(Section("open", ctx.t("h_open"), quotes, open_blocks))
+    open_part, facts["open_answers"], review = open_section(frame, cb["enforcement_open"], ctx)
+    sections.append(open_part)
     summary_text = overview_summary + [gap_summary]
     part, facts["change"] = change_part(THEME, frame, ctx)
     sections += part
-    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts)
+    return ThemeResult(THEME, cb.theme_label(THEME, ctx.lang), ctx.t("e_question"), sections, summary_text, facts,
+                       quote_candidates=review)

@@ -10,19 +10,29 @@ benchmarks all import the same list from here:
 - messages: prefix of the theme's keys in ``messages.yaml`` (``<prefix>_question`` ...), the id's
   first letter unless the codebook entry sets ``messages``;
 - reads_facts_of: themes whose ``facts.json`` the theme reads (codebook ``reads_facts_of``:
-  ``earlier`` for every theme above it, or a list of ids); such a theme is built after them.
+  ``earlier`` for every theme above it, or a list of ids); such a theme is built after them, and
+  its ``analyse`` finds their typed facts in ``ctx.facts_of``.
+
+Every theme module declares the dataclass of its facts (:func:`analysis.report.facts.declare`); loading
+the registry imports every theme module, so the facts schema is the registry's themes. Every theme
+module has one entry point, ``analyse(frame, ctx) -> ThemeResult``:
+:func:`analyse_all` runs them all in report order (calibration, the earlier wave's verdicts),
+:func:`read_facts_of` gives a notebook the facts its theme reads.
 """
 from __future__ import annotations
 
+import dataclasses
+import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analysis.core.yamlfile import safe_load
-
-from analysis.survey.codebook import LANGUAGES, Codebook, load_codebook
+from analysis.core.errors import Problem, SurveyDataError
 from analysis.core.paths import NOTEBOOKS_DIR
+from analysis.core.yamlfile import safe_load
+from analysis.report import facts as facts_schema
+from analysis.survey.codebook import LANGUAGES, Codebook, load_codebook
 
 
 @dataclass(frozen=True)
@@ -103,3 +113,39 @@ def theme(key: str) -> Theme:
         if candidate.key == key:
             return candidate
     raise KeyError(f"{key!r} is not a theme; themes are {list(THEME_KEYS)}")
+
+
+def read_facts_of(key: str, output_dir: str | Path) -> dict[str, Any]:
+    """The typed facts of the themes theme `key` reads, from their ``facts.json`` under `output_dir`
+    (their notebooks must have run first)."""
+    facts = {}
+    missing = []
+    for other in theme(key).reads_facts_of:
+        path = Path(output_dir) / other / "facts.json"
+        if not path.exists():
+            missing.append(Problem(str(path), f"facts file not found; run the notebook of the {other} theme first",
+                                   expected=f"{other}/facts.json in the output directory"))
+            continue
+        facts[other] = facts_schema.read(other, path)
+    if missing:
+        raise SurveyDataError(missing)
+    return facts
+
+
+def analyse_all(frame: Any, ctx: Any) -> dict[str, Any]:
+    """Every theme's result on `frame`, by theme id, computed in report order, each theme given the facts
+    of the themes it reads. For the numbers and sentences: figures drawn are closed after each theme."""
+    import matplotlib.pyplot as plt
+
+    results: dict[str, Any] = {}
+    for registered in THEMES:
+        theme_ctx = dataclasses.replace(ctx, facts_of={k: results[k].facts for k in registered.reads_facts_of})
+        results[registered.key] = importlib.import_module(registered.module).analyse(frame, theme_ctx)
+        plt.close("all")
+    return results
+
+
+# Each theme module declares its facts dataclass into the facts schema when it is imported: with the
+# registry loaded, the schema (analysis.report.facts.SCHEMA) holds every theme's facts.
+for _registered in THEMES:
+    importlib.import_module(_registered.module)
