@@ -19,7 +19,7 @@ from analysis.themes import conclusion, opportunities
 from analysis.themes.base import Context, open_answers
 from analysis.themes.tables import share_by_group
 from analysis.themes.registry import THEMES, analyse_all, read_facts_of
-from analysis.survey.validation import load
+from analysis.survey.loader import load
 from analysis.protection.rules import Rules
 
 from support import K

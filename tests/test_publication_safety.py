@@ -42,7 +42,7 @@ from analysis.survey.synth import generate, write_export
 from analysis.themes import base as theme_base
 from analysis.themes.base import Context, REVIEW_CANDIDATES, open_answers
 from analysis.themes.result import DisclosureError, ThemeResult
-from analysis.survey.validation import load, load_with_log
+from analysis.survey.loader import load, load_with_log
 from analysis.protection.rules import Rules, profile
 
 from support import K

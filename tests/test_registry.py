@@ -50,7 +50,6 @@ def test_the_conclusion_reads_every_other_theme():
 
 
 def test_build_and_notebook_take_the_list_from_the_registry():
-    assert build_module.THEMES == THEME_KEYS
     assert build_module.NOTEBOOKS == {t.key: t.notebook for t in THEMES}
     assert notebook.THEME_NUMBERS == {t.key: t.number for t in THEMES}
 
