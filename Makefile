@@ -69,7 +69,7 @@ notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildPa
 	MPLBACKEND=Agg $(BIN)/python -m analysis notebooks
 
 test: $(STAMP) ## Run the whole test suite (ruff check, pytest, nbval on notebooks/)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 

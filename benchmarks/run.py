@@ -74,7 +74,8 @@ def machine() -> dict[str, str]:
         pass
     memory = ""
     try:
-        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
         memory = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -241,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="respondents per scale point")
     parser.add_argument("--skip-scale", action="store_true", help="only the floor and the builds")
     parser.add_argument("--large-build-only", action="store_true",
-                        help=f"only the build of {REFERENCE_N:,} respondents vs the bundled build (printed, not written)")
+                        help=f"only the build of {REFERENCE_N:,} respondents vs the bundled build "
+                        "(printed, not written)")
     args = parser.parse_args(argv)
     if args.large_build_only:
         work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -284,7 +286,8 @@ def write_results(box: dict[str, str], load_before: str, load_after: str, floor:
              "shared: a load above the number of cores means other work ran at the same time, and every figure "
              "below is slower than on an idle machine (the ratios less so).", "",
              "## Targets", "", "| what | measured | target | met |", "| --- | --- | --- | --- |"]
-    lines += [f"| {what} | {measured} | {target} | {'yes' if met else '**no**'} |" for what, measured, target, met in checks]
+    lines += [f"| {what} | {measured} | {target} | {'yes' if met else '**no**'} |"
+              for what, measured, target, met in checks]
     lines += ["", "## Builds (bundled export, 420 respondents, its coding folder)", "",
               f"- floor: {FLOOR_NOTEBOOKS} notebooks that import the stack and load the export, one after another, "
               f"a new kernel each: {floor:.1f} s",

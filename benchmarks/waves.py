@@ -106,7 +106,8 @@ def main() -> int:
     lines = ["# Calibration of the wave comparison", "",
              f"{PAIRS} pairs of synthetic waves (2011: n = 420, 2026: n = 380, same population; seeds 100000+i and "
              "200000+i), compared with `analysis.stats.waves` as every chapter does. Planted in 2026 "
-             f"(`analysis.survey.synth.WAVE_DESIGN`): {', '.join(f'{k} ({v})' for k, v in PLANTED_CHANGES['2026'].items())}. "
+             "(`analysis.survey.synth.WAVE_DESIGN`): "
+             f"{', '.join(f'{k} ({v})' for k, v in PLANTED_CHANGES['2026'].items())}. "
              f"Stated error rate: {ALPHA:.0%} per family (Holm within one question or grid), so at most "
              f"{ALPHA:.0%} per unchanged item. Written by `python benchmarks/waves.py` in "
              f"{time.perf_counter() - started:.0f} s.", "",

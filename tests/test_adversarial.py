@@ -46,7 +46,8 @@ def test_hidden_role_count_does_not_follow_from_the_citizen_facing_total(tmp_pat
     hidden = [label for label in citizen if role[label] == "[c]"]
     if coarse[1.0] != "[c]" and len(hidden) == 1:
         recovered = float(coarse[1.0]) - sum(float(role[label]) for label in citizen if label not in hidden)
-        assert not 0 < recovered < 5, f"{hidden[0]} = {recovered:g} follows from role.csv and active_by_citizen_facing.csv"
+        assert not 0 < recovered < 5, \
+            f"{hidden[0]} = {recovered:g} follows from role.csv and active_by_citizen_facing.csv"
 
 
 # --------------------------------------------------------------------------- quotes without review

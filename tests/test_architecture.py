@@ -100,7 +100,8 @@ def test_layers_import_one_way():
     assert "analysis.survey.codebook" in graph["analysis.survey.validation"]
     rank = {layer: i for i, layer in enumerate(LAYERS)}
     upward = sorted(f"{source} -> {target}" for source, targets in graph.items() for target in targets
-                    if _layer(source) in rank and _layer(target) in rank and rank[_layer(target)] > rank[_layer(source)])
+                    if _layer(source) in rank and _layer(target) in rank
+                    and rank[_layer(target)] > rank[_layer(source)])
     assert not upward, "imports against the layers: " + ", ".join(upward)
 
 
@@ -108,3 +109,36 @@ def test_each_layer_says_its_job():
     for layer in LAYERS:
         doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 80, layer
+
+
+#: Functions fit on a screen and modules can be read in one sitting (the architecture issue's limits).
+MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 500
+
+
+def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def test_no_function_over_60_lines():
+    """From the def line to the last line of the body (decorators not counted), nested functions included."""
+    too_long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in _functions(ast.parse(path.read_text(encoding="utf-8"))):
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                too_long.append(f"{_module_name(path)}.{node.name}: {length} lines")
+    assert not too_long, too_long
+
+
+def test_the_function_length_is_measured_from_def_to_last_line():
+    """The measure the test above applies (else it could pass for the wrong reason)."""
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    (node,) = _functions(ast.parse(f"@decorator\ndef f():\n{body}\n"))
+    assert node.end_lineno - node.lineno + 1 == 62 > MAX_FUNCTION_LINES
+
+
+def test_no_module_over_500_lines():
+    too_long = {_module_name(p): n for p in sorted(PACKAGE.rglob("*.py"))
+                if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not too_long, too_long

@@ -340,7 +340,8 @@ def test_report_pdf_has_a_chapter_per_theme_page_numbers_and_whole_figures(engli
 
     root, = reader.outline[1:]  # the report title's bookmark holds the chapters
     chapters = [(c.title, reader.get_destination_page_number(c)) for c in root if not isinstance(c, list)]
-    titled = [(t, p) for t, p in chapters if re.match(r"\d\. ", t)] + [c for c in chapters if c[0] == "Methods appendix"]
+    titled = ([(t, p) for t, p in chapters if re.match(r"\d\. ", t)]
+              + [c for c in chapters if c[0] == "Methods appendix"])
     assert [t[:2] for t, _ in titled[:6]] == [f"{n}." for n in range(1, 7)] and len(titled) == 7
     starts = [p for _, p in titled]
     assert starts == sorted(set(starts))  # each chapter starts a page of its own, in order

@@ -117,7 +117,8 @@ def test_bundled_coding_recovers_the_synthetic_coders_error_rate():
     expected = 2 * e * (1 - e)
     assert abs(disagreement - expected) < 3 * np.sqrt(expected * (1 - expected) / cells)
     planted = planted_open_codes(SYNTHETIC_N, SYNTHETIC_SEED)
-    prevalence = {(i, c): (planted[planted["item"] == i]["codes"].str.split(";").map(lambda s, code=c: code in s)).mean()
+    prevalence = {(i, c): (planted[planted["item"] == i]["codes"].str.split(";")
+                           .map(lambda s, code=c: code in s)).mean()
                   for i, c in zip(coders["item"], coders["code"])}
     gap = [k - coding.expected_kappa(prevalence[(i, c)], e) for i, c, k in zip(coders["item"], coders["code"],
                                                                                 coders["kappa"])]

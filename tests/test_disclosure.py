@@ -214,5 +214,6 @@ def test_return_mask_marks_exactly_the_suppressed_cells() -> None:
     assert mask.shape == t.shape
     assert ((out == SUPPRESSED) == mask).all().all()
     # numbers stay numbers: the values keep their dtype, hidden cells hold no value
-    assert pd.api.types.is_integer_dtype(pub.values["count"].dtype) and pub.values["count"].isna().tolist() == [True, False]
+    assert pd.api.types.is_integer_dtype(pub.values["count"].dtype)
+    assert pub.values["count"].isna().tolist() == [True, False]
     assert pub.cell(1, "n") == 20 and str(pub.cell(0, "count")) == SUPPRESSED

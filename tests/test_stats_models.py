@@ -203,7 +203,10 @@ def test_ordinal_logit_on_answer_patterns_equals_statsmodels_orderedmodel_on_row
     assert out["p"].to_numpy() == pytest.approx(p, rel=1e-3, abs=1e-300)
     assert out.index.tolist()[:2] == ["citizen_facing", "age"] and (out["term_type"] == "threshold").sum() == 4
     assert (out["n"] == len(model_data[["use_frequency", "citizen_facing", "age", "organisation"]].dropna())).all()
-    assert out["clusters"].isna().all() if cluster is None else (out["clusters"] == model_data["organisation"].nunique()).all()
+    if cluster is None:
+        assert out["clusters"].isna().all()
+    else:
+        assert (out["clusters"] == model_data["organisation"].nunique()).all()
 
 
 @pytest.mark.parametrize("cluster", ["organisation", None])

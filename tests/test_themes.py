@@ -127,7 +127,8 @@ def test_facts_json_writes_whole_counts_without_a_decimal_point(results, tmp_pat
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["active"]["n"] == 420 and isinstance(data["active"]["n"], int)  # was 420.0
     assert isinstance(data["platforms"]["cochran_df"], int) and isinstance(data["active"]["pct"], float)
-    assert facts_module.as_json(2.5) == 2.5 and facts_module.as_json(407.0) == 407 and isinstance(facts_module.as_json(407.0), int)
+    assert facts_module.as_json(2.5) == 2.5 and facts_module.as_json(407.0) == 407
+    assert isinstance(facts_module.as_json(407.0), int)
 
 
 def test_facts_survive_the_file_round_trip_typed(results, tmp_path):
@@ -182,10 +183,11 @@ def test_weights_of_one_change_nothing_and_other_weights_change_shares(survey):
     """Respondent weights reach the theme tables; counts and bases stay unweighted."""
     plain = opportunities.analyse(survey, Context(rules=Rules(k=K))).tables()["opportunity_ratings_summary"]
     ones = survey.assign(weight=1.0)
-    same = opportunities.analyse(ones, Context(rules=Rules(k=K), weights="weight")).tables()["opportunity_ratings_summary"]
+    weighted = Context(rules=Rules(k=K), weights="weight")
+    same = opportunities.analyse(ones, weighted).tables()["opportunity_ratings_summary"]
     pd.testing.assert_frame_equal(plain, same)
     skewed = survey.assign(weight=[3.0 if i % 2 else 1.0 for i in range(len(survey))])
-    other = opportunities.analyse(skewed, Context(rules=Rules(k=K), weights="weight")).tables()["opportunity_ratings_summary"]
+    other = opportunities.analyse(skewed, weighted).tables()["opportunity_ratings_summary"]
     assert list(other["n"]) == list(plain.set_index("item").loc[other["item"], "n"])
     assert not plain.set_index("item")["top2_pct"].equals(other.set_index("item")["top2_pct"])
 

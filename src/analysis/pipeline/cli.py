@@ -161,7 +161,8 @@ def _add_validate(sub: Any) -> None:
     validate.add_argument("path", type=Path)
     validate.add_argument("--mapping", type=Path, help="YAML mapping of export columns/values to the codebook")
     validate.add_argument("--sheet", help="sheet of an XLSX export (default: the first)")
-    validate.add_argument("--format", choices=FORMATS, help="the survey tool's layout (default: recognised from the file)")
+    validate.add_argument("--format", choices=FORMATS,
+                          help="the survey tool's layout (default: recognised from the file)")
     validate.add_argument("--wave", choices=list(SYNTHETIC_WAVES), default=None,
                           help="the codebook wave of the export (default: the first wave whose questionnaire it fits)")
     validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")

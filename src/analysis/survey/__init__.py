@@ -12,6 +12,8 @@
   multi-selects), :mod:`~analysis.survey.cells` (cell converters), with
   :mod:`~analysis.survey.matching` (how texts are compared) and :mod:`~analysis.survey.loadlog`
   (``LoadLog``, what the load did).
+- :mod:`~analysis.survey.draft_headers`: matching an export's headings to codebook columns (no
+  confident wrong match: weak, shared or tied matches stay unmatched).
 - :mod:`~analysis.survey.mapping_draft`, :mod:`~analysis.survey.summary`: drafting a mapping and
   summarising problems for a new export.
 - :mod:`~analysis.survey.tool_exports`: the bundled survey written in the survey tools' layouts;

@@ -91,7 +91,8 @@ def _read_rows(table: RawTable, header: Header, known: dict[str, Item], log: Loa
             problems.append(Problem(name, f"the row has {len(row)} fields", line=line, respondent=rid,
                                     expected=f"{width} fields, as in the header"))
             continue
-        if questions and all(row[pos].strip() == "" or (tick and value_key(row[pos]) in NOT_ANSWERED) for pos, tick in questions):
+        if questions and all(row[pos].strip() == "" or (tick and value_key(row[pos]) in NOT_ANSWERED)
+                             for pos, tick in questions):
             log.empty_responses.append({"line": line, "respondent": rid or None})
             continue
         good_rows.append(row)

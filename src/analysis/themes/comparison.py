@@ -156,8 +156,8 @@ class _Part:
 
     def _options_hidden(self, frame: pd.DataFrame, item: Item, columns: list[str], ctx: Context) -> list[bool]:
         """Which options the wave's own multi-select table hides (all of the wave's options asked)."""
-        own = publication.multi_select_options(stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level),
-                                       ctx.rules)
+        shares = stats.multi_select(frame, item.columns, weights=ctx.weights, level=ctx.level)
+        own = publication.multi_select_options(shares, ctx.rules)
         hidden = {o: bool(own.mask["count"].iloc[i] or own.mask["pct"].iloc[i])
                   for i, o in enumerate(own.values["option"])}
         return [hidden.get(c, False) for c in columns]
