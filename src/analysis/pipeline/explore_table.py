@@ -71,13 +71,9 @@ class ExploreTable:
     ctx: Context = field(repr=False)
 
     def counts(self) -> pd.DataFrame:
-        """Every shown count (hidden ones as None), with its part, group and category: for checks."""
-        rows = []
-        for part in self.parts:
-            for row in part.table.rows():
-                rows += [{"part": part.name, "group": row["group"], "category": row["category"],
-                          "n": row["n"], "count": row["count"]}]
-        return pd.DataFrame(rows)
+        """Every count with its part, group and category (a hidden one empty): for checks."""
+        return pd.concat([part.table.values[["group", "category", "n", "count"]].assign(part=part.name)
+                          for part in self.parts], ignore_index=True)
 
     def display(self, part: Part) -> pd.DataFrame:
         """The reader's table of a part: categories down, groups across, "share (count)" per cell and the
@@ -116,6 +112,7 @@ def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: 
     table = stats.crosstab(data, "outcome", "group", weights=ctx.weights, level=ctx.level)
     table = table.rename(columns={"row": "category", "column": "group"})
     cell_hidden, size_hidden = protect(table, ctx)
+    cell_hidden = cell_hidden | size_hidden  # a group shown with its zeros would say where its few members are
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)
     mask["count"] = cell_hidden
     mask["n"] = size_hidden
