@@ -218,3 +218,38 @@ def test_errors_name_the_item_and_what_is_allowed(survey, item, by, within, word
         survey.table(item, by=by, within=within)
     message = str(caught.value)
     assert words in message
+
+
+# ------------------------------------------------------------------------------------------- declared analyses
+
+def test_bundled_analyses_file_gives_three_protected_tables(survey):
+    """data/examples/analyses.yaml (the bundled example) declares three breakdowns."""
+    from analysis.core.paths import DATA_DIR
+    from analysis.pipeline.analyses import read_analyses, tables
+
+    path = DATA_DIR / "examples" / "analyses.yaml"
+    declared = read_analyses(path)
+    assert [(a.item, a.by) for a in declared] == [("current_barriers", "organisation_type"),
+                                                  ("use_frequency", "age_band"), ("enforcement_applications", "role")]
+    assert declared[1].within == {"organisation_type": "regional_police"}
+    for analysis, table in tables(survey, declared, str(path)):
+        assert analysis.title["nl"] and analysis.title["en"]
+        counts = pd.to_numeric(table.counts()["count"], errors="coerce").dropna()
+        assert not ((counts > 0) & (counts < K)).any()
+
+
+def test_analyses_file_problems_name_file_line_key_and_value(tmp_path, survey):
+    from analysis.core.errors import SurveyDataError
+    from analysis.pipeline.analyses import read_analyses, tables
+
+    path = tmp_path / "analyses.yaml"
+    path.write_text("analyses:\n  - item: role\n    by: age_band\n    colour: red\n"
+                    "  - item: nope\n    by: role\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as caught:
+        read_analyses(path)
+    text = str(caught.value)
+    assert "line 2" in text and "has no title" in text and "line 4" in text and "'colour'" in text
+    path.write_text("analyses:\n  - item: nope\n    by: role\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as caught:
+        tables(survey, read_analyses(path), str(path))
+    assert "line 2" in str(caught.value) and "unknown item 'nope'" in str(caught.value)
