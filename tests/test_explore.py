@@ -253,3 +253,33 @@ def test_analyses_file_problems_name_file_line_key_and_value(tmp_path, survey):
     with pytest.raises(SurveyDataError) as caught:
         tables(survey, read_analyses(path), str(path))
     assert "line 2" in str(caught.value) and "unknown item 'nope'" in str(caught.value)
+
+
+def test_strict_profile_shows_no_zero_and_no_count_below_its_k():
+    """The strict profile (k = 10, zeros hidden: analysis.protection.rules.PROFILES) holds here too."""
+    strict = explore.open(rules="strict")
+    assert strict.ctx.k == 10
+    for item, by in [("role", "organisation_type"), ("platforms", "age_band"), ("bar_skills", "role")]:
+        table = strict.table(item, by=by)
+        counts = pd.to_numeric(table.counts()["count"], errors="coerce").dropna()
+        assert not ((counts >= 0) & (counts < 10)).any(), (item, by)
+
+
+def test_weighted_shares_match_a_weighted_pandas_crosstab(tmp_path):
+    """Reference: pandas.crosstab(..., values=weight, aggfunc='sum', normalize='columns') on a copy of the
+    bundled export with a weight column (counts stay unweighted: the small-cell rule counts people)."""
+    from analysis.core.paths import SYNTHETIC_EXPORT
+
+    raw = pd.read_csv(SYNTHETIC_EXPORT, dtype=str)
+    raw["weight"] = ["2" if i % 3 == 0 else "1" for i in range(len(raw))]
+    path = tmp_path / "weighted.csv"
+    raw.to_csv(path, index=False)
+    weighted = explore.open(data=path, weights="weight")
+    part = weighted.table("platforms", by="use_frequency").parts[1]
+    frame = weighted.frame
+    reference = 100 * pd.crosstab(frame[part.name], _group_labels(weighted, "use_frequency"), values=frame["weight"],
+                                  aggfunc="sum", normalize="columns")
+    shown = part.table.values.dropna(subset=["pct"])
+    assert len(shown) >= 5
+    for row in shown.itertuples():
+        assert row.pct == pytest.approx(reference.loc[row.category, row.group])
