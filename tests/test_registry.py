@@ -30,7 +30,7 @@ def test_registry_follows_the_codebook_theme_list():
 
 
 def test_every_theme_has_its_module_notebook_and_question():
-    assert sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")) == [t.notebook.name for t in THEMES]
+    assert sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")) == [t.notebook.name for t in THEMES]
     for entry in THEMES:
         module = importlib.import_module(entry.module)
         assert module.THEME == entry.key and callable(module.analyse)

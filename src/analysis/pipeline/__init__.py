@@ -9,6 +9,9 @@
 - :mod:`~analysis.pipeline.notebook`: what a theme notebook calls (``ThemeNotebook``).
 - :mod:`~analysis.pipeline.stored_notebooks`: the generated cells of notebooks/ and their refresh.
 - :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
+- :mod:`~analysis.pipeline.explore`: exploring in JupyterLab (``explore.open(...).table(item, by=...)``).
+- :mod:`~analysis.pipeline.explore_table`: one protected, tested breakdown and its HTML.
+- :mod:`~analysis.pipeline.analyses`: declared extra analyses (a YAML file of breakdowns) read and computed.
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
 - :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.
 

@@ -1,0 +1,211 @@
+"""Exploring in JupyterLab: any question by any background item, with the report's statistics and protection.
+
+``survey = explore.open(data=..., mapping=..., weights=..., rules=..., lang=..., wave=...)`` loads the
+export through the build's one loader (:func:`analysis.pipeline.parameters.load_survey`; defaults: the
+bundled export) and ``survey.table(item, by=..., within=...)`` returns an
+:class:`~analysis.pipeline.explore_table.ExploreTable`: the answers of `item` (a single choice, a rating,
+a rating grid by its grid name, a multi-select per option, an open question by its codes) by the groups
+of a categorical background item, protected by the report's small-cell rules, with a test of association
+and its sentence. Mistakes a person makes (an unknown item, an open item as breakdown, a filter that
+leaves fewer than k respondents) raise :class:`ExploreError` naming the item and what is allowed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import coding
+from analysis.pipeline.explore_table import WORDING, ExploreTable, Part, breakdown, holm, sentence
+from analysis.pipeline.parameters import BuildParameters, load_survey
+from analysis.survey.codebook import Item, load_codebook
+from analysis.themes.base import Context
+
+#: Item types that can be a breakdown (categorical background answers).
+BREAKDOWN_TYPES = ("single", "ordinal")
+#: The breakdown by type of organisation: the ``group`` of each organisation's code in the codebook.
+ORGANISATION_TYPE = "organisation_type"
+
+
+#: One answer to break down: its name, label, codes of the selected respondents, whether it is
+#: ordinal (a rating), and the words of its codes.
+Outcome = tuple[str, str, pd.Series, bool, dict[Any, str]]
+
+
+class ExploreError(ValueError):
+    """A request the exploration cannot answer, with the item and what is allowed."""
+
+
+@dataclass
+class Survey:
+    """A loaded survey to explore: the frame, the parameters it was loaded with and their context."""
+
+    frame: pd.DataFrame
+    params: BuildParameters
+    ctx: Context
+
+    # --- what can be asked --------------------------------------------------------------------
+    def items(self) -> list[str]:
+        """Every item (or rating grid) a table can be made of."""
+        codebook = self.ctx.codebook
+        grids = list(dict.fromkeys(i.grid for i in codebook.items if i.grid))
+        return [i.id for i in codebook.items if i.type in ("single", "ordinal", "rating", "multi", "open")] + grids
+
+    def breakdowns(self) -> list[str]:
+        """Every categorical background item a table can be broken down by."""
+        ids = [i.id for i in self.ctx.codebook.items if i.type in BREAKDOWN_TYPES]
+        return ids + [ORGANISATION_TYPE]
+
+    # --- the table ----------------------------------------------------------------------------
+    def table(self, item: str, by: str, within: dict[str, Any] | None = None) -> ExploreTable:
+        """The answers to `item` by the groups of `by`, among the respondents `within` selects
+        (``{background item: code or list of codes}``), protected, tested and worded."""
+        groups, by_label = self._groups(by)
+        rows, within_text = self._selection(within)
+        if item == by:
+            raise ExploreError(f"item {item!r} is also the breakdown: choose another breakdown from "
+                               f"{', '.join(b for b in self.breakdowns() if b != item)}")
+        parts = [self._part(name, label, outcome, groups[rows], ordinal, codes)
+                 for name, label, outcome, ordinal, codes in self._outcomes(item, rows)]
+        holm(parts)
+        title = self._title(item)
+        caption = WORDING[self.ctx.lang]["caption"].format(title=title, by=by_label)
+        if within_text:
+            caption += f" ({WORDING[self.ctx.lang]['within'].format(within=within_text)})"
+        sentences = [sentence(p, by_label, self.ctx) for p in parts]
+        return ExploreTable(item, by, caption, parts, sentences, self.ctx)
+
+    def _part(self, name: str, label: str, outcome: pd.Series, groups: pd.Series, ordinal: bool,
+              codes: dict[Any, str]) -> Part:
+        data = pd.DataFrame({"outcome": outcome, "group": groups})
+        if self.ctx.weights:
+            data[self.ctx.weights] = self.frame.loc[outcome.index, self.ctx.weights]
+        return breakdown(data, self.ctx, name, label, ordinal, codes)
+
+    def _title(self, item: str) -> str:
+        if item in self.ctx.codebook:
+            return self.ctx.label(item)
+        return item.replace("_", " ")
+
+    def _groups(self, by: str) -> tuple[pd.Series, str]:
+        """The group label of every respondent (None when not answered) and the breakdown's label."""
+        codebook, lang = self.ctx.codebook, self.ctx.lang
+        if by == ORGANISATION_TYPE:
+            organisation = codebook["organisation"]
+            kinds = organisation.code_attr("group")
+            label = {"en": "type of organisation", "nl": "type organisatie"}[lang]
+            return _labelled(self.frame["organisation"], kinds), label
+        if by not in codebook:
+            raise ExploreError(f"unknown breakdown {by!r}: a breakdown is one of {', '.join(self.breakdowns())}")
+        spec = codebook[by]
+        if spec.type not in BREAKDOWN_TYPES:
+            raise ExploreError(f"{by!r} is a {spec.type} item and cannot be a breakdown (only categorical "
+                               f"background items can): one of {', '.join(self.breakdowns())}")
+        return _labelled(self.frame[by], spec.code_labels(lang)), spec.label(lang)
+
+    def _selection(self, within: dict[str, Any] | None) -> tuple[pd.Index, str]:
+        """The respondents `within` selects (at least k of them) and its words for the caption."""
+        rows = pd.Series(True, index=self.frame.index)
+        words = []
+        for name, wanted in (within or {}).items():
+            groups, label = self._groups(name)
+            codes = wanted if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
+            values = self._filter_values(name, codes)
+            rows &= groups.isin(values)
+            words.append(f"{label}: {', '.join(values)}")
+        if rows.sum() < self.ctx.k:
+            raise ExploreError(f"the filter {within!r} leaves {int(rows.sum())} respondents, fewer than k = "
+                               f"{self.ctx.k}: choose a filter that keeps at least {self.ctx.k} respondents")
+        return self.frame.index[rows.to_numpy()], "; ".join(words)
+
+    def _filter_values(self, name: str, codes: list[Any]) -> list[str]:
+        """The group labels of the codes a filter asks for (codes or labels of the item)."""
+        if name == ORGANISATION_TYPE:
+            allowed = dict.fromkeys(str(v) for v in self.ctx.codebook["organisation"].code_attr("group").values())
+            labels = {v: v for v in allowed}
+        else:
+            labels = {**{str(c): v for c, v in self.ctx.codebook[name].code_labels(self.ctx.lang).items()},
+                      **{v: v for v in self.ctx.codebook[name].code_labels(self.ctx.lang).values()}}
+        unknown = [c for c in codes if str(c) not in labels]
+        if unknown:
+            raise ExploreError(f"filter on {name!r}: no such code {unknown[0]!r}; the codes are "
+                               f"{', '.join(dict.fromkeys(labels))}")
+        return [labels[str(c)] for c in codes]
+
+    def _outcomes(self, item: str, rows: pd.Index) -> list[Outcome]:
+        """The answers of `item` (name, label, codes of the selected respondents, ordinal) per part."""
+        codebook = self.ctx.codebook
+        grid = [i for i in codebook.items if i.grid == item]
+        if grid:
+            return [self._rating(i, rows) for i in grid]
+        if item not in codebook:
+            raise ExploreError(f"unknown item {item!r}: an item is one of {', '.join(self.items())}")
+        spec = codebook[item]
+        if spec.type == "rating":
+            return [self._rating(spec, rows)]
+        if spec.type in ("single", "ordinal"):
+            labels = spec.code_labels(self.ctx.lang)
+            return [(item, spec.label(self.ctx.lang), _labelled(self.frame.loc[rows, item], labels),
+                     spec.type == "ordinal", {})]
+        if spec.type == "multi":
+            ticked = WORDING[self.ctx.lang]["ticked"]
+            return [(column, self.ctx.option_label(column), self.frame.loc[rows, column], False, ticked)
+                    for column in spec.columns]
+        if spec.type == "open" and spec.frame:
+            return self._codes(spec, rows)
+        raise ExploreError(f"{item!r} is a {spec.type} item: a table can be made of one of {', '.join(self.items())}")
+
+    def _rating(self, spec: Item, rows: pd.Index) -> Outcome:
+        """A rating as the report summarises it: bottom 2, middle and top 2 of the scale, in order (don't
+        know and missing left out), so that fewer cells fall below k than on the full scale."""
+        values = pd.to_numeric(self.frame.loc[rows, spec.id].astype(object), errors="coerce")
+        scale = spec.substantive_codes
+        boxes = pd.Series(float("nan"), index=values.index)
+        boxes[values.isin(scale[:2])] = 1.0
+        boxes[values.isin(scale[2:-2])] = 2.0
+        boxes[values.isin(scale[-2:])] = 3.0
+        labels = spec.code_labels(self.ctx.lang)
+        words = WORDING[self.ctx.lang]["boxes"]
+        names = {1.0: f"{words[0]} ({', '.join(labels[c] for c in scale[:2])})", 2.0: words[1],
+                 3.0: f"{words[2]} ({', '.join(labels[c] for c in scale[-2:])})"}
+        return spec.id, spec.label(self.ctx.lang), boxes, True, names
+
+    def _codes(self, spec: Item, rows: pd.Index) -> list[Outcome]:
+        """Each code of an open question (the automatic first pass, or the coders' final codes): 0/1
+        among those who answered."""
+        answers = coding.answers(self.frame.loc[rows], spec)
+        if self.ctx.coding is not None and self.ctx.coding.covers(spec.id):
+            codes = self.ctx.coding.codes(spec).reindex(answers[coding.KEY]).fillna(0).astype(int)
+            codes.index = answers.index
+        else:
+            codes = coding.automatic_codes(answers["text"], spec)
+        labels = {c.code: c.labels[self.ctx.lang] for c in spec.frame}
+        coded = WORDING[self.ctx.lang]["coded"]
+        return [(f"{spec.id}_{code}", labels[code], codes[code].reindex(rows), False, coded) for code in labels]
+
+
+def _labelled(codes: pd.Series, labels: dict[Any, str]) -> pd.Series:
+    """Answer codes as an ordered categorical of their labels (the codebook's order; codes without
+    a label are left out)."""
+    values = codes.astype(object).map(lambda c: None if pd.isna(c) else labels.get(c))
+    return pd.Series(pd.Categorical(values, categories=list(dict.fromkeys(labels.values())), ordered=True),
+                     index=codes.index)
+
+
+def open(data: str | Path | None = None, mapping: str | Path | None = None, weights: str | None = None,
+         rules: str = "standard", lang: str = "en", wave: str | None = None, min_cell: int | None = None,
+         **parameters: Any) -> Survey:
+    """Load an export to explore, through the build's loader and with the build's parameters
+    (any other field of :class:`~analysis.pipeline.parameters.BuildParameters` by name)."""
+    params = BuildParameters(data_path=data, mapping=mapping, weights=weights, rules=rules, lang=lang, wave=wave,
+                             **({"min_cell": min_cell} if min_cell is not None else {}), **parameters)
+    frame, _ = load_survey(params)
+    wave = frame.attrs.get("wave")
+    ctx = Context(lang=params.lang, rules=params.publication_rules(), level=float(params.level),
+                  weights=params.weights, synthetic=bool(frame.attrs.get("synthetic")),
+                  codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
+                  coding=coding.Coding.load(params.coding, frame) if params.coding else None)
+    return Survey(frame, params, ctx)

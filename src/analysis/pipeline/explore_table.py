@@ -1,0 +1,222 @@
+"""One protected breakdown for exploration: an answer's categories by the groups of a background item.
+
+:func:`breakdown` counts the answers of each group (:func:`analysis.stats.crosstab`, weighted shares
+with intervals), protects the counts together with the group sizes (the report publishes both the
+answer's distribution and the background item's, so both margins are public sums here) through
+:func:`analysis.protection.suppression.suppress`, tests the association (chi-square with Cramér's V
+for categories, Mann-Whitney or Kruskal-Wallis for ratings) only when no cell is hidden or below k,
+and words one sentence per test that says "differs" only when p < alpha. :class:`ExploreTable`
+holds the parts and shows itself as a captioned HTML table in JupyterLab.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from analysis import stats
+from analysis.protection.disclosure import SUPPRESSED, Published
+from analysis.protection.suppression import suppress
+from analysis.themes.base import Context
+
+#: The sentences of a test, by language: differs (p < alpha), not shown to differ, not shown.
+WORDING = {
+    "en": {"differ": "{what} differs by {by} ({test}, {p}, {effect} = {size}; n = {n}).",
+           "open": "The data do not show an association between {what} and {by} ({test}, {p}, "
+                   "{effect} = {size}; n = {n}).",
+           "hidden": "No test of {what} by {by} is shown: fewer than two groups have every count shown and at "
+                     "least {k}.",
+           "left_out": "The test leaves out {groups} group(s) with a hidden count or a count below {k}.",
+           "caption": "{title} by {by}", "within": "only {within}", "group_n": "Respondents",
+           "ticked": {0: "not ticked", 1: "ticked"}, "boxes": ("bottom 2", "middle", "top 2"),
+           "coded": {0: "not mentioned", 1: "mentioned"}},
+    "nl": {"differ": "{what} verschilt naar {by} ({test}, {p}, {effect} = {size}; n = {n}).",
+           "open": "De gegevens tonen geen samenhang tussen {what} en {by} ({test}, {p}, "
+                   "{effect} = {size}; n = {n}).",
+           "hidden": "Geen toets van {what} naar {by} getoond: minder dan twee groepen hebben elk aantal getoond "
+                     "en minstens {k}.",
+           "left_out": "De toets laat {groups} groep(en) met een verborgen aantal of een aantal onder {k} weg.",
+           "caption": "{title} naar {by}", "within": "alleen {within}", "group_n": "Respondenten",
+           "ticked": {0: "niet aangevinkt", 1: "aangevinkt"}, "boxes": ("onderste 2", "midden", "bovenste 2"),
+           "coded": {0: "niet genoemd", 1: "genoemd"}},
+}
+
+
+@dataclass
+class Part:
+    """One answer (a question, a grid item or a multi-select option) by the groups: the protected
+    long table (group, category, n, count, pct, pct_low, pct_high) and its test (None: not shown)."""
+
+    name: str
+    label: str
+    table: Published
+    test: dict[str, Any] | None
+    #: the words of each answer code in the table (a rating's scale, ticked or not)
+    codes: dict[Any, str] = field(default_factory=dict)
+
+
+@dataclass
+class ExploreTable:
+    """A protected breakdown: its parts, sentences and caption; shows itself as HTML in JupyterLab."""
+
+    item: str
+    by: str
+    caption: str
+    parts: list[Part]
+    sentences: list[str]
+    ctx: Context = field(repr=False)
+
+    def counts(self) -> pd.DataFrame:
+        """Every count with its part, group and category (a hidden one empty): for checks."""
+        return pd.concat([part.table.values[["group", "category", "n", "count"]].assign(part=part.name)
+                          for part in self.parts], ignore_index=True)
+
+    def display(self, part: Part) -> pd.DataFrame:
+        """The reader's table of a part: categories down, groups across, "share (count)" per cell and the
+        respondents per group in the last row; hidden cells hold the report's marker."""
+        values = part.table
+        cells: dict[str, dict[str, str]] = {}
+        sizes: dict[str, str] = {}
+        for row in values.rows():
+            text = f"{self.ctx.pct(row['pct'])} ({self.ctx.num(row['count'])})"
+            category = part.codes.get(row["category"], row["category"])
+            cells.setdefault(row["group"], {})[category] = SUPPRESSED if SUPPRESSED in text else text
+            sizes[row["group"]] = self.ctx.num(row["n"])
+        frame = pd.DataFrame(cells)
+        frame.loc[WORDING[self.ctx.lang]["group_n"]] = pd.Series(sizes)
+        return frame.fillna("–")
+
+    def _repr_html_(self) -> str:
+        out = [f"<h4>{html.escape(self.caption)}</h4>"]
+        for part in self.parts:
+            table = self.display(part).to_html(escape=True)
+            out.append(table.replace(">\n", f">\n<caption>{html.escape(part.label)}</caption>\n", 1))
+        out += [f"<p>{html.escape(s)}</p>" for s in self.sentences]
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return "\n\n".join([self.caption] + [self.display(p).to_string() for p in self.parts] + self.sentences)
+
+
+def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: bool,
+              codes: dict[Any, str]) -> Part:
+    """One answer by the groups: `data` has ``outcome`` (category codes, NaN when not answered),
+    ``group`` (the background labels) and, with weights, the weight column; `codes` words the codes.
+
+    The test uses only the groups whose every count is shown and at least k (zero included): a test
+    statistic is a function of the counts it is computed from, so it gives back nothing hidden."""
+    table = stats.crosstab(data, "outcome", "group", weights=ctx.weights, level=ctx.level)
+    table = table.rename(columns={"row": "category", "column": "group"})
+    cell_hidden, size_hidden = protect(table, ctx)
+    cell_hidden = cell_hidden | size_hidden  # a group shown with its zeros would say where its few members are
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    mask["count"] = cell_hidden
+    mask["n"] = size_hidden
+    below_k = (table["n"] < ctx.k).to_numpy()
+    for column in ("pct", "pct_low", "pct_high"):
+        mask[column] = cell_hidden | size_hidden | below_k
+    published = Published(table[["group", "category", "n", "count", "pct", "pct_low", "pct_high"]], mask)
+    unsafe = cell_hidden | size_hidden | (table["count"] < ctx.k).to_numpy()
+    tested = [g for g in dict.fromkeys(table["group"]) if not unsafe[(table["group"] == g).to_numpy()].any()]
+    test = association(data[data["group"].isin(tested)], ordinal) if len(tested) >= 2 else None
+    if test is not None:
+        test["left_out"] = len(set(table["group"])) - len(tested)
+    return Part(name, label, published, test, codes)
+
+
+def protect(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Which counts and which group sizes of a long crosstab are hidden.
+
+    The model holds the cells, each group's size n_g and its complement N - n_g (never shown), with
+    the public sums the report makes known: each category's count over the groups (the answer's
+    distribution), the group sizes' total, and for each group its cells + complement = N and
+    n_g + complement = N (so the cells of a group add up to its size). A group size the background
+    item's own protection hides (:func:`group_sizes_hidden`) is hidden here as a linked cell, with its
+    complement; secondary suppression then hides further cells until none follows from the rest.
+    """
+    groups = list(dict.fromkeys(table["group"]))
+    sizes = table.groupby("group", sort=False)["n"].first().reindex(groups)
+    total = float(sizes.sum())
+    cells = table[["group", "category", "count"]].astype({"count": float}).reset_index(drop=True)
+    n_rows = pd.DataFrame({"group": groups, "category": "n", "count": sizes.to_numpy(dtype=float)})
+    rest_rows = pd.DataFrame({"group": groups, "category": "rest", "count": total - sizes.to_numpy(dtype=float)})
+    model = pd.concat([cells, n_rows, rest_rows], ignore_index=True).astype({"group": str, "category": str})
+    first_n, first_rest = len(cells), len(cells) + len(groups)
+    sums = [[(i, "count") for i in np.flatnonzero((table["category"] == c).to_numpy()).tolist()]
+            for c in dict.fromkeys(table["category"])]
+    sums.append([(first_n + j, "count") for j in range(len(groups))])
+    for j, g in enumerate(groups):
+        own = np.flatnonzero((table["group"] == g).to_numpy()).tolist()
+        sums.append([(i, "count") for i in own] + [(first_rest + j, "count")])
+        sums.append([(first_n + j, "count"), (first_rest + j, "count")])
+    linked = pd.DataFrame(False, index=model.index, columns=model.columns)
+    for j, hidden in enumerate(group_sizes_hidden(sizes, ctx)):
+        linked.loc[[first_n + j, first_rest + j], "count"] = hidden
+    pub = suppress(model, ctx.k, counts=["count"], within={}, across=[], suppress_zeros=ctx.rules.zeros,
+                   suppress_whole=ctx.rules.whole, public_sums=sums, extra_mask=linked)
+    hidden = pub.mask["count"].to_numpy()
+    position = {g: first_n + j for j, g in enumerate(groups)}
+    return hidden[:first_n], np.array([hidden[position[g]] for g in table["group"]], dtype=bool)
+
+
+def group_sizes_hidden(sizes: pd.Series, ctx: Context) -> np.ndarray:
+    """The group sizes the background item's own frequency table hides (their total is public)."""
+    table = pd.DataFrame({"group": [str(g) for g in sizes.index], "n": sizes.to_numpy(dtype=float)})
+    pub = suppress(table, ctx.k, counts=["n"], within={"n": []}, across=[], suppress_zeros=ctx.rules.zeros,
+                   suppress_whole=ctx.rules.whole)
+    return pub.mask["n"].to_numpy()
+
+
+def association(data: pd.DataFrame, ordinal: bool) -> dict[str, Any] | None:
+    """The test of association of ``outcome`` with ``group``: Mann-Whitney (two groups) or
+    Kruskal-Wallis for a rating, chi-square (Fisher or Monte-Carlo for small expected counts) with
+    Cramér's V for categories. None when fewer than two groups or answers are present."""
+    present = data.dropna(subset=["outcome", "group"])
+    if ordinal:
+        samples = [g["outcome"].astype(float).to_numpy() for _, g in present.groupby("group", observed=True)]
+        samples = [s for s in samples if len(s)]
+        if len(samples) < 2 or len(np.unique(np.concatenate(samples))) < 2:
+            return None
+        if len(samples) == 2:
+            u, p = sps.mannwhitneyu(samples[0], samples[1], alternative="two-sided")
+            size = 1 - 2 * float(u) / (len(samples[0]) * len(samples[1]))
+            return {"test": "Mann-Whitney U", "statistic": float(u), "p": float(p), "effect": "r",
+                    "size": size, "n": len(present)}
+        h, p = sps.kruskal(*samples)
+        return {"test": "Kruskal-Wallis H", "statistic": float(h), "p": float(p), "effect": "ε²",
+                "size": float(h) / (len(present) - 1), "n": len(present)}
+    test = stats.crosstab_test(present, "outcome", "group")
+    if test.empty or test["test"].iloc[0] == "none":
+        return None
+    row = test.iloc[0]
+    return {"test": {"chi2": "chi-square"}.get(row["test"], row["test"]), "statistic": float(row["statistic"]),
+            "p": float(row["p"]), "effect": "Cramér's V", "size": float(row["cramers_v"]), "n": int(row["n"])}
+
+
+def sentence(part: Part, by: str, ctx: Context) -> str:
+    """The sentence of a part's test: "differs" only when p < alpha (Holm-adjusted ``p`` when the
+    caller set it); no figure of a test that is not shown."""
+    words = WORDING[ctx.lang]
+    if part.test is None:
+        return words["hidden"].format(what=part.label, by=by, k=ctx.k)
+    t = part.test
+    key = "differ" if t["p"] < ctx.alpha else "open"
+    text = words[key].format(what=part.label, by=by, test=t["test"], p=ctx.p(t["p"]), effect=t["effect"],
+                             size=ctx.num(t["size"], 2), n=ctx.num(t["n"]))
+    if t.get("left_out"):
+        text += " " + words["left_out"].format(groups=ctx.num(t["left_out"]), k=ctx.k)
+    return text
+
+
+def holm(parts: list[Part]) -> None:
+    """Holm-adjust the p-values of several parts' tests in place (a grid's items, a question's options)."""
+    tested = [p for p in parts if p.test is not None]
+    if len(tested) > 1:
+        adjusted = stats.holm_adjust([p.test["p"] for p in tested])
+        for part, p in zip(tested, adjusted):
+            part.test["p"] = float(p)
+

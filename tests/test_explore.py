@@ -1,0 +1,285 @@
+"""Exploring in JupyterLab (issue 22): ``analysis.pipeline.explore`` on the bundled synthetic export.
+
+References: the counts are checked against an independent ``pandas.crosstab`` of the loaded frame,
+the tests against ``scipy.stats.chi2_contingency`` and ``scipy.stats.kruskal`` on those crosstabs, and
+the protection by an attacker's linear programme (``scipy.optimize.linprog``): every hidden count's
+range given the shown counts and the margins the report publishes (each answer's distribution, the
+background item's group sizes), in the manner of tests/test_publication_safety.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize
+from scipy import stats as sps
+
+from analysis.pipeline import explore
+from analysis.protection.disclosure import is_hidden
+from support import K
+
+
+@pytest.fixture(scope="module")
+def survey() -> explore.Survey:
+    return explore.open(min_cell=K)
+
+
+def _shown(table: explore.ExploreTable) -> pd.DataFrame:
+    return table.counts()
+
+
+def _box(values: pd.Series) -> pd.Series:
+    """A 1-5 rating as bottom 2 / middle / top 2 (1, 2, 3), as the exploration shows it."""
+    codes = pd.to_numeric(values.astype(object), errors="coerce")
+    return codes.map({1: 1.0, 2: 1.0, 3: 2.0, 4: 3.0, 5: 3.0})
+
+
+def _group_labels(survey: explore.Survey, by: str) -> pd.Series:
+    return survey.frame[by].astype(object).map(survey.ctx.codebook[by].code_labels("en"))
+
+
+# ------------------------------------------------------------------------------------------- numbers
+
+def test_single_choice_counts_and_shares_match_pandas_crosstab(survey):
+    """Reference: pandas.crosstab of role by organisation type (the codebook's ``group`` of each force)."""
+    table = survey.table("role", by="organisation_type")
+    kinds = survey.ctx.codebook["organisation"].code_attr("group")
+    roles = _group_labels(survey, "role")
+    reference = pd.crosstab(roles, survey.frame["organisation"].astype(object).map(kinds))
+    shown = _shown(table)
+    checked = 0
+    for row in shown.itertuples():
+        if not pd.isna(row.count):
+            assert row.count == reference.loc[row.category, row.group]
+            checked += 1
+        if not pd.isna(row.n):
+            assert row.n == reference[row.group].sum()
+    assert checked >= 10
+    part = table.parts[0].table
+    for r in part.rows():
+        if not is_hidden(r["pct"]) and not pd.isna(r["pct"]):
+            assert r["pct"] == pytest.approx(100 * r["count"] / r["n"])
+
+
+def test_rating_box_counts_match_pandas_crosstab(survey):
+    """Reference: pandas.crosstab of the bottom-2/middle/top-2 boxes of a rating by age band."""
+    table = survey.table("bar_skills", by="age_band")
+    reference = pd.crosstab(_box(survey.frame["bar_skills"]), _group_labels(survey, "age_band"))
+    shown = _shown(table).dropna(subset=["count"])
+    assert len(shown) >= 5
+    for row in shown.itertuples():
+        assert row.count == reference.loc[row.category, row.group]
+
+
+def test_multi_select_option_counts_match_pandas_crosstab(survey):
+    """Reference: pandas.crosstab of each option's 0/1 column by use frequency."""
+    table = survey.table("platforms", by="use_frequency")
+    groups = _group_labels(survey, "use_frequency")
+    assert [p.name for p in table.parts] == survey.ctx.codebook["platforms"].columns
+    shown = _shown(table).dropna(subset=["count"])
+    assert len(shown) >= 10
+    for row in shown.itertuples():
+        reference = pd.crosstab(survey.frame[row.part], groups)
+        assert row.count == reference.loc[row.category, row.group]
+
+
+def test_tests_match_scipy_on_the_groups_they_use(survey):
+    """Reference: scipy.stats.chi2_contingency (categories) and scipy.stats.kruskal (ratings) on the
+    groups whose counts are all shown; the sentence says "differs" only when p < alpha."""
+    table = survey.table("platforms", by="use_frequency")
+    part = next(p for p in table.parts if p.test is not None)
+    shown = part.table.values.dropna(subset=["count"])
+    complete = [g for g, rows in part.table.values.groupby("group", sort=False) if rows["count"].notna().all()]
+    observed = shown[shown["group"].isin(complete)].pivot(index="category", columns="group", values="count")
+    chi2, p, _, _ = sps.chi2_contingency(observed.to_numpy(dtype=float), correction=False)
+    assert part.test["statistic"] == pytest.approx(chi2)
+    rating = survey.table("bar_skills", by="age_band").parts[0]
+    values = rating.table.values
+    complete = [g for g, rows in values.groupby("group", sort=False) if rows["count"].notna().all()
+                and (rows["count"] >= K).all()]
+    boxes, groups = _box(survey.frame["bar_skills"]), _group_labels(survey, "age_band")
+    samples = [boxes[(groups == g) & boxes.notna()].to_numpy() for g in complete]
+    assert rating.test["p"] == pytest.approx(sps.kruskal(*samples).pvalue)
+
+
+@pytest.mark.parametrize("item, by", [("platforms", "use_frequency"), ("bar_skills", "age_band"),
+                                      ("current_barriers", "role"), ("use_frequency", "age_band")])
+def test_sentences_say_differs_only_below_alpha(survey, item, by):
+    table = survey.table(item, by=by)
+    for part, text in zip(table.parts, table.sentences):
+        differs = "differs" in text
+        assert differs == (part.test is not None and part.test["p"] < survey.ctx.alpha), text
+        if part.test is None:
+            assert "p =" not in text and "p <" not in text
+
+
+def test_html_has_a_caption_and_speaks_dutch():
+    table = explore.open(lang="nl").table("role", by="age_band")
+    html = table._repr_html_()
+    assert "<caption>" in html and "naar" in html and "Respondenten" in html
+
+
+# ------------------------------------------------------------------------------------------- protection
+
+ALL_ITEMS = ["role", "knowledge", "bar_culture", "current_barriers", "platforms", "uses_made", "opportunities_open"]
+
+
+@pytest.mark.parametrize("by", ["role", "age_band", "use_frequency", "organisation_type"])
+def test_no_shown_count_is_below_k(survey, by):
+    for item in ALL_ITEMS:
+        if item == by:
+            continue
+        shown = _shown(survey.table(item, by=by))
+        for column in ("count", "n"):
+            values = pd.to_numeric(shown[column], errors="coerce").dropna()
+            assert not ((values > 0) & (values < K)).any(), (item, by, column)
+
+
+def _ranges(values: pd.DataFrame, truth: pd.DataFrame) -> list[tuple[float, float, float]]:
+    """The attacker: (true value, min, max) of every hidden count of one part, given every shown count,
+    the public margins (each category's total over the groups, each group's size) and counts >= 0."""
+    cells = truth.reset_index(drop=True)
+    hidden = values["count"].isna().to_numpy()
+    if not hidden.any():
+        return []
+    unknown = np.flatnonzero(hidden)
+    rows, rhs = [], []
+    size_shown = values.groupby("group", sort=False)["n"].first().notna()
+    for key in ("category", "group"):
+        for name, members in cells.groupby(key, sort=False).groups.items():
+            if key == "group" and not size_shown[name]:
+                continue  # a hidden group size is no margin the attacker has
+            members = np.asarray(list(members))
+            total = float(cells.loc[members, "count"].sum())
+            if 0 < total < K:
+                continue  # a margin of 1 to k - 1 is hidden wherever it is published (the primary rule)
+            coefficients = np.isin(unknown, members).astype(float)
+            if coefficients.any():
+                rows.append(coefficients)
+                rhs.append(total - float(cells.loc[[m for m in members if not hidden[m]], "count"].sum()))
+    if not rows:
+        return [(float(cells.loc[p, "count"]), 0.0, np.inf) for p in unknown]
+    out = []
+    for j, position in enumerate(unknown):
+        objective = np.zeros(len(unknown))
+        objective[j] = 1.0
+        low = optimize.linprog(objective, A_eq=np.array(rows), b_eq=rhs, bounds=(0, None)).fun
+        top = optimize.linprog(-objective, A_eq=np.array(rows), b_eq=rhs, bounds=(0, None))
+        high = np.inf if top.status == 3 else -top.fun  # status 3: unbounded
+        out.append((float(cells.loc[position, "count"]), low, high))
+    return out
+
+
+def _true_counts(survey: explore.Survey, by: str, item: str, within: pd.Series | None = None) -> pd.DataFrame:
+    groups = _group_labels(survey, by)
+    keep = groups.notna() & survey.frame[item].notna() if within is None else within & groups.notna()
+    observed = pd.crosstab(survey.frame.loc[keep, item].astype(object).map(
+        survey.ctx.codebook[item].code_labels("en")), groups[keep])
+    return observed.stack().rename("count").reset_index().rename(columns={item: "category", by: "group"})
+
+
+@pytest.mark.parametrize("item, by, within", [("organisation", "role", None),
+                                              ("use_frequency", "role", {"organisation": 1}),
+                                              ("age_band", "role", {"organisation_type": "marechaussee"})])
+def test_attack_small_groups_give_no_hidden_count_back(survey, item, by, within):
+    """A breakdown chosen to isolate a small group (organisation by role; a filter on one force or on a
+    small kind of organisation): no shown count below k, and no hidden small count pinned by the shown
+    counts with the category totals and group sizes (published by the report or beside the table)."""
+    table = survey.table(item, by=by, within=within)
+    part = table.parts[0]
+    values = part.table.values
+    shown = pd.to_numeric(values["count"], errors="coerce").dropna()
+    assert not ((shown > 0) & (shown < K)).any()
+    rows = survey._selection(within)[0]
+    keep = pd.Series(survey.frame.index.isin(rows), index=survey.frame.index) & survey.frame[item].notna()
+    truth = _true_counts(survey, by, item, keep)
+    truth = values[["group", "category"]].astype(str).merge(truth.astype({"group": str, "category": str}),
+                                                           on=["group", "category"], how="left")
+    for value, low, high in _ranges(values, truth):
+        if 0 < value < K:
+            assert high - low >= 1 - 1e-9, (value, low, high)
+    sizes = values.groupby("group", sort=False)["n"].first()
+    assert not ((sizes.dropna() > 0) & (sizes.dropna() < K)).any()
+
+
+# ------------------------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("item, by, within, words", [
+    ("nope", "role", None, "unknown item 'nope'"),
+    ("role", "nope", None, "unknown breakdown 'nope'"),
+    ("role", "opportunities_open", None, "'opportunities_open' is a open item and cannot be a breakdown"),
+    ("role", "respondent_id", None, "cannot be a breakdown"),
+    ("role", "role", None, "also the breakdown"),
+    ("role", "age_band", {"organisation": 3}, "fewer than k"),
+    ("role", "age_band", {"organisation": 1234}, "no such code 1234"),
+])
+def test_errors_name_the_item_and_what_is_allowed(survey, item, by, within, words):
+    with pytest.raises(explore.ExploreError, match=None) as caught:
+        survey.table(item, by=by, within=within)
+    message = str(caught.value)
+    assert words in message
+
+
+# ------------------------------------------------------------------------------------------- declared analyses
+
+def test_bundled_analyses_file_gives_three_protected_tables(survey):
+    """data/examples/analyses.yaml (the bundled example) declares three breakdowns."""
+    from analysis.core.paths import DATA_DIR
+    from analysis.pipeline.analyses import read_analyses, tables
+
+    path = DATA_DIR / "examples" / "analyses.yaml"
+    declared = read_analyses(path)
+    assert [(a.item, a.by) for a in declared] == [("current_barriers", "organisation_type"),
+                                                  ("use_frequency", "age_band"), ("enforcement_applications", "role")]
+    assert declared[1].within == {"organisation_type": "regional_police"}
+    for analysis, table in tables(survey, declared, str(path)):
+        assert analysis.title["nl"] and analysis.title["en"]
+        counts = pd.to_numeric(table.counts()["count"], errors="coerce").dropna()
+        assert not ((counts > 0) & (counts < K)).any()
+
+
+def test_analyses_file_problems_name_file_line_key_and_value(tmp_path, survey):
+    from analysis.core.errors import SurveyDataError
+    from analysis.pipeline.analyses import read_analyses, tables
+
+    path = tmp_path / "analyses.yaml"
+    path.write_text("analyses:\n  - item: role\n    by: age_band\n    colour: red\n"
+                    "  - item: nope\n    by: role\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as caught:
+        read_analyses(path)
+    text = str(caught.value)
+    assert "line 2" in text and "has no title" in text and "line 4" in text and "'colour'" in text
+    path.write_text("analyses:\n  - item: nope\n    by: role\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as caught:
+        tables(survey, read_analyses(path), str(path))
+    assert "line 2" in str(caught.value) and "unknown item 'nope'" in str(caught.value)
+
+
+def test_strict_profile_shows_no_zero_and_no_count_below_its_k():
+    """The strict profile (k = 10, zeros hidden: analysis.protection.rules.PROFILES) holds here too."""
+    strict = explore.open(rules="strict")
+    assert strict.ctx.k == 10
+    for item, by in [("role", "organisation_type"), ("platforms", "age_band"), ("bar_skills", "role")]:
+        table = strict.table(item, by=by)
+        counts = pd.to_numeric(table.counts()["count"], errors="coerce").dropna()
+        assert not ((counts >= 0) & (counts < 10)).any(), (item, by)
+
+
+def test_weighted_shares_match_a_weighted_pandas_crosstab(tmp_path):
+    """Reference: pandas.crosstab(..., values=weight, aggfunc='sum', normalize='columns') on a copy of the
+    bundled export with a weight column (counts stay unweighted: the small-cell rule counts people)."""
+    from analysis.core.paths import SYNTHETIC_EXPORT
+
+    raw = pd.read_csv(SYNTHETIC_EXPORT, dtype=str)
+    raw["weight"] = ["2" if i % 3 == 0 else "1" for i in range(len(raw))]
+    path = tmp_path / "weighted.csv"
+    raw.to_csv(path, index=False)
+    weighted = explore.open(data=path, weights="weight")
+    part = weighted.table("platforms", by="use_frequency").parts[1]
+    frame = weighted.frame
+    reference = 100 * pd.crosstab(frame[part.name], _group_labels(weighted, "use_frequency"), values=frame["weight"],
+                                  aggfunc="sum", normalize="columns")
+    shown = part.table.values.dropna(subset=["pct"])
+    assert len(shown) >= 5
+    for row in shown.itertuples():
+        assert row.pct == pytest.approx(reference.loc[row.category, row.group])
