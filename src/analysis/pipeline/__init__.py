@@ -11,6 +11,7 @@
 - :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
 - :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.
+- :mod:`~analysis.pipeline.weights`: ``python -m analysis weights``, raking weights from a margins file.
 
 The top layer: it may import every other.
 """
