@@ -207,3 +207,58 @@ def test_weights_command_refuses_bad_margins_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{bad}, line 8, column 'organisation'" in err and "regional_polise" in err
     assert not (tmp_path / "w.csv").exists()
+
+
+# --------------------------------------------------------------------------- build --margins
+
+def test_build_refuses_bad_margins_before_any_notebook_runs(tmp_path, capsys):
+    bad = _write(tmp_path, GOOD.replace("      3: 500", "      3: 530"))
+    out = tmp_path / "out"
+    status = main(["build", "--data", str(EXPORT), "--out", str(out), "--margins", str(bad), "--only", "participants"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert f"{bad}, line 10, column 'age_band'" in err and "tolerance" in err
+    assert not out.exists() and not list(tmp_path.glob(".out.staging/notebooks/*.ipynb"))
+
+
+def test_a_missing_margins_file_is_a_parameter_problem(tmp_path):
+    from analysis.pipeline.parameters import BuildParameters
+
+    (problem,) = BuildParameters(margins=tmp_path / "none.yaml").problems()
+    assert problem.file == "parameter margins (--margins)" and "does not exist" in problem.message
+
+
+@pytest.mark.parametrize("lang, heading, illustrative", [("en", "Who took part, against the workforce", "ILLUSTRATIVE"),
+                                                         ("nl", "Wie deed mee, vergeleken met het personeelsbestand",
+                                                          "ILLUSTRATIEF")])
+def test_the_workforce_section_sets_sample_beside_population_in_both_languages(frame, lang, heading, illustrative):
+    from analysis.pipeline.workforce import section_html, workforce
+
+    text = section_html(workforce(frame, MARGINS), lang, k=5)
+    assert text.startswith(f"<h1>{heading}</h1>") and illustrative in text
+    assert text.count("<table>") == 2 and ("Kish" in text)
+    # the sample's share of the Politieacademie (group academy) is beside the population's 2.5%
+    assert ("Police academy" if lang == "en" else "Politieacademie") in text
+
+
+def test_sample_shares_of_fewer_than_k_respondents_are_hidden_with_a_second_cell(frame, codebook):
+    from analysis.pipeline.workforce import comparison_table
+
+    margins = read_margins(MARGINS, codebook)
+    categories = respondent_categories(frame, margins, codebook)
+    ages = margins.margins[1]
+    table = comparison_table(ages, categories["age_band"], k=35)     # only "under 25" (33) is below 35
+    assert table["sample"].isna().sum() == 2                           # it, and the next smallest (55+, 39)
+    assert table.loc[1, "sample"] is None and table.loc[5, "sample"] is None
+    assert comparison_table(ages, categories["age_band"], k=5)["sample"].notna().all()
+
+
+def test_the_margins_file_s_content_is_an_input_of_the_incremental_build(tmp_path):
+    from analysis.pipeline.build import NOTEBOOKS, THEME_MODULES
+    from analysis.pipeline.cache import read_inputs
+    from analysis.pipeline.parameters import BuildParameters
+
+    path = _write(tmp_path, GOOD)
+    before = read_inputs(BuildParameters(margins=path), NOTEBOOKS, THEME_MODULES).parameters
+    path.write_text(GOOD.replace("3: 500", "3: 501"), encoding="utf-8")
+    assert read_inputs(BuildParameters(margins=path), NOTEBOOKS, THEME_MODULES).parameters != before
