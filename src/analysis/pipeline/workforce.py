@@ -66,7 +66,8 @@ def _margin_html(codebook: Codebook, margin: Margin, table: pd.DataFrame, lang: 
                    f"<td>{fmt_pct(row['population'], lang)}</td></tr>" for key, row in table.iterrows())
     shown = table[table["sample"].notna()]
     gaps = (shown["sample"].astype(float) - shown["population"]).abs().nlargest(LARGEST).index
-    largest = "; ".join(message("wf_deviation", lang, category=labels[key], sample=fmt_pct(table.at[key, "sample"], lang),
+    largest = "; ".join(message("wf_deviation", lang, category=labels[key],
+                                sample=fmt_pct(table.at[key, "sample"], lang),
                                 population=fmt_pct(table.at[key, "population"], lang)) for key in gaps)
     title = html.escape(codebook[margin.item].label(lang))
     return (f"<h2>{title}</h2><p>{html.escape(message('wf_source', lang, source=margin.source))}</p>"
