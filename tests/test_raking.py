@@ -262,3 +262,12 @@ def test_the_margins_file_s_content_is_an_input_of_the_incremental_build(tmp_pat
     before = read_inputs(BuildParameters(margins=path), NOTEBOOKS, THEME_MODULES).parameters
     path.write_text(GOOD.replace("3: 500", "3: 501"), encoding="utf-8")
     assert read_inputs(BuildParameters(margins=path), NOTEBOOKS, THEME_MODULES).parameters != before
+
+
+def test_the_2026_margins_rake_the_2026_wave_and_refuse_the_2011_one(frame):
+    later = load(PROJECT_ROOT / "data" / "raw" / "politie20_survey_2026_synthetic.csv")
+    raking, margins = survey_weights(later, MARGINS.with_name("margins_2026.yaml"))
+    assert margins.wave == "2026" and margins.illustrative and raking.converged
+    with pytest.raises(SurveyDataError) as caught:
+        survey_weights(frame, MARGINS.with_name("margins_2026.yaml"))
+    assert "another wave" in caught.value.problems[0].message
