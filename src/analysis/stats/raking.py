@@ -44,8 +44,11 @@ def rake(categories: pd.DataFrame, shares: dict[str, dict[Any, float]], trim: fl
     """Rake respondents (rows of `categories`, one column per margin) to the target `shares`
     (margin -> category -> population share, each summing to 1).
 
-    With `trim`, no weight exceeds `trim` times the mean weight: weights above it are cut to it and
-    the others raked again (weightipy's cap), so the margins are then met only as far as the bound allows.
+    weightipy iterates until an iteration shrinks the total change of the weights by less than the
+    fraction `tolerance` (or `max_iterations` is reached); the raking counts as converged when every
+    weighted margin share is within `tolerance` (relative) of its target. With `trim`, no weight exceeds
+    `trim` times the mean weight: weights above it are cut to it and the others raked again (weightipy's
+    cap), so the margins are then met only as far as the bound allows.
     """
     raked = categories.notna().all(axis=1)
     sample = categories[raked].reset_index(drop=True)
