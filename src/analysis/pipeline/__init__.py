@@ -14,6 +14,8 @@
 - :mod:`~analysis.pipeline.analyses`: declared extra analyses (a YAML file of breakdowns) read and computed.
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
 - :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.
+- :mod:`~analysis.pipeline.weights`: ``python -m analysis weights``, raking weights from a margins file.
+- :mod:`~analysis.pipeline.workforce`: the report section "Who took part, against the workforce" (``--margins``).
 
 The top layer: it may import every other.
 """

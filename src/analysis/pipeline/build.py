@@ -34,6 +34,7 @@ from analysis.pipeline import validated
 from analysis.pipeline.cache import Inputs, ThemeCache, build_key, file_digest, outputs_digest, read_inputs
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
 from analysis.pipeline.workers import NotebookWorkers, execute
+from analysis.pipeline.workforce import WORKFORCE, Workforce, section_html, workforce
 from analysis.protection.rules import Rules
 from analysis.report.text import message
 from analysis.themes.registry import THEME_KEYS, THEMES as REGISTERED
@@ -179,6 +180,7 @@ class Checked:
     rules: Rules
     staging: Path
     clean_csv: Future
+    workforce: Workforce | None = None      # with --margins: the raking and what the workforce section shows
 
 
 def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
@@ -187,6 +189,7 @@ def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
     for the notebooks (:mod:`analysis.pipeline.validated`)."""
     survey = load_survey(params)
     earlier = load_comparison(params)  # the earlier wave (--compare), checked here too
+    against = workforce(survey[0], params.margins) if params.margins else None  # bad margins: refused here
     params = params.with_(coding=_coding_folder(params.coding, survey[0]))
     staging = out.parent / f".{out.name}.staging"
     for stale in (staging, out.parent / f".{out.name}.failed"):
@@ -196,7 +199,7 @@ def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
     parameters = params.with_(data_path=params.data, output_dir=staging).notebook_parameters()
     validated.write(survey_file, BuildParameters(**parameters), survey, earlier)
     return Checked(params, parameters, survey[0], survey[1], earlier, params.publication_rules(), staging,
-                   _write_clean_survey(survey[0], staging / "analyst"))
+                   _write_clean_survey(survey[0], staging / "analyst"), against)
 
 
 def _write_clean_survey(frame: pd.DataFrame, analyst: Path) -> Future:
@@ -392,6 +395,9 @@ def assemble_outputs(checked: Checked, themes: list[str], pdf: bool, sections: d
 
     staging, params, rules = checked.staging, checked.params, checked.rules
     executed = [staging / "notebooks" / NOTEBOOKS[theme].name for theme in themes]
+    if checked.workforce is not None:  # after the participants chapter (first when it is not built)
+        sections = {**(sections or {}), staging / WORKFORCE: section_html(checked.workforce, params.lang, rules.k)}
+        executed.insert(themes.index("participants") + 1 if "participants" in themes else 0, staging / WORKFORCE)
     checking = _write_analyst_files(checked, themes)
     (staging / "report.html").write_text(assemble(executed, params.lang, _report_context(checked, checking), sections),
                                          encoding="utf-8")

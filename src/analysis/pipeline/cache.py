@@ -44,7 +44,7 @@ LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
 #: Entries kept per theme (older keys are removed): enough to switch between a few parameter sets.
 KEEP_PER_THEME = 4
 #: Parameters that name files: their contents enter the key, not their paths.
-PATH_PARAMETERS = ("data_path", "mapping", "coding", "quotes_approved", "compare", "compare_mapping")
+PATH_PARAMETERS = ("data_path", "mapping", "coding", "quotes_approved", "compare", "compare_mapping", "margins")
 
 
 def tree_digest(folder: Path, exclude: frozenset[Path] = frozenset()) -> str:

@@ -1,5 +1,5 @@
 """Command line: ``python -m analysis {synth, validate, build, check-release, mapping draft, examples, coding,
-questionnaire}``.
+questionnaire, weights}``.
 
 Problems with input are printed as a list and exit with status 2; tracebacks only with --debug. Output
 piped into a program that stops reading (``| head``) ends quietly with status 0.
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.errors import SurveyDataError
+from analysis.pipeline.weights import add_parser as add_weights
 from analysis.survey.layouts import FORMATS
 from analysis.core.paths import SYNTHETIC_CODING, SYNTHETIC_EXPORT, SYNTHETIC_N, SYNTHETIC_SEED, SYNTHETIC_WAVES
 
@@ -189,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = top.add_subparsers(dest="command", required=True)
     for add in (_add_synth, _add_validate, _add_build, _add_draft, _add_examples, _add_questionnaire, _add_coding,
-                _add_check_release):
+                _add_check_release, add_weights):
         add(sub)
     notebooks = sub.add_parser("notebooks",
                                help="re-run notebooks/ in place on the bundled data (stored outputs for nbval)")

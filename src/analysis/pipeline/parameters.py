@@ -99,6 +99,10 @@ class BuildParameters:
     compare_label: str | None = field(default=None, metadata=_option(
         "--compare-label", "name of the earlier wave as the report shows it (default: its wave, e.g. 2011)",
         metavar="TEXT"))
+    # --- the workforce (issue 23) ------------------------------------------------------------------
+    margins: Path | None = field(default=None, metadata=_option(
+        "--margins", "population margins (YAML, e.g. data/reference/margins_2011.yaml): the report gains "
+        "'Who took part, against the workforce'", type=Path, metavar="YAML"))
 
     def __post_init__(self) -> None:
         for name in self.path_fields():
@@ -221,6 +225,9 @@ class BuildParameters:
         if self.compare_format is not None and self.compare_format not in FORMATS:
             found.append(_problem("compare_format", self.compare_format, "no such survey-tool layout",
                                   f"one of {', '.join(FORMATS)}"))
+        if self.margins is not None and not self.margins.is_file():
+            found.append(_problem("margins", str(self.margins), "the margins file does not exist",
+                                  "a path to a YAML margins file (README: Margins and weights)"))
         if self.quotes_approved is not None and not self.quotes_approved.is_file():
             found.append(_problem("quotes_approved", str(self.quotes_approved), "the quote review file does not exist",
                                   "outputs/analyst/quotes_review.csv of an earlier build, with approved filled in"))

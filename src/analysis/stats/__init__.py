@@ -40,6 +40,8 @@ The functions live in topic modules and are all importable from here
 * :mod:`.agreement` -- :func:`cohens_kappa`, :func:`krippendorff_alpha`,
   :func:`binary_cohens_kappa`, :func:`binary_krippendorff_alpha`;
 * :mod:`.multiple` -- :func:`holm_adjust`.
+* :mod:`.raking` -- raking weights to population margins (weightipy's IPF, trimmed),
+  Kish's effective sample size and the design effect of weighting.
 
 Where statsmodels or scipy has the statistic, it computes it (Wilson and
 Newcombe intervals, Cochran's Q, McNemar, Friedman, Wilcoxon, Mann-Whitney,

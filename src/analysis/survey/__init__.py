@@ -22,6 +22,8 @@
   :mod:`~analysis.survey.synth_open`.
 - :mod:`~analysis.survey.questionnaire` and :mod:`~analysis.survey.limesurvey_lss`: the questionnaire
   of a wave for fielding (a LimeSurvey survey file with the mapping of its export, a printable page).
+- :mod:`~analysis.survey.margins`: the population margins of a wave for raking, read and checked
+  against the codebook and the respondents.
 
 Imports only :mod:`analysis.core`.
 """
