@@ -20,7 +20,7 @@ from analysis.protection.disclosure import HIDDEN, Published, is_hidden
 from analysis.protection.quotes import quote_hash, review_cell
 from analysis.protection.rules import Rules
 from analysis.report.figures import proportion_bars
-from analysis.report.text import fmt_interval, fmt_number, fmt_p, fmt_pct, message
+from analysis.report.text import fmt_interval, fmt_median, fmt_number, fmt_p, fmt_pct, message
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.themes.agreement import coding_agreement
 from analysis.themes.alt_text import proportion_alt
@@ -74,6 +74,11 @@ class Context:
 
     def num(self, value: Any, digits: int = 0) -> str:
         return fmt_number(value, self.lang, digits)
+
+    def median(self, value: Any, item_id: str) -> str:
+        """The median of rating item `item_id` as an answer label (or "between A and B")."""
+        item = self.codebook[item_id]
+        return fmt_median(value, item.substantive_codes, item.code_labels(self.lang), self.lang)
 
     def interval(self, low: Any, high: Any) -> str:
         return fmt_interval(low, high, self.lang)
