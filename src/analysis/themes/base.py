@@ -441,11 +441,13 @@ def _pick_quotes(candidates: list[tuple[str, list[str]]], per_code: int,
 # --------------------------------------------------------------------------- categories
 
 def shares_display(pub: Published, ctx: Context, label_column: str, with_count: bool = True) -> pd.DataFrame:
-    """The reader's table of shares: label, base, (count,) share and interval."""
+    """The reader's table of shares: label, base, (count,) share and (for an estimate) interval."""
     columns = {ctx.t(label_column): pub["label"], ctx.t("col_n"): [ctx.num(v) for v in pub["n"]]}
     if with_count:
         columns[ctx.t("col_count")] = [ctx.num(v) for v in pub["count"]]
     columns[ctx.t("col_pct")] = [ctx.pct(v) for v in pub["pct"]]
+    if "pct_low" not in pub:
+        return pd.DataFrame(columns)
     columns[ctx.t("col_ci", level=ctx.num(100 * ctx.level))] = [ctx.interval(lo, hi) for lo, hi in
                                                                  zip(pub["pct_low"], pub["pct_high"])]
     return pd.DataFrame(columns)
