@@ -84,10 +84,11 @@ class Published:
         # the values behind the public sums, for the protection audit only (never written)
         numbers = {c: as_floats(values[c]) for c in {cell[1] for con in (constraints or []) for cell in con}}
         self._true = {cell: float(numbers[cell[1]][cell[0]]) for con in (constraints or []) for cell in con}
-        # the respondents in each hidden count, for the disclosure log's cost of protection only (never written)
+        # the respondents in each hidden count, for the disclosure log's cost of protection only (never written);
+        # a hidden band of respondents ("20–39", strict profile) is no count and holds none
         self._hidden_counts = {(i, c): float(values[c].iloc[i]) for (i, c), why in (reasons or {}).items()
-                               if why in COUNT_REASONS and c in values and i < len(values)
-                               and mask[c].iloc[i] and pd.notna(values[c].iloc[i])}
+                               if why in COUNT_REASONS and c in values and i < len(values) and mask[c].iloc[i]
+                               and pd.api.types.is_number(values[c].iloc[i]) and pd.notna(values[c].iloc[i])}
         for j in np.flatnonzero(hidden.any(axis=0)).tolist():
             c = values.columns[j]
             dtype = values[c].dtype
