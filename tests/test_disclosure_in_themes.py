@@ -191,3 +191,30 @@ def test_build_refuses_fewer_respondents_than_k(tmp_path, capsys):
                          capture_output=True, text=True)
     assert run.returncode == 2 and "only 3 respondents" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_no_table_of_several_rows_publishes_a_column_hidden_in_every_row(survey):
+    """Issue 21: the bundled build hid the two median columns of every pairwise table (enforcement: 72
+    cells) and the reliability comparison's mean and median in every row: columns nobody could read.
+    They are left out of the published tables, so the disclosure log lists only cells a reader misses."""
+    results = analyse_all(survey, Context(lang="en", rules=Rules(k=K), synthetic=True))
+    always_hidden = [(theme, name, c) for theme, result in results.items()
+                     for name, pub in result.published().items() if len(pub) > 1
+                     for c in pub.columns if pub.mask[c].all()]
+    assert always_hidden == []
+    pairwise = results["enforcement"].published()["enforcement_applications_pairwise"]
+    assert "median_a" not in pairwise.columns and len(pairwise) > 1
+    logged = results["enforcement"].disclosure_log()
+    assert not logged["column"].isin(["median_a", "median_b"]).any()
+
+
+def test_the_disclosure_log_counts_the_respondents_of_each_hidden_count(survey):
+    """Issue 21 (protection's cost): a hidden count's log row holds its respondents; numbers computed
+    from counts (linked, derived) hold none."""
+    result = analyse_all(survey, Context(lang="en", rules=Rules(k=K), synthetic=True))["barriers"]
+    log = result.disclosure_log()
+    counts = log["reason"].isin(["primary", "secondary", "zero", "class"])
+    assert counts.any() and log.loc[counts, "respondents"].notna().all()
+    assert log.loc[~counts, "respondents"].isna().all()
+    primary = log[log["reason"] == "primary"]
+    assert ((primary["respondents"] > 0) & (primary["respondents"] < K)).all()

@@ -680,3 +680,15 @@ def test_build_disclosure_log_lists_exactly_the_hidden_cells_of_the_published_ta
             marked = {(r, c) for c in table.columns for r in np.flatnonzero((table[c] == SUPPRESSED).to_numpy())}
             entries = log[(log["theme"] == theme.key) & (log["table"] == path.stem)]
             assert set(zip(entries["row"].astype(int), entries["column"])) == marked, path.name
+
+
+def test_report_states_protections_cost_from_the_disclosure_log(planted_build):
+    """Issue 21: the methods appendix states cells and respondents hidden; the respondents are the sum of
+    the hidden counts (primary, secondary, zero, whole category) that the disclosure log lists."""
+    out = planted_build["out"]
+    log = pd.read_csv(out / "analyst" / "disclosure_log.csv", dtype=str, keep_default_na=False)
+    counts = log["reason"].isin(["primary", "secondary", "zero", "class"])
+    assert (log.loc[counts, "respondents"] != "").all() and (log.loc[~counts, "respondents"] == "").all()
+    respondents = int(pd.to_numeric(log["respondents"], errors="coerce").sum())
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert f"Protection's cost: {len(log)} cells and {respondents} respondents hidden" in report.replace("&#x27;", "'")

@@ -27,6 +27,9 @@ __all__ = ["HIDDEN", "SUPPRESSED", "Published", "is_hidden"]
 
 #: Marker written into every suppressed cell.
 SUPPRESSED = "[c]"
+#: The reasons a count itself is hidden (its respondents are protection's cost); other hidden cells
+#: ("linked", "derived") are numbers computed from counts.
+COUNT_REASONS = ("primary", "secondary", "zero", "class")
 
 
 class _Hidden:
@@ -81,6 +84,11 @@ class Published:
         # the values behind the public sums, for the protection audit only (never written)
         numbers = {c: as_floats(values[c]) for c in {cell[1] for con in (constraints or []) for cell in con}}
         self._true = {cell: float(numbers[cell[1]][cell[0]]) for con in (constraints or []) for cell in con}
+        # the respondents in each hidden count, for the disclosure log's cost of protection only (never written);
+        # a hidden band of respondents ("20–39", strict profile) is no count and holds none
+        self._hidden_counts = {(i, c): float(values[c].iloc[i]) for (i, c), why in (reasons or {}).items()
+                               if why in COUNT_REASONS and c in values and i < len(values) and mask[c].iloc[i]
+                               and pd.api.types.is_number(values[c].iloc[i]) and pd.notna(values[c].iloc[i])}
         for j in np.flatnonzero(hidden.any(axis=0)).tolist():
             c = values.columns[j]
             dtype = values[c].dtype
@@ -193,6 +201,7 @@ class Published:
         # public sums keep referring to every cell (a dropped column still adds up in the audit)
         out.constraints = [[move(c) if c[0] in rows else c for c in con] for con in self.constraints]
         out._true = {move(c) if c[0] in rows else c: v for c, v in self._true.items()}
+        out._hidden_counts = {move(c): v for c, v in self._hidden_counts.items() if c[0] in rows and c[1] in columns}
         for cell, why in self.reasons.items():
             if cell[0] in rows and cell[1] in columns:
                 out.reasons[move(cell)] = why
@@ -249,16 +258,20 @@ class Published:
                 if cell in self.primary and hi - lo < width]
 
     def disclosure_log(self) -> list[dict[str, Any]]:
-        """One row per hidden cell: row (by position and label), column and reason."""
+        """One row per hidden cell: row (by position and label), column, reason and, for a hidden count
+        (primary, secondary, zero or whole category), the respondents it holds: protection's cost."""
         label_cols = [c for c in self.values.columns if self.values[c].dtype == object][:2]
         rows = []
         for (i, c), why in sorted(self.reasons.items()):
             label = " / ".join(str(self._cells_of(lc)[i]) for lc in label_cols if not self._hidden_in(lc)[i])
-            rows.append({"row": i, "row_label": label, "column": c, "reason": why})
+            value = self._hidden_counts.get((i, c)) if why in COUNT_REASONS else None
+            respondents = None if value is None else int(round(value))
+            rows.append({"row": i, "row_label": label, "column": c, "reason": why, "respondents": respondents})
         for i, c in zip(*np.nonzero(self.mask.to_numpy())):
             column = self.values.columns[c]
             if (int(i), column) not in self.reasons:
-                rows.append({"row": int(i), "row_label": "", "column": column, "reason": "derived"})
+                rows.append({"row": int(i), "row_label": "", "column": column, "reason": "derived",
+                             "respondents": None})
         return rows
 
     # -- the edge -----------------------------------------------------------------------------

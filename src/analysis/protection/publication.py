@@ -111,13 +111,12 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
 def pairwise_ratings(pairs: pd.DataFrame, rules: Rules) -> Published:
     """Pairwise Wilcoxon tests: counts suppressed, tests next to a small count hidden.
 
-    The medians of the pair's respondents are not published: on a subset other than the grid's
-    summary they are further inequalities in counts the grid hides (the test and effect size say
-    which item is rated higher).
+    The medians of the pair's respondents are left out of the published table: on a subset other
+    than the grid's summary they are further inequalities in counts the grid hides (the test and
+    effect size say which item is rated higher), and a column hidden in every row is not published.
     """
-    pub = _suppress(pairs, rules, counts=["n", "n_nonzero"], derived={"median_a": "n", "median_b": "n"}, within={},
-                   across=[])
-    pub = pub.hide(np.ones(len(pub), dtype=bool), [c for c in ("median_a", "median_b") if c in pub])
+    pub = _suppress(pairs.drop(columns=["median_a", "median_b"], errors="ignore"), rules, counts=["n", "n_nonzero"],
+                    within={}, across=[])
     return protect_tests(pub, ["n", "n_nonzero"], ["statistic", "p", "p_holm", "rank_biserial", "p_greater", "p_less"],
                          rules)
 
@@ -131,13 +130,12 @@ def multi_select_pairs(pairs: pd.DataFrame, rules: Rules) -> Published:
 
 def paired_summary(summary: pd.DataFrame, rules: Rules) -> Published:
     """A rating summary of two items on the respondents who rated both (a subset of each item's own
-    summary): top-2 and bottom-2 with the middle as a cell, and no mean or median, which are
-    further equations in counts the items' own distributions hide."""
-    summary = summary.copy()
+    summary): top-2 and bottom-2 with the middle as a cell. Its mean and median, further equations in
+    counts the items' own distributions hide, are left out (a column hidden in every row is not published)."""
+    summary = summary.drop(columns=["mean", "median"], errors="ignore")
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
     pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
                                             ["top2_count", "bottom2_count", "middle_count"]])
-    pub = pub.hide(np.ones(len(pub), dtype=bool), [c for c in ("mean", "median") if c in pub])
     return pub.drop(["middle_count"])
 
 
@@ -184,15 +182,14 @@ def categories(table: pd.DataFrame, rules: Rules) -> Published:
 
     A ``public_group`` column marks categories whose sum is published elsewhere (use frequency:
     weekly + daily is the published share of active respondents); those sums are declared too.
+    A table describing the sample has no interval or design-effect columns.
     """
+    derived = {c: of for c, of in {"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
+                                   "n_eff": (None, None), "deff": (None, None)}.items() if c in table}
     if "public_group" in table:
-        pub = _suppress(table, rules, counts=["count"], within={"count": [[], ["public_group"]]},
-                        derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
-                                 "n_eff": (None, None), "deff": (None, None)})
+        pub = _suppress(table, rules, counts=["count"], within={"count": [[], ["public_group"]]}, derived=derived)
         return pub.drop(["public_group"])
-    return _suppress(table, rules, counts=["count"], within={"count": []},
-                    derived={"pct": ("count", "n"), "pct_low": ("count", "n"), "pct_high": ("count", "n"),
-                             "n_eff": (None, None), "deff": (None, None)})
+    return _suppress(table, rules, counts=["count"], within={"count": []}, derived=derived)
 
 
 def shares_by_group(table: pd.DataFrame, rules: Rules, coarse: bool = False) -> Published:

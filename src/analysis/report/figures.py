@@ -163,7 +163,8 @@ def _label_diverging_axes(ax: plt.Axes, ax_dk: plt.Axes, y: np.ndarray, labels: 
 
 def proportion_bars(table: Published, label_col: str, title: str, footer: str, synthetic_label: str | None,
                     pct_axis_label: str, suppressed_note: str) -> plt.Figure:
-    """Horizontal bars of percentages with Wilson intervals, in table order (top to bottom)."""
+    """Horizontal bars of percentages with Wilson intervals (none for a table describing the sample),
+    in table order (top to bottom)."""
     apply_style()
     top_in, bottom_in = 0.65, 0.95
     height = top_in + bottom_in + 0.38 * max(len(table), 2)
@@ -173,7 +174,7 @@ def proportion_bars(table: Published, label_col: str, title: str, footer: str, s
     bars: list[tuple[float, float]] = []
     errors: list[tuple[float, float, float, float]] = []
     for row_y, row in zip(y, table.rows()):
-        pct, low, high = (_value(row[c]) for c in ("pct", "pct_low", "pct_high"))
+        pct, low, high = (_value(row.get(c)) for c in ("pct", "pct_low", "pct_high"))
         if np.isnan(pct):
             any_suppressed |= is_hidden(row["pct"])
             ax.text(1, row_y, SUPPRESSED if is_hidden(row["pct"]) else "–", va="center", fontsize=8)

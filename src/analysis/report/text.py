@@ -6,6 +6,7 @@ computed values filled in.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,12 +30,16 @@ def _missing(value: Any) -> bool:
 
 
 def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
-    """A number for prose: decimal comma in Dutch; the suppression marker passes through."""
+    """A number for prose: decimal comma in Dutch; the suppression marker passes through.
+
+    A value that rounds to zero reads "0", never "-0" (a gap of -0.3 points is no gap at this precision).
+    """
     if is_hidden(value):
         return SUPPRESSED
     if _missing(value):
         return "–"
-    text = f"{float(value):,.{digits}f}"
+    number = float(value)
+    text = f"{0.0 if round(number, digits) == 0 else number:,.{digits}f}"
     if lang == "nl":
         text = text.replace(",", "\u2009").replace(".", ",")
     return text
@@ -51,6 +56,23 @@ def fmt_interval(low: Any, high: Any, lang: str) -> str:
     if is_hidden(low) or is_hidden(high):
         return SUPPRESSED
     return f"{fmt_number(low, lang)}–{fmt_number(high, lang)}%"
+
+
+def fmt_median(value: Any, codes: Sequence[Any], labels: Mapping[Any, str], lang: str) -> str:
+    """The median of an ordinal item as an answer: the label of its code, or "between A and B" when it
+    falls between two answer codes (the midpoint of an even count); a hidden median stays marked."""
+    if is_hidden(value):
+        return SUPPRESSED
+    if _missing(value):
+        return "–"
+    number = float(value)
+    below, above = [c for c in codes if c <= number], [c for c in codes if c >= number]
+    if not below or not above:
+        raise ValueError(f"median {number} lies outside the answer codes {list(codes)}")
+    low, high = max(below), min(above)
+    if low == high:
+        return labels[low]
+    return message("median_between", lang, low=labels[low], high=labels[high])
 
 
 def fmt_p(p: Any, lang: str) -> str:

@@ -33,7 +33,10 @@ def rating_alt(summary_pub: Published, items: list[Item], ctx: Context) -> str:
 
 
 def proportion_alt(pub: Published, label_col: str, ctx: Context) -> str:
-    """Text alternative of proportion bars: each bar's share and interval, in figure order."""
+    """Text alternative of proportion bars: each bar's share and interval (if any), in figure order."""
+    if "pct_low" not in pub:
+        entries = [f"‘{label}’ {_alt_pct(pct, ctx)}" for label, pct in zip(pub[label_col], pub["pct"])]
+        return ctx.t("alt_composition", items=_alt_list(entries, ctx))
     entries = [f"‘{label}’ {_alt_pct(pct, ctx)}" if any(is_hidden(v) for v in (pct, low, high)) else
                ctx.t("alt_proportion_item", item=f"‘{label}’", pct=ctx.pct(pct), ci=ctx.interval(low, high))
                for label, pct, low, high in zip(pub[label_col], pub["pct"], pub["pct_low"], pub["pct_high"])]

@@ -20,7 +20,7 @@ from analysis.protection.disclosure import HIDDEN, Published, is_hidden
 from analysis.protection.quotes import quote_hash, review_cell
 from analysis.protection.rules import Rules
 from analysis.report.figures import proportion_bars
-from analysis.report.text import fmt_interval, fmt_number, fmt_p, fmt_pct, message
+from analysis.report.text import fmt_interval, fmt_median, fmt_number, fmt_p, fmt_pct, message
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.themes.agreement import coding_agreement
 from analysis.themes.alt_text import proportion_alt
@@ -74,6 +74,11 @@ class Context:
 
     def num(self, value: Any, digits: int = 0) -> str:
         return fmt_number(value, self.lang, digits)
+
+    def median(self, value: Any, item_id: str) -> str:
+        """The median of rating item `item_id` as an answer label (or "between A and B")."""
+        item = self.codebook[item_id]
+        return fmt_median(value, item.substantive_codes, item.code_labels(self.lang), self.lang)
 
     def interval(self, low: Any, high: Any) -> str:
         return fmt_interval(low, high, self.lang)
@@ -436,11 +441,13 @@ def _pick_quotes(candidates: list[tuple[str, list[str]]], per_code: int,
 # --------------------------------------------------------------------------- categories
 
 def shares_display(pub: Published, ctx: Context, label_column: str, with_count: bool = True) -> pd.DataFrame:
-    """The reader's table of shares: label, base, (count,) share and interval."""
+    """The reader's table of shares: label, base, (count,) share and (for an estimate) interval."""
     columns = {ctx.t(label_column): pub["label"], ctx.t("col_n"): [ctx.num(v) for v in pub["n"]]}
     if with_count:
         columns[ctx.t("col_count")] = [ctx.num(v) for v in pub["count"]]
     columns[ctx.t("col_pct")] = [ctx.pct(v) for v in pub["pct"]]
+    if "pct_low" not in pub:
+        return pd.DataFrame(columns)
     columns[ctx.t("col_ci", level=ctx.num(100 * ctx.level))] = [ctx.interval(lo, hi) for lo, hi in
                                                                  zip(pub["pct_low"], pub["pct_high"])]
     return pd.DataFrame(columns)

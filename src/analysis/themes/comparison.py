@@ -265,8 +265,8 @@ class _Part:
         columns = {ctx.t("col_item"): pub["label"],
                    ctx.t("ch_col_n", wave=old): [ctx.num(v) for v in pub["n_old"]],
                    ctx.t("ch_col_n", wave=new): [ctx.num(v) for v in pub["n_new"]],
-                   ctx.t("ch_col_median", wave=old): [ctx.num(v, 1) for v in pub["median_old"]],
-                   ctx.t("ch_col_median", wave=new): [ctx.num(v, 1) for v in pub["median_new"]]}
+                   ctx.t("ch_col_median", wave=old): [ctx.median(v, i) for v, i in zip(pub["median_old"], pub["item"])],
+                   ctx.t("ch_col_median", wave=new): [ctx.median(v, i) for v, i in zip(pub["median_new"], pub["item"])]}
         if top2:
             columns.update({
                 ctx.t("ch_col_top2", wave=old): [ctx.pct(v) for v in pub["top2_pct_old"]],

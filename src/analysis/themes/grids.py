@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import stats
 from analysis.protection import publication
-from analysis.protection.disclosure import Published, is_hidden
+from analysis.protection.disclosure import Published
 from analysis.report import facts as facts_schema
 from analysis.report.figures import diverging_bars
 from analysis.survey.codebook import Item
@@ -39,21 +39,13 @@ def rating_statistics(frame: pd.DataFrame, items: list[Item], ctx: Context) -> t
 
 def rating_display(summary_pub: Published, items: list[Item], ctx: Context) -> pd.DataFrame:
     """The reader's table of a rating grid: labels, bases, median, top-2 with interval, bottom-2, mean."""
-    scale = items[0].substantive_codes
     labels = {i.id: i.label(ctx.lang) for i in items}
-    scale_labels = [items[0].code_labels(ctx.lang)[c] for c in scale]
-
-    def median(m: Any) -> str:
-        if is_hidden(m) or m is None or not float(m).is_integer() or int(m) not in scale:
-            return ctx.num(m, 1)
-        return scale_labels[scale.index(int(m))]
-
     return pd.DataFrame({
         ctx.t("col_item"): [labels[i] for i in summary_pub["item"]],
         ctx.t("col_n"): [ctx.num(v) for v in summary_pub["n"]],
         ctx.t("col_dont_know"): [ctx.num(v) for v in summary_pub["dont_know_n"]],
         ctx.t("col_missing"): [ctx.num(v) for v in summary_pub["missing_n"]],
-        ctx.t("col_median"): [median(m) for m in summary_pub["median"]],
+        ctx.t("col_median"): [ctx.median(m, i) for m, i in zip(summary_pub["median"], summary_pub["item"])],
         ctx.t("col_top2"): [ctx.pct(v) for v in summary_pub["top2_pct"]],
         ctx.t("col_ci", level=ctx.num(100 * ctx.level)): [ctx.interval(lo, hi) for lo, hi in
                                                           zip(summary_pub["top2_low"], summary_pub["top2_high"])],

@@ -30,8 +30,6 @@ class Reliability:
     rank_biserial: Number = None
     investigation_top2_pct: Number = None
     enforcement_top2_pct: Number = None
-    investigation_median: Number = None
-    enforcement_median: Number = None
 
 
 @facts_schema.declare(THEME)
@@ -74,9 +72,7 @@ def _reliability_text(paired: pd.DataFrame, paired_pub: Any, both_pub: Any,
     inv_top2, enf_top2 = published_value(both_pub, "top2_pct"), both_pub["top2_pct"][-1]
     facts = {"n": int(p["n"]), "p": p["p"], "p_greater": p["p_greater"], "p_less": p["p_less"],
              "rank_biserial": p["rank_biserial"],
-             "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2),
-             "investigation_median": published(paired_pub.cell(0, "median_a")),
-             "enforcement_median": published(paired_pub.cell(0, "median_b"))}
+             "investigation_top2_pct": published(inv_top2), "enforcement_top2_pct": published(enf_top2)}
     clear = p["p"] < ctx.alpha
     key = ("i_reliability_higher" if clear and p["rank_biserial"] > 0 else
            "i_reliability_lower" if clear else "i_reliability_nodiff")

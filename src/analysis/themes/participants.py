@@ -77,7 +77,7 @@ def _organisations_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, 
     group_labels = {g.code: g.labels[ctx.lang] for g in org.groups}
     rows = {group_labels[g]: codes for g, codes in group_codes.items()}
     org_block, org_fig, _ = category_table(frame, "organisation", rows, ctx, "organisation_types",
-                                           ctx.t("p_caption_org"), ctx.t("p_title_org"))
+                                           ctx.t("p_caption_org"), ctx.t("p_title_org"), describes_sample=True)
     cov_table, cov_facts = coverage(frame, ctx)
     # Exact counts per force are not published, and the bands (or represented yes/no) are withheld
     # where, with the published number of regional police respondents, they would pin a small count.
@@ -97,6 +97,8 @@ def _organisations_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, 
 #: The profile questions and the message keys of their figure titles.
 PROFILE = (("role", "p_title_role"), ("age_band", "p_title_age"), ("use_frequency", "p_title_frequency"),
            ("knowledge", "p_title_knowledge"))
+#: The profile questions whose tables describe who took part (no interval); the others estimate use.
+COMPOSITION = ("role", "age_band")
 
 
 def _without_prefer_not_to_say(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -126,9 +128,11 @@ def _profile_tables(frame: pd.DataFrame, ctx: Context, citizen_codes: dict[Any, 
         groups = ({label: code in ACTIVE_CODES for code, label in labels.items()} if item_id == "use_frequency" else
                   {label: citizen_codes.get(code, False) for code, label in labels.items()}
                   if item_id == "role" and sizes_shown else None)
-        block, fig, pub = category_table(profile_frame, item_id, rows, ctx, item_id,
-                                         ctx.t("p_caption_profile", question=item.label(ctx.lang, short=False)),
-                                         ctx.t(title_key), public_groups=groups)
+        describes = item_id in COMPOSITION
+        caption = ctx.t("p_caption_composition" if describes else "p_caption_profile",
+                        question=item.label(ctx.lang, short=False))
+        block, fig, pub = category_table(profile_frame, item_id, rows, ctx, item_id, caption, ctx.t(title_key),
+                                         public_groups=groups, describes_sample=describes)
         blocks += [block, fig]
         facts[item_id] = {str(code): published(p) for code, p in
                           zip([c for c in labels if c not in item.dont_know_codes], pub["pct"])}

@@ -16,14 +16,15 @@ from analysis.themes.result import Block, draw
 
 
 def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]], ctx: Context, name: str,
-                   caption: str, title: str | None = None,
-                   public_groups: dict[str, Any] | None = None) -> tuple[Block, Block | None, Published]:
+                   caption: str, title: str | None = None, public_groups: dict[str, Any] | None = None,
+                   describes_sample: bool = False) -> tuple[Block, Block | None, Published]:
     """Share of respondents per category (each row a set of codes), with Wilson intervals.
 
     The base is everyone who answered `column`; rows are in the given order. `public_groups` maps
     a row label to a group whose total is published elsewhere, so suppression protects against
-    it. Returns the table block, an optional bar figure (when `title` is given) and the published
-    table.
+    it. A table that `describes_sample` (who took part) estimates nothing: it has no interval and
+    no design effect. Returns the table block, an optional bar figure (when `title` is given) and
+    the published table.
     """
     parts = []
     for label, codes in rows.items():
@@ -33,11 +34,14 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
         parts.append(share)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     table["item"] = column
+    if describes_sample:
+        table = table.drop(columns=["pct_low", "pct_high", "n_eff", "deff"])
     if public_groups is not None:
         table["public_group"] = [public_groups.get(label, "") for label in table["label"]]
     pub = publication.categories(table, ctx.rules)
     n = int(table["n"].iloc[0]) if len(table) else 0
-    block = Block(name, caption, table=pub.drop(["n_eff", "deff"]), display=shares_display(pub, ctx, "col_category"))
+    block = Block(name, caption, table=pub.drop([c for c in ("n_eff", "deff") if c in pub]),
+                  display=shares_display(pub, ctx, "col_category"))
     figure = None
     if title is not None:
         fig = draw(ctx, proportion_bars, pub, "label", title, ctx.t("footer_base_one", n=ctx.num(n)),
