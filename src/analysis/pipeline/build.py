@@ -33,7 +33,7 @@ from analysis.core.paths import OUTPUTS_DIR, PROJECT_ROOT
 from analysis.pipeline import validated
 from analysis.pipeline.cache import Inputs, ThemeCache, build_key, file_digest, outputs_digest, read_inputs
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
-from analysis.pipeline.workers import NotebookWorkers, execute
+from analysis.pipeline.workers import NotebookWorkers, execute, redact_paths
 from analysis.pipeline.workforce import WORKFORCE, Workforce, section_html, workforce
 from analysis.protection.rules import Rules
 from analysis.report.text import message
@@ -465,28 +465,6 @@ def _combine_analyst_files(analyst: Path, themes: list[str]) -> pd.DataFrame:
             (analyst / f"{kind}_{t}.csv").unlink(missing_ok=True)
         combined[kind] = table
     return combined["disclosure_log"]
-
-
-#: What an executed notebook shows instead of a path (the published notebooks carry no path).
-PATH_WITHHELD = "[path withheld]"
-
-
-def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
-    """Replace every path parameter in the injected parameters cell of an executed notebook."""
-    import nbformat
-
-    notebook = nbformat.read(notebook_path, as_version=4)
-    paths = {name: getattr(params, name) for name in BuildParameters.path_fields()}
-    for cell in notebook.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            lines = []
-            for line in cell.source.splitlines():
-                name = line.split("=", 1)[0].strip()
-                if name in paths and "None" not in line.split("=", 1)[1]:
-                    line = f'{name} = "{PATH_WITHHELD}"'
-                lines.append(line)
-            cell.source = "\n".join(lines)
-    nbformat.write(notebook, notebook_path)
 
 
 def _coding_folder(coding: str | Path | None, frame: pd.DataFrame) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.paths import NOTEBOOKS_DIR
+from analysis.pipeline.parameters import BuildParameters
 
 if TYPE_CHECKING:
     import nbformat
@@ -123,3 +124,25 @@ class NotebookWorkers:
             self.tasks.put(None)
         for thread in self.threads:
             thread.join()
+
+
+#: What an executed notebook shows instead of a path (the published notebooks carry no path).
+PATH_WITHHELD = "[path withheld]"
+
+
+def redact_paths(notebook_path: Path, params: BuildParameters) -> None:
+    """Replace every path parameter in the injected parameters cell of an executed notebook."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    paths = {name: getattr(params, name) for name in BuildParameters.path_fields()}
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            lines = []
+            for line in cell.source.splitlines():
+                name = line.split("=", 1)[0].strip()
+                if name in paths and "None" not in line.split("=", 1)[1]:
+                    line = f'{name} = "{PATH_WITHHELD}"'
+                lines.append(line)
+            cell.source = "\n".join(lines)
+    nbformat.write(notebook, notebook_path)
