@@ -11,7 +11,8 @@ Conventions (set by the loader):
   where 1..5 is the substantive scale and 9 = "don't know"; missing is NaN;
 * multi-select items are 0/1 indicator columns, NaN when the respondent skipped the
   whole question;
-* ``cluster`` names the organisation column (respondents are clustered in forces);
+* ``cluster`` names the column of the respondents' clusters (their organisation; a missing
+  value is a cluster of one; the themes make each respondent of a catch-all organisation one too);
 * ``weights`` names an optional numeric weight column.  Rows with a missing or
   negative weight are left out.
 
@@ -37,6 +38,8 @@ The functions live in topic modules and are all importable from here
   :func:`kruskal_test`, :func:`pairwise_mannwhitney`;
 * :mod:`.models` -- :func:`ordinal_logit`, :func:`logistic_regression`,
   :func:`proportional_odds_check`;
+* :mod:`.sparse` -- :func:`proportional_odds_check_merging` (the check again with a sparse
+  category merged into its neighbour), :func:`merge_sparsest_category`;
 * :mod:`.agreement` -- :func:`cohens_kappa`, :func:`krippendorff_alpha`,
   :func:`binary_cohens_kappa`, :func:`binary_krippendorff_alpha`;
 * :mod:`.multiple` -- :func:`holm_adjust`.
@@ -65,6 +68,7 @@ from analysis.stats.groups import (CROSSTAB_COLUMNS, CROSSTAB_TEST_COLUMNS, KRUS
 from analysis.stats.models import (MODEL_COLUMNS, PO_CHECK_COLUMNS, logistic_regression, ordinal_logit,
                                    proportional_odds_check)
 from analysis.stats.multiple import holm_adjust
+from analysis.stats.sparse import merge_sparsest_category, proportional_odds_check_merging
 from analysis.stats.multiselect import (COCHRAN_COLUMNS, MCNEMAR_COLUMNS, MULTI_COLUMNS, cochrans_q, mcnemar_pairs,
                                         multi_select)
 from analysis.stats.proportions import (PROPORTION_COLUMNS, kish_effective_n, newcombe_difference, proportion,
@@ -98,6 +102,8 @@ __all__ = [
     "ordinal_logit",
     "logistic_regression",
     "proportional_odds_check",
+    "proportional_odds_check_merging",
+    "merge_sparsest_category",
     "cohens_kappa",
     "krippendorff_alpha",
     "binary_cohens_kappa",

@@ -44,16 +44,21 @@ class ValueEstimation:
 class ActivityModel:
     """Model of use on role (citizen-facing) and age: odds ratios of the model in ``model``.
 
-    ``model`` is "ordinal" (proportional odds) when the proportional-odds check (``po_p``,
-    Brant-type Wald test over the cumulative logits) does not reject it, else "logistic" (the
-    binary model of weekly-or-daily use, the stated fallback).
+    ``model`` is "ordinal" (proportional odds) unless the proportional-odds check (``po_p``,
+    Brant-type Wald test over the cumulative logits) rejects it, then "logistic" (the binary model of
+    weekly-or-daily use, the stated fallback); a check that could not be computed (``po_p`` None)
+    is no rejection. ``po_merged`` is the answer code that was too sparse for the check and was
+    merged into its neighbour before the check was made (None: no merge).
     """
     model: str | None = None
     po_statistic: Number = None
     po_df: Number = None
     po_p: Number = None
+    po_merged: Number = None
     n: Number = None
-    clusters: Number = None
+    #: organisations the model's respondents work in (a catch-all such as "other security organisation"
+    #: not counted: its respondents are each a cluster of one, and their number is a count of respondents)
+    organisations: Number = None
     citizen_facing_or: Number = None
     citizen_facing_low: Number = None
     citizen_facing_high: Number = None
@@ -126,9 +131,11 @@ def _estimation_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, dic
     return section, facts, row
 
 
-def _model_frame(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """The activity models' variables: use frequency, active, citizen-facing role, age band, organisation."""
-    return pd.DataFrame({
+def _model_frame(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, str | None]:
+    """The activity models' variables (use frequency, active, citizen-facing role, age band, organisation)
+    and the column of the respondents' clusters (:meth:`Context.clustered`; None: no clustering)."""
+    data, cluster = ctx.clustered(frame)
+    model_frame = pd.DataFrame({
         "use_frequency": frame["use_frequency"],
         "active": active_indicator(frame),
         "citizen_facing": citizen_facing(frame, ctx),
@@ -136,6 +143,9 @@ def _model_frame(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
             frame["age_band"].isin(ctx.codebook["age_band"].substantive_codes)),
         "organisation": frame["organisation"].astype(object),
     })
+    if cluster is not None:
+        model_frame[cluster] = data[cluster]
+    return model_frame, cluster
 
 
 #: The columns a respondent needs answered to be in the activity models.
@@ -163,26 +173,45 @@ def _fit_models(model_frame: pd.DataFrame, ctx: Context, cluster: str | None) ->
     return ordinal, logistic, None
 
 
-def _model_facts(primary: pd.DataFrame, ordinal: pd.DataFrame, po_all: Any, po_p: float | None) -> dict[str, Any]:
+def _model_facts(primary: pd.DataFrame, ordinal: pd.DataFrame, po_all: Any, po_p: float | None,
+                 merged: tuple[Any, Any] | None, organisations: int) -> dict[str, Any]:
     cf, age = primary.loc["citizen_facing"], primary.loc["age"]
     return {
         "model": "ordinal" if primary is ordinal else "logistic",
         "po_statistic": None if po_p is None else float(po_all["statistic"]),
         "po_df": None if po_all is None else float(po_all["df"]), "po_p": po_p,
-        "n": int(cf["n"]), "clusters": cf.get("clusters"),
+        "po_merged": None if merged is None else float(merged[0]),
+        "n": int(cf["n"]), "organisations": organisations,
         "citizen_facing_or": cf["odds_ratio"], "citizen_facing_low": cf["or_low"],
         "citizen_facing_high": cf["or_high"], "citizen_facing_p": cf["p"], "age_or": age["odds_ratio"],
         "age_low": age["or_low"], "age_high": age["or_high"], "age_p": age["p"],
     }
 
 
+def _po_check(model_frame: pd.DataFrame, cluster: str | None, ctx: Context
+              ) -> tuple[Any, float | None, tuple[Any, Any] | None, str]:
+    """The proportional-odds check of the ordinal model, with a sparse answer category merged into its
+    neighbour when the check cannot be computed without: its overall row, its p (None: could not be
+    checked), the merge made (None: none) and the sentence saying all that."""
+    po, merged = stats.proportional_odds_check_merging(model_frame, "use_frequency", ["citizen_facing", "age"],
+                                                       cluster=cluster)
+    po_all = po[po["term"] == "all"].iloc[0] if len(po) else None
+    po_p = None if po_all is None or pd.isna(po_all["p"]) else float(po_all["p"])
+    text = ctx.t("b_po_unchecked") if po_p is None else ctx.t(
+        "b_po_fails" if po_p < ctx.alpha else "b_po_holds", chi2=ctx.num(po_all["statistic"], 1),
+        df=ctx.num(po_all["df"]), p=ctx.p(po_p))
+    if merged is not None:
+        labels = ctx.codebook["use_frequency"].code_labels(ctx.lang)
+        text = ctx.t("b_po_merged", sparse=labels[merged[0]], neighbour=labels[merged[1]]) + " " + text
+    return po_all, po_p, merged, text
+
+
 def _activity_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, dict[str, Any] | None, str]:
     """Who is active: the ordinal model of use frequency on role and age, the logistic model as the stated
-    fallback when proportional odds fail (Brant-type check). Returns the section, its facts (None: no
-    model shown) and the summary line."""
-    model_frame = _model_frame(frame, ctx)
-    # cluster-robust errors need organisations to cluster in; with one organisation there is nothing to adjust
-    cluster = "organisation" if model_frame["organisation"].nunique() >= 2 else None
+    fallback when the proportional-odds check (Brant-type; a sparse answer category merged into its
+    neighbour when the check cannot be computed without) rejects it. Returns the section, its facts
+    (None: no model shown) and the summary line."""
+    model_frame, cluster = _model_frame(frame, ctx)
     ordinal, logistic, reason = _fit_models(model_frame, ctx, cluster)
     if ordinal is None:
         complete = int(model_frame[MODEL_COLUMNS].notna().all(axis=1).sum())
@@ -191,17 +220,15 @@ def _activity_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, dict[
     terms = {"citizen_facing": ctx.t("term_citizen_facing"), "age": ctx.t("term_age")}
     ord_block = model_block(ordinal, terms, ctx, "activity_ordinal_model", ctx.t("b_caption_ordinal"))
     log_block = model_block(logistic, terms, ctx, "activity_logistic_model", ctx.t("b_caption_logistic"))
-    po = stats.proportional_odds_check(model_frame, "use_frequency", ["citizen_facing", "age"], cluster=cluster)
-    po_all = po[po["term"] == "all"].iloc[0] if len(po) else None
-    po_p = None if po_all is None or pd.isna(po_all["p"]) else float(po_all["p"])
-    holds = po_p is not None and po_p >= ctx.alpha
-    primary = ordinal if holds or not {"citizen_facing", "age"} <= set(logistic.index) else logistic
-    po_text = ctx.t("b_po_unchecked") if po_p is None else ctx.t(
-        "b_po_holds" if holds else "b_po_fails", chi2=ctx.num(po_all["statistic"], 1), df=ctx.num(po_all["df"]),
-        p=ctx.p(po_p))
+    complete = model_frame[MODEL_COLUMNS].notna().all(axis=1)
+    organisations = model_frame.loc[complete, "organisation"].loc[lambda o: ~o.isin(ctx.catch_all)].nunique()
+    po_all, po_p, merged, po_text = _po_check(model_frame, cluster, ctx)
+    # only a rejected check falls back to the logistic model: "could not check" is not "fails"
+    fails = po_p is not None and po_p < ctx.alpha
+    primary = logistic if fails and {"citizen_facing", "age"} <= set(logistic.index) else ordinal
     cf, age = primary.loc["citizen_facing"], primary.loc["age"]
     model_text = ctx.t("b_activity_model" if primary is ordinal else "b_activity_model_logistic",
-                       n=ctx.num(cf["n"]), clusters=ctx.num(cf.get("clusters") or 1),
+                       n=ctx.num(cf["n"]), organisations=ctx.num(organisations),
                        cf_or=ctx.num(cf["odds_ratio"], 2),
                        cf_ci=f"{ctx.num(cf['or_low'], 2)}–{ctx.num(cf['or_high'], 2)}",
                        cf_p=ctx.p(cf["p"]), age_or=ctx.num(age["odds_ratio"], 2),
@@ -209,7 +236,7 @@ def _activity_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, dict[
     summary = ctx.t("b_summary_3", cf_or=ctx.num(cf["odds_ratio"], 2), age_or=ctx.num(age["odds_ratio"], 2))
     section = Section("activity", ctx.t("b_h_activity"), [model_text, po_text, ctx.t("b_activity_method")],
                       [ord_block, log_block])
-    return section, _model_facts(primary, ordinal, po_all, po_p), summary
+    return section, _model_facts(primary, ordinal, po_all, po_p, merged, organisations), summary
 
 
 def analyse(frame: pd.DataFrame, ctx: Context) -> ThemeResult:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import coding, stats
@@ -25,6 +26,10 @@ from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.themes.agreement import coding_agreement
 from analysis.themes.alt_text import proportion_alt
 from analysis.themes.result import Block, Section, draw, published
+
+
+#: Column of the respondents' clusters in the frame :meth:`Context.clustered` returns.
+CLUSTER_COLUMN = "cluster_id"
 
 
 @dataclass
@@ -56,11 +61,29 @@ class Context:
         """The small-cell k in force (that of :attr:`rules`)."""
         return self.rules.k
 
-    def cluster_of(self, frame: pd.DataFrame) -> str | None:
-        """The cluster column when the frame has it with at least two clusters, else None."""
-        if self.cluster is None or self.cluster not in frame.columns or frame[self.cluster].nunique() < 2:
-            return None
-        return self.cluster
+    @property
+    def catch_all(self) -> list[Any]:
+        """Codes of the cluster column that hold several organisations (``other: true`` in the codebook)."""
+        if self.cluster is None or self.cluster not in self.codebook:
+            return []
+        return [c.code for c in self.codebook[self.cluster].codes if c.attrs.get("other")]
+
+    def clustered(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+        """`frame` with each respondent's cluster in column :data:`CLUSTER_COLUMN`, and that column's name;
+        `frame` and None when there are fewer than two clusters (nothing to adjust for).
+
+        The one definition of a cluster that every design effect and clustered standard error uses: the
+        organisation (:attr:`cluster`), except that each respondent of a catch-all code (``other: true`` in
+        the codebook: 99 "other security organisation" holds several organisations) is a cluster of one.
+        """
+        if self.cluster is None or self.cluster not in frame.columns:
+            return frame, None
+        ids = frame[self.cluster].astype(object)
+        alone = ids.isin(self.catch_all).to_numpy()
+        ids[alone] = [f"{code}#{row}" for code, row in zip(ids[alone], np.flatnonzero(alone))]
+        if ids.nunique() < 2:
+            return frame, None
+        return frame.assign(**{CLUSTER_COLUMN: ids}), CLUSTER_COLUMN
 
     @property
     def alpha(self) -> float:
@@ -255,7 +278,8 @@ def option_shares_display(pub: Published, ctx: Context) -> pd.DataFrame:
 def option_shares(frame: pd.DataFrame, item: Item, ctx: Context, title: str) -> tuple[Block, Block, list[str], dict]:
     """% of respondents per option (with intervals), % of mentions, and Cochran's Q."""
     columns = item.columns
-    table = stats.multi_select(frame, columns, weights=ctx.weights, level=ctx.level, cluster=ctx.cluster_of(frame))
+    data, cluster = ctx.clustered(frame)
+    table = stats.multi_select(data, columns, weights=ctx.weights, level=ctx.level, cluster=cluster)
     options = {f"{item.id}_{code}": label for code, label in item.code_labels(ctx.lang).items()}
     table.insert(1, "label", [options[o] for o in table["option"]])
     pub = publication.multi_select_options(table, ctx.rules).sorted_by("pct")

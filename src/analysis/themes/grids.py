@@ -29,10 +29,10 @@ def rating_statistics(frame: pd.DataFrame, items: list[Item], ctx: Context) -> t
     with a row for every item and code, also one nobody answered."""
     ids = [i.id for i in items]
     scale, dont_know = items[0].substantive_codes, items[0].dont_know_codes
-    cluster = ctx.cluster_of(frame)
-    summary = stats.rating_summary(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level,
+    data, cluster = ctx.clustered(frame)
+    summary = stats.rating_summary(data, ids, scale=scale, dont_know=dont_know, weights=ctx.weights, level=ctx.level,
                                    cluster=cluster)
-    distribution = stats.rating_distribution(frame, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
+    distribution = stats.rating_distribution(data, ids, scale=scale, dont_know=dont_know, weights=ctx.weights,
                                              level=ctx.level, cluster=cluster)
     return _every_item(summary, ids, frame), _every_item_code(distribution, ids, scale, frame)
 

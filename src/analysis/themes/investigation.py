@@ -93,9 +93,10 @@ def _reliability_section(frame: pd.DataFrame, ctx: Context) -> tuple[Section, di
     # the comparison's shares follow the weights like every other share; the Wilcoxon test is unweighted
     both_frame = frame.dropna(subset=[inv.id, enf.id]).loc[
         lambda f: f[inv.id].isin(inv.substantive_codes) & f[enf.id].isin(enf.substantive_codes)]
-    both = stats.rating_summary(both_frame, [inv.id, enf.id], scale=inv.substantive_codes,
+    both_data, cluster = ctx.clustered(frame)
+    both = stats.rating_summary(both_data.loc[both_frame.index], [inv.id, enf.id], scale=inv.substantive_codes,
                                 dont_know=inv.dont_know_codes, level=ctx.level, weights=ctx.weights,
-                                cluster=ctx.cluster_of(frame))
+                                cluster=cluster)
     both_pub = publication.paired_summary(both, ctx.rules)
     text, facts = _reliability_text(paired, paired_pub, both_pub, ctx)
     domains = [cb.theme_label("investigation", ctx.lang), cb.theme_label("enforcement", ctx.lang)]

@@ -27,9 +27,9 @@ def category_table(frame: pd.DataFrame, column: str, rows: dict[str, list[Any]],
     the published table.
     """
     parts = []
+    data, cluster = ctx.clustered(frame)
     for label, codes in rows.items():
-        share = stats.proportion(frame, column, success=codes, weights=ctx.weights, level=ctx.level,
-                                 cluster=ctx.cluster_of(frame))
+        share = stats.proportion(data, column, success=codes, weights=ctx.weights, level=ctx.level, cluster=cluster)
         share.insert(1, "label", label)
         parts.append(share)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -60,16 +60,16 @@ def share_by_group(frame: pd.DataFrame, outcome: pd.Series, group: pd.Series, gr
     Returns the table block, a bar figure (unless `title` is None) and the published table.
     """
     rows = [pd.DataFrame(columns=["item", "label", *stats.PROPORTION_COLUMNS[1:], "group"])]
+    data, cluster = ctx.clustered(frame)
     for code, label in groups.items():
         members = group == code
         sub = pd.DataFrame({"outcome": outcome[members]})
         if ctx.weights:
             sub["weight"] = frame.loc[members, ctx.weights]
-        cluster = ctx.cluster_of(frame)
         if cluster is not None:
-            sub["cluster"] = frame.loc[members, cluster].astype(object)
+            sub[cluster] = data.loc[members, cluster]
         share = stats.proportion(sub, "outcome", weights="weight" if ctx.weights else None, level=ctx.level,
-                                 cluster="cluster" if cluster is not None else None)
+                                 cluster=cluster)
         if len(share):
             share.insert(1, "label", label)
             share["group"] = code
@@ -94,7 +94,9 @@ def model_block(model: pd.DataFrame, terms: dict[str, str], ctx: Context, name: 
     """Odds ratios of a regression (predictor terms only), labelled."""
     rows = model[model["term_type"] == "predictor"] if "term_type" in model.columns else model
     rows = rows.loc[[t for t in rows.index if t in terms]]
-    table = rows.reset_index().rename(columns={"index": "term"})
+    # the number of clusters is not published: with each respondent of a catch-all organisation a cluster
+    # of one, it would count those respondents
+    table = rows.drop(columns="clusters", errors="ignore").reset_index().rename(columns={"index": "term"})
     if "term" not in table.columns:
         table = table.rename(columns={table.columns[0]: "term"})
     pub = publication.model(table, ctx.rules)
