@@ -183,7 +183,8 @@ def test_noise_exports_assert_no_difference_order_or_gap_their_tests_do_not_show
 def test_theme_intervals_use_the_cluster_design_effect_with_weights_statsmodels_wls(survey):
     """A share's interval in a weighted theme table is Wilson on the effective n p(1-p)/var, var the
     cluster-robust variance of the weighted mean (statsmodels WLS, cluster sandwich times G/(G-1)),
-    floored at Kish's n (design effect at least 1)."""
+    floored at Kish's n (design effect at least 1). The groups are built here by hand: the
+    organisation, each respondent of code 99 ("other security organisation") a group of their own."""
     import statsmodels.api as sm
     from analysis.themes import enforcement
     frame = survey.assign(weight=[2.5 if i % 3 else 1.0 for i in range(len(survey))])
@@ -195,8 +196,9 @@ def test_theme_intervals_use_the_cluster_design_effect_with_weights_statsmodels_
     w = frame.loc[keep, "weight"].to_numpy()
     org = frame.loc[keep, "organisation"].astype(object)
     groups = pd.factorize(org)[0]
-    unknown = groups < 0  # a respondent without organisation is a cluster of one
-    groups[unknown] = groups.max() + 1 + np.arange(unknown.sum())
+    alone = (groups < 0) | (org == 99).to_numpy()  # no organisation, or "other": a cluster of one
+    assert (org == 99).sum() >= 5
+    groups[alone] = groups.max() + 1 + np.arange(alone.sum())
     fit = sm.WLS(y, np.ones_like(y), weights=w).fit(cov_type="cluster",
                                                     cov_kwds={"groups": groups, "use_correction": False})
     g = len(np.unique(groups))
