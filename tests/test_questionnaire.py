@@ -193,3 +193,40 @@ def test_recorded_export_has_the_generated_headings():
     questionnaire = build_questionnaire(_codebook())
     assert list(head.columns[7:]) == list(questionnaire.columns())
     assert not np.setdiff1d(list(questionnaire.columns()), head.columns).size
+
+
+# --- a recorded export against 2011 (--compare) ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """One chapter built against the 2011 wave twice: from a recorded LimeSurvey export with the
+    generated mapping, and from the bundled 2026 CSV cut to the same respondents."""
+    from analysis.pipeline.build import build
+    from analysis.pipeline.parameters import BuildParameters
+
+    root = tmp_path_factory.mktemp("compare")
+    recorded, mapping = RECORDED / "responses_nl_code_long.csv", RECORDED / "politie20_2026_mapping.yaml"
+    ids = set(analysis.load(recorded, mapping=mapping, codebook=_codebook())["respondent_id"])
+    bundled = pd.read_csv(BUNDLED, dtype=str, keep_default_na=False)
+    bundled[bundled["respondent_id"].isin(ids)].to_csv(root / "same_respondents.csv", index=False)
+    earlier = ROOT / "data" / "raw" / "politie20_survey_2011_synthetic.csv"
+    outs = {}
+    for name, data, data_mapping in (("recorded", recorded, mapping), ("bundled", root / "same_respondents.csv", None)):
+        outs[name] = root / name
+        status = build(BuildParameters(data_path=data, mapping=data_mapping, output_dir=outs[name], compare=earlier),
+                       only=["participants"])
+        assert status == 0, name
+    return outs
+
+
+def test_recorded_export_compared_with_2011_gives_the_bundled_change(compared):
+    """`build --data <recorded export> --mapping <generated> --compare <2011>`: the "Change since 2011"
+    tables are those of the same respondents taken from the bundled 2026 CSV, byte for byte."""
+    tables = sorted(p.name for p in (compared["recorded"] / "participants").glob("change_*.csv"))
+    assert {"change_categories.csv", "change_ordinal.csv", "change_platforms.csv"} <= set(tables)
+    for name in tables:
+        assert ((compared["recorded"] / "participants" / name).read_bytes()
+                == (compared["bundled"] / "participants" / name).read_bytes()), name
+    platforms = pd.read_csv(compared["recorded"] / "participants" / "change_platforms.csv", dtype=str)
+    assert set(platforms["n_new"]) != {"0"} and "Change since 2011" in (compared["recorded"] / "report.html").read_text(
+        encoding="utf-8")
