@@ -65,6 +65,9 @@ def test_report_has_six_theme_sections_banner_toc_and_methods(english_build):
     assert 'class="synthetic-banner"' in page and "SYNTHETIC DATA" in page
     assert '<nav class="toc"' in page and "Methods appendix" in page
     assert "Wilson" in page and "fewer than 5 respondents" in page
+    appendix = page[page.index('<section class="questionnaire"'):]  # issue 24: the reported wave's questions
+    assert ">Appendix: questionnaire</h2>" in appendix and "<b>1.</b> Which organisation do you work for?" in appendix
+    assert "Hyves" in appendix and "Instagram" not in appendix  # 2011's platforms, not 2026's
 
 
 def test_report_shows_coded_open_answers_with_agreement_for_four_questions(english_build):
@@ -171,6 +174,8 @@ def test_dutch_build(tmp_path):
     assert '<html lang="nl">' in page and "SYNTHETISCHE DATA" in page and "Methodologische bijlage" in page
     assert "respondenten deden mee" in page
     assert "Divergerende staven: " in page and "Diverging bars" not in page  # alt texts in the report's language
+    appendix = page[page.index('<section class="questionnaire"'):]
+    assert ">Bijlage: vragenlijst</h2>" in appendix and "<b>1.</b> Bij welke organisatie werkt u?" in appendix
 
 
 def test_failing_notebook_exits_1_and_leaves_the_previous_report(tmp_path, monkeypatch, capsys):

@@ -1,7 +1,10 @@
 """The questionnaire generated from the codebook: the LimeSurvey survey file, its mapping, the
-printable page, and the export of a real LimeSurvey 6.14 (recorded by scripts/limesurvey_roundtrip.py)."""
+printable page (HTML, PDF), the report's questionnaire appendix, and the export of a real LimeSurvey
+6.14 (recorded by scripts/limesurvey_roundtrip.py)."""
 from __future__ import annotations
 
+import dataclasses
+import html as htmllib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +15,7 @@ import pytest
 
 import analysis
 from analysis.survey.codebook import load_codebook
-from analysis.survey.questionnaire import (NOT_ASKED_TYPES, build_questionnaire, mapping_path,
+from analysis.survey.questionnaire import (NOT_ASKED_TYPES, build_questionnaire, mapping_path, pdf,
                                            write_questionnaire)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,13 +78,65 @@ def test_bundled_survey_file_is_the_generated_one(written):
     assert (RECORDED / "politie20_2026_mapping.yaml").read_bytes() == mapping_path(written).read_bytes()
 
 
-@pytest.mark.parametrize("lang, text", [("nl", "Bij welke organisatie werkt u?"),
-                                        ("en", "Which organisation do you work for?")])
-def test_html_page(tmp_path, lang, text):
-    out = write_questionnaire(WAVE, "html", tmp_path / "q.html", lang=lang)[0]
-    page = out.read_text(encoding="utf-8")
-    assert text in page and "Respondentnummer" not in page
-    assert re.search(r"<b>1\.</b>", page)
+NL_FIRST, EN_FIRST = "Bij welke organisatie werkt u?", "Which organisation do you work for?"
+
+
+def test_html_page_has_both_languages_dutch_first(tmp_path):
+    page = write_questionnaire(WAVE, "html", tmp_path / "q.html")[0].read_text(encoding="utf-8")
+    assert "<html lang='nl'>" in page and "Respondentnummer" not in page and "Respondent number" not in page
+    assert 0 < page.index(f"<b>1.</b> {NL_FIRST}") < page.index(f"<b>1.</b> {EN_FIRST}")
+    assert page.count("<b>1.</b>") == 2
+    english = write_questionnaire(WAVE, "html", tmp_path / "en.html", langs=("en",))[0].read_text(encoding="utf-8")
+    assert EN_FIRST in english and NL_FIRST not in english
+
+
+def test_pdf_holds_the_numbered_questions_dutch_first_and_gives_the_same_bytes(tmp_path):
+    """WeasyPrint lays the page out (it needs Pango, present here); pypdf (pinned) reads its text back."""
+    from pypdf import PdfReader
+
+    first = write_questionnaire(WAVE, "pdf", tmp_path / "q.pdf")[0]
+    short = dataclasses.replace(build_questionnaire(_codebook()),
+                                questions=build_questionnaire(_codebook()).questions[:4])
+    assert pdf(short) == pdf(short)  # same bytes: no creation date, fonts stamped with a fixed date
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(first).pages]
+    assert len(pages) >= 2
+    text = " | ".join(pages)
+    shown = [q for q in build_questionnaire(_codebook()).questions if not q.hidden]
+    assert 0 <= text.index(f"1. {NL_FIRST}") < text.index(f"1. {EN_FIRST}")
+    for lang in ("nl", "en"):  # every question, numbered, in both languages
+        assert f"{len(shown)}. {shown[-1].text[lang]}" in text, lang
+    assert pages[0].startswith(_codebook().title["nl"].split()[0])
+    assert "Respondentnummer" not in text
+
+
+@pytest.mark.parametrize("lang, heading, dont_know", [("nl", "Bijlage: vragenlijst", "Weet niet"),
+                                                      ("en", "Appendix: questionnaire", "Don't know")])
+def test_report_questionnaire_appendix_in_the_report_language(written, lang, heading, dont_know):
+    """The appendix of the report (assembled without chapters, so no build): the reported wave's
+    questions numbered as the printable questionnaire numbers them, their answers, and the routing
+    sentence, which the generated survey file bears out (every question shown: relevance 1)."""
+    from analysis.report.assembly import assemble
+
+    context = {"source": "x.csv", "sha256": "0", "detected": "CSV", "n": 60, "codebook_version": "1",
+               "level": "95", "alpha": "0.05", "k": 5, "profile": "standard", "hidden": 0, "primary": 0,
+               "secondary": 0, "linked": 0, "derived": 0, "zero": 0, "respondents_hidden": 0, "synthetic": True,
+               "wave": WAVE}
+    page = assemble([], lang, context)
+    appendix = page[page.index('<section class="questionnaire"'):]
+    assert f">{heading}</h2>" in appendix and f">{heading}</a>" in page  # and in the contents
+    shown = [q for q in build_questionnaire(_codebook()).questions if not q.hidden]
+    numbers = [int(n) for n in re.findall(r"<b>(\d+)\.</b>", appendix)]
+    assert numbers == list(range(1, len(shown) + 1))
+    for q in shown:
+        assert htmllib.escape(q.text[lang]) in appendix, q.code
+    assert f"<th scope='col'>{htmllib.escape(dont_know)}</th>" in appendix
+    other = "nl" if lang == "en" else "en"
+    assert htmllib.escape(shown[0].text[other]) not in appendix
+    assert "platforms_instagram" in _codebook().columns()  # the 2026 wave: Instagram asked, Hyves not
+    assert "Instagram" in appendix and "Hyves" not in appendix
+    assert ("no routing" if lang == "en" else "geen routing") in appendix
+    relevance = {r.findtext("relevance") for r in ET.parse(written).getroot().findall("questions/rows/row")}
+    assert relevance == {"1"}
 
 
 # --- the export of a real LimeSurvey 6.14.0 ------------------------------------------------------
@@ -138,3 +193,40 @@ def test_recorded_export_has_the_generated_headings():
     questionnaire = build_questionnaire(_codebook())
     assert list(head.columns[7:]) == list(questionnaire.columns())
     assert not np.setdiff1d(list(questionnaire.columns()), head.columns).size
+
+
+# --- a recorded export against 2011 (--compare) ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """One chapter built against the 2011 wave twice: from a recorded LimeSurvey export with the
+    generated mapping, and from the bundled 2026 CSV cut to the same respondents."""
+    from analysis.pipeline.build import build
+    from analysis.pipeline.parameters import BuildParameters
+
+    root = tmp_path_factory.mktemp("compare")
+    recorded, mapping = RECORDED / "responses_nl_code_long.csv", RECORDED / "politie20_2026_mapping.yaml"
+    ids = set(analysis.load(recorded, mapping=mapping, codebook=_codebook())["respondent_id"])
+    bundled = pd.read_csv(BUNDLED, dtype=str, keep_default_na=False)
+    bundled[bundled["respondent_id"].isin(ids)].to_csv(root / "same_respondents.csv", index=False)
+    earlier = ROOT / "data" / "raw" / "politie20_survey_2011_synthetic.csv"
+    outs = {}
+    for name, data, data_mapping in (("recorded", recorded, mapping), ("bundled", root / "same_respondents.csv", None)):
+        outs[name] = root / name
+        status = build(BuildParameters(data_path=data, mapping=data_mapping, output_dir=outs[name], compare=earlier),
+                       only=["participants"])
+        assert status == 0, name
+    return outs
+
+
+def test_recorded_export_compared_with_2011_gives_the_bundled_change(compared):
+    """`build --data <recorded export> --mapping <generated> --compare <2011>`: the "Change since 2011"
+    tables are those of the same respondents taken from the bundled 2026 CSV, byte for byte."""
+    tables = sorted(p.name for p in (compared["recorded"] / "participants").glob("change_*.csv"))
+    assert {"change_categories.csv", "change_ordinal.csv", "change_platforms.csv"} <= set(tables)
+    for name in tables:
+        assert ((compared["recorded"] / "participants" / name).read_bytes()
+                == (compared["bundled"] / "participants" / name).read_bytes()), name
+    platforms = pd.read_csv(compared["recorded"] / "participants" / "change_platforms.csv", dtype=str)
+    assert set(platforms["n_new"]) != {"0"} and "Change since 2011" in (compared["recorded"] / "report.html").read_text(
+        encoding="utf-8")

@@ -448,7 +448,8 @@ def _report_context(checked: Checked, checking: pd.DataFrame) -> dict[str, Any]:
             "respondents_hidden": int(pd.to_numeric(checking["respondents"], errors="coerce").sum())
             if len(checking) else 0,
             "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
-            "synthetic": bool(checked.frame.attrs.get("synthetic")), "empty_responses": len(log.empty_responses)}
+            "synthetic": bool(checked.frame.attrs.get("synthetic")), "empty_responses": len(log.empty_responses),
+            "wave": checked.frame.attrs["wave"]}
 
 
 def _combine_analyst_files(analyst: Path, themes: list[str]) -> pd.DataFrame:

@@ -99,7 +99,8 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 def _cmd_questionnaire(args: argparse.Namespace) -> int:
     from analysis.survey.questionnaire import write_questionnaire
 
-    for path in write_questionnaire(args.wave, args.format, args.out, lang=args.lang):
+    langs = (args.lang,) if args.lang else ("nl", "en")
+    for path in write_questionnaire(args.wave, args.format, args.out, langs=langs):
         print(f"wrote {path}")
     return 0
 
@@ -232,11 +233,12 @@ def _add_examples(sub: Any) -> None:
 
 def _add_questionnaire(sub: Any) -> None:
     questionnaire = sub.add_parser("questionnaire", help="the questionnaire of a wave: a LimeSurvey survey file "
-                                   "(.lss, with the mapping of its export) or a printable HTML page")
+                                   "(.lss, with the mapping of its export) or the printable questionnaire (HTML, PDF)")
     questionnaire.add_argument("--wave", required=True, help="the wave to field (a wave of the codebook)")
-    questionnaire.add_argument("--format", choices=("lss", "html"), required=True, help="what to write")
+    questionnaire.add_argument("--format", choices=("lss", "html", "pdf"), required=True, help="what to write")
     questionnaire.add_argument("--out", type=Path, required=True, help="file to write (lss: its mapping beside it)")
-    questionnaire.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the HTML page")
+    questionnaire.add_argument("--lang", choices=("nl", "en"),
+                               help="html, pdf: only this language (default: Dutch, then English)")
     questionnaire.set_defaults(func=_cmd_questionnaire)
 
 

@@ -3,7 +3,8 @@
 nbconvert renders each executed notebook with its ``basic`` template (body only: no require.js,
 MathJax or mermaid from a CDN), with code, prompts and markdown source cells left out; figures are
 already embedded as data URIs. This module wraps the six fragments in one page with a synthetic
-data banner, a table of contents and a methods appendix, all text from the message catalogue.
+data banner, a table of contents, a methods appendix and the questionnaire of the reported wave as
+an appendix, all text from the message catalogue.
 
 The page is written for WCAG 2.1 AA (checked in a browser by ``make a11y``): the page language is
 set per build, there is one ``h1`` (the report title; a notebook's chapter heading moves down one
@@ -22,7 +23,10 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
+from analysis.core.files import fixed_source_date
 from analysis.report.text import fmt_number, message
+from analysis.survey.codebook import load_codebook
+from analysis.survey.questionnaire import QUESTION_STYLE, build_questionnaire, questions_html
 
 _HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
 _ANY_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
@@ -63,7 +67,7 @@ figure.survey-figure figcaption { font-size: .85rem; color: #444444; }
 img { max-width: 100%; height: auto; }
 blockquote { border-left: 3px solid #4a7fb0; margin: .4rem 0; padding: .1rem .8rem; color: #333333; \
 background: #f7fbff; }
-section.methods { border-top: 3px solid #12355b; margin-top: 2.5rem; font-size: .95rem; }
+section.methods, section.questionnaire { border-top: 3px solid #12355b; margin-top: 2.5rem; font-size: .95rem; }
 .jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
 """
 
@@ -80,7 +84,7 @@ main { max-width: none; padding: 0; }
 header.report { padding: 1rem 1.2rem; }
 header.report h1 { string-set: report-title content(text); }
 .skip-link { display: none; }
-section.theme, section.methods { break-before: page; border-top: none; margin-top: 0; }
+section.theme, section.methods, section.questionnaire { break-before: page; border-top: none; margin-top: 0; }
 h2, h3 { break-after: avoid; }
 figure.survey-figure, img { break-inside: avoid; }
 figure.survey-figure img { max-height: 230mm; }
@@ -161,6 +165,29 @@ def methods_appendix(lang: str, context: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def questionnaire_appendix(lang: str, context: dict[str, Any]) -> str:
+    """The questionnaire appendix: the questions of the reported wave (``context["wave"]``) as the survey
+    generated from the codebook asks them, numbered, with their answers, in the report's language."""
+    questionnaire = build_questionnaire(load_codebook(wave=context["wave"]))
+    return "\n".join([f"<h2>{html.escape(message('q_heading', lang))}</h2>",
+                      f"<p>{html.escape(message('q_intro', lang, **context))}</p>",
+                      questions_html(questionnaire, lang, level=3)])
+
+
+def _toc_items(toc: list[tuple[int, str, str]]) -> str:
+    """The table of contents: chapters with their sections nested."""
+    items, open_sub = [], False
+    for level, slug, text in toc:
+        if level == 1:
+            if open_sub:
+                items.append("</ol></li>")
+            items.append(f'<li><a href="#{slug}">{html.escape(text)}</a><ol>')
+            open_sub = True
+        else:
+            items.append(f'<li><a href="#{slug}">{html.escape(text)}</a></li>')
+    return "".join(items) + ("</ol></li>" if open_sub else "")
+
+
 def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
              rendered: dict[Path, str] | None = None) -> str:
     """The full report page (str) from executed notebooks in order (`rendered`: notebooks already
@@ -175,21 +202,10 @@ def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
         fragment = _with_ids(demote_headings(body), used, toc)
         label = f' aria-labelledby="{toc[start][1]}"' if len(toc) > start else ""
         sections.append(f'<section class="theme"{label}>{fragment}</section>')
-    appendix_start = len(toc)
-    appendix = _with_ids(methods_appendix(lang, context), used, toc)
-    items, open_sub = [], False
-    for level, slug, text in toc:
-        if level == 1:
-            if open_sub:
-                items.append("</ol></li>")
-                open_sub = False
-            items.append(f'<li><a href="#{slug}">{html.escape(text)}</a>')
-            items.append("<ol>")
-            open_sub = True
-        else:
-            items.append(f'<li><a href="#{slug}">{html.escape(text)}</a></li>')
-    if open_sub:
-        items.append("</ol></li>")
+    for kind, appendix in (("methods", methods_appendix), ("questionnaire", questionnaire_appendix)):
+        start = len(toc)
+        fragment = _with_ids(appendix(lang, context), used, toc)
+        sections.append(f'<section class="{kind}" aria-labelledby="{toc[start][1]}">{fragment}</section>')
     banner = ""
     if context["synthetic"]:
         banner = (f'<div class="synthetic-banner" role="note">'
@@ -203,7 +219,7 @@ def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{CSS}</style>
+<style>{CSS}{QUESTION_STYLE}</style>
 <style media="print">{print_css(lang, context["synthetic"])}</style>
 </head>
 <body>
@@ -212,9 +228,8 @@ def assemble(notebooks: list[Path], lang: str, context: dict[str, Any],
 <main id="content" tabindex="-1">
 {banner}
 <nav class="toc" aria-labelledby="toc-heading">\
-<h2 id="toc-heading">{html.escape(message("toc", lang))}</h2><ol>{"".join(items)}</ol></nav>
+<h2 id="toc-heading">{html.escape(message("toc", lang))}</h2><ol>{_toc_items(toc)}</ol></nav>
 {"".join(sections)}
-<section class="methods" aria-labelledby="{toc[appendix_start][1]}">{appendix}</section>
 </main>
 </body>
 </html>
@@ -227,11 +242,12 @@ def write_pdf(html_path: Path, pdf_path: Path) -> Path:
     WeasyPrint renders it (pure Python from PyPI over the system's Pango; no browser, nothing
     fetched: the page is self-contained). The PDF is tagged (PDF/UA-1: structure, language, title
     and the figures' alt texts travel with it), and carries no creation date, so the same page
-    gives the same bytes.
+    gives the same bytes (its fonts stamped with a fixed date too).
     """
     from weasyprint import HTML
 
     pdf_path = Path(pdf_path)
-    HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).write_pdf(
-        pdf_path, pdf_variant="pdf/ua-1", pdf_identifier=b"politie20-survey-report")
+    with fixed_source_date():
+        HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).write_pdf(
+            pdf_path, pdf_variant="pdf/ua-1", pdf_identifier=b"politie20-survey-report")
     return pdf_path

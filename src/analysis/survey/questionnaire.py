@@ -13,7 +13,8 @@ LimeSurvey accepts (letters and digits, a letter first):
 
 The same model writes the mapping YAML that turns the tool's "question code / answer codes" CSV
 export back into codebook columns and codes (:func:`mapping_yaml`), the printable questionnaire
-(:func:`html`) and, in :mod:`~analysis.survey.limesurvey_lss`, the LimeSurvey survey file.
+(:func:`html`, :func:`pdf`; its questions are also the report's appendix, :func:`questions_html`) and,
+in :mod:`~analysis.survey.limesurvey_lss`, the LimeSurvey survey file.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from analysis.core.files import fixed_source_date
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.survey.limesurvey_lss import lss
 from analysis.survey.tool_exports import questions
@@ -215,61 +217,92 @@ def mapping_yaml(questionnaire: Questionnaire) -> str:
 # --- the printable questionnaire ------------------------------------------------------------------
 
 _HTML_LABELS = {"nl": {"wave": "Meting", "mandatory": "verplicht"}, "en": {"wave": "Wave", "mandatory": "required"}}
+#: The printable page's style; each language after the first starts a new printed page.
+PAGE_STYLE = ("body{font-family:'DejaVu Sans',sans-serif;max-width:60em;margin:2em auto}"
+              "section.language+section.language{break-before:page}")
+#: The questions' style, in the printable page and in the report's appendix.
+QUESTION_STYLE = (".q{margin:1.2em 0;break-inside:avoid}.q table{border-collapse:collapse}"
+                  ".q td,.q th{border:1px solid #999;padding:.2em .4em;font-size:90%}.q td{text-align:center}"
+                  ".q caption{text-align:left;caption-side:top;margin-bottom:.3em}"
+                  ".q ul{list-style:none}.q ul.dropdown{columns:2;font-size:90%}"
+                  ".q .box{border:1px solid #999;height:5em}"
+                  ".q .help{font-style:italic}.q .req{color:#900;font-size:85%}")
 
 
 def _esc(text: Any) -> str:
     return htmllib.escape(str(text))
 
 
+def _grid_html(q: Question, head: str, lang: str) -> str:
+    """A rating grid as a table: its question as the caption, a statement per row, an answer per column."""
+    heads = "".join(f"<th scope='col'>{_esc(a.labels[lang])}</th>" for a in q.answers)
+    cells = "".join("<td>&#9675;</td>" for _ in q.answers)
+    body = "".join(f"<tr><th scope='row'>{_esc(r.labels[lang])}</th>{cells}</tr>" for r in q.rows)
+    return f"<table><caption>{head}</caption><tr><td></td>{heads}</tr>{body}</table>"
+
+
 def _html_question(q: Question, number: int, lang: str) -> list[str]:
     star = f' <span class="req">({_HTML_LABELS[lang]["mandatory"]})</span>' if q.mandatory else ""
-    out = [f'<div class="q"><p class="text"><b>{number}.</b> {_esc(q.text[lang])}{star}</p>']
-    if q.help:
-        out.append(f'<p class="help">{_esc(q.help[lang])}</p>')
+    head = f"<b>{number}.</b> {_esc(q.text[lang])}{star}"
+    help_text = f'<p class="help">{_esc(q.help[lang])}</p>' if q.help else ""
     if q.type == "F":
-        heads = "".join(f"<th>{_esc(a.labels[lang])}</th>" for a in q.answers)
-        cells = "".join("<td>&#9675;</td>" for _ in q.answers)
-        body = "".join(f"<tr><th class='row'>{_esc(r.labels[lang])}</th>{cells}</tr>" for r in q.rows)
-        out.append(f"<table><tr><th></th>{heads}</tr>{body}</table>")
-    elif q.type == "M":
+        return [f'<div class="q">{help_text}{_grid_html(q, head, lang)}</div>']
+    out = [f'<div class="q"><p class="text">{head}</p>{help_text}']
+    if q.type == "M":
         options = list(q.rows) + ([q.other] if q.other else [])
         out.append("<ul class='multi'>" + "".join(f"<li>&#9744; {_esc(r.labels[lang])}"
                                                    + (" ______" if r is q.other else "") + "</li>"
                                                    for r in options) + "</ul>")
     elif q.type in ("L", "!"):
-        out.append("<ul class='single'>" + "".join(f"<li>&#9675; {_esc(a.labels[lang])}</li>"
-                                                   for a in q.answers) + "</ul>")
+        kind = "dropdown" if q.type == "!" else "single"
+        out.append(f"<ul class='{kind}'>" + "".join(f"<li>&#9675; {_esc(a.labels[lang])}</li>" for a in q.answers)
+                   + "</ul>")
     else:
         out.append("<div class='box'></div>")
     return out + ["</div>"]
 
 
-def html(questionnaire: Questionnaire, lang: str = "nl") -> str:
-    """A printable questionnaire in `lang`: one section per theme, numbered questions, their answers
-    (hidden questions, filled from the invitation link, are left out)."""
-    number = 0
-    body = [f"<h1>{_esc(questionnaire.title[lang])}</h1>",
-            f"<p class='wave'>{_HTML_LABELS[lang]['wave']} {_esc(questionnaire.wave)}</p>"]
+def questions_html(questionnaire: Questionnaire, lang: str, level: int = 2) -> str:
+    """The asked questions in `lang`, numbered from 1, one part per theme headed at `level` (``h2``...),
+    each with its answers (hidden questions, filled from the invitation link, are left out): the body of
+    the printable questionnaire and of the report's questionnaire appendix."""
+    number, body = 0, []
     for theme, labels in questionnaire.themes:
         shown = [q for q in questionnaire.of_theme(theme) if not q.hidden]
         if not shown:
             continue
-        body.append(f"<h2>{_esc(labels[lang])}</h2>")
+        body.append(f"<h{level}>{_esc(labels[lang])}</h{level}>")
         for q in shown:
             number += 1
             body += _html_question(q, number, lang)
-    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}.q{margin:1.2em 0;page-break-inside:avoid}"
-             "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .4em;font-size:90%}"
-             "td{text-align:center}ul{list-style:none}.box{border:1px solid #999;height:5em}"
-             ".help{font-style:italic}.req{color:#900;font-size:85%}")
-    return (f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{_esc(questionnaire.title[lang])}</title><style>{style}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return "\n".join(body)
+
+
+def html(questionnaire: Questionnaire, langs: tuple[str, ...] = _LANGS) -> str:
+    """The printable questionnaire: one part per language of `langs` (Dutch first by default), each with
+    the survey's title, the wave and the numbered questions."""
+    parts = [f"<section class='language' lang='{lang}'><h1>{_esc(questionnaire.title[lang])}</h1>"
+             f"<p class='wave'>{_HTML_LABELS[lang]['wave']} {_esc(questionnaire.wave)}</p>\n"
+             f"{questions_html(questionnaire, lang)}</section>" for lang in langs]
+    return (f"<!DOCTYPE html>\n<html lang='{langs[0]}'><head><meta charset='utf-8'>"
+            f"<title>{_esc(questionnaire.title[langs[0]])}</title><style>{PAGE_STYLE}{QUESTION_STYLE}</style>"
+            "</head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+def pdf(questionnaire: Questionnaire, langs: tuple[str, ...] = _LANGS) -> bytes:
+    """The printable questionnaire as a PDF (A4), laid out by WeasyPrint from :func:`html`; with a fixed
+    document identifier, no creation date and fonts stamped with a fixed date, the same questionnaire gives
+    the same bytes."""
+    from weasyprint import HTML
+
+    with fixed_source_date():
+        return HTML(string=html(questionnaire, langs)).write_pdf(
+            pdf_identifier=f"politie20-questionnaire-{questionnaire.wave}".encode("ascii", "replace"))
 
 
 # --- writing the files ----------------------------------------------------------------------------
 
-FORMATS = ("lss", "html")
+FORMATS = ("lss", "html", "pdf")
 
 
 def mapping_path(survey_file: Path) -> Path:
@@ -277,18 +310,22 @@ def mapping_path(survey_file: Path) -> Path:
     return survey_file.with_name(f"{survey_file.stem}_mapping.yaml")
 
 
-def write_questionnaire(wave: str, format: str, out: Path, lang: str = "nl",
+def write_questionnaire(wave: str, format: str, out: Path, langs: tuple[str, ...] = _LANGS,
                         codebook: Codebook | None = None) -> list[Path]:
-    """Write the questionnaire of `wave`: a LimeSurvey survey file and its mapping (``lss``), or a
-    printable page in `lang` (``html``). Returns the files written."""
+    """Write the questionnaire of `wave`: a LimeSurvey survey file and its mapping (``lss``), or the
+    printable questionnaire in `langs`, Dutch first by default (``html``, ``pdf``). Returns the files
+    written."""
+    if format not in FORMATS:
+        raise ValueError(f"format {format!r}: one of {FORMATS}")
     questionnaire = build_questionnaire((codebook or load_codebook()).for_wave(wave))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if format == "html":
-        out.write_text(html(questionnaire, lang), encoding="utf-8")
+        out.write_text(html(questionnaire, langs), encoding="utf-8")
         return [out]
-    if format != "lss":
-        raise ValueError(f"format {format!r}: one of {FORMATS}")
+    if format == "pdf":
+        out.write_bytes(pdf(questionnaire, langs))
+        return [out]
     out.write_bytes(lss(questionnaire))
     mapping_file = mapping_path(out)
     mapping_file.write_text(mapping_yaml(questionnaire), encoding="utf-8")
