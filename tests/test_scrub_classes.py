@@ -22,6 +22,7 @@ import pytest
 from analysis.core.paths import RAW_DIR
 from analysis.pipeline.build import build
 from analysis.protection import quote_detectors as detectors
+from analysis.protection import quote_names as names
 from analysis.protection.quotes import TAGS, detection_form, scrub_quote
 from analysis.survey.synth import generate, write_export
 
@@ -120,7 +121,7 @@ def _bundled_answers() -> list[str]:
 def test_the_new_detectors_find_nothing_in_the_bundled_open_answers():
     """False positives measured on the 329 distinct open answers of data/raw/*.csv: the detectors
     added for these classes find nothing there (scrub_quote changes the same 54 answers as before)."""
-    new = [detectors._defanged_urls, detectors._handles, detectors._cued_first_names,
+    new = [detectors._defanged_urls, detectors._handles, names._cued_first_names,
            detectors._regex(detectors._PHONE_BE, "phone")]
     answers = _bundled_answers()
     assert len(answers) > 300

@@ -10,20 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, NOT_NAMES, deduce_model, lookup_lists, names_file
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A span of text (``start`` to ``end``) that holds personal data of one kind."""
-
-    start: int
-    end: int
-    kind: str
-
+from analysis.protection.quote_lookups import deduce_model, lookup_lists
+from analysis.protection.quote_names import INTERFIX, NAME_DETECTORS, Finding
 
 # --------------------------------------------------------------------------- deduce
 
@@ -56,8 +46,6 @@ def _is_place(name: str) -> bool:
 
 # --------------------------------------------------------------------------- patterns
 
-_WORD_CHARS = r"A-Za-zÀ-ÖØ-öø-ÿ"
-_INTERFIX = r"(?:van|de|der|den|het|'t|ter|ten|te|op|in|aan|uit|bij|la|le|du|da|di|el|von|zu|vd|v\.d\.|v\.)"
 
 # -- e-mail, plain and obfuscated
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -122,7 +110,7 @@ _POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}(?:\s?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd
 _HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]?\s?(?:[a-zA-Z](?![\w])|\d{1,3}(?!\d)|hs|bis|I{1,3}(?![\w])))?(?![\w])"
 _STREET_SUFFIX = (r"(?:straat|str\.|laan|gracht|plein|kade|singel|dreef|steeg|plantsoen|boulevard|weg|dijk|hof|park|"
                   r"pad|markt|baan|dam|wal|veld|ring|kamp|haven|burgwal|vaart|kanaal|erf|hoeve|poort|dwarsstraat)")
-_STREET_LEAD = r"(?:[A-Z][\w'.-]*\s+(?:(?:[A-Z][\w'.-]*|" + _INTERFIX + r")\s+){0,2})?"
+_STREET_LEAD = r"(?:[A-Z][\w'.-]*\s+(?:(?:[A-Z][\w'.-]*|" + INTERFIX + r")\s+){0,2})?"
 _ADDRESS = re.compile(
     # Kerkstraat 12a, Van Speijkstraat 3, Burgemeester de Monchyplein 1, kerkstraat 12 (lower case only for
     # the unmistakable suffixes)
@@ -132,11 +120,11 @@ _ADDRESS = re.compile(
     rf"|\b(?:Laan|Plein|Weg|Kade|Dreef|Singel|Gracht|Dijk|Straat|Hof|Park|Markt|Wal|Steeg|Haven|Boulevard|"
     rf"Burgemeester|Burg\.|Generaal|Koningin|Koning|Prins|Prinses|Graaf|Sint|St\.|Dokter|Dr\.|Professor|Prof\.|"
     rf"President|Admiraal|Pastoor|Meester|Mr\.|Oude|Nieuwe|Lange|Korte|Hoge|Lage|Eerste|Tweede|Derde)\s+"
-    rf"(?:{_INTERFIX}\s+){{0,3}}[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){{0,2}}\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
+    rf"(?:{INTERFIX}\s+){{0,3}}[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){{0,2}}\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
     rf"|\b[Pp]ostbus\s+\d{{1,5}}(?!\d)")
 # Any capitalised run of words followed by a house number: an address when deduce's street list
 # knows the name (two or more words: single-word entries such as "Groep" or "Bus" are too common).
-_STREET_CANDIDATE = re.compile(rf"\b([A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|{_INTERFIX})){{1,4}})\s+{_HOUSE_NUMBER}")
+_STREET_CANDIDATE = re.compile(rf"\b([A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|{INTERFIX})){{1,4}})\s+{_HOUSE_NUMBER}")
 
 # -- number plates: all Dutch sidecodes, with dashes (any case) or without (capitals)
 _SIDECODES = ["XX-99-99", "99-99-XX", "99-XX-99", "XX-99-XX", "XX-XX-99", "99-XX-XX", "99-XXX-9", "9-XXX-99",
@@ -179,28 +167,6 @@ _PERSONNEL = re.compile(
     r"(?i)\b(?:personeels|pers\.?\s?|p-?|dienst|stam|medewerkers?|werknemers?|registratie|salaris|"
     r"personnel\s|employee\s|staff\s)(?:nummer|nr\.?|no\.?|number|id|#)\s*(?:[:=#]\s*|is\s+)?"
     r"[a-z]{0,2}-?\d{4,10}(?!\d)")
-
-# -- names: titles and roles after which a (lower-case) name may follow
-_TITLES = (r"(?:mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|heer|mej\.?|juffrouw|collega|"
-           r"(?:hoofd|wijk|buurt|motor|jeugd|verkeers)?agent(?:e)?|brigadier|(?:hoofd)?inspecteur|commissaris|"
-           r"rechercheur|teamchef|teamleider|korpschef|chef|burgemeester|officier|wethouder|"
-           r"dr\.?|drs\.?|ir\.?|ing\.?|prof\.?|mr\.?|ds\.?|zuster|broeder|buurman|buurvrouw|"
-           r"mrs\.?|mr\.?|ms\.?|miss|sir|officer|sergeant|detective|constable|colleague)")
-_TITLE_THEN = re.compile(rf"(?i)(?<!\w){_TITLES}\s+")
-_TOKEN = re.compile(rf"(?:[{_WORD_CHARS}]\.\s?)+|[{_WORD_CHARS}][{_WORD_CHARS}'’-]*")
-_FULL_NAME = re.compile(rf"([{_WORD_CHARS}][\w'-]*)\s+((?:{_INTERFIX}\s+)*)([{_WORD_CHARS}][\w'-]*)(?![\w@])")
-_WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
-_INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
-# Public names that look like a person's name.
-PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
-INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
-# -- first names in lower case: the words after which one names a person, and the words that join names
-# (not a word cut short, "voor han.." in an abbreviated heading, nor part of an address)
-_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w|\.\.|…)|[,&+/]")
-_NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
-_NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
-                            "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
-                            "sprak", "spraken", "mailde", "appte"}
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
@@ -380,105 +346,12 @@ def _ips(text: str) -> Iterator[Finding]:
         yield Finding(m.start(), m.end(), "ip")
 
 
-def _name_tail(text: str, pos: int, after_title: bool) -> int:
-    """End of the name that starts at ``pos`` (``pos`` itself when there is none).
-
-    A name is: initials, then words that are capitalised (and not ordinary words) or that are
-    known first names / surnames in lower case, with tussenvoegsels between them.
-    """
-    lists = lookup_lists()
-    end, i, have_first, count = pos, pos, False, 0
-    while True:
-        m = _TOKEN.match(text, i)
-        if not m:
-            break
-        word = m.group().rstrip()
-        lower = word.lower()
-        if "." in word and re.fullmatch(rf"(?:[{_WORD_CHARS}]\.\s?)+", m.group()):  # initials
-            if not re.fullmatch(r"(?:[A-Z]\.\s?)+", m.group()):
-                break
-            end, have_first = i + len(word), True
-        elif INTERFIX_WORD.match(word):
-            pass  # only part of the name when a name word follows
-        elif word[:1].isupper() and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS):
-            end = m.end()
-        elif count == 0 and lists.is_name(lower, first=True, also_words=True):
-            end, have_first = m.end(), True
-        elif (have_first or (after_title and count == 0)) and lists.is_name(lower, first=False, also_words=have_first):
-            end = m.end()
-        else:
-            break
-        count += 1
-        nxt = re.match(r"[ \t]+", text[m.end():])
-        if not nxt or count > 6:
-            break
-        i = m.end() + nxt.end()
-    return end
-
-
-def _names_after_titles(text: str) -> Iterator[Finding]:
-    for m in _TITLE_THEN.finditer(text):
-        end = _name_tail(text, m.end(), after_title=True)
-        if end > m.end():
-            yield Finding(m.end(), end, "name")
-
-
-def _full_names(text: str) -> Iterator[Finding]:
-    """A known first name, tussenvoegsels and a known surname: "piet de vries", "Bas van der Veen".
-
-    In lower case neither name may be an ordinary word. Capitalised, deduce finds "Kees Bakker"
-    itself, but not always with a tussenvoegsel between.
-    """
-    lists = lookup_lists()
-    for start in _WORD_START.finditer(text):
-        m = _FULL_NAME.match(text, start.start())
-        if not m:
-            continue
-        first, interfix, last = m.group(1), m.group(2), m.group(3)
-        if first.islower() and last.islower():
-            word_like = first in NAMES_THAT_ARE_WORDS or last in NAMES_THAT_ARE_WORDS
-            found = (lists.is_name(first, first=True, also_words=True)
-                     and lists.is_name(last, first=False, also_words=True)
-                     and (bool(interfix) if word_like else (interfix or first not in lists.surnames)))
-        else:
-            found = (first[:1].isupper() and last[:1].isupper() and bool(interfix)
-                     and first.lower() in lists.first_names and last.lower() in lists.surnames
-                     and first.lower() not in _INTERFIX_AND_STOP | NOT_NAMES)
-        if found:
-            yield Finding(m.start(), m.end(), "name")
-
-
-def _is_lower_first_name(word: str) -> bool:
-    return word.islower() and len(word) > 2 and lookup_lists().is_name(word, first=True, also_words=False)
-
-
-def _cued_first_names(text: str) -> Iterator[Finding]:
-    """First names in lower case that name someone: after a cue ("met pieter", "collega kim", "van
-    marieke") or next to another first name ("pieter en joost", "sanne, kim"). A first name on its own
-    elsewhere is left: deduce's list holds words such as "lente" that are names too."""
-    tokens = list(_NAME_TOKEN.finditer(text))
-    names = [_is_lower_first_name(t.group()) for t in tokens]
-    for k, token in enumerate(tokens):
-        if not names[k]:
-            continue
-        before = tokens[k - 1].group().lower() if k else ""
-        neighbours = [names[j] for j in (k - 2, k - 1, k + 1, k + 2) if 0 <= j < len(tokens)
-                      and (abs(j - k) == 1 or tokens[(j + k) // 2].group().lower() in _NAME_JOINS)]
-        if before in _NAME_CUES or any(neighbours):
-            yield Finding(token.start(), token.end(), "name")
-
-
-def _listed_names(text: str) -> Iterator[Finding]:
-    for pattern in names_file():
-        for m in pattern.finditer(text):
-            yield Finding(m.start(), m.end(), "name")
-
 
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
     _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes, _regex(_ADDRESS, "address"),
-    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), _names_after_titles,
-    _full_names, _cued_first_names, _listed_names, _deduce_findings,
+    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), *NAME_DETECTORS,
+    _deduce_findings,
 ]
 
 

@@ -34,7 +34,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, INTERFIX_WORD, PUBLIC_TERMS, Finding
+from analysis.protection.quote_detectors import ADDRESSES, DETECTORS
+from analysis.protection.quote_names import INTERFIX_WORD, PUBLIC_TERMS, Finding
 from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
 
 #: The tag that replaces each kind of personal data, per report language.
