@@ -49,17 +49,24 @@ def _is_place(name: str) -> bool:
 
 # -- e-mail, plain and obfuscated
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_AT = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
+_AT = r"(?:\s*[\[({<]\s*(?:at|a|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
-_EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}(?!\w)",
-                               re.IGNORECASE)
+# "jan @ politie . nl": a dot with spaces around it, before a known top-level domain only
+_SPACED_DOT = r"(?:\s+\.\s*|\s*\.\s+)"
+_TLDS = ("nl|com|org|net|be|eu|info|uk|io|gov|edu|nu|tv|biz|ly|gl|co|int|frl|amsterdam|online|app|fr|"
+         "social|onion|mobi|me|to|gd|cc|im|ai|gg|ms|ws|li|sh|de")
+_EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:(?:{_DOT}|{_SPACED_DOT})[\w-]+)*"
+                               rf"(?:{_DOT}[a-z]{{2,6}}|{_SPACED_DOT}(?:{_TLDS}))(?!\w)", re.IGNORECASE)
+# "kim_at_politie_nl", "jan-at-politie-dot-nl": the whole address one word
+_EMAIL_WORDS = re.compile(rf"(?i)(?<![\w.-])[a-z0-9][\w.+-]*?[_-](?:at|apenstaartje)[_-][a-z0-9][a-z0-9-]*?"
+                          rf"(?:[_-](?:dot|punt)[_-]|[_.])(?:{_TLDS})(?![a-z0-9])")
 
 # -- URLs
-_TLDS = ("nl|com|org|net|be|eu|info|uk|io|gov|edu|nu|tv|biz|ly|gl|co|int|frl|amsterdam|online|app|fr|"
-         "social|onion|mobi")
 _URL = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\d?\.)[^\s<>\"'\[\]]+"
-    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:[/?#][^\s<>\"'\[\]]*)?",
+    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:[/?#][^\s<>\"'\[\]]*)?"
+    # any host with a path ("t.me/kim", "vk.ru/kim"): a top-level domain of letters, then "/" and a word
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,6}/\w[^\s<>\"'\[\]]*",
     re.IGNORECASE)
 _TRAILING = ".,;:!?)'\"»”’"
 
@@ -79,6 +86,15 @@ _PLATFORM_HANDLE = re.compile(
     r"(?i)\b(?:twitter|tweakers|insta(?:gram)?|ig|facebook|fb|linkedin|tiktok|snapchat|snap|youtube|yt|hyves|"
     r"mastodon|threads|telegram|skype|signal|whatsapp|bluesky|github)"
     rf"(?:[ -]?(?:account|naam|handle|profiel|pagina|id))?\s*(?:[:=]|\s@)\s*{_HANDLE_TOKEN}")
+# Words after which an account name follows: "zoek op x", "volg x", "mijn account is x", "op twitter als x".
+_ACCOUNT_CUE = re.compile(
+    r"(?i)\b(?:zoek(?:en|t)?(?:\s+(?:ons|mij|me))?\s+(?:op|naar)|volg(?:en|t)?(?:\s+(?:ons|mij|me))?\s*:?|"
+    r"\w*(?:account|gebruikersnaam|username|handle)(?:naam)?(?:\s+(?:is|heet|was))?\s*:?|"
+    r"(?:twitter|insta(?:gram)?|facebook|linkedin|tiktok|snapchat|telegram|mastodon|bluesky|threads)"
+    r"\s+(?:is|heet|als))"
+    r"\s*@?\s*([^\W_][\w]*(?:[._][\w]+)*)")
+# A word with an underscore inside is an account name wherever it stands ("wijkagent_kim"), but in an address.
+_UNDERSCORED = re.compile(r"(?<![\w@./-])[^\W_]+(?:_[^\W_]+)+(?![\w@/-]|\.\w)")
 # Words an account name is made of besides names: "wijkagentkim", "politie_utrecht".
 _ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|recherche|team|bureau|wijk|officer|"
                             r"cop|brigadier|agent|inspecteur")
@@ -212,8 +228,24 @@ def _looks_like_handle(token: str) -> bool:
                                  for k in range(2, len(lower) - 1))
 
 
+def _account_like(token: str) -> bool:
+    """Whether a word after an account cue ("zoek op", "volg") is an account name, not an ordinary word:
+    "kim.politie", "henk_01", "WijkagentKim", "wijkagentkim" (an account word and a name run together)."""
+    if re.search(r"[^\W\d_]", token) and re.search(r"[_\d.]|[a-z][A-Z]", token):
+        return True
+    lists, lower = lookup_lists(), token.lower()
+    return any(_ACCOUNT_WORDS.fullmatch(lower[:k]) and lower[k:] in lists.first_names | lists.surnames
+               for k in range(2, len(lower) - 1))
+
+
 def _handles(text: str) -> Iterator[Finding]:
-    """ "@ wijkagent_kim" (a space after the @) and an account name after a platform ("twitter: x")."""
+    """ "@ wijkagent_kim" (a space after the @), an account name after a platform ("twitter: x") or an
+    account cue ("zoek op x", "mijn account is x"), and any word with an underscore inside."""
+    for m in _ACCOUNT_CUE.finditer(text):
+        if _account_like(m.group(1)):
+            yield Finding(m.start(1), m.end(1), "handle")
+    for m in _UNDERSCORED.finditer(text):
+        yield Finding(m.start(), m.end(), "handle")
     for m in _HANDLE_SPACED.finditer(text):
         if m.group(1).lower() not in lookup_lists().words:
             yield Finding(m.start(), m.end(), "handle")
@@ -271,7 +303,7 @@ def _phone_valid(lead: str, digits: str) -> bool:
             rest = number[2:]
             return len(rest[1:] if rest.startswith("0") else rest) == 9
         return 8 <= len(number) <= 15 and not number.startswith("0")
-    return digits.startswith("0") and len(digits) == 10
+    return digits.startswith("0") and len(digits) == 10 or digits.startswith("6") and len(digits) == 9
 
 
 def _phones(text: str) -> Iterator[Finding]:
@@ -290,7 +322,9 @@ def _phones(text: str) -> Iterator[Finding]:
                 digits += run.group()[groups[j][0]:groups[j][1]]
                 if len(digits) > 16:
                     break
-                if (lead or digits.startswith("0")) and _phone_valid(lead, digits):
+                # a mobile number without its 0 ("6 12 34 56 78", "612345678"), not "612.345.678"
+                mobile = digits.startswith("6") and groups[i][1] - groups[i][0] in (1, 9)
+                if (lead or digits.startswith("0") or mobile) and _phone_valid(lead, digits):
                     found = j
             if found is None:
                 i += 1
@@ -348,10 +382,10 @@ def _ips(text: str) -> Iterator[Finding]:
 
 
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
-    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
-    _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes, _regex(_ADDRESS, "address"),
-    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), *NAME_DETECTORS,
-    _deduce_findings,
+    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _regex(_EMAIL_WORDS, "email"), _urls, _defanged_urls,
+    _regex(_HANDLE, "handle"), _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes,
+    _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"),
+    *NAME_DETECTORS, _deduce_findings,
 ]
 
 

@@ -83,10 +83,15 @@ def _name_tail(text: str, pos: int, after_title: bool) -> int:
     return end
 
 
+# "wijkagent in Houten", "agent te Den Haag": where someone works, not who ("agent van Houten" is a name)
+_AT_PLACE = re.compile(r"(?i)(?:in|te|uit|bij|op|aan)\s+(.+)")
+
+
 def _names_after_titles(text: str) -> Iterator[Finding]:
     for m in _TITLE_THEN.finditer(text):
         end = _name_tail(text, m.end(), after_title=True)
-        if end > m.end():
+        place = _AT_PLACE.fullmatch(text, m.end(), end)
+        if end > m.end() and not (place and place.group(1) in lookup_lists().places):
             yield Finding(m.end(), end, "name")
 
 
@@ -135,10 +140,22 @@ def _cued_first_names(text: str) -> Iterator[Finding]:
             yield Finding(token.start(), token.end(), "name")
 
 
+def _lone_first_names(text: str) -> Iterator[Finding]:
+    """A first name on its own, in any case but capitals ("ik heb kim gebeld", "kIm zei"), when it is
+    no ordinary word (:meth:`~analysis.protection.quote_lookups.Lists.is_lone_first_name`). Words in
+    capitals are acronyms ("ICT") unless :func:`~analysis.protection.quotes.detection_form` made
+    them a name first."""
+    lists = lookup_lists()
+    for token in _NAME_TOKEN.finditer(text):
+        word = token.group()
+        if len(word) > 2 and not word.isupper() and lists.is_lone_first_name(word.lower()):
+            yield Finding(token.start(), token.end(), "name")
+
+
 def _listed_names(text: str) -> Iterator[Finding]:
     for pattern in names_file():
         for m in pattern.finditer(text):
             yield Finding(m.start(), m.end(), "name")
 
 
-NAME_DETECTORS = [_names_after_titles, _full_names, _cued_first_names, _listed_names]
+NAME_DETECTORS = [_names_after_titles, _full_names, _cued_first_names, _lone_first_names, _listed_names]

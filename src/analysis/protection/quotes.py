@@ -66,7 +66,9 @@ _TAG = re.compile("|".join(sorted({re.escape(t) for tags in TAGS.values() for t 
 # Every dash and invisible space a keyboard or word processor writes, as "-" and " " (one character
 # each, so positions stay): "06–12345678" (en dash) and "123—456—782" (em dash) are numbers.
 _SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63"},
-                              **{ch: " " for ch in "\u00a0\u2007\u202f\u200b\u2060\ufeff"}})
+                              **{ch: " " for ch in "\u00a0\u2007\u202f\u2028\u2029"}})
+# Characters that show nothing, taken out before scrubbing: "k\u200bim" (a zero-width space inside) is "kim".
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 _CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
 
 
@@ -147,7 +149,7 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
     tags = TAGS[lang]
     # one form of every character (NFKC): a decomposed "é" (as macOS writes it) or full-width digits
     # and "@" would otherwise hide a name, number or address from the patterns
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     for _ in range(len(text) + 1):  # each round replaces at least one character that is not a tag
         scrubbed = _scrub_once(text, tags)
         if scrubbed == text:
