@@ -110,8 +110,9 @@ _IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 _BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
-_PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
-_PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}")
+# (a line break may stand between the groups: "06\n12 34 56 78")
+_PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t\r\n-]*\d\)?")
+_PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}|[ \t()./-]{0,3}\r?\n[ \t()./-]{0,3}")
 # Belgian landlines have nine digits, written "02/123 45 67" or "050 12 34 56" (the BIPT numbering plan)
 _PHONE_BE = re.compile(r"(?<![\w.,/+-])0(?:[1-9][ ./-]{1,3}\d{3}|[1-9]\d[ ./-]{1,3}\d{2})[ .-]\d{2}[ .-]\d{2}"
                        r"(?!\w|[.,/-]\d)")
