@@ -2,9 +2,9 @@
 
 Each detector gives :class:`Finding` spans of one kind: our own patterns (BSN with the 11-test, IBAN
 with its mod-97 check, postcodes, street addresses, number plates of every Dutch sidecode, IPv4/IPv6,
-dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ " or a
-platform name, URLs without a scheme or defanged, names after a title, a cue word or from the lists) and
-deduce's findings (:data:`DETECTORS`, in order).
+dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ ", a
+platform name or an account cue, URLs without a scheme, short or defanged), the names of
+:mod:`~analysis.protection.quote_names` and deduce's findings (:data:`DETECTORS`).
 """
 from __future__ import annotations
 

@@ -12,9 +12,15 @@ Two sources find what to replace, and every character that either finds is repla
 - our own patterns, for what deduce misses or was not built for (it targets medical records):
   BSN with the 11-test, IBAN with its mod-97 check, postcodes, street addresses, number plates of
   every Dutch sidecode, IPv4/IPv6, dates, personnel numbers, obfuscated e-mail ("jan [at] politie
-  [dot] nl"), every Dutch phone format, handles (also "@ kim" and "twitter: kim_01"), URLs without
-  a scheme or defanged ("hxxps://", "politie[.]nl"), names written in lower case after a title
-  ("collega piet de vries") or a cue ("met pieter en joost"), and ``data/reference/names_nl.txt``.
+  [dot] nl", "jan @ politie . nl", "kim_at_politie_nl"), every Dutch phone format (also "6 12 34 56 78"),
+  handles (also "@ kim", "twitter: kim_01", "zoek op wijkagent_kim" and any word with an underscore),
+  URLs without a scheme, short or messenger links ("t.me/kim", "wa.me/316...") or defanged ("hxxps://",
+  "politie[.]nl"), names written in lower case after a title ("collega piet de vries"), after a cue
+  ("met pieter en joost") or on their own when deduce's first-name list holds them and they are no
+  ordinary word ("ik heb kim gebeld"; not "de brand": ``data/reference/words_on_name_lists.txt``),
+  and ``data/reference/names_nl.txt``. A role in a place ("wijkagent in Houten") is no name.
+
+Characters that show nothing (zero-width spaces, soft hyphens) are taken out of the answer first.
 
 The detectors read the answer with every dash written as "-", every special space as a space and
 names in capitals ("PIETER DE VRIES") capitalised (:func:`detection_form`), so "06–12345678" with an
