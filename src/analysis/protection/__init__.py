@@ -9,6 +9,7 @@
 - :mod:`~analysis.protection.release`: the release check of a finished build.
 - :mod:`~analysis.protection.quotes`: scrubbing open answers of personal details.
 - :mod:`~analysis.protection.quote_detectors`: what finds personal data in a text (patterns, deduce).
+- :mod:`~analysis.protection.quote_names`: what finds names of persons in a text.
 - :mod:`~analysis.protection.quote_lookups`: deduce loaded once, and its name, place and street lists.
 
 Imports :mod:`analysis.core` and :mod:`analysis.stats` only.

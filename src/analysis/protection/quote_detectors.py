@@ -2,28 +2,18 @@
 
 Each detector gives :class:`Finding` spans of one kind: our own patterns (BSN with the 11-test, IBAN
 with its mod-97 check, postcodes, street addresses, number plates of every Dutch sidecode, IPv4/IPv6,
-dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ " or a
-platform name, URLs without a scheme or defanged, names after a title, a cue word or from the lists) and
-deduce's findings (:data:`DETECTORS`, in order).
+dates, personnel numbers, e-mail also obfuscated, every Dutch phone format, handles also after "@ ", a
+platform name or an account cue, URLs without a scheme, short or defanged), the names of
+:mod:`~analysis.protection.quote_names` and deduce's findings (:data:`DETECTORS`).
 """
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, NOT_NAMES, deduce_model, lookup_lists, names_file
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A span of text (``start`` to ``end``) that holds personal data of one kind."""
-
-    start: int
-    end: int
-    kind: str
-
+from analysis.protection.quote_lookups import deduce_model, lookup_lists
+from analysis.protection.quote_names import INTERFIX, NAME_DETECTORS, Finding
 
 # --------------------------------------------------------------------------- deduce
 
@@ -56,22 +46,27 @@ def _is_place(name: str) -> bool:
 
 # --------------------------------------------------------------------------- patterns
 
-_WORD_CHARS = r"A-Za-zÀ-ÖØ-öø-ÿ"
-_INTERFIX = r"(?:van|de|der|den|het|'t|ter|ten|te|op|in|aan|uit|bij|la|le|du|da|di|el|von|zu|vd|v\.d\.|v\.)"
 
 # -- e-mail, plain and obfuscated
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_AT = r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
+_AT = r"(?:\s*[\[({<]\s*(?:at|a|@|apenstaartje)\s*[\])}>]\s*|\s+(?:at|apenstaartje)\s+|\s+@\s*|\s*@\s+)"
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
-_EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}(?!\w)",
-                               re.IGNORECASE)
+# "jan @ politie . nl": a dot with spaces around it, before a known top-level domain only
+_SPACED_DOT = r"(?:\s+\.\s*|\s*\.\s+)"
+_TLDS = ("nl|com|org|net|be|eu|info|uk|io|gov|edu|nu|tv|biz|ly|gl|co|int|frl|amsterdam|online|app|fr|"
+         "social|onion|mobi|me|to|gd|cc|im|ai|gg|ms|ws|li|sh|de")
+_EMAIL_OBFUSCATED = re.compile(rf"(?<![\w.])[\w+-]+(?:\.[\w+-]+)*{_AT}[\w-]+(?:(?:{_DOT}|{_SPACED_DOT})[\w-]+)*"
+                               rf"(?:{_DOT}[a-z]{{2,6}}|{_SPACED_DOT}(?:{_TLDS}))(?!\w)", re.IGNORECASE)
+# "kim_at_politie_nl", "jan-at-politie-dot-nl": the whole address one word
+_EMAIL_WORDS = re.compile(rf"(?i)(?<![\w.-])[a-z0-9][\w.+-]*?[_-](?:at|apenstaartje)[_-][a-z0-9][a-z0-9-]*?"
+                          rf"(?:[_-](?:dot|punt)[_-]|[_.])(?:{_TLDS})(?![a-z0-9])")
 
 # -- URLs
-_TLDS = ("nl|com|org|net|be|eu|info|uk|io|gov|edu|nu|tv|biz|ly|gl|co|int|frl|amsterdam|online|app|fr|"
-         "social|onion|mobi")
 _URL = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\d?\.)[^\s<>\"'\[\]]+"
-    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:[/?#][^\s<>\"'\[\]]*)?",
+    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:[/?#][^\s<>\"'\[\]]*)?"
+    # any host with a path ("t.me/kim", "vk.ru/kim"): a top-level domain of letters, then "/" and a word
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,6}/\w[^\s<>\"'\[\]]*",
     re.IGNORECASE)
 _TRAILING = ".,;:!?)'\"»”’"
 
@@ -91,6 +86,15 @@ _PLATFORM_HANDLE = re.compile(
     r"(?i)\b(?:twitter|tweakers|insta(?:gram)?|ig|facebook|fb|linkedin|tiktok|snapchat|snap|youtube|yt|hyves|"
     r"mastodon|threads|telegram|skype|signal|whatsapp|bluesky|github)"
     rf"(?:[ -]?(?:account|naam|handle|profiel|pagina|id))?\s*(?:[:=]|\s@)\s*{_HANDLE_TOKEN}")
+# Words after which an account name follows: "zoek op x", "volg x", "mijn account is x", "op twitter als x".
+_ACCOUNT_CUE = re.compile(
+    r"(?i)\b(?:zoek(?:en|t)?(?:\s+(?:ons|mij|me))?\s+(?:op|naar)|volg(?:en|t)?(?:\s+(?:ons|mij|me))?\s*:?|"
+    r"\w*(?:account|gebruikersnaam|username|handle)(?:naam)?(?:\s+(?:is|heet|was))?\s*:?|"
+    r"(?:twitter|insta(?:gram)?|facebook|linkedin|tiktok|snapchat|telegram|mastodon|bluesky|threads)"
+    r"\s+(?:is|heet|als))"
+    r"\s*@?\s*([^\W_][\w]*(?:[._][\w]+)*)")
+# A word with an underscore inside is an account name wherever it stands ("wijkagent_kim"), but in an address.
+_UNDERSCORED = re.compile(r"(?<![\w@./-])[^\W_]+(?:_[^\W_]+)+(?![\w@/-]|\.\w)")
 # Words an account name is made of besides names: "wijkagentkim", "politie_utrecht".
 _ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|recherche|team|bureau|wijk|officer|"
                             r"cop|brigadier|agent|inspecteur")
@@ -106,8 +110,9 @@ _IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 _BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
-_PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t-]*\d\)?")
-_PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}")
+# (a line break may stand between the groups: "06\n12 34 56 78")
+_PHONE_RUN = re.compile(r"(?<![\w.,/])[+(]?\d[\d()+./ \t\r\n-]*\d\)?")
+_PHONE_SEPARATOR = re.compile(r"[ \t()./-]{1,4}|[ \t()./-]{0,3}\r?\n[ \t()./-]{0,3}")
 # Belgian landlines have nine digits, written "02/123 45 67" or "050 12 34 56" (the BIPT numbering plan)
 _PHONE_BE = re.compile(r"(?<![\w.,/+-])0(?:[1-9][ ./-]{1,3}\d{3}|[1-9]\d[ ./-]{1,3}\d{2})[ .-]\d{2}[ .-]\d{2}"
                        r"(?!\w|[.,/-]\d)")
@@ -122,7 +127,7 @@ _POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}(?:\s?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd
 _HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]?\s?(?:[a-zA-Z](?![\w])|\d{1,3}(?!\d)|hs|bis|I{1,3}(?![\w])))?(?![\w])"
 _STREET_SUFFIX = (r"(?:straat|str\.|laan|gracht|plein|kade|singel|dreef|steeg|plantsoen|boulevard|weg|dijk|hof|park|"
                   r"pad|markt|baan|dam|wal|veld|ring|kamp|haven|burgwal|vaart|kanaal|erf|hoeve|poort|dwarsstraat)")
-_STREET_LEAD = r"(?:[A-Z][\w'.-]*\s+(?:(?:[A-Z][\w'.-]*|" + _INTERFIX + r")\s+){0,2})?"
+_STREET_LEAD = r"(?:[A-Z][\w'.-]*\s+(?:(?:[A-Z][\w'.-]*|" + INTERFIX + r")\s+){0,2})?"
 _ADDRESS = re.compile(
     # Kerkstraat 12a, Van Speijkstraat 3, Burgemeester de Monchyplein 1, kerkstraat 12 (lower case only for
     # the unmistakable suffixes)
@@ -132,11 +137,11 @@ _ADDRESS = re.compile(
     rf"|\b(?:Laan|Plein|Weg|Kade|Dreef|Singel|Gracht|Dijk|Straat|Hof|Park|Markt|Wal|Steeg|Haven|Boulevard|"
     rf"Burgemeester|Burg\.|Generaal|Koningin|Koning|Prins|Prinses|Graaf|Sint|St\.|Dokter|Dr\.|Professor|Prof\.|"
     rf"President|Admiraal|Pastoor|Meester|Mr\.|Oude|Nieuwe|Lange|Korte|Hoge|Lage|Eerste|Tweede|Derde)\s+"
-    rf"(?:{_INTERFIX}\s+){{0,3}}[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){{0,2}}\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
+    rf"(?:{INTERFIX}\s+){{0,3}}[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){{0,2}}\s+(?:nr\.?\s*)?{_HOUSE_NUMBER}"
     rf"|\b[Pp]ostbus\s+\d{{1,5}}(?!\d)")
 # Any capitalised run of words followed by a house number: an address when deduce's street list
 # knows the name (two or more words: single-word entries such as "Groep" or "Bus" are too common).
-_STREET_CANDIDATE = re.compile(rf"\b([A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|{_INTERFIX})){{1,4}})\s+{_HOUSE_NUMBER}")
+_STREET_CANDIDATE = re.compile(rf"\b([A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|{INTERFIX})){{1,4}})\s+{_HOUSE_NUMBER}")
 
 # -- number plates: all Dutch sidecodes, with dashes (any case) or without (capitals)
 _SIDECODES = ["XX-99-99", "99-99-XX", "99-XX-99", "XX-99-XX", "XX-XX-99", "99-XX-XX", "99-XXX-9", "9-XXX-99",
@@ -179,28 +184,6 @@ _PERSONNEL = re.compile(
     r"(?i)\b(?:personeels|pers\.?\s?|p-?|dienst|stam|medewerkers?|werknemers?|registratie|salaris|"
     r"personnel\s|employee\s|staff\s)(?:nummer|nr\.?|no\.?|number|id|#)\s*(?:[:=#]\s*|is\s+)?"
     r"[a-z]{0,2}-?\d{4,10}(?!\d)")
-
-# -- names: titles and roles after which a (lower-case) name may follow
-_TITLES = (r"(?:mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de\s+heer|heer|mej\.?|juffrouw|collega|"
-           r"(?:hoofd|wijk|buurt|motor|jeugd|verkeers)?agent(?:e)?|brigadier|(?:hoofd)?inspecteur|commissaris|"
-           r"rechercheur|teamchef|teamleider|korpschef|chef|burgemeester|officier|wethouder|"
-           r"dr\.?|drs\.?|ir\.?|ing\.?|prof\.?|mr\.?|ds\.?|zuster|broeder|buurman|buurvrouw|"
-           r"mrs\.?|mr\.?|ms\.?|miss|sir|officer|sergeant|detective|constable|colleague)")
-_TITLE_THEN = re.compile(rf"(?i)(?<!\w){_TITLES}\s+")
-_TOKEN = re.compile(rf"(?:[{_WORD_CHARS}]\.\s?)+|[{_WORD_CHARS}][{_WORD_CHARS}'’-]*")
-_FULL_NAME = re.compile(rf"([{_WORD_CHARS}][\w'-]*)\s+((?:{_INTERFIX}\s+)*)([{_WORD_CHARS}][\w'-]*)(?![\w@])")
-_WORD_START = re.compile(rf"(?<![\w@'’-])[{_WORD_CHARS}]")
-_INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
-# Public names that look like a person's name.
-PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
-INTERFIX_WORD = re.compile(rf"^{_INTERFIX}$", re.IGNORECASE)
-# -- first names in lower case: the words after which one names a person, and the words that join names
-# (not a word cut short, "voor han.." in an abbreviated heading, nor part of an address)
-_NAME_TOKEN = re.compile(rf"(?<![\w@.])[{_WORD_CHARS}][{_WORD_CHARS}'’-]*(?![\w@]|\.\w|\.\.|…)|[,&+/]")
-_NAME_JOINS = {"en", "of", ",", "&", "+", "/", "and"}
-_NAME_CUES = _NAME_JOINS | {"met", "van", "aan", "door", "bij", "voor", "zoals", "namens", "tegen", "via", "with",
-                            "collega", "collega's", "collega’s", "collegas", "heet", "genaamd", "zei", "belde", "vroeg",
-                            "sprak", "spraken", "mailde", "appte"}
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
@@ -246,8 +229,24 @@ def _looks_like_handle(token: str) -> bool:
                                  for k in range(2, len(lower) - 1))
 
 
+def _account_like(token: str) -> bool:
+    """Whether a word after an account cue ("zoek op", "volg") is an account name, not an ordinary word:
+    "kim.politie", "henk_01", "WijkagentKim", "wijkagentkim" (an account word and a name run together)."""
+    if re.search(r"[^\W\d_]", token) and re.search(r"[_\d.]|[a-z][A-Z]", token):
+        return True
+    lists, lower = lookup_lists(), token.lower()
+    return any(_ACCOUNT_WORDS.fullmatch(lower[:k]) and lower[k:] in lists.first_names | lists.surnames
+               for k in range(2, len(lower) - 1))
+
+
 def _handles(text: str) -> Iterator[Finding]:
-    """ "@ wijkagent_kim" (a space after the @) and an account name after a platform ("twitter: x")."""
+    """ "@ wijkagent_kim" (a space after the @), an account name after a platform ("twitter: x") or an
+    account cue ("zoek op x", "mijn account is x"), and any word with an underscore inside."""
+    for m in _ACCOUNT_CUE.finditer(text):
+        if _account_like(m.group(1)):
+            yield Finding(m.start(1), m.end(1), "handle")
+    for m in _UNDERSCORED.finditer(text):
+        yield Finding(m.start(), m.end(), "handle")
     for m in _HANDLE_SPACED.finditer(text):
         if m.group(1).lower() not in lookup_lists().words:
             yield Finding(m.start(), m.end(), "handle")
@@ -305,7 +304,7 @@ def _phone_valid(lead: str, digits: str) -> bool:
             rest = number[2:]
             return len(rest[1:] if rest.startswith("0") else rest) == 9
         return 8 <= len(number) <= 15 and not number.startswith("0")
-    return digits.startswith("0") and len(digits) == 10
+    return digits.startswith("0") and len(digits) == 10 or digits.startswith("6") and len(digits) == 9
 
 
 def _phones(text: str) -> Iterator[Finding]:
@@ -324,7 +323,9 @@ def _phones(text: str) -> Iterator[Finding]:
                 digits += run.group()[groups[j][0]:groups[j][1]]
                 if len(digits) > 16:
                     break
-                if (lead or digits.startswith("0")) and _phone_valid(lead, digits):
+                # a mobile number without its 0 ("6 12 34 56 78", "612345678"), not "612.345.678"
+                mobile = digits.startswith("6") and groups[i][1] - groups[i][0] in (1, 9)
+                if (lead or digits.startswith("0") or mobile) and _phone_valid(lead, digits):
                     found = j
             if found is None:
                 i += 1
@@ -380,105 +381,12 @@ def _ips(text: str) -> Iterator[Finding]:
         yield Finding(m.start(), m.end(), "ip")
 
 
-def _name_tail(text: str, pos: int, after_title: bool) -> int:
-    """End of the name that starts at ``pos`` (``pos`` itself when there is none).
-
-    A name is: initials, then words that are capitalised (and not ordinary words) or that are
-    known first names / surnames in lower case, with tussenvoegsels between them.
-    """
-    lists = lookup_lists()
-    end, i, have_first, count = pos, pos, False, 0
-    while True:
-        m = _TOKEN.match(text, i)
-        if not m:
-            break
-        word = m.group().rstrip()
-        lower = word.lower()
-        if "." in word and re.fullmatch(rf"(?:[{_WORD_CHARS}]\.\s?)+", m.group()):  # initials
-            if not re.fullmatch(r"(?:[A-Z]\.\s?)+", m.group()):
-                break
-            end, have_first = i + len(word), True
-        elif INTERFIX_WORD.match(word):
-            pass  # only part of the name when a name word follows
-        elif word[:1].isupper() and (lower not in lists.words or lower in NAMES_THAT_ARE_WORDS):
-            end = m.end()
-        elif count == 0 and lists.is_name(lower, first=True, also_words=True):
-            end, have_first = m.end(), True
-        elif (have_first or (after_title and count == 0)) and lists.is_name(lower, first=False, also_words=have_first):
-            end = m.end()
-        else:
-            break
-        count += 1
-        nxt = re.match(r"[ \t]+", text[m.end():])
-        if not nxt or count > 6:
-            break
-        i = m.end() + nxt.end()
-    return end
-
-
-def _names_after_titles(text: str) -> Iterator[Finding]:
-    for m in _TITLE_THEN.finditer(text):
-        end = _name_tail(text, m.end(), after_title=True)
-        if end > m.end():
-            yield Finding(m.end(), end, "name")
-
-
-def _full_names(text: str) -> Iterator[Finding]:
-    """A known first name, tussenvoegsels and a known surname: "piet de vries", "Bas van der Veen".
-
-    In lower case neither name may be an ordinary word. Capitalised, deduce finds "Kees Bakker"
-    itself, but not always with a tussenvoegsel between.
-    """
-    lists = lookup_lists()
-    for start in _WORD_START.finditer(text):
-        m = _FULL_NAME.match(text, start.start())
-        if not m:
-            continue
-        first, interfix, last = m.group(1), m.group(2), m.group(3)
-        if first.islower() and last.islower():
-            word_like = first in NAMES_THAT_ARE_WORDS or last in NAMES_THAT_ARE_WORDS
-            found = (lists.is_name(first, first=True, also_words=True)
-                     and lists.is_name(last, first=False, also_words=True)
-                     and (bool(interfix) if word_like else (interfix or first not in lists.surnames)))
-        else:
-            found = (first[:1].isupper() and last[:1].isupper() and bool(interfix)
-                     and first.lower() in lists.first_names and last.lower() in lists.surnames
-                     and first.lower() not in _INTERFIX_AND_STOP | NOT_NAMES)
-        if found:
-            yield Finding(m.start(), m.end(), "name")
-
-
-def _is_lower_first_name(word: str) -> bool:
-    return word.islower() and len(word) > 2 and lookup_lists().is_name(word, first=True, also_words=False)
-
-
-def _cued_first_names(text: str) -> Iterator[Finding]:
-    """First names in lower case that name someone: after a cue ("met pieter", "collega kim", "van
-    marieke") or next to another first name ("pieter en joost", "sanne, kim"). A first name on its own
-    elsewhere is left: deduce's list holds words such as "lente" that are names too."""
-    tokens = list(_NAME_TOKEN.finditer(text))
-    names = [_is_lower_first_name(t.group()) for t in tokens]
-    for k, token in enumerate(tokens):
-        if not names[k]:
-            continue
-        before = tokens[k - 1].group().lower() if k else ""
-        neighbours = [names[j] for j in (k - 2, k - 1, k + 1, k + 2) if 0 <= j < len(tokens)
-                      and (abs(j - k) == 1 or tokens[(j + k) // 2].group().lower() in _NAME_JOINS)]
-        if before in _NAME_CUES or any(neighbours):
-            yield Finding(token.start(), token.end(), "name")
-
-
-def _listed_names(text: str) -> Iterator[Finding]:
-    for pattern in names_file():
-        for m in pattern.finditer(text):
-            yield Finding(m.start(), m.end(), "name")
-
 
 DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
-    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _urls, _defanged_urls, _regex(_HANDLE, "handle"),
-    _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes, _regex(_ADDRESS, "address"),
-    _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"), _names_after_titles,
-    _full_names, _cued_first_names, _listed_names, _deduce_findings,
+    _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _regex(_EMAIL_WORDS, "email"), _urls, _defanged_urls,
+    _regex(_HANDLE, "handle"), _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes,
+    _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"),
+    *NAME_DETECTORS, _deduce_findings,
 ]
 
 

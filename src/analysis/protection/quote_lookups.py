@@ -157,12 +157,18 @@ class Lists:
     words: frozenset[str]        # lower case: ordinary Dutch words, including the names above
     streets: frozenset[str]      # street names of two or more words, as written
     places: frozenset[str]       # Dutch place names, as written
+    name_words: frozenset[str]   # lower case: ordinary words on the first-name list (words_on_name_lists.txt)
 
     def is_name(self, word: str, first: bool, also_words: bool) -> bool:
         """Whether a lower-case ``word`` is a known first name / surname (``also_words``: even "bakker")."""
         if word not in (self.first_names if first else self.surnames):
             return False
         return word not in self.words or (also_words and word in NAMES_THAT_ARE_WORDS)
+
+    def is_lone_first_name(self, word: str) -> bool:
+        """Whether a lower-case ``word`` names a person even with no cue around it: a first name of
+        deduce's list that is no ordinary word ("kim", "joost"; not "brand", "lente", "mark")."""
+        return self.is_name(word, first=True, also_words=False) and word not in self.name_words
 
 
 @lru_cache(maxsize=1)
@@ -176,17 +182,23 @@ def lookup_lists() -> Lists:
                 | _read_list(base / "names/lst_interfix_surname")}
     streets = {s for s in _read_list(base / "locations/lst_street") if " " in s and s[:1].isupper()}
     places = set().union(*(_read_list(folder) for folder in (base / "locations/lst_placename").glob("lst_*")))
-    return Lists(frozenset(first), frozenset(surnames), frozenset(words), frozenset(streets), frozenset(places))
+    name_words = _reference_words("words_on_name_lists.txt")
+    return Lists(frozenset(first), frozenset(surnames), frozenset(words), frozenset(streets), frozenset(places),
+                 frozenset(name_words))
+
+
+def _reference_words(name: str) -> list[str]:
+    """The entries of a list in data/reference (one a line, ``#`` starts a comment)."""
+    lines = (REFERENCE_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 @lru_cache(maxsize=1)
 def names_file() -> tuple[re.Pattern, re.Pattern]:
     """names_nl.txt as two patterns: any case, and capitalised only (names that are also words)."""
     anycase, capitalised = [], []
-    for line in (REFERENCE_DIR / "names_nl.txt").read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            (capitalised if line in NAMES_THAT_ARE_WORDS | NOT_NAMES else anycase).append(line)
+    for line in _reference_words("names_nl.txt"):
+        (capitalised if line in NAMES_THAT_ARE_WORDS | NOT_NAMES else anycase).append(line)
 
     def pattern(names: list[str], flags: int) -> re.Pattern:
         names = sorted(names, key=len, reverse=True)

@@ -12,9 +12,15 @@ Two sources find what to replace, and every character that either finds is repla
 - our own patterns, for what deduce misses or was not built for (it targets medical records):
   BSN with the 11-test, IBAN with its mod-97 check, postcodes, street addresses, number plates of
   every Dutch sidecode, IPv4/IPv6, dates, personnel numbers, obfuscated e-mail ("jan [at] politie
-  [dot] nl"), every Dutch phone format, handles (also "@ kim" and "twitter: kim_01"), URLs without
-  a scheme or defanged ("hxxps://", "politie[.]nl"), names written in lower case after a title
-  ("collega piet de vries") or a cue ("met pieter en joost"), and ``data/reference/names_nl.txt``.
+  [dot] nl", "jan @ politie . nl", "kim_at_politie_nl"), every Dutch phone format (also "6 12 34 56 78"),
+  handles (also "@ kim", "twitter: kim_01", "zoek op wijkagent_kim" and any word with an underscore),
+  URLs without a scheme, short or messenger links ("t.me/kim", "wa.me/316...") or defanged ("hxxps://",
+  "politie[.]nl"), names written in lower case after a title ("collega piet de vries"), after a cue
+  ("met pieter en joost") or on their own when deduce's first-name list holds them and they are no
+  ordinary word ("ik heb kim gebeld"; not "de brand": ``data/reference/words_on_name_lists.txt``),
+  and ``data/reference/names_nl.txt``. A role in a place ("wijkagent in Houten") is no name.
+
+Characters that show nothing (zero-width spaces, soft hyphens) are taken out of the answer first.
 
 The detectors read the answer with every dash written as "-", every special space as a space and
 names in capitals ("PIETER DE VRIES") capitalised (:func:`detection_form`), so "06–12345678" with an
@@ -34,7 +40,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from analysis.protection.quote_detectors import ADDRESSES, DETECTORS, INTERFIX_WORD, PUBLIC_TERMS, Finding
+from analysis.protection.quote_detectors import ADDRESSES, DETECTORS
+from analysis.protection.quote_names import INTERFIX_WORD, PUBLIC_TERMS, Finding
 from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
 
 #: The tag that replaces each kind of personal data, per report language.
@@ -65,7 +72,9 @@ _TAG = re.compile("|".join(sorted({re.escape(t) for tags in TAGS.values() for t 
 # Every dash and invisible space a keyboard or word processor writes, as "-" and " " (one character
 # each, so positions stay): "06–12345678" (en dash) and "123—456—782" (em dash) are numbers.
 _SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63"},
-                              **{ch: " " for ch in "\u00a0\u2007\u202f\u200b\u2060\ufeff"}})
+                              **{ch: " " for ch in "\u00a0\u2007\u202f\u2028\u2029"}})
+# Characters that show nothing, taken out before scrubbing: "k\u200bim" (a zero-width space inside) is "kim".
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 _CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
 
 
@@ -146,7 +155,7 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
     tags = TAGS[lang]
     # one form of every character (NFKC): a decomposed "é" (as macOS writes it) or full-width digits
     # and "@" would otherwise hide a name, number or address from the patterns
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     for _ in range(len(text) + 1):  # each round replaces at least one character that is not a tag
         scrubbed = _scrub_once(text, tags)
         if scrubbed == text:
