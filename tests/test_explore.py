@@ -212,6 +212,11 @@ def test_attack_small_groups_give_no_hidden_count_back(survey, item, by, within)
     ("role", "role", None, "also the breakdown"),
     ("role", "age_band", {"organisation": 3}, "fewer than k"),
     ("role", "age_band", {"organisation": 1234}, "no such code 1234"),
+    ("use_frequency", "role", {"role": 1}, "the filter on 'role' is on the breakdown itself and would leave one group"),
+    ("role", "age_band", {"role": 1}, "the filter on 'role' is on the item itself and would leave one answer"),
+    ("role", "age_band", {"organisation": []}, "the filter on 'organisation' selects no code"),
+    ("role", "age_band", {"nope": 1}, "unknown filter 'nope': a filter is one of"),
+    ("role", "age_band", {"opportunities_open": 1}, "'opportunities_open' is a open item and cannot be a filter"),
 ])
 def test_errors_name_the_item_and_what_is_allowed(survey, item, by, within, words):
     with pytest.raises(explore.ExploreError, match=None) as caught:
