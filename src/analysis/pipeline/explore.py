@@ -64,10 +64,8 @@ class Survey:
         """The answers to `item` by the groups of `by`, among the respondents `within` selects
         (``{background item: code or list of codes}``), protected, tested and worded."""
         groups, by_label = self._groups(by)
+        self._check_request(item, by, within or {})
         rows, within_text = self._selection(within)
-        if item == by:
-            raise ExploreError(f"item {item!r} is also the breakdown: choose another breakdown from "
-                               f"{', '.join(b for b in self.breakdowns() if b != item)}")
         parts = [self._part(name, label, outcome, groups[rows], ordinal, codes)
                  for name, label, outcome, ordinal, codes in self._outcomes(item, rows)]
         holm(parts)
@@ -77,6 +75,22 @@ class Survey:
             caption += f" ({WORDING[self.ctx.lang]['within'].format(within=within_text)})"
         sentences = [sentence(p, by_label, self.ctx) for p in parts]
         return ExploreTable(item, by, caption, parts, sentences, self.ctx)
+
+    def _check_request(self, item: str, by: str, within: dict[str, Any]) -> None:
+        """A request that leaves one group or one answer (the item as its own breakdown, a filter on the
+        breakdown or on the item itself) or selects nothing is refused, naming what is allowed."""
+        if item == by:
+            raise ExploreError(f"item {item!r} is also the breakdown: choose another breakdown from "
+                               f"{', '.join(b for b in self.breakdowns() if b != item)}")
+        others = ", ".join(b for b in self.breakdowns() if b not in (item, by))
+        for name, wanted in within.items():
+            if name in (item, by):
+                what = ("the breakdown", "group") if name == by else ("the item", "answer")
+                raise ExploreError(f"the filter on {name!r} is on {what[0]} itself and would leave one {what[1]}: "
+                                   f"filter {item!r} by {by!r} on one of {others}")
+            if isinstance(wanted, Iterable) and not isinstance(wanted, str) and not list(wanted):
+                raise ExploreError(f"the filter on {name!r} selects no code: give a code or a list of codes of "
+                                   f"{name!r}")
 
     def _part(self, name: str, label: str, outcome: pd.Series, groups: pd.Series, ordinal: bool,
               codes: dict[Any, str]) -> Part:
@@ -90,8 +104,9 @@ class Survey:
             return self.ctx.label(item)
         return item.replace("_", " ")
 
-    def _groups(self, by: str) -> tuple[pd.Series, str]:
-        """The group label of every respondent (None when not answered) and the breakdown's label."""
+    def _groups(self, by: str, use: str = "breakdown") -> tuple[pd.Series, str]:
+        """The group label of every respondent (None when not answered) and the breakdown's label; `use`
+        says what the item is asked for (a breakdown or a filter) in an error."""
         codebook, lang = self.ctx.codebook, self.ctx.lang
         if by == ORGANISATION_TYPE:
             organisation = codebook["organisation"]
@@ -99,10 +114,10 @@ class Survey:
             label = {"en": "type of organisation", "nl": "type organisatie"}[lang]
             return _labelled(self.frame["organisation"], kinds), label
         if by not in codebook:
-            raise ExploreError(f"unknown breakdown {by!r}: a breakdown is one of {', '.join(self.breakdowns())}")
+            raise ExploreError(f"unknown {use} {by!r}: a {use} is one of {', '.join(self.breakdowns())}")
         spec = codebook[by]
         if spec.type not in BREAKDOWN_TYPES:
-            raise ExploreError(f"{by!r} is a {spec.type} item and cannot be a breakdown (only categorical "
+            raise ExploreError(f"{by!r} is a {spec.type} item and cannot be a {use} (only categorical "
                                f"background items can): one of {', '.join(self.breakdowns())}")
         return _labelled(self.frame[by], spec.code_labels(lang)), spec.label(lang)
 
@@ -111,8 +126,8 @@ class Survey:
         rows = pd.Series(True, index=self.frame.index)
         words = []
         for name, wanted in (within or {}).items():
-            groups, label = self._groups(name)
-            codes = wanted if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
+            groups, label = self._groups(name, "filter")
+            codes = list(wanted) if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
             values = self._filter_values(name, codes)
             rows &= groups.isin(values)
             words.append(f"{label}: {', '.join(values)}")
