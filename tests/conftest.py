@@ -1,4 +1,5 @@
-"""Shared fixtures: the codebook, the bundled synthetic export and a writer for broken variants."""
+"""Shared fixtures: the codebook, the bundled synthetic export, a writer for broken variants and one
+build with population margins."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from analysis.survey.codebook import load_codebook  # noqa: E402
-from analysis.core.paths import SYNTHETIC_EXPORT  # noqa: E402
+from analysis.core.paths import REFERENCE_DIR, SYNTHETIC_EXPORT  # noqa: E402
 from analysis.survey.loader import load  # noqa: E402
 
 
@@ -34,6 +35,18 @@ def survey(bundled_path):
 def bundled_rows(bundled_path) -> list[list[str]]:
     with open(bundled_path, encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))
+
+
+@pytest.fixture(scope="session")
+def margins_build(tmp_path_factory) -> dict:
+    """One build of the bundled export with ``--margins`` (the bundled illustrative margins of 2011), in
+    English: the workforce section and the findings with and without weighting. Shared by the tests of
+    the weighting and of publication safety (a build is the suite's most expensive step)."""
+    from analysis.pipeline.build import build
+
+    out = tmp_path_factory.mktemp("margins") / "out"
+    status = build(data_path=SYNTHETIC_EXPORT, output_dir=out, lang="en", margins=REFERENCE_DIR / "margins_2011.yaml")
+    return {"status": status, "out": out, "export": SYNTHETIC_EXPORT}
 
 
 @pytest.fixture(autouse=True)

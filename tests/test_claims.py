@@ -18,7 +18,7 @@ from analysis.themes import barriers, conclusion
 from analysis.themes.base import Context
 from analysis.protection.rules import Rules
 
-from support import K
+from support import K, WEIGHT, with_weights
 ALPHA = 0.05
 
 
@@ -176,6 +176,23 @@ def test_noise_exports_assert_no_difference_order_or_gap_their_tests_do_not_show
     real_supported = sum(v == "supported" for k, v in synthetic_results["conclusion"].facts.claim_verdicts.items()
                          if k not in HOLDS_UNDER_NOISE)
     assert len(real) > 5 and real_supported > 5
+
+
+def test_noise_exports_under_weights_assert_and_support_no_more_than_alpha_allows(survey):
+    """Issue 23: the claims' calibration still holds under weights. The same noise exports with uneven
+    respondent weights (0.3 to 3, as raking gives): every asserting sentence quotes a p below alpha and
+    "supported" verdicts stay as rare as without weights (at most 5 in these exports)."""
+    asserted, supported = 0, 0
+    for seed in NOISE_SEEDS:
+        frame = with_weights(calibration.noise_frame(survey, seed), seed)
+        results = calibration.run_themes(frame, Context(lang="en", rules=Rules(k=K), synthetic=True, weights=WEIGHT))
+        found = calibration.asserting(calibration.sentences(results), "en")
+        for key, sentence in found:
+            assert all(p < ALPHA for p in _p_values(sentence)), (seed, key, sentence)
+        asserted += len(found)
+        supported += sum(v == "supported" for k, v in results["conclusion"].facts.claim_verdicts.items()
+                         if k not in HOLDS_UNDER_NOISE)
+    assert asserted <= 5 and supported <= 5, (asserted, supported)
 
 
 # --------------------------------------------------------------------------- clustering, weights, models, facts

@@ -45,7 +45,7 @@ from analysis.themes.result import DisclosureError, ThemeResult
 from analysis.survey.loader import load, load_with_log
 from analysis.protection.rules import Rules, profile
 
-from support import K
+from support import K, WEIGHT, with_weights
 OPEN_ITEMS = ("opportunities_open", "barriers_open", "enforcement_open", "investigation_open")
 
 
@@ -339,10 +339,13 @@ def test_one_organisation_force_bands_do_not_pin_a_small_force(n, small_exports,
         assert not (low == high and 0 < low < K), force
 
 
-@pytest.fixture(scope="module")
-def strict_results(small_exports) -> dict[str, ThemeResult]:
-    frame = small_exports[30]
-    return {theme: analyse(theme, frame, rules=profile("strict", 10)) for theme in ("participants", "enforcement")}
+@pytest.fixture(scope="module", params=[None, WEIGHT], ids=["unweighted", "weighted"])
+def strict_results(small_exports, request) -> dict[str, ThemeResult]:
+    """Two chapters under the strict profile, without and with respondent weights (issue 23: the
+    small-cell rule still holds under weights)."""
+    frame = small_exports[30] if request.param is None else with_weights(small_exports[30])
+    return {theme: analyse(theme, frame, rules=profile("strict", 10), weights=request.param)
+            for theme in ("participants", "enforcement")}
 
 
 def test_strict_profile_shows_no_zero_no_small_count_and_no_all_in_one_share(strict_results):
@@ -669,8 +672,19 @@ def test_published_artefacts_carry_no_path_or_file_name_of_the_export(planted_bu
     assert record["label"] == "planted test export" and record["synthetic"] is True
 
 
-def test_build_disclosure_log_lists_exactly_the_hidden_cells_of_the_published_tables(planted_build):
-    out = planted_build["out"]
+def test_a_build_without_margins_has_no_workforce_section_and_no_weighted_findings(planted_build):
+    report = (planted_build["out"] / "report.html").read_text(encoding="utf-8")
+    assert "against the workforce" not in report and "with and without weighting" not in report
+
+
+@pytest.fixture(params=["planted_build", "margins_build"])
+def built(request) -> dict:
+    """A whole build's outputs: the planted one, and the one with --margins (weighted findings in the report)."""
+    return request.getfixturevalue(request.param)
+
+
+def test_build_disclosure_log_lists_exactly_the_hidden_cells_of_the_published_tables(built):
+    out = built["out"]
     log = pd.read_csv(out / "analyst" / "disclosure_log.csv", dtype=str, keep_default_na=False)
     assert set(log["profile"]) == {"standard"} and set(log["reason"]) <= {
         "primary", "zero", "class", "secondary", "linked", "derived"}
@@ -682,10 +696,10 @@ def test_build_disclosure_log_lists_exactly_the_hidden_cells_of_the_published_ta
             assert set(zip(entries["row"].astype(int), entries["column"])) == marked, path.name
 
 
-def test_report_states_protections_cost_from_the_disclosure_log(planted_build):
+def test_report_states_protections_cost_from_the_disclosure_log(built):
     """Issue 21: the methods appendix states cells and respondents hidden; the respondents are the sum of
     the hidden counts (primary, secondary, zero, whole category) that the disclosure log lists."""
-    out = planted_build["out"]
+    out = built["out"]
     log = pd.read_csv(out / "analyst" / "disclosure_log.csv", dtype=str, keep_default_na=False)
     counts = log["reason"].isin(["primary", "secondary", "zero", "class"])
     assert (log.loc[counts, "respondents"] != "").all() and (log.loc[~counts, "respondents"] == "").all()

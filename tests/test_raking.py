@@ -106,6 +106,52 @@ def test_a_population_category_no_respondent_belongs_to_is_refused(tmp_path, fra
     assert (problem.line, problem.value) == (10, "academy") and "no respondent" in problem.message
 
 
+def test_a_category_given_twice_in_one_margin_is_refused_not_silently_overwritten(tmp_path, codebook):
+    # YAML keeps the last of two equal keys silently (safe_load accepts this file); here both say 600
+    body = GOOD.replace("national_police: 400", "national_police: 400\n      regional_police: 600")
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, body), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.value) == (10, "organisation", "regional_police")
+    assert "twice" in problem.message
+
+
+@pytest.mark.parametrize("total, shown", [(".nan", "nan"), ("", "(empty)"), ("-500", "-500"), ("0", "0"),
+                                          ("'lots'", "lots"), (".inf", "inf"), ("true", "True")])
+def test_a_total_that_is_not_a_positive_number_is_refused_naming_line_and_category(tmp_path, codebook, total, shown):
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD.replace("3: 500", f"3: {total}")), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.value) == (14, "age_band", f"3: {shown}")
+
+
+@pytest.mark.parametrize("tolerance", ["1.5", "1", "0", "-0.01", ".nan", "'1%'"])
+def test_a_tolerance_outside_zero_to_one_is_refused(tmp_path, codebook, tolerance):
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD.replace("tolerance: 0.01", f"tolerance: {tolerance}")), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (2, "tolerance") and "between 0 and 1" in problem.message
+
+
+def test_every_problem_of_a_margins_file_is_named_at_once(tmp_path, codebook):
+    body = (GOOD.replace("tolerance: 0.01", "tolerance: 2").replace("3: 500", "3: .nan")
+            .replace("national_police: 400", "national_police: 400\n      national_police: 400")
+            .replace("- item: age_band", "- item: organisation\n    by: group"))
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, body), codebook)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(2, "tolerance"), (10, "organisation"),
+                                                                   (16, "organisation")]
+
+
+def test_a_second_margin_of_the_same_item_is_refused(tmp_path, codebook):
+    body = GOOD.replace("- item: age_band", "- item: organisation\n    by: group").replace("2: 500", "academy: 500") \
+        .replace("3: 500", "ministry: 500")
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, body), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (10, "organisation") and "second margin" in problem.message
+
+
 # --------------------------------------------------------------------------- raking
 
 def test_raked_weights_reproduce_every_margin_within_a_tenth_of_a_percent(frame, codebook):
@@ -207,6 +253,12 @@ def test_weights_command_refuses_bad_margins_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{bad}, line 8, column 'organisation'" in err and "regional_polise" in err
     assert not (tmp_path / "w.csv").exists()
+
+
+def test_weights_command_refuses_a_nan_total_with_exit_2_not_a_traceback(tmp_path, capsys):
+    bad = _write(tmp_path, GOOD.replace("3: 500", "3: .nan"))
+    assert main(["weights", str(EXPORT), "--margins", str(bad), "--out", str(tmp_path / "w.csv")]) == 2
+    assert f"{bad}, line 14, column 'age_band'" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- build --margins

@@ -34,6 +34,7 @@ from analysis.pipeline import validated
 from analysis.pipeline.cache import Inputs, ThemeCache, build_key, file_digest, outputs_digest, read_inputs
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
 from analysis.pipeline.workers import NotebookWorkers, execute, redact_paths
+from analysis.pipeline.weighted_findings import theme_context, weighted_findings
 from analysis.pipeline.workforce import WORKFORCE, Workforce, section_html, workforce
 from analysis.protection.rules import Rules
 from analysis.report.text import message
@@ -396,7 +397,9 @@ def assemble_outputs(checked: Checked, themes: list[str], pdf: bool, sections: d
     staging, params, rules = checked.staging, checked.params, checked.rules
     executed = [staging / "notebooks" / NOTEBOOKS[theme].name for theme in themes]
     if checked.workforce is not None:  # after the participants chapter (first when it is not built)
-        sections = {**(sections or {}), staging / WORKFORCE: section_html(checked.workforce, params.lang, rules.k)}
+        findings = weighted_findings(checked.frame, checked.workforce.raking, theme_context(params, checked.frame))
+        sections = {**(sections or {}), staging / WORKFORCE: section_html(checked.workforce, params.lang, rules.k,
+                                                                         findings)}
         executed.insert(themes.index("participants") + 1 if "participants" in themes else 0, staging / WORKFORCE)
     checking = _write_analyst_files(checked, themes)
     (staging / "report.html").write_text(assemble(executed, params.lang, _report_context(checked, checking), sections),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.pipeline.weighted_findings import Findings, findings_html
 from analysis.pipeline.weights import survey_weights
 from analysis.protection.disclosure import SUPPRESSED
 from analysis.report.text import fmt_number, fmt_pct, message
@@ -75,8 +76,9 @@ def _margin_html(codebook: Codebook, margin: Margin, table: pd.DataFrame, lang: 
             f"<p>{html.escape(message('wf_largest', lang, deviations=largest))}</p>")
 
 
-def section_html(workforce: Workforce, lang: str, k: int) -> str:
-    """The whole section (an ``h1`` chapter title, demoted like a notebook's when assembled)."""
+def section_html(workforce: Workforce, lang: str, k: int, findings: Findings | None = None) -> str:
+    """The whole section (an ``h1`` chapter title, demoted like a notebook's when assembled); with
+    `findings`, the chapters' summaries and the claims without beside with weighting at its end."""
     codebook = load_codebook(wave=workforce.margins.wave or None)
     parts = [f"<h1>{html.escape(message('wf_heading', lang))}</h1>"]
     if workforce.margins.illustrative:
@@ -92,6 +94,8 @@ def section_html(workforce: Workforce, lang: str, k: int) -> str:
         high=fmt_number(summary["weight_max"], lang, 2), trim=trim,
         n_eff=fmt_number(summary["effective_sample_size"], lang), deff=fmt_number(summary["design_effect"], lang, 2),
         missing=summary["not_raked_mean_weight"])) + "</p>")
+    if findings is not None:
+        parts.append(findings_html(findings, lang))
     return "\n".join(parts)
 
 

@@ -3,12 +3,15 @@ and the respondents.
 
 A margins file (``data/reference/margins_<wave>.yaml``) gives, per background item, the number of
 people in the population in each category (the item's codes, or its groups with ``by: group``).
-Bad margins are refused with every problem named by file, line and category: a category the
-codebook lacks, totals of different margins that disagree by more than the file's ``tolerance``,
-a population category no respondent belongs to.
+Bad margins are refused with every problem named by file, line and category: a key given twice in
+one mapping (YAML would keep only the last, e.g. of two totals of one category), a total that is
+not a positive finite number (empty, NaN, negative, text), a tolerance outside (0, 1), a second
+margin of one item, a category the codebook lacks, totals of different margins that disagree by
+more than the file's ``tolerance``, a population category no respondent belongs to.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ import pandas as pd
 import yaml
 
 from analysis.core.errors import Problem, SurveyDataError
-from analysis.core.yamlfile import SafeLoader
+from analysis.core.yamlfile import Document, load_document
 from analysis.survey.codebook import Codebook, Item
 
 #: Relative disagreement allowed between the totals of different margins when the file states none.
@@ -60,49 +63,106 @@ class Margins:
 def read_margins(path: str | Path, codebook: Codebook) -> Margins:
     """Read a margins file and check it against the codebook; raise SurveyDataError listing every problem."""
     name = str(path)
-    text = Path(path).read_text(encoding="utf-8")
+    document = _parse(name, Path(path).read_text(encoding="utf-8"))
+    raw = document.data
+    if not isinstance(raw, dict) or not isinstance(raw.get("margins"), list) or not raw["margins"]:
+        raise SurveyDataError([Problem(name, "no list of margins", expected="a 'margins:' list (see the README)")])
+    tolerance, problems = _tolerance(name, raw, document)
+    problems += _duplicate_problems(name, document)
+    read = [_margin(name, entry, node, document)
+            for entry, node in zip(raw["margins"], _mapping_value(document.root, "margins").value)]
+    margins = tuple(margin for margin, _ in read if margin is not None)
+    problems += [p for _, found in read for p in found]
+    problems += _repeated_item_problems(name, margins)
+    problems += [p for margin in margins for p in _category_problems(name, margin, codebook)]
+    if tolerance is not None and margins:
+        problems += _total_problems(name, margins, tolerance)
+    if problems:
+        raise SurveyDataError(sorted(problems, key=lambda p: p.line or 0))
+    return Margins(path=name, wave=str(raw.get("wave", "")), illustrative=bool(raw.get("illustrative", False)),
+                   population=str(raw.get("population", "")), tolerance=float(tolerance), margins=margins)
+
+
+def _parse(name: str, text: str) -> Document:
+    """The YAML document of a margins file; invalid YAML is a problem at its line."""
     try:
-        raw = yaml.load(text, Loader=SafeLoader)  # noqa: S506 (a safe loader)
-        root = yaml.compose(text, Loader=SafeLoader)
+        return load_document(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SurveyDataError([Problem(name, f"not valid YAML ({getattr(exc, 'problem', exc)})",
                                        line=None if mark is None else mark.line + 1)]) from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("margins"), list) or not raw["margins"]:
-        raise SurveyDataError([Problem(name, "no list of margins", expected="a 'margins:' list (see the README)")])
-    entries = _mapping_value(root, "margins").value
-    margins = tuple(_margin(name, entry, node) for entry, node in zip(raw["margins"], entries))
-    result = Margins(path=name, wave=str(raw.get("wave", "")), illustrative=bool(raw.get("illustrative", False)),
-                     population=str(raw.get("population", "")),
-                     tolerance=float(raw.get("tolerance", DEFAULT_TOLERANCE)), margins=margins)
-    problems = [p for margin in margins for p in _category_problems(name, margin, codebook)]
-    problems += _total_problems(result)
-    if problems:
-        raise SurveyDataError(problems)
-    return result
+
+
+def _positive_number(value: Any) -> bool:
+    """A finite number above 0 (not a boolean, not NaN, not infinite)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+def _tolerance(name: str, raw: dict, document: Document) -> tuple[float | None, list[Problem]]:
+    """The file's tolerance (a relative difference, strictly between 0 and 1), or None and the problem."""
+    value = raw.get("tolerance", DEFAULT_TOLERANCE)
+    if _positive_number(value) and value < 1:
+        return float(value), []
+    line = document.key_lines[document.root].get("tolerance")
+    return None, [Problem(name, "the tolerance must be a relative difference between 0 and 1", line=line,
+                          column="tolerance", value=str(value), expected="e.g. 0.01 for 1%")]
+
+
+def _duplicate_problems(name: str, document: Document) -> list[Problem]:
+    """Keys given twice in one mapping (YAML would silently keep only the last, e.g. of two totals of a
+    category), each named with its line and, inside a margin, the margin's item."""
+    entries = _mapping_value(document.root, "margins").value
+    problems = []
+    for line, key in document.duplicates:
+        inside = [node for node in entries if isinstance(node, yaml.MappingNode)
+                  and node.start_mark.line <= line - 1 <= node.end_mark.line]
+        column = _scalar(inside[0], "item") if inside else None
+        problems.append(Problem(name, "this key is given twice in the same mapping; YAML would silently keep "
+                                "only the last value", line=line, column=column, value=str(key),
+                                expected="each key once (add up or correct the figures)"))
+    return problems
+
+
+def _scalar(node: yaml.MappingNode, key: str) -> str | None:
+    """The text of the scalar value of `key` in a mapping node, if it has one."""
+    found = [value for k, value in node.value if k.value == key and isinstance(value, yaml.ScalarNode)]
+    return found[-1].value if found else None
 
 
 def _mapping_value(node: yaml.Node, key: str) -> yaml.Node:
-    """The value node of `key` in a YAML mapping node."""
-    return next(value for k, value in node.value if k.value == key)
+    """The value node of `key` in a YAML mapping node (the last, as YAML keeps it)."""
+    return [value for k, value in node.value if k.value == key][-1]
 
 
-def _margin(name: str, entry: Any, node: yaml.Node) -> Margin:
-    """One margin entry with the line of each of its categories."""
+def _margin(name: str, entry: Any, node: yaml.Node, document: Document) -> tuple[Margin | None, list[Problem]]:
+    """One margin entry with the line of each of its categories, or None and its problems."""
     line = node.start_mark.line + 1
-    if not isinstance(entry, dict) or not isinstance(entry.get("totals"), dict) or "item" not in entry:
-        raise SurveyDataError([Problem(name, "a margin needs 'item' and 'totals'", line=line,
-                                       expected="item: <codebook item>, totals: {category: number, ...}")])
-    totals_node = _mapping_value(node, "totals")
-    lines = {key: k.start_mark.line + 1 for key, (k, _) in zip(entry["totals"], totals_node.value)}
-    totals = {}
-    for key, value in entry["totals"].items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise SurveyDataError([Problem(name, "a population total must be a positive number", line=lines[key],
-                                           column=str(entry["item"]), value=f"{key}: {value}")])
-        totals[key] = float(value)
+    if not isinstance(entry, dict) or not isinstance(entry.get("totals"), dict) or not entry["totals"] \
+            or "item" not in entry:
+        return None, [Problem(name, "a margin needs 'item' and 'totals'", line=line,
+                              expected="item: <codebook item>, totals: {category: number, ...}")]
+    lines = document.key_lines[_mapping_value(node, "totals")]
+    problems = [Problem(name, "a population total must be a positive number", line=lines[key],
+                        column=str(entry["item"]), value=f"{key}: {'(empty)' if value is None else value}",
+                        expected="a number of people above 0")
+                for key, value in entry["totals"].items() if not _positive_number(value)]
+    if problems:
+        return None, problems
+    totals = {key: float(value) for key, value in entry["totals"].items()}
     return Margin(item=str(entry["item"]), by=str(entry.get("by", "code")), source=str(entry.get("source", "")),
-                  totals=totals, line=line, lines=lines)
+                  totals=totals, line=line, lines=lines), []
+
+
+def _repeated_item_problems(name: str, margins: tuple[Margin, ...]) -> list[Problem]:
+    """A second margin of an item that already has one (raking takes one target per item)."""
+    seen: set[str] = set()
+    problems = []
+    for margin in margins:
+        if margin.item in seen:
+            problems.append(Problem(name, "a second margin of the same item", line=margin.line, column=margin.item,
+                                    value=margin.item, expected="one margin per item"))
+        seen.add(margin.item)
+    return problems
 
 
 def _category_problems(name: str, margin: Margin, codebook: Codebook) -> list[Problem]:
@@ -126,15 +186,14 @@ def _categories(item: Item, by: str) -> list[Any]:
     return item.substantive_codes
 
 
-def _total_problems(margins: Margins) -> list[Problem]:
+def _total_problems(name: str, margins: tuple[Margin, ...], tolerance: float) -> list[Problem]:
     """Margins whose totals disagree with the first margin's by more than the stated tolerance."""
-    first = margins.margins[0]
-    return [Problem(margins.path, f"the totals of '{margin.item}' ({margin.total:,.0f}) and of '{first.item}' "
-                    f"({first.total:,.0f}) differ by more than the tolerance {margins.tolerance:g}",
+    first = margins[0]
+    return [Problem(name, f"the totals of '{margin.item}' ({margin.total:,.0f}) and of '{first.item}' "
+                    f"({first.total:,.0f}) differ by more than the tolerance {tolerance:g}",
                     line=margin.line, column=margin.item, value=f"{margin.total:g}",
-                    expected=f"a total within {margins.tolerance:.1%} of {first.total:g}")
-            for margin in margins.margins[1:]
-            if abs(margin.total - first.total) > margins.tolerance * first.total]
+                    expected=f"a total within {tolerance:.1%} of {first.total:g}")
+            for margin in margins[1:] if abs(margin.total - first.total) > tolerance * first.total]
 
 
 def respondent_categories(frame: pd.DataFrame, margins: Margins, codebook: Codebook) -> pd.DataFrame:
