@@ -179,8 +179,10 @@ def _distinct(raw: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
 
 
 def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, Any], decimal: str,
-                   spss_labels: dict[str, str] | None = None) -> Converted:
+                   spss_labels: dict[str, str] | None = None, vocabulary: dict[str, str] | None = None) -> Converted:
     """Convert one column's text cells to the survey frame's type, collecting problems per cell.
+
+    `vocabulary` is the tick vocabulary of the item's option columns (:func:`tick_vocabulary`).
 
     Each distinct text is converted once and the result spread over the cells holding it (a
     column of 100,000 answers holds a handful of distinct texts); problems still name every cell.
@@ -208,26 +210,47 @@ def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, A
         return Converted(pd.Series(values, dtype=float), problems, missing={EMPTY: total("empty")}, empty=empty_mask)
     dtype = "Int64" if item.type == "flag" else float
     marked = np.array([c.not_answered for c in cells], dtype=bool)[codes] if len(cells) else np.zeros(0, dtype=bool)
-    problems += _wildcard_problems(item, col, texts, cells, codes, values_map)
+    problems += _wildcard_problems(item, col, texts, cells, codes, values_map, vocabulary or {})
     return Converted(pd.Series(values, dtype=float).astype(dtype), problems, total("recoded"), total("mapped"),
                      missing, empty=empty_mask, marked=marked)
 
 
+def tick_vocabulary(columns: list[list[str]], values_map: dict[str, Any]) -> dict[str, str]:
+    """The answers (value key -> text as written) that two or more option columns of one item hold: a
+    tool's words for ticked and not ticked ("Ja" / "Nej"), not one option's own text (Qualtrics and
+    SurveyMonkey write each option's text only in its own column). Empty cells, "N/A", answers the
+    mapping names and the wildcard's own value are left out."""
+    seen: dict[str, list[str]] = {}
+    for cells in columns:
+        for text in {c.strip() for c in cells}:
+            if _counted(text, values_map):
+                seen.setdefault(value_key(text), []).append(text)
+    return {key: texts[0] for key, texts in seen.items() if len(texts) > 1}
+
+
+def _counted(text: str, values_map: dict[str, Any]) -> bool:
+    """Whether a 0/1 cell's text is an answer the wildcard could stand for (see :func:`tick_vocabulary`)."""
+    own = value_key(values_map[WILDCARD]) if WILDCARD in values_map else None
+    key = value_key(text)
+    return key not in values_map and key not in NOT_ANSWERED and key not in ("", own)
+
+
 def _wildcard_problems(item: Item, col: str, texts: list[str], cells: list[_Cell], codes: np.ndarray,
-                       values_map: dict[str, Any]) -> list[tuple]:
-    """The problem of a wildcard that decides a 0/1 column holding two or more different answers.
+                       values_map: dict[str, Any], vocabulary: dict[str, str]) -> list[tuple]:
+    """The problem of a wildcard that decides a 0/1 column whose item answers with two or more words.
 
     One option's column holds one answer besides empty cells, whatever the tool and language: the
-    option's text (Qualtrics, SurveyMonkey), "1", or LimeSurvey's "Y". A second answer is a "no" in words
-    the loader may not know (LimeSurvey 6.14 writes Danish and Swedish "Nej", Polish "Nie", Portuguese
-    "Não"), so the wildcard may not decide it. Answers the mapping names, the wildcard's own value and
-    "N/A" do not count; the item's 'other' text column is exempt (it holds whatever was typed). One
-    problem per column, at the first cell the wildcard decided, counting the cells it decided."""
+    option's text (Qualtrics, SurveyMonkey), "1", or LimeSurvey's "Y". A second answer in the column, or
+    in the item's tick vocabulary (a column where every respondent said "Nej" while others hold "Ja"), is
+    a "no" in words the loader may not know (LimeSurvey 6.14 writes Danish and Swedish "Nej", Polish "Nie",
+    Portuguese "Não"), so the wildcard may not decide it. The item's 'other' text column is exempt (it
+    holds whatever was typed). One problem per column, at the first cell the wildcard decided, counting
+    the cells it decided."""
     by_wildcard = np.isin(codes, [j for j, c in enumerate(cells) if c.by_wildcard])
     if not by_wildcard.any() or col == f"{item.id}_{other_option(item)}":
         return []
-    own = value_key(values_map[WILDCARD])
-    answers = [t for t in texts if value_key(t) not in values_map and value_key(t) not in NOT_ANSWERED | {"", own}]
+    answers = {value_key(t): t for t in texts if _counted(t, values_map)}
+    answers = list({**answers, **{k: t for k, t in vocabulary.items() if k not in answers}}.values())
     if len(answers) < 2:
         return []
     shown = ", ".join(json.dumps(t, ensure_ascii=False) for t in answers)

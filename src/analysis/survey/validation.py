@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import Problem, SurveyDataError
-from analysis.survey.cells import EMPTY, MARKED_NOT_ANSWERED, NOT_ANSWERED, convert_column
+from analysis.survey.cells import (EMPTY, MARKED_NOT_ANSWERED, NOT_ANSWERED, WILDCARD, convert_column,
+                                  tick_vocabulary)
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.survey.headers import Header, read_header
 from analysis.survey.loadlog import LoadLog
@@ -197,7 +198,9 @@ def _convert_columns(table: RawTable, header: Header, mapping: Mapping, known: d
         item = known[col]
         source = rows.source_of.get(col, col)
         values_map = values_for(col, item, source, mapping)
-        result = convert_column(item, col, rows.cells[col], values_map, decimal, table.value_labels.get(source, {}))
+        vocabulary = _vocabulary(item, col, rows, mapping, header) if item.type == "multi" else None
+        result = convert_column(item, col, rows.cells[col], values_map, decimal, table.value_labels.get(source, {}),
+                                vocabulary)
         for idx, message, value, expected, *extra in result.problems:
             count, key = extra if extra else (1, None)
             problems.append(Problem(str(table.path), message, line=rows.lines[idx], respondent=rows.ids[idx],
@@ -214,6 +217,17 @@ def _convert_columns(table: RawTable, header: Header, mapping: Mapping, known: d
         frame[col] = result.series
         cell_marks[col] = CellMarks(result.empty, result.marked)
     return frame, cell_marks
+
+
+def _vocabulary(item: Item, col: str, rows: _Rows, mapping: Mapping, header: Header) -> dict[str, str] | None:
+    """The tick vocabulary of the option columns of `col`'s item, 'other' left out, when the mapping has
+    a wildcard for `col` (see :func:`~analysis.survey.cells.tick_vocabulary`)."""
+    values_map = values_for(col, item, rows.source_of.get(col, col), mapping)
+    if WILDCARD not in values_map:
+        return None
+    other = f"{item.id}_{other_option(item)}"
+    options = [c for c in item.columns if c != other and c in header.usable and c in rows.cells]
+    return tick_vocabulary([rows.cells[c] for c in options], values_map)
 
 
 def _survey_frame(frame: dict[str, pd.Series], cell_marks: dict[str, CellMarks], codebook: Codebook,
