@@ -32,6 +32,7 @@ from analysis.survey.loader import load, load_with_log
 from analysis.survey.mapping import Mapping
 from analysis.survey.mapping_draft import draft_mapping
 from analysis.survey.reading import read_table
+from analysis.survey.summary import problems_overview
 from support import write_rows
 from test_ticks import _long_answers, _multi_columns
 
@@ -202,3 +203,14 @@ def test_abbreviated_other_heading_is_drafted_to_the_items_other_column(tmp_path
     draft = draft_mapping(path, wave="2026")
     assert draft.columns[f"Welke social me..  [{word}]"] == "platforms_other"
     assert "platforms_other" not in draft.todo
+
+
+def test_validate_hints_never_guess_a_tick_for_an_unknown_word(tmp_path, bundled_rows, survey, codebook):
+    """Without a mapping, the Danish "Nej" is no 0/1 answer the loader knows: the lines `validate` offers to
+    paste leave it to decide (null with a TODO), never "Nej": 1."""
+    path = _export(tmp_path, bundled_rows, survey, codebook, "Ja", "Nej")
+    with pytest.raises(SurveyDataError) as caught:
+        load(path, wave="2011")
+    overview = problems_overview(caught.value, wave="2011")
+    assert '    "Nej": null  # ' in overview and "TODO decide" in overview
+    assert '"Nej": 1' not in overview

@@ -254,7 +254,7 @@ def _wildcard_problems(item: Item, col: str, texts: list[str], cells: list[_Cell
     if len(answers) < 2:
         return []
     shown = ", ".join(json.dumps(t, ensure_ascii=False) for t in answers)
-    instead = ", ".join(f"{json.dumps(t, ensure_ascii=False)}: {_decision(t)}" for t in answers)
+    instead = ", ".join(f"{json.dumps(t, ensure_ascii=False)}: {tick_decision(t) or '?'}" for t in answers)
     return [(int(np.flatnonzero(by_wildcard)[0]),
              f"the mapping's wildcard ({WILDCARD!r}: {values_map[WILDCARD]!r}) decides a column that holds "
              f"{len(answers)} different answers; one of them may mean 'not ticked'", shown,
@@ -262,11 +262,12 @@ def _wildcard_problems(item: Item, col: str, texts: list[str], cells: list[_Cell
              "(1 ticked, 0 not ticked, null not answered)", int(by_wildcard.sum()), None)]
 
 
-def _decision(text: str) -> str:
-    """A tick answer's value in a suggested mapping line: its own meaning, or '?' to decide."""
+def tick_decision(text: str) -> str | None:
+    """A 0/1 answer's value in a suggested mapping line by its own meaning ("1", "0" or "null"; see
+    :func:`tick_word`), None when it has none: then a person decides, never a guess."""
     meaning = tick_word(text)
     if meaning is None:
-        return "?"
+        return None
     return "null" if np.isnan(meaning) else str(int(meaning))
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 import pandas as pd
 
-from analysis.survey.cells import tick_word
+from analysis.survey.cells import tick_decision
 from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
 from analysis.survey.loadlog import LoadLog
@@ -147,10 +146,10 @@ def _guess_code(col: str, key: str, problem) -> tuple[str, str]:
     if item is None:
         return "null", "not a codebook column"
     if item.type in ("multi", "flag"):  # a 'no' in a language without a word list must not be guessed a tick
-        meaning = tick_word(key)
-        if meaning is None:
+        decision = tick_decision(key)
+        if decision is None:
             return "null", "TODO decide: 1 ticked, 0 not ticked, null not answered"
-        return ("null", "not answered") if np.isnan(meaning) else (str(int(meaning)), "its meaning")
+        return decision, "its meaning"
     if not item.codes:
         return "null", "set to missing"
     text = str(problem.value)
