@@ -7,6 +7,7 @@ column is converted once; problems still name every cell.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import pandas as pd
 
 from analysis.survey.codebook import CODED_TYPES, Item
 from analysis.survey.matching import code_lookup, expected_codes, label_key, number_text, value_key
+from analysis.survey.multiselect import other_option
 
 _WEIGHT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _MISSING_BY_MAPPING = "set to missing by the mapping"
@@ -59,6 +61,8 @@ class Converted:
     spss_recodes: dict[str, Any] = field(default_factory=dict)
     #: per cell: empty in the export (not set to missing by the mapping)
     empty: list[bool] = field(default_factory=list)
+    #: per cell: missing because the survey tool marks it as not answered (:data:`NOT_ANSWERED`)
+    marked: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -77,6 +81,8 @@ class _Cell:
     #: the SPSS value label, when it disagrees with the codebook
     disagrees: str | None = None
     spss_recode: tuple[str, Any] | None = None
+    #: the value was decided by the mapping's wildcard
+    by_wildcard: bool = False
 
 
 def _coded_cell(text: str, values_map: dict[str, Any], spss: dict[str, tuple[Any, str]], by_code: dict[str, Any],
@@ -120,8 +126,9 @@ def _tick_cell(text: str, values_map: dict[str, Any], col: str) -> _Cell:
     if key in values_map:
         target = values_map[key]
         decided = None if target is None else tick_word(target)
-        if decided is None and target is None:
-            return _Cell(np.nan, mapped=1, to_missing=True)
+        if decided is None and target is None:  # null on the tool's own "not answered" mark agrees with it
+            marked = own is not None and key != "" and bool(np.isnan(own))
+            return _Cell(np.nan, mapped=1, to_missing=not marked, not_answered=marked)
         if decided == 1.0 and own is not None and own != 1.0:
             return _Cell(np.nan, mapped=1, problem=_tick_against_meaning(text, own, f"{text!r}: {target!r}", col))
         if decided is not None:
@@ -135,7 +142,7 @@ def _tick_cell(text: str, values_map: dict[str, Any], col: str) -> _Cell:
     if WILDCARD in values_map and (wildcard is None or tick_word(wildcard) in (0.0, 1.0)):
         if wildcard is None:
             return _Cell(np.nan, mapped=1, to_missing=True)
-        return _Cell(tick_word(wildcard), mapped=1)
+        return _Cell(tick_word(wildcard), mapped=1, by_wildcard=True)
     return _Cell(np.nan, problem=("not a 0/1 answer", text, "1 (ticked), 0 (not ticked) or empty, "
                                   f"or add it to the mapping under values: {col}"))
 
@@ -172,8 +179,10 @@ def _distinct(raw: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
 
 
 def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, Any], decimal: str,
-                   spss_labels: dict[str, str] | None = None) -> Converted:
+                   spss_labels: dict[str, str] | None = None, vocabulary: dict[str, str] | None = None) -> Converted:
     """Convert one column's text cells to the survey frame's type, collecting problems per cell.
+
+    `vocabulary` is the tick vocabulary of the item's option columns (:func:`tick_vocabulary`).
 
     Each distinct text is converted once and the result spread over the cells holding it (a
     column of 100,000 answers holds a handful of distinct texts); problems still name every cell.
@@ -200,8 +209,66 @@ def convert_column(item: Item, col: str, raw: list[str], values_map: dict[str, A
     if item.type == "weight":
         return Converted(pd.Series(values, dtype=float), problems, missing={EMPTY: total("empty")}, empty=empty_mask)
     dtype = "Int64" if item.type == "flag" else float
+    marked = np.array([c.not_answered for c in cells], dtype=bool)[codes] if len(cells) else np.zeros(0, dtype=bool)
+    problems += _wildcard_problems(item, col, texts, cells, codes, values_map, vocabulary or {})
     return Converted(pd.Series(values, dtype=float).astype(dtype), problems, total("recoded"), total("mapped"),
-                     missing, empty=empty_mask)
+                     missing, empty=empty_mask, marked=marked)
+
+
+def tick_vocabulary(columns: list[list[str]], values_map: dict[str, Any]) -> dict[str, str]:
+    """The answers (value key -> text as written) that two or more option columns of one item hold: a
+    tool's words for ticked and not ticked ("Ja" / "Nej"), not one option's own text (Qualtrics and
+    SurveyMonkey write each option's text only in its own column). Empty cells, "N/A", answers the
+    mapping names and the wildcard's own value are left out."""
+    seen: dict[str, list[str]] = {}
+    for cells in columns:
+        for text in {c.strip() for c in cells}:
+            if _counted(text, values_map):
+                seen.setdefault(value_key(text), []).append(text)
+    return {key: texts[0] for key, texts in seen.items() if len(texts) > 1}
+
+
+def _counted(text: str, values_map: dict[str, Any]) -> bool:
+    """Whether a 0/1 cell's text is an answer the wildcard could stand for (see :func:`tick_vocabulary`)."""
+    own = value_key(values_map[WILDCARD]) if WILDCARD in values_map else None
+    key = value_key(text)
+    return key not in values_map and key not in NOT_ANSWERED and key not in ("", own)
+
+
+def _wildcard_problems(item: Item, col: str, texts: list[str], cells: list[_Cell], codes: np.ndarray,
+                       values_map: dict[str, Any], vocabulary: dict[str, str]) -> list[tuple]:
+    """The problem of a wildcard that decides a 0/1 column whose item answers with two or more words.
+
+    One option's column holds one answer besides empty cells, whatever the tool and language: the
+    option's text (Qualtrics, SurveyMonkey), "1", or LimeSurvey's "Y". A second answer in the column, or
+    in the item's tick vocabulary (a column where every respondent said "Nej" while others hold "Ja"), is
+    a "no" in words the loader may not know (LimeSurvey 6.14 writes Danish and Swedish "Nej", Polish "Nie",
+    Portuguese "Não"), so the wildcard may not decide it. The item's 'other' text column is exempt (it
+    holds whatever was typed). One problem per column, at the first cell the wildcard decided, counting
+    the cells it decided."""
+    by_wildcard = np.isin(codes, [j for j, c in enumerate(cells) if c.by_wildcard])
+    if not by_wildcard.any() or col == f"{item.id}_{other_option(item)}":
+        return []
+    answers = {value_key(t): t for t in texts if _counted(t, values_map)}
+    answers = list({**answers, **{k: t for k, t in vocabulary.items() if k not in answers}}.values())
+    if len(answers) < 2:
+        return []
+    shown = ", ".join(json.dumps(t, ensure_ascii=False) for t in answers)
+    instead = ", ".join(f"{json.dumps(t, ensure_ascii=False)}: {tick_decision(t) or '?'}" for t in answers)
+    return [(int(np.flatnonzero(by_wildcard)[0]),
+             f"the mapping's wildcard ({WILDCARD!r}: {values_map[WILDCARD]!r}) decides a column that holds "
+             f"{len(answers)} different answers; one of them may mean 'not ticked'", shown,
+             f"each answer decided under values: {col} instead of the wildcard: {{{instead}}} "
+             "(1 ticked, 0 not ticked, null not answered)", int(by_wildcard.sum()), None)]
+
+
+def tick_decision(text: str) -> str | None:
+    """A 0/1 answer's value in a suggested mapping line by its own meaning ("1", "0" or "null"; see
+    :func:`tick_word`), None when it has none: then a person decides, never a guess."""
+    meaning = tick_word(text)
+    if meaning is None:
+        return None
+    return "null" if np.isnan(meaning) else str(int(meaning))
 
 
 def _distinct_cells(item: Item, col: str, texts: list[str], values_map: dict[str, Any], decimal: str,

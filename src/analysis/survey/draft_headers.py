@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from analysis.survey.codebook import Codebook, Item
-from analysis.survey.matching import Candidate, abbreviated_targets, fits_question, heading_candidates, normalise
+from analysis.survey.matching import (ABBREVIATION_CUT, Candidate, abbreviated_targets, fits_question,
+                                      heading_candidates, normalise)
 from analysis.survey.multiselect import other_option
 
 #: A header whose best score is below this is not matched (a TODO line instead).
@@ -35,10 +36,13 @@ _SUBQUESTION_CODE = re.compile(r"\[(?:SQ\d+|other|comment|\d+)\]", re.IGNORECASE
 _SPECIFY = re.compile(r"\((?:please specify|geef op|graag specificeren|gelieve te specificeren|namelijk|specify)\)",
                       re.IGNORECASE)
 #: The column of an answer's typed "other" text: Qualtrics ``Q5_8_TEXT``, SPSS ``v5_8_tekst`` / ``_other``,
-#: LimeSurvey ``[other]`` (full headings ``[Overige]`` / ``[Other]``), SurveyMonkey "Anders (geef op)".
+#: LimeSurvey ``[other]`` (full and abbreviated headings: gT('Other') in the interface language, LimeSurvey
+#: 6.14 locale/<lang>/<lang>.mo: nl "Overige", en "Other", de "Sonstiges", fr "Autre"), SurveyMonkey
+#: "Anders (geef op)".
 _OTHER_TEXT = re.compile(r"(?:_(?:TEXT|tekst|other|anders)$|\[other\]|\s-\s(?:Text|Tekst)$"
-                         r"|\[(?:Anders|Other|Overige?)\]$|\s-\s(?:Anders|Other|Overige?)\s*\((?:please specify|"
-                         r"geef op|graag specificeren|gelieve te specificeren|namelijk|specify)\)$)", re.IGNORECASE)
+                         r"|\[(?:Anders|Other|Overige?|Sonstiges|Autre)\]$"
+                         r"|\s-\s(?:Anders|Other|Overige?)\s*\((?:please specify|geef op|"
+                         r"graag specificeren|gelieve te specificeren|namelijk|specify)\)$)", re.IGNORECASE)
 
 
 def strip_decorations(text: str) -> str:
@@ -98,7 +102,24 @@ def _match_header(header: str, question: str, candidates: list[Candidate], names
             match.target, match.kind = ranked[0][1].target, ranked[0][1].kind
     if other_text:
         match.kind = "other_text"
+        if match.target is None and abbreviated is not None:
+            _abbreviated_other(match, stripped, codebook)
     return match
+
+
+def _abbreviated_other(match: HeaderMatch, heading: str, codebook: Codebook) -> None:
+    """An abbreviated 'other' heading ('Welke social me..  [Overige]', LimeSurvey 6.14,
+    data/examples/limesurvey/responses_nl_abbreviated_long.csv) belongs to the only multi-select with an
+    'other' option whose question begins with the heading's question; its item then takes the column."""
+    head = heading.split("[", 1)[0].strip()
+    if not head.endswith(ABBREVIATION_CUT):
+        return
+    stem = normalise(head)
+    items = [i.id for i in codebook.items if i.type == "multi" and other_option(i) is not None
+             and any(normalise(text).startswith(stem) for text in i.text.values())]
+    if len(items) == 1:
+        match.target, match.score = items[0], ABBREVIATED_SCORE
+        match.note = "abbreviated heading: the only multi-select with an 'other' option whose question it begins"
 
 
 def _ranked(header: str, question: str, stripped: str, candidates: list[Candidate],

@@ -83,7 +83,7 @@ def heading_candidates(codebook: Codebook) -> list[Candidate]:
 #: How closely a heading's question part must match an item's question to be that item's.
 QUESTION_SCORE = 85.0
 #: LimeSurvey's mark of a cut text in abbreviated headings ('Wat is uw gesla.. ', '[Forums / commun.. ]').
-_CUT = ".."
+ABBREVIATION_CUT = ".."
 
 
 def fits_question(head: str, item: Item) -> bool:
@@ -91,7 +91,7 @@ def fits_question(head: str, item: Item) -> bool:
     question of `item` (of a grid: the text before ': '): equal or close to it in some language, or its
     beginning when the heading is abbreviated. An empty question part fits every item, and so does every
     question part for a grid whose statements carry no 'stem: ' (the codebook does not hold its question)."""
-    cut = head.rstrip().endswith(_CUT)
+    cut = head.rstrip().endswith(ABBREVIATION_CUT)
     wanted = normalise(head)
     if not wanted or (item.grid and not any(": " in text for text in item.text.values())):
         return True
@@ -112,10 +112,10 @@ def abbreviated_targets(heading: str, codebook: Codebook) -> list[str] | None:
     (a grid's text after ': ', a multi-select's option) begins with or equals the heading's statement."""
     found = re.fullmatch(r"(.*?)\s*(?:\[(.*)\])?\s*", heading.strip(), re.DOTALL)
     head, tail = found.group(1), found.group(2) or ""
-    if _CUT not in head and _CUT not in tail:
+    if ABBREVIATION_CUT not in head and ABBREVIATION_CUT not in tail:
         return None
     wanted = (normalise(head), normalise(tail))
-    cuts = (head.rstrip().endswith(_CUT), tail.rstrip().endswith(_CUT))
+    cuts = (head.rstrip().endswith(ABBREVIATION_CUT), tail.rstrip().endswith(ABBREVIATION_CUT))
     targets: list[str] = []
     for column, question, statement in _question_parts(codebook):
         texts = (normalise(question) if question is not None else None, normalise(statement))

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from analysis.survey.cells import tick_decision
 from analysis.survey.codebook import load_codebook
 from analysis.core.errors import SurveyDataError
 from analysis.survey.loadlog import LoadLog
@@ -144,8 +145,11 @@ def _guess_code(col: str, key: str, problem) -> tuple[str, str]:
     item = known.get(col) or (codebook[col] if col in codebook else None)
     if item is None:
         return "null", "not a codebook column"
-    if item.type in ("multi", "flag"):
-        return "1", "1 = ticked (0 = not ticked, null = missing)"
+    if item.type in ("multi", "flag"):  # a 'no' in a language without a word list must not be guessed a tick
+        decision = tick_decision(key)
+        if decision is None:
+            return "null", "TODO decide: 1 ticked, 0 not ticked, null not answered"
+        return decision, "its meaning"
     if not item.codes:
         return "null", "set to missing"
     text = str(problem.value)

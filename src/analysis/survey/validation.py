@@ -19,14 +19,24 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import Problem, SurveyDataError
-from analysis.survey.cells import EMPTY, NOT_ANSWERED, convert_column
+from analysis.survey.cells import (EMPTY, MARKED_NOT_ANSWERED, NOT_ANSWERED, WILDCARD, convert_column,
+                                  tick_vocabulary)
 from analysis.survey.codebook import Codebook, Item, load_codebook
 from analysis.survey.headers import Header, read_header
 from analysis.survey.loadlog import LoadLog
 from analysis.survey.mapping import Mapping, check_mapping, values_for
 from analysis.survey.matching import value_key
-from analysis.survey.multiselect import split_multi
+from analysis.survey.multiselect import other_option, split_multi
 from analysis.survey.reading import RawTable
+
+
+@dataclass
+class CellMarks:
+    """Which cells of a converted column were empty in the export, and which the survey tool marked as not
+    answered ("N/A", :data:`~analysis.survey.cells.NOT_ANSWERED`)."""
+
+    empty: Any
+    marked: Any
 
 
 @dataclass
@@ -67,11 +77,11 @@ def validate_table(table: RawTable, codebook: Codebook | None = None,
     # rows are checked even when the header has problems, so all are reported at once
     rows = _read_rows(table, header, known, log, problems)
     _split_one_cell_answers(table, header, mapping, known, rows, log, problems)
-    frame, empty_cells = _convert_columns(table, header, mapping, known, rows, log, problems)
+    frame, cell_marks = _convert_columns(table, header, mapping, known, rows, log, problems)
     problems += _mixed_synthetic(frame.get("synthetic"), rows, name)
     if problems:
         raise SurveyDataError(problems)
-    return _survey_frame(frame, empty_cells, codebook, known, log, name), log
+    return _survey_frame(frame, cell_marks, codebook, known, log, name), log
 
 
 def _read_rows(table: RawTable, header: Header, known: dict[str, Item], log: LoadLog,
@@ -176,18 +186,21 @@ def _split_one_cell_answers(table: RawTable, header: Header, mapping: Mapping, k
 
 
 def _convert_columns(table: RawTable, header: Header, mapping: Mapping, known: dict[str, Item], rows: _Rows,
-                     log: LoadLog, problems: list[Problem]) -> tuple[dict[str, pd.Series], dict[str, list[bool]]]:
-    """Every usable column converted to its type: (column -> series, column -> which cells were empty)."""
+                     log: LoadLog, problems: list[Problem]) -> tuple[dict[str, pd.Series], dict[str, CellMarks]]:
+    """Every usable column converted to its type: (column -> series, column -> which cells were empty or
+    marked not answered by the survey tool)."""
     frame = {"respondent_id": pd.Series(list(rows.ids), dtype=object)}
     decimal = table.detected.get("decimal", ".")
-    empty_cells: dict[str, list[bool]] = {}
+    cell_marks: dict[str, CellMarks] = {}
     for col in header.usable:
         if col == "respondent_id":
             continue
         item = known[col]
         source = rows.source_of.get(col, col)
         values_map = values_for(col, item, source, mapping)
-        result = convert_column(item, col, rows.cells[col], values_map, decimal, table.value_labels.get(source, {}))
+        vocabulary = _vocabulary(item, col, rows, mapping, header) if item.type == "multi" else None
+        result = convert_column(item, col, rows.cells[col], values_map, decimal, table.value_labels.get(source, {}),
+                                vocabulary)
         for idx, message, value, expected, *extra in result.problems:
             count, key = extra if extra else (1, None)
             problems.append(Problem(str(table.path), message, line=rows.lines[idx], respondent=rows.ids[idx],
@@ -202,15 +215,26 @@ def _convert_columns(table: RawTable, header: Header, mapping: Mapping, known: d
         if reasons:
             log.missing_reasons[col] = reasons
         frame[col] = result.series
-        empty_cells[col] = result.empty
-    return frame, empty_cells
+        cell_marks[col] = CellMarks(result.empty, result.marked)
+    return frame, cell_marks
 
 
-def _survey_frame(frame: dict[str, pd.Series], empty_cells: dict[str, list[bool]], codebook: Codebook,
+def _vocabulary(item: Item, col: str, rows: _Rows, mapping: Mapping, header: Header) -> dict[str, str] | None:
+    """The tick vocabulary of the option columns of `col`'s item, 'other' left out, when the mapping has
+    a wildcard for `col` (see :func:`~analysis.survey.cells.tick_vocabulary`)."""
+    values_map = values_for(col, item, rows.source_of.get(col, col), mapping)
+    if WILDCARD not in values_map:
+        return None
+    other = f"{item.id}_{other_option(item)}"
+    options = [c for c in item.columns if c != other and c in header.usable and c in rows.cells]
+    return tick_vocabulary([rows.cells[c] for c in options], values_map)
+
+
+def _survey_frame(frame: dict[str, pd.Series], cell_marks: dict[str, CellMarks], codebook: Codebook,
                   known: dict[str, Item], log: LoadLog, name: str) -> pd.DataFrame:
     """The survey frame in questionnaire order, empty multi-select cells decided, missing cells counted."""
     survey = pd.DataFrame(frame)
-    decide_empty_options(survey, empty_cells, codebook, log)
+    decide_empty_options(survey, cell_marks, codebook, log)
     # questionnaire order, absent optional columns left out
     survey = survey[[c for c in codebook.columns() if c in survey.columns]]
     log.respondents = len(survey)
@@ -244,40 +268,52 @@ def _mixed_synthetic(marks: pd.Series | None, rows: _Rows, name: str) -> list[Pr
             for i in np.flatnonzero(odd)[:5]]
 
 
-def decide_empty_options(survey: pd.DataFrame, empty_cells: dict[str, list[bool]], codebook: Codebook,
+def decide_empty_options(survey: pd.DataFrame, cell_marks: dict[str, CellMarks], codebook: Codebook,
                          log: LoadLog) -> None:
     """The one rule for empty multi-select cells, applied in place to the survey frame.
 
     A respondent who ticked at least one option of a question, or whom the export marks as having
     answered it (an explicit 0 / "not selected" in another option), did not tick an option whose
-    cell is empty: it becomes 0. A respondent with every option empty did not answer the question:
-    all options stay missing. Cells set to missing by the mapping are left missing. The load log
-    counts the cells decided and the respondents who did not answer, per item.
+    cell is empty: it becomes 0. So is the item's 'other' text column when it holds the tool's "not
+    answered" mark ("N/A") for such a respondent: no 'other' answer was given. A respondent with every
+    option empty or marked did not answer the question: all options stay missing. Cells set to missing by
+    the mapping are left missing. The load log counts the cells decided and the respondents who did not
+    answer, per item.
     """
     for item in codebook.items:
         if item.type != "multi":
             continue
-        cols = [c for c in item.columns if c in survey.columns and c in empty_cells]
+        cols = [c for c in item.columns if c in survey.columns and c in cell_marks]
         if not cols:
             continue
         answered = survey[cols].notna().any(axis=1).to_numpy()
+        other = f"{item.id}_{other_option(item)}"
         decided = 0
         for col in cols:
-            fill = answered & np.asarray(empty_cells[col], dtype=bool)
-            n = int(fill.sum())
-            if n:
-                survey.loc[fill, col] = 0.0
-                decided += n
-                reasons = log.missing_reasons.get(col, {})
-                reasons[EMPTY] = reasons.get(EMPTY, 0) - n
-                if reasons[EMPTY] <= 0:
-                    del reasons[EMPTY]
-                if reasons:
-                    log.missing_reasons[col] = reasons
-                else:
-                    log.missing_reasons.pop(col, None)
+            decided += _fill_not_ticked(survey, col, answered & np.asarray(cell_marks[col].empty, dtype=bool),
+                                        EMPTY, log)
+            if col == other:
+                marked = np.asarray(cell_marks[col].marked, dtype=bool)
+                decided += _fill_not_ticked(survey, col, answered & marked, MARKED_NOT_ANSWERED, log)
         if decided:
             log.options_not_ticked[item.id] = decided
         not_answered = int((~answered).sum())
         if not_answered:
             log.questions_not_answered[item.id] = not_answered
+
+
+def _fill_not_ticked(survey: pd.DataFrame, col: str, fill: np.ndarray, reason: str, log: LoadLog) -> int:
+    """Set the cells of `fill` to 0 (not ticked), no longer missing for `reason` in the log; how many."""
+    n = int(fill.sum())
+    if not n:
+        return 0
+    survey.loc[fill, col] = 0.0
+    reasons = log.missing_reasons.get(col, {})
+    reasons[reason] = reasons.get(reason, 0) - n
+    if reasons[reason] <= 0:
+        del reasons[reason]
+    if reasons:
+        log.missing_reasons[col] = reasons
+    else:
+        log.missing_reasons.pop(col, None)
+    return n
