@@ -70,7 +70,7 @@ notebooks: $(STAMP) ## Re-run notebooks/ in place (parameters cells from BuildPa
 
 test: $(STAMP) ## Run the whole test suite (ruff check, pytest, nbval on notebooks/)
 	$(BIN)/ruff check src tests benchmarks scripts
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP) ## Run the benchmarks (speed targets live here, not in tests)

@@ -55,3 +55,46 @@ def _close_figures():
     yield
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+#: Session fixtures of this file that are cheap enough to make once per xdist worker.
+_CHEAP = {"codebook", "bundled_path", "survey", "bundled_rows", "tmp_path_factory", "worker_id",
+          "testrun_uid"}
+
+
+def pytest_collection_modifyitems(items):
+    """Keep every test that shares an expensive module or session fixture (a build, a set of theme
+    results) on one xdist worker (``--dist loadgroup``, as `make test` runs): otherwise each of the two
+    workers makes the fixture again, and the suite's most expensive steps run twice. Tests linked through
+    any chain of shared fixtures form one group."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    shared_of = {}
+    for item in items:
+        shared = sorted(_shared_fixtures(item))
+        for name in shared[1:]:
+            parent[root(name)] = root(shared[0])
+        shared_of[item] = shared
+    for item, shared in shared_of.items():
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(root(shared[0])))
+
+
+def _shared_fixtures(item) -> set[str]:
+    """The expensive module or session fixtures `item` uses, also through a fixture whose parameters name
+    fixtures it requests by name (``request.getfixturevalue(request.param)``)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    manager, found = item.session._fixturemanager, set()
+    for name, defs in info.name2fixturedefs.items():
+        requested = [(name, defs)] + [(param, manager.getfixturedefs(param, item) or ())
+                                      for param in (defs[-1].params or ()) if isinstance(param, str)]
+        found |= {f"{d[-1].baseid}::{n}" for n, d in requested
+                  if d and n not in _CHEAP and d[-1].scope in ("module", "session")}
+    return found
