@@ -69,6 +69,24 @@ def test_each_export_is_read_with_its_own_wave():
     assert "platforms_instagram" in new.columns and "platforms_hyves" in old.columns
 
 
+def test_an_export_with_many_bad_values_is_refused_against_the_wave_its_columns_fit(tmp_path):
+    """Found by the tick review (issue 20): a 2011 export with more bad values than the 2026 codebook has
+    column differences was reported against 2026 ("unknown column platforms_hyves"), which points the
+    user at the wrong questionnaire. The wave is chosen by the header row first."""
+    from analysis.core.errors import SurveyDataError
+    from analysis.survey.loader import load
+
+    frame = pd.read_csv(SYNTHETIC_WAVES["2011"][2], dtype=str, keep_default_na=False)
+    frame["role"] = "zzz"
+    path = tmp_path / "bad_values_2011.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(SurveyDataError) as caught:
+        load(path)
+    problems = caught.value.problems
+    assert {p.column for p in problems} == {"role"} and len(problems) >= 1
+    assert not any("unknown column" in p.message or "missing" in p.message for p in problems)
+
+
 # --------------------------------------------------------------------------- synthetic second wave
 
 def test_bundled_2026_export_is_exactly_what_synth_wave_2026_writes(tmp_path):

@@ -59,7 +59,9 @@ def _validate_wave(table: RawTable, codebook: Codebook, mapping: Mapping | None,
                    wave: str | None) -> tuple[pd.DataFrame, LoadLog]:
     """Validate against the codebook of `wave`, or of the first declared wave the export fits.
 
-    An export that fits no wave is refused with the problems of the wave it fits best (the fewest)."""
+    An export that fits no wave is refused with the problems of the wave its columns fit best (the fewest
+    unknown and missing columns, then the fewest problems): an export with many bad values is still
+    reported against the wave whose questions it holds."""
     candidates = [wave] if wave is not None else (codebook.wave_ids or [None])
     failures = []
     for candidate in candidates:
@@ -72,7 +74,13 @@ def _validate_wave(table: RawTable, codebook: Codebook, mapping: Mapping | None,
             frame.attrs["wave"] = candidate
             log.detected["wave"] = candidate if wave is not None else f"{candidate} (from its columns)"
         return frame, log
-    raise min(failures, key=lambda exc: len(exc.problems))
+    raise min(failures, key=_misfit)
+
+
+def _misfit(error: SurveyDataError) -> tuple[int, int]:
+    """How badly an export fits a wave: problems with its header row (unknown, missing or repeated
+    columns), then problems in all."""
+    return sum(p.line == 1 and p.column is not None for p in error.problems), len(error.problems)
 
 
 def apply_weights(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
