@@ -87,6 +87,7 @@ class Published:
         self._true = {cell: float(numbers[cell[1]][cell[0]]) for con in (constraints or []) for cell in con}
         # the respondents in each hidden count, for the disclosure log's cost of protection only (never written);
         # a hidden band of respondents ("20–39", strict profile) is no count and holds none
+        self._dropped_shown: set[Cell] = set()
         self._hidden_counts = {(i, c): float(values[c].iloc[i]) for (i, c), why in (reasons or {}).items()
                                if why in COUNT_REASONS and c in values and i < len(values) and mask[c].iloc[i]
                                and pd.api.types.is_number(values[c].iloc[i]) and pd.notna(values[c].iloc[i])}
@@ -203,6 +204,11 @@ class Published:
         out.constraints = [[move(c) if c[0] in rows else c for c in con] for con in self.constraints]
         out._true = {move(c) if c[0] in rows else c: v for c, v in self._true.items()}
         out._hidden_counts = {move(c): v for c, v in self._hidden_counts.items() if c[0] in rows and c[1] in columns}
+        # a count of a column left out that the table showed stays public (e.g. the middle category, a
+        # complement): the audit takes it as shown
+        out._dropped_shown = {move(c) if c[0] in rows else c for c in self._dropped_shown} | {
+            move(c) for c in self._true if c[0] in rows and c[1] in self._hidden and c[1] not in columns
+            and c[0] < len(self) and not self._hidden[c[1]][c[0]]}
         for cell, why in self.reasons.items():
             if cell[0] in rows and cell[1] in columns:
                 out.reasons[move(cell)] = why
@@ -257,9 +263,11 @@ class Published:
                 if cell in self.primary and hi - lo < width]
 
     def _hidden_counts_in_sums(self) -> set[Cell]:
-        """The cells of the public sums that are hidden (a cell of a row or column not published is hidden)."""
+        """The cells of the public sums that are hidden (a cell of a row or column not published is hidden,
+        unless the table showed it before the column was left out)."""
         columns, n = set(self.values.columns), len(self.values)
-        return {(i, c) for (i, c) in self._true if c not in columns or i >= n or self._hidden_in(c)[i]}
+        return {(i, c) for (i, c) in self._true if (c not in columns or i >= n or self._hidden_in(c)[i])
+                and (i, c) not in self._dropped_shown}
 
     def showable(self) -> list[Cell]:
         """The audit of protection's cost: hidden secondary counts that could be shown, each on its own,
