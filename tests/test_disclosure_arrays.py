@@ -157,7 +157,8 @@ def test_decisions_match_the_cell_by_cell_implementation() -> None:
                                         and r["column"] not in ("mean", "median"))
     assert [r for r in got if fixed(r)] == [r for r in expected if fixed(r)]
     def hidden_statistics(rows: list[dict[str, str]]) -> set[tuple[str, str, str]]:
-        return {(r["case"], r["row"], r["column"]) for r in rows if r["kind"] == "log" and r["column"] in ("mean", "median")}
+        return {(r["case"], r["row"], r["column"]) for r in rows
+                if r["kind"] == "log" and r["column"] in ("mean", "median")}
     assert hidden_statistics(got) and hidden_statistics(got) < hidden_statistics(expected)
     fewer = 0
     for name, pub in cases.items():
