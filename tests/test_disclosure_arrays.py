@@ -140,18 +140,36 @@ def _record(cases: dict[str, Published]) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- the tests
 
 def test_decisions_match_the_cell_by_cell_implementation() -> None:
-    """Same hidden cells, reasons, labels and protection intervals as commit 482b10f (reference file)."""
+    """Same primary cells, reasons and audit as commit 482b10f (reference file); the secondary cells
+    differ by design (issue 21): they are chosen to hide the fewest respondents, so in every case they
+    hide no more respondents than the reference's smallest-first choice, and no hidden cell could be shown;
+    a rating mean or median is hidden only where the reference hid it too (and it narrows a small count)."""
     with REFERENCE.open(newline="", encoding="utf-8") as f:
         expected = list(csv.DictReader(f))
-    got = _record(_cases())
+    cases = _cases()
+    got = _record(cases)
     # (the audit rows: wide tables with a total row, where the published totals narrow a hidden count)
     assert len(expected) > 500 and {r["kind"] for r in expected} == {"log", "interval", "audit"}
     assert {r["reason"] for r in expected if r["kind"] == "log"} >= {"primary", "secondary", "derived", "zero",
                                                                       "class", "linked"}
-    for kind in ("log", "interval", "audit"):
-        mine = [r for r in got if r["kind"] == kind]
-        theirs = [r for r in expected if r["kind"] == kind]
-        assert mine == theirs, kind
+    def fixed(r: dict[str, str]) -> bool:  # a mean or median is now hidden only where it narrows a small count
+        return r["kind"] == "audit" or (r["kind"] == "log" and r["reason"] in ("primary", "zero", "class", "linked")
+                                        and r["column"] not in ("mean", "median"))
+    assert [r for r in got if fixed(r)] == [r for r in expected if fixed(r)]
+    def hidden_statistics(rows: list[dict[str, str]]) -> set[tuple[str, str, str]]:
+        return {(r["case"], r["row"], r["column"]) for r in rows
+                if r["kind"] == "log" and r["column"] in ("mean", "median")}
+    assert hidden_statistics(got) and hidden_statistics(got) < hidden_statistics(expected)
+    fewer = 0
+    for name, pub in cases.items():
+        before = [(int(r["row"]), r["column"]) for r in expected
+                  if r["case"] == name and r["kind"] == "log" and r["reason"] == "secondary"]
+        now = [cell for cell, why in pub.reasons.items() if why == "secondary"]
+        cost_before = sum(pub._true.get(cell, 0.0) for cell in before)
+        assert sum(pub._true.get(cell, 0.0) for cell in now) <= cost_before, name
+        fewer += sum(pub._true.get(cell, 0.0) for cell in now) < cost_before
+        assert not pub.showable(), name
+    assert fewer >= 5
 
 
 def _reference_published(values: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:

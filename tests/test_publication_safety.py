@@ -706,3 +706,23 @@ def test_report_states_protections_cost_from_the_disclosure_log(built):
     respondents = int(pd.to_numeric(log["respondents"], errors="coerce").sum())
     report = (out / "report.html").read_text(encoding="utf-8")
     assert f"Protection's cost: {len(log)} cells and {respondents} respondents hidden" in report.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("n", [12, 30])
+def test_no_hidden_secondary_count_is_pinned_by_the_published_sums(n, enforcement_results, participants_results):
+    """Issue 21: a hidden secondary cell is never pinned by the published sums (totals, top-2 and bottom-2
+    counts, complements), and the audit finds no hidden cell that could be shown (hiding a pinned
+    cell protects nobody). The range is computed over everything each table publishes (linear programme)."""
+    from analysis.protection.exactness import protection_intervals
+
+    checked = 0
+    for result in (enforcement_results[n], participants_results[n]):
+        for name, pub in result.published().items():
+            hidden = pub._hidden_counts_in_sums()
+            secondary = sorted(c for c, why in pub.reasons.items() if why == "secondary" and c in hidden)
+            for cell in secondary:
+                low, high = protection_intervals(pub.constraints, pub._true, hidden, targets=[cell])[cell]
+                assert high - low >= 1, (n, name, cell, low, high)
+                checked += 1
+            assert not pub.showable(), (n, name)
+    assert checked > 0

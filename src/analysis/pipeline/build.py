@@ -450,6 +450,7 @@ def _report_context(checked: Checked, checking: pd.DataFrame) -> dict[str, Any]:
             "derived": int(reasons.get("derived", 0)),
             "respondents_hidden": int(pd.to_numeric(checking["respondents"], errors="coerce").sum())
             if len(checking) else 0,
+            "showable": int((checking["showable"].astype(str) == "True").sum()) if len(checking) else 0,
             "zero": int(reasons.get("zero", 0) + reasons.get("class", 0)),
             "synthetic": bool(checked.frame.attrs.get("synthetic")), "empty_responses": len(log.empty_responses),
             "wave": checked.frame.attrs["wave"]}

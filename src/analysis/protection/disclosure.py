@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.protection.declarations import Cell, as_floats
+from analysis.protection.cost import Protection
 from analysis.protection.exactness import protection_intervals, required_width
 
 __all__ = ["HIDDEN", "SUPPRESSED", "Published", "is_hidden"]
@@ -86,6 +87,7 @@ class Published:
         self._true = {cell: float(numbers[cell[1]][cell[0]]) for con in (constraints or []) for cell in con}
         # the respondents in each hidden count, for the disclosure log's cost of protection only (never written);
         # a hidden band of respondents ("20–39", strict profile) is no count and holds none
+        self._dropped_shown: set[Cell] = set()
         self._hidden_counts = {(i, c): float(values[c].iloc[i]) for (i, c), why in (reasons or {}).items()
                                if why in COUNT_REASONS and c in values and i < len(values) and mask[c].iloc[i]
                                and pd.api.types.is_number(values[c].iloc[i]) and pd.notna(values[c].iloc[i])}
@@ -202,6 +204,11 @@ class Published:
         out.constraints = [[move(c) if c[0] in rows else c for c in con] for con in self.constraints]
         out._true = {move(c) if c[0] in rows else c: v for c, v in self._true.items()}
         out._hidden_counts = {move(c): v for c, v in self._hidden_counts.items() if c[0] in rows and c[1] in columns}
+        # a count of a column left out that the table showed stays public (e.g. the middle category, a
+        # complement): the audit takes it as shown
+        out._dropped_shown = {move(c) if c[0] in rows else c for c in self._dropped_shown} | {
+            move(c) for c in self._true if c[0] in rows and c[1] in self._hidden and c[1] not in columns
+            and c[0] < len(self) and not self._hidden[c[1]][c[0]]}
         for cell, why in self.reasons.items():
             if cell[0] in rows and cell[1] in columns:
                 out.reasons[move(cell)] = why
@@ -247,9 +254,7 @@ class Published:
         """
         if not self.primary or not self.k:
             return []
-        # a cell of a row or column that is not published is hidden
-        columns, n = set(self.values.columns), len(self.values)
-        hidden = {(i, c) for (i, c) in self._true if c not in columns or i >= n or self._hidden_in(c)[i]}
+        hidden = self._hidden_counts_in_sums()
         # the intervals over all the public sums, of the primary cells only (the others are not judged)
         bounds = protection_intervals(self.constraints, self._true, hidden, targets=sorted(self.primary & hidden),
                             connected=False)
@@ -257,21 +262,43 @@ class Published:
         return [(cell, self._true[cell], lo, hi) for cell, (lo, hi) in sorted(bounds.items())
                 if cell in self.primary and hi - lo < width]
 
+    def _hidden_counts_in_sums(self) -> set[Cell]:
+        """The cells of the public sums that are hidden (a cell of a row or column not published is hidden,
+        unless the table showed it before the column was left out)."""
+        columns, n = set(self.values.columns), len(self.values)
+        return {(i, c) for (i, c) in self._true if (c not in columns or i >= n or self._hidden_in(c)[i])
+                and (i, c) not in self._dropped_shown}
+
+    def showable(self) -> list[Cell]:
+        """The audit of protection's cost: hidden secondary counts that could be shown, each on its own,
+        with every hidden small count keeping its protection interval and no other hidden count pinned
+        (:meth:`~analysis.protection.cost.Protection.showable`; the target is none)."""
+        secondary = {cell for cell, why in self.reasons.items() if why == "secondary" and cell in self._true}
+        if not secondary or not self.k:
+            return []
+        hidden = self._hidden_counts_in_sums()
+        rule = Protection(self.constraints, self._true, self.primary & hidden, hidden - secondary,
+                          required_width(self.k, self.zeros_hidden))
+        return rule.showable(hidden, secondary)
+
     def disclosure_log(self) -> list[dict[str, Any]]:
         """One row per hidden cell: row (by position and label), column, reason and, for a hidden count
-        (primary, secondary, zero or whole category), the respondents it holds: protection's cost."""
+        (primary, secondary, zero or whole category), the respondents it holds: protection's cost; and
+        whether the audit finds that it could be shown (:meth:`showable`)."""
         label_cols = [c for c in self.values.columns if self.values[c].dtype == object][:2]
+        showable = set(self.showable())
         rows = []
         for (i, c), why in sorted(self.reasons.items()):
             label = " / ".join(str(self._cells_of(lc)[i]) for lc in label_cols if not self._hidden_in(lc)[i])
             value = self._hidden_counts.get((i, c)) if why in COUNT_REASONS else None
             respondents = None if value is None else int(round(value))
-            rows.append({"row": i, "row_label": label, "column": c, "reason": why, "respondents": respondents})
+            rows.append({"row": i, "row_label": label, "column": c, "reason": why, "respondents": respondents,
+                         "showable": (i, c) in showable})
         for i, c in zip(*np.nonzero(self.mask.to_numpy())):
             column = self.values.columns[c]
             if (int(i), column) not in self.reasons:
                 rows.append({"row": int(i), "row_label": "", "column": column, "reason": "derived",
-                             "respondents": None})
+                             "respondents": None, "showable": False})
         return rows
 
     # -- the edge -----------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.protection.disclosure import Published
+from analysis.protection.disclosure import Published, is_hidden
 from analysis.protection.exactness import required_width
+from analysis.protection.rating_statistics import statistics_to_hide
 from analysis.protection.rules import Rules
 from analysis.protection.suppression import suppress
 
@@ -54,8 +55,8 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
     distribution is suppressed; where it hides one, the hidden box count joins the distribution's
     suppression as an unpublished cell (box + the item's other codes = n), so the distribution
     cannot give it back (n minus the shown codes outside the box). The mean times n is the sum of
-    code times count, and the median bounds the cumulative counts: neither is shown next to a
-    hidden count of its item.
+    code times count, and the median bounds the cumulative counts: next to a hidden count of its item
+    each is shown only where it narrows no hidden small count (:mod:`~analysis.protection.rating_statistics`).
     """
     summary = summary.copy()
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
@@ -63,11 +64,33 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
                                                     ["top2_count", "bottom2_count", "middle_count"]])
     summary_pub = summary_pub.drop(["middle_count"])
     distribution_pub = _rating_distribution(distribution, summary_pub, list(scale), rules)
-    # the mean and the median are further equations (or inequalities) in the counts: neither is
-    # shown next to a hidden count of the same item
+    # the mean and the median are further equations (or inequalities) in the counts: each is hidden
+    # next to a hidden count of its item where it narrows a hidden small count
+    return _rating_statistics(summary_pub, distribution_pub, list(scale)), distribution_pub
+
+
+def _rating_statistics(summary_pub: Published, distribution_pub: Published, scale: list[Any]) -> Published:
+    """The summary with each item's mean and median hidden where they narrow a hidden small count of its
+    distribution (:func:`~analysis.protection.rating_statistics.statistics_to_hide`)."""
+    items = distribution_pub.values["item"].to_numpy(dtype=object)
+    codes = list(distribution_pub.values["code"].array)
     hidden_items = set(distribution_pub.values.loc[distribution_pub.mask["count"], "item"])
-    summary_pub = summary_pub.hide(summary_pub.values["item"].isin(hidden_items), ["mean", "median"])
-    return summary_pub, distribution_pub
+    for position, item in enumerate(summary_pub.values["item"]):
+        if item not in hidden_items:
+            continue
+        rows = sorted(np.flatnonzero(items == item).tolist(), key=lambda r: scale.index(codes[r]))
+        shown = {c: _number(summary_pub.cell(position, c)) for c in ("n", "mean", "median") if c in summary_pub}
+        if shown.get("n") is None:
+            continue
+        hide = statistics_to_hide(distribution_pub, rows, [float(codes[r]) for r in rows], shown["n"],
+                                  shown.get("mean"), shown.get("median"))
+        where = np.arange(len(summary_pub)) == position
+        summary_pub = summary_pub.hide(where, sorted(hide)) if hide else summary_pub
+    return summary_pub
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or is_hidden(value) or pd.isna(value) else float(value)
 
 
 def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, scale: list[Any],

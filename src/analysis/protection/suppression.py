@@ -41,6 +41,7 @@ import pandas as pd
 
 from analysis.protection.declarations import (PCT_LIKE, Cell, Declarations, as_floats, declared_sums, is_small,
                                               read_declarations)
+from analysis.protection.cost import Protection
 from analysis.protection.disclosure import Published
 from analysis.protection.exactness import Sums, protection_intervals, required_width
 
@@ -219,6 +220,8 @@ class _Secondary:
         self.width = required_width(run.k, run.zeros)
         self.stuck: set[Cell] = set()  # cells with nothing left to hide them behind
         self.protected: set[Cell] = set()  # primary cells found wide enough (hiding more only widens)
+        # cells that must not follow exactly from what is public: every hidden count but a secondary one
+        self.keep = set(run.hidden)
 
     def protect_all(self) -> None:
         while True:
@@ -229,10 +232,12 @@ class _Secondary:
                 break
             self.hide_partner(cell)
         self.hide_unprotectable()
+        self.cheapest()
 
     def exposed(self) -> Cell | None:
-        """2a. The first hidden cell whose value follows exactly from what is public."""
-        return next((c for c in self.sums.determined(self.run.hidden) if c not in self.stuck), None)
+        """2a. The first hidden cell (other than a secondary one) whose value follows exactly from what is public."""
+        return next((c for c in self.sums.determined(self.run.hidden) if c in self.keep and c not in self.stuck),
+                    None)
 
     def narrow(self) -> Cell | None:
         """2b. The first primary cell whose protection interval is too narrow."""
@@ -259,6 +264,21 @@ class _Secondary:
         pick = min(candidates, key=lambda c: (c[1] in self.base_columns, self.values[c], order[c[1]], c[0]))
         self.run.hidden.add(pick)
         self.run.reasons.setdefault(pick, "secondary")
+
+    def cheapest(self) -> None:
+        """2d. The secondary cells that hide the fewest respondents with every primary cell as well protected
+        (:meth:`~analysis.protection.cost.Protection.cheapest`)."""
+        secondary = {c for c in self.run.hidden if self.run.reasons.get(c) == "secondary"}
+        if not secondary:
+            return
+        rule = Protection(self.constraints, self.values, self.run.primary, self.keep, self.width)
+        chosen = rule.cheapest(set(self.run.hidden), secondary)
+        for cell in secondary - chosen:
+            self.run.hidden.discard(cell)
+            del self.run.reasons[cell]
+        for cell in chosen - secondary:
+            self.run.hidden.add(cell)
+            self.run.reasons[cell] = "secondary"
 
     def hide_unprotectable(self) -> None:
         """2c. A small count that no further cell can protect (every cell of its sums is hidden and the

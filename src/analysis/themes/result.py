@@ -93,7 +93,7 @@ class ThemeResult:
         """The output checker's record: every hidden cell of every published table, with its reason."""
         rows = [{"theme": self.theme, "table": name, **entry, "profile": profile}
                 for name, table in self.published().items() for entry in table.disclosure_log()]
-        columns = ["theme", "table", "row", "row_label", "column", "reason", "respondents", "profile"]
+        columns = ["theme", "table", "row", "row_label", "column", "reason", "respondents", "showable", "profile"]
         return pd.DataFrame(rows, columns=columns).astype({"respondents": "Int64"})
 
     def save(self, output_dir: str | Path, ctx: Context | None = None) -> Path:
