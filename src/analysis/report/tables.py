@@ -7,9 +7,15 @@ from typing import Any
 from analysis.core.files import fix_zip_timestamps
 
 
-def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
+#: The start of the sheet names of the additional analyses (``build --analyses``).
+APPENDIX_PREFIX = "add"
+
+
+def write_tables_workbook(staging: Path, themes: list[str], path: Path, appendix: list[str] | None = None) -> None:
     """One sheet per published table (the suppressed CSVs), in report order, after a "contents"
-    sheet that gives each sheet's chapter and file (sheet names are cut to Excel's 31 characters)."""
+    sheet that gives each sheet's chapter and file (sheet names are cut to Excel's 31 characters);
+    the tables of the `appendix` folders (the additional analyses) come last, their sheets named
+    ``add_<table>``."""
     import pandas as pd
     from openpyxl import Workbook
 
@@ -18,10 +24,10 @@ def write_tables_workbook(staging: Path, themes: list[str], path: Path) -> None:
     contents.title = "contents"
     contents.append(["sheet", "chapter", "file"])
     used: set[str] = {"contents"}
-    for theme in themes:
+    for theme in themes + (appendix or []):
         for csv_path in sorted((staging / theme).glob("*.csv")):
             table = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
-            name = f"{theme[:4]}_{csv_path.stem}"[:31]
+            name = f"{theme[:4] if theme in themes else APPENDIX_PREFIX}_{csv_path.stem}"[:31]
             while name in used:
                 name = name[:28] + f"_{len(used) % 100:02d}"
             used.add(name)
