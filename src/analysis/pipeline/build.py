@@ -410,11 +410,11 @@ def assemble_outputs(checked: Checked, themes: list[str], pdf: bool, sections: d
         executed.insert(themes.index("participants") + 1 if "participants" in themes else 0, staging / WORKFORCE)
     folders = list(themes)  # of tables, and of pieces of the analyst's files
     if checked.appendix is not None:  # after the chapters, before the methods appendix
-        from analysis.pipeline.appendix import APPENDIX, SECTION, section_html, write
-        write(checked.appendix, staging)
-        sections = {**(sections or {}), staging / SECTION: section_html(checked.appendix)}
-        executed.append(staging / SECTION)
-        folders.append(APPENDIX)
+        from analysis.pipeline import appendix as declared
+        declared.write(checked.appendix, staging)
+        sections = {**(sections or {}), staging / declared.SECTION: declared.section_html(checked.appendix)}
+        executed.append(staging / declared.SECTION)
+        folders.append(declared.APPENDIX)
     checking = _write_analyst_files(checked, themes, folders)
     (staging / "report.html").write_text(assemble(executed, params.lang, _report_context(checked, checking), sections),
                                          encoding="utf-8")
