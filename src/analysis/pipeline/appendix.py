@@ -19,8 +19,8 @@ from analysis.core.errors import Problem
 from analysis.pipeline.analyses import Analysis, read_analyses, survey_of, tables
 from analysis.pipeline.explore import ExploreTable
 from analysis.pipeline.explore_table import Part
-from analysis.pipeline.notebook import table_html
 from analysis.pipeline.parameters import BuildParameters
+from analysis.report.tables import table_html
 from analysis.report.text import file_table, message
 from analysis.themes.result import DisclosureError
 
