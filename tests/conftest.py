@@ -1,5 +1,5 @@
 """Shared fixtures: the codebook, the bundled synthetic export, a writer for broken variants and one
-build with population margins."""
+build with population margins and declared extra analyses."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from analysis.survey.codebook import load_codebook  # noqa: E402
-from analysis.core.paths import REFERENCE_DIR, SYNTHETIC_EXPORT  # noqa: E402
+from analysis.core.paths import DATA_DIR, REFERENCE_DIR, SYNTHETIC_EXPORT  # noqa: E402
 from analysis.survey.loader import load  # noqa: E402
 
 
@@ -39,14 +39,17 @@ def bundled_rows(bundled_path) -> list[list[str]]:
 
 @pytest.fixture(scope="session")
 def margins_build(tmp_path_factory) -> dict:
-    """One build of the bundled export with ``--margins`` (the bundled illustrative margins of 2011), in
-    English: the workforce section and the findings with and without weighting. Shared by the tests of
-    the weighting and of publication safety (a build is the suite's most expensive step)."""
+    """One build of the bundled export with ``--margins`` (the bundled illustrative margins of 2011) and
+    ``--analyses`` (the bundled example, data/examples/analyses.yaml), in English: the workforce section,
+    the findings with and without weighting and the appendix "Additional analyses". Shared by the tests of
+    the weighting, the declared analyses and publication safety (a build is the suite's most expensive step)."""
     from analysis.pipeline.build import build
 
     out = tmp_path_factory.mktemp("margins") / "out"
-    status = build(data_path=SYNTHETIC_EXPORT, output_dir=out, lang="en", margins=REFERENCE_DIR / "margins_2011.yaml")
-    return {"status": status, "out": out, "export": SYNTHETIC_EXPORT}
+    analyses = DATA_DIR / "examples" / "analyses.yaml"
+    status = build(data_path=SYNTHETIC_EXPORT, output_dir=out, lang="en", margins=REFERENCE_DIR / "margins_2011.yaml",
+                   analyses=analyses)
+    return {"status": status, "out": out, "export": SYNTHETIC_EXPORT, "analyses": analyses}
 
 
 @pytest.fixture(autouse=True)

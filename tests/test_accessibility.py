@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis.protection.disclosure import SUPPRESSED
-from analysis.pipeline.notebook import figure_html, table_html
+from analysis.pipeline.notebook import figure_html
+from analysis.report.tables import table_html
 from analysis.report.assembly import demote_headings, print_css
 from analysis.themes.registry import analyse_all
 from analysis.themes.base import Context

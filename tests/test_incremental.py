@@ -264,3 +264,20 @@ def test_cached_themes_give_the_same_bytes_as_run_ones(two_builds, export_150, m
     capsys.readouterr()
     assert build(data=export_150, out=out, only=["participants", "opportunities"]) == 0
     assert "nothing changed" in capsys.readouterr().out
+
+
+def test_editing_the_analyses_file_reassembles_the_report_and_reruns_no_theme(stand_in, small_export, tmp_path, capsys):
+    """The declared analyses (``--analyses``) are made when the report is assembled: their file's bytes are in
+    the whole build's key, not in a theme's."""
+    analyses = tmp_path / "analyses.yaml"
+    analyses.write_text("analyses:\n  - item: role\n    by: age_band\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(data=small_export, out=out, only=FIVE, analyses=analyses) == 0
+    stand_in.clear()
+    assert build(data=small_export, out=out, only=FIVE, analyses=analyses) == 0
+    assert stand_in == [] and "nothing changed" in capsys.readouterr().out
+    analyses.write_text(analyses.read_text(encoding="utf-8").replace("title: {en: A", "title: {en: C"),
+                        encoding="utf-8")
+    assert build(data=small_export, out=out, only=FIVE, analyses=analyses) == 0
+    output = capsys.readouterr().out
+    assert stand_in == [] and "nothing changed" not in output and "reused 5 of 5 themes" in output

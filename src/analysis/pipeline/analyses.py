@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
+from analysis import coding
 from analysis.core.errors import Problem, SurveyDataError
 from analysis.pipeline.explore import ExploreError, ExploreTable, Survey
+from analysis.pipeline.parameters import BuildParameters
+from analysis.survey.codebook import load_codebook
+from analysis.themes.base import Context
 
 #: The keys of an entry: required ones first.
 REQUIRED, OPTIONAL = ("item", "by", "title"), ("within",)
@@ -35,7 +40,15 @@ class Analysis:
 def read_analyses(path: str | Path) -> list[Analysis]:
     """The analyses a file declares; raises :class:`SurveyDataError` listing every problem."""
     source = str(path)
-    root = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SurveyDataError([Problem(source, f"not valid YAML: {exc.problem}", line=mark.line + 1 if mark else None,
+                                       expected="analyses: followed by a list of entries")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SurveyDataError([Problem(source, f"the file cannot be read ({exc})",
+                                       expected="a UTF-8 YAML file of analyses")]) from None
     entries = _entries(root, source)
     problems, analyses = [], []
     for node in entries:
@@ -72,12 +85,49 @@ def _entry_problems(node: yaml.Node, source: str) -> list[Problem]:
     problems += [Problem(source, "unknown key", line=keys[key].start_mark.line + 1, column=key, value=key,
                          expected=f"one of {', '.join(REQUIRED + OPTIONAL)}") for key in keys
                  if key not in REQUIRED + OPTIONAL]
-    title = keys.get("title")
-    languages = {k.value for k, _ in title.value} if isinstance(title, yaml.MappingNode) else set()
-    if title is not None and not {"en", "nl"} <= languages:
-        problems.append(Problem(source, "the title needs an English and a Dutch text", line=title.start_mark.line + 1,
-                                column="title", expected="title: with en: and nl:"))
-    return problems
+    problems += [Problem(source, f"{key} is not a name", line=keys[key].start_mark.line + 1, column=key,
+                         value=_text(keys[key]), expected=f"one {key} name (Survey.items() and Survey.breakdowns())")
+                 for key in ("item", "by") if key in keys and not _is_text(keys[key])]
+    within = keys.get("within")
+    if within is not None and not isinstance(within, yaml.MappingNode):
+        problems.append(Problem(source, "the filter is not a mapping", line=within.start_mark.line + 1,
+                                column="within", value=_text(within),
+                                expected="within: with a background item and a code or list of codes"))
+    return problems + _title_problems(keys.get("title"), source)
+
+
+def _title_problems(title: yaml.Node | None, source: str) -> list[Problem]:
+    """A title must give a text in English and in Dutch (the report is written in either)."""
+    if title is None:
+        return []
+    texts = {k.value: v for k, v in title.value} if isinstance(title, yaml.MappingNode) else {}
+    if not {"en", "nl"} <= set(texts):
+        return [Problem(source, "the title needs an English and a Dutch text", line=title.start_mark.line + 1,
+                        column="title", value=_text(title), expected="title: with en: and nl:")]
+    return [Problem(source, "the title is empty or not a text", line=texts[lang].start_mark.line + 1,
+                    column=f"title.{lang}", value=_text(texts[lang]), expected="a line of text")
+            for lang in ("en", "nl") if not _is_text(texts[lang])]
+
+
+def _is_text(node: yaml.Node) -> bool:
+    """Whether a node is a non-empty plain text (a string, not a list, mapping or empty value)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and node.value.strip() != ""
+
+
+def _text(node: yaml.Node) -> str:
+    """A node as the file writes it, for an error message."""
+    return node.value if isinstance(node, yaml.ScalarNode) else yaml.serialize(node).strip()
+
+
+def survey_of(frame: pd.DataFrame, params: BuildParameters) -> Survey:
+    """The exploration's survey of a frame the build has already loaded and validated, with the build's
+    parameters (the context :func:`analysis.pipeline.explore.open` makes after loading an export)."""
+    wave = frame.attrs.get("wave")
+    ctx = Context(lang=params.lang, rules=params.publication_rules(), level=float(params.level),
+                  weights=params.weights, synthetic=bool(frame.attrs.get("synthetic")),
+                  codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
+                  coding=coding.Coding.load(params.coding, frame) if params.coding else None)
+    return Survey(frame, params, ctx)
 
 
 def tables(survey: Survey, analyses: list[Analysis], source: str) -> list[tuple[Analysis, ExploreTable]]:
@@ -88,8 +138,9 @@ def tables(survey: Survey, analyses: list[Analysis], source: str) -> list[tuple[
         try:
             out.append((analysis, survey.table(analysis.item, by=analysis.by, within=analysis.within or None)))
         except ExploreError as exc:
+            within = f" within {analysis.within}" if analysis.within else ""
             problems.append(Problem(source, str(exc), line=analysis.line, column="item / by / within",
-                                    value=f"{analysis.item} by {analysis.by}"))
+                                    value=f"{analysis.item} by {analysis.by}{within}"))
     if problems:
         raise SurveyDataError(problems)
     return out

@@ -43,6 +43,8 @@ from analysis.themes.registry import THEME_KEYS, THEMES as REGISTERED
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analysis.pipeline.appendix import Appendix
+
 #: Theme id -> stored notebook (a dict so a test can swap one notebook for another).
 NOTEBOOKS = {theme.key: theme.notebook for theme in REGISTERED}
 #: Theme id -> source file of its module (part of that theme's cache key only).
@@ -134,7 +136,7 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
         return themes
     cache = ThemeCache.beside(out)
     inputs = hash_inputs(params)
-    extra = {"pdf": bool(pdf)}
+    extra = {"pdf": bool(pdf), **(inputs.assembly if inputs is not None else {})}
     if not force and inputs is not None and is_up_to_date(themes, inputs, cache, out, extra):
         print(f"nothing changed: reused {len(themes)} of {len(themes)} themes ({', '.join(themes)}); "
               f"outputs in {out} kept")
@@ -182,6 +184,7 @@ class Checked:
     staging: Path
     clean_csv: Future
     workforce: Workforce | None = None      # with --margins: the raking and what the workforce section shows
+    appendix: Appendix | None = None        # with --analyses: the declared breakdowns, protected
 
 
 def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
@@ -192,6 +195,10 @@ def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
     earlier = load_comparison(params)  # the earlier wave (--compare), checked here too
     against = workforce(survey[0], params.margins) if params.margins else None  # bad margins: refused here
     params = params.with_(coding=_coding_folder(params.coding, survey[0]))
+    appendix = None
+    if params.analyses is not None:  # a bad analyses file: refused here (the import takes seconds: only then)
+        from analysis.pipeline.appendix import declared
+        appendix = declared(params, survey[0])
     staging = out.parent / f".{out.name}.staging"
     for stale in (staging, out.parent / f".{out.name}.failed"):
         if stale.exists():
@@ -200,7 +207,7 @@ def preflight(params: BuildParameters, out: Path, survey_file: Path) -> Checked:
     parameters = params.with_(data_path=params.data, output_dir=staging).notebook_parameters()
     validated.write(survey_file, BuildParameters(**parameters), survey, earlier)
     return Checked(params, parameters, survey[0], survey[1], earlier, params.publication_rules(), staging,
-                   _write_clean_survey(survey[0], staging / "analyst"), against)
+                   _write_clean_survey(survey[0], staging / "analyst"), against, appendix)
 
 
 def _write_clean_survey(frame: pd.DataFrame, analyst: Path) -> Future:
@@ -401,23 +408,30 @@ def assemble_outputs(checked: Checked, themes: list[str], pdf: bool, sections: d
         sections = {**(sections or {}), staging / WORKFORCE: section_html(checked.workforce, params.lang, rules.k,
                                                                          findings)}
         executed.insert(themes.index("participants") + 1 if "participants" in themes else 0, staging / WORKFORCE)
-    checking = _write_analyst_files(checked, themes)
+    folders = list(themes)  # of tables, and of pieces of the analyst's files
+    if checked.appendix is not None:  # after the chapters, before the methods appendix
+        from analysis.pipeline import appendix as declared
+        declared.write(checked.appendix, staging)
+        sections = {**(sections or {}), staging / declared.SECTION: declared.section_html(checked.appendix)}
+        executed.append(staging / declared.SECTION)
+        folders.append(declared.APPENDIX)
+    checking = _write_analyst_files(checked, themes, folders)
     (staging / "report.html").write_text(assemble(executed, params.lang, _report_context(checked, checking), sections),
                                          encoding="utf-8")
     # --- readers' formats (issue 15): report.pdf from the same page and its print stylesheet
     if pdf:
         from analysis.report.assembly import write_pdf
         write_pdf(staging / "report.html", staging / "report.pdf")
-    write_tables_workbook(staging, themes, staging / "tables.xlsx")
+    write_tables_workbook(staging, themes, staging / "tables.xlsx", appendix=folders[len(themes):])
     # the rules this release was made under, for check-release against a later one (nothing respondent-level)
     write_manifest(staging, manifest(k=rules.k, profile=rules.name, zeros_hidden=rules.zeros,
                                      label=params.label, input_sha256=checked.log.sha256, lang=params.lang,
                                      themes=themes, synthetic=bool(checked.frame.attrs.get("synthetic"))))
 
 
-def _write_analyst_files(checked: Checked, themes: list[str]) -> pd.DataFrame:
+def _write_analyst_files(checked: Checked, themes: list[str], folders: list[str]) -> pd.DataFrame:
     """The analyst's files (respondent level, review and checking records), apart from what is
-    published (the report never links them); returns the combined disclosure log."""
+    published (the report never links them); returns the disclosure log combined over `folders`."""
     from analysis.survey.codebook import load_codebook
 
     analyst = checked.staging / "analyst"
@@ -430,7 +444,7 @@ def _write_analyst_files(checked: Checked, themes: list[str]) -> pd.DataFrame:
                 "themes": themes, "compare_input": checked.earlier[1].as_dict() if checked.earlier else None}
     (analyst / "data_log.json").write_text(json.dumps(data_log, indent=2, ensure_ascii=False, default=str) + "\n",
                                            encoding="utf-8")
-    return _combine_analyst_files(analyst, themes)
+    return _combine_analyst_files(analyst, folders)
 
 
 def _report_context(checked: Checked, checking: pd.DataFrame) -> dict[str, Any]:

@@ -7,6 +7,9 @@ of the analyst's files) depend only on:
   the quote review file (by their bytes, never by their path);
 - every :class:`~analysis.pipeline.parameters.BuildParameters` field except ``output_dir`` (the build
   writes into a staging directory and redacts paths, so the output directory leaves no trace);
+- whether an analyses file is given (``--analyses``; a notebook shows only that, its path withheld):
+  the file itself shapes the assembled report alone, so its bytes are part of the whole build's key
+  (:attr:`Inputs.assembly`), not of a theme's;
 - the codebook and the reference lists (``data/codebook.yaml``, ``data/reference/``);
 - the analysis package's source (``src/analysis``, the message catalogue included), except the
   other themes' modules, so that editing one theme reruns that theme alone;
@@ -45,6 +48,8 @@ LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
 KEEP_PER_THEME = 4
 #: Parameters that name files: their contents enter the key, not their paths.
 PATH_PARAMETERS = ("data_path", "mapping", "coding", "quotes_approved", "compare", "compare_mapping", "margins")
+#: Parameters that name files read only when the report is assembled: their bytes enter the build's key.
+ASSEMBLY_PARAMETERS = ("analyses",)
 
 
 def tree_digest(folder: Path, exclude: frozenset[Path] = frozenset()) -> str:
@@ -90,6 +95,8 @@ class Inputs:
     theme_sources: dict[str, str]
     notebooks: dict[str, str]
     data_sha256: str
+    #: digests of the files only the assembly reads (parameter -> digest, None when not given)
+    assembly: dict[str, str | None]
 
     def theme_key(self, theme: str, facts_read: dict[str, str] | None = None) -> str:
         """The theme's cache key: SHA-256 over its inputs and the digests of the facts it reads."""
@@ -117,6 +124,8 @@ def read_inputs(params: Any, notebooks: dict[str, Path], theme_modules: dict[str
             record[spec.name] = data_sha
         elif spec.name in PATH_PARAMETERS:
             record[spec.name] = _optional_digest(value)
+        elif spec.name in ASSEMBLY_PARAMETERS:
+            record[spec.name] = value is not None
         else:
             record[spec.name] = value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
     record["codebook"] = file_digest(CODEBOOK_PATH)
@@ -128,7 +137,8 @@ def read_inputs(params: Any, notebooks: dict[str, Path], theme_modules: dict[str
     return Inputs(parameters=parameters, shared_source=shared,
                   theme_sources={theme: file_digest(path) for theme, path in modules.items()},
                   notebooks={theme: file_digest(path) for theme, path in notebooks.items()},
-                  data_sha256=data_sha)
+                  data_sha256=data_sha,
+                  assembly={name: _optional_digest(getattr(params, name)) for name in ASSEMBLY_PARAMETERS})
 
 
 def theme_files(theme: str, notebook_name: str) -> list[str]:

@@ -11,51 +11,23 @@ import html
 import importlib
 from pathlib import Path
 
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis.survey.codebook import load_codebook
 from analysis.coding import Coding
-from analysis.protection.disclosure import SUPPRESSED
 from analysis.pipeline import validated
 from analysis.pipeline.parameters import BuildParameters, load_comparison, load_survey
 from analysis.core.paths import NOTEBOOK_OUTPUT_DIR
 from analysis.themes.registry import THEMES, read_facts_of, theme as registered_theme
 from analysis.protection.quotes import read_approved_quotes
+from analysis.report.tables import table_html
 from analysis.themes.base import Context
 from analysis.themes.result import Block, ThemeResult
 from analysis.themes.earlier_wave import comparison
 
-__all__ = ["BuildParameters", "ThemeNotebook", "table_html"]
+__all__ = ["BuildParameters", "ThemeNotebook"]
 
 THEME_NUMBERS = {t.key: t.number for t in THEMES}
-
-
-def _cell_text(value) -> str:
-    return "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def table_html(frame: pd.DataFrame, caption: str, table_id: str | None = None,
-               suppressed_title: str | None = None) -> str:
-    """A reader's table: caption, column headers and row headers (first column) with scope,
-    escaped cells, suppressed cells marked and explained by an ``abbr`` title."""
-    def cell(value) -> str:
-        text = _cell_text(value)
-        if text == SUPPRESSED and suppressed_title:
-            title = html.escape(suppressed_title)
-            return f'<td class="suppressed"><abbr title="{title}">{html.escape(text)}</abbr></td>'
-        if text == SUPPRESSED:
-            return f'<td class="suppressed">{html.escape(text)}</td>'
-        return f"<td>{html.escape(text)}</td>"
-
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False, name=None):
-        first, rest = values[0], values[1:]
-        rows.append(f'<tr><th scope="row">{html.escape(_cell_text(first))}</th>{"".join(cell(v) for v in rest)}</tr>')
-    ident = f' id="{html.escape(table_id)}"' if table_id else ""
-    return (f'<table class="survey-table"{ident}><caption>{html.escape(caption)}</caption>'
-            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def figure_html(png: Path, alt: str, caption: str, table_id: str | None = None, table_link: str | None = None) -> str:

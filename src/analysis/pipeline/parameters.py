@@ -103,6 +103,11 @@ class BuildParameters:
     margins: Path | None = field(default=None, metadata=_option(
         "--margins", "population margins (YAML, e.g. data/reference/margins_2011.yaml): the report gains "
         "'Who took part, against the workforce'", type=Path, metavar="YAML"))
+    # --- declared extra analyses (issue 22) -----------------------------------------------------------
+    analyses: Path | None = field(default=None, metadata=_option(
+        "--analyses", "extra breakdowns (YAML: item, by, optional within, title in en and nl; e.g. "
+        "data/examples/analyses.yaml): the report gains the appendix 'Additional analyses', tables.xlsx a sheet "
+        "per analysis", type=Path, metavar="YAML"))
 
     def __post_init__(self) -> None:
         for name in self.path_fields():
@@ -228,6 +233,9 @@ class BuildParameters:
         if self.margins is not None and not self.margins.is_file():
             found.append(_problem("margins", str(self.margins), "the margins file does not exist",
                                   "a path to a YAML margins file (README: Margins and weights)"))
+        if self.analyses is not None and not self.analyses.is_file():
+            found.append(_problem("analyses", str(self.analyses), "the analyses file does not exist",
+                                  "a path to a YAML file of analyses (README: Exploring)"))
         if self.quotes_approved is not None and not self.quotes_approved.is_file():
             found.append(_problem("quotes_approved", str(self.quotes_approved), "the quote review file does not exist",
                                   "outputs/analyst/quotes_review.csv of an earlier build, with approved filled in"))

@@ -1,0 +1,163 @@
+"""Declared extra analyses (issue 22, item 3): ``build --analyses FILE`` adds the appendix "Additional
+analyses" to report.html, a sheet per analysis to tables.xlsx and the appendix's hidden cells to the
+disclosure log; a bad file stops the build (exit 2) naming file, line, key and value.
+
+The build is the shared ``margins_build`` (conftest.py: the bundled export with the example file
+data/examples/analyses.yaml, in English); the Dutch appendix is made from the same frame without a second
+build. The disclosure log is checked against the cells the CSVs mark, as tests/test_publication_safety.py
+does for the chapters.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.core.errors import SurveyDataError
+from analysis.core.paths import DATA_DIR
+from analysis.pipeline.appendix import APPENDIX, declared, section_html
+from analysis.pipeline.build import NOTEBOOKS, THEME_MODULES
+from analysis.pipeline.cache import read_inputs
+from analysis.pipeline.parameters import BuildParameters, load_survey
+from analysis.protection.disclosure import SUPPRESSED
+from analysis.survey.codebook import load_codebook
+
+EXAMPLE = DATA_DIR / "examples" / "analyses.yaml"
+TITLES = {"en": ["Barriers by type of organisation", "Use of social media by age, regional forces",
+                 "Enforcement priorities by role"],
+          "nl": ["Belemmeringen naar type organisatie", "Gebruik van social media naar leeftijd, regionale korpsen",
+                 "Prioriteiten bij handhaving naar functie"]}
+
+
+def _parts(item: str) -> int:
+    """How many tables an item gives: one per item of a rating grid, else one."""
+    return sum(1 for i in load_codebook().items if i.grid == item) or 1
+
+
+EXPECTED_TABLES = _parts("current_barriers") + _parts("use_frequency") + _parts("enforcement_applications")
+
+
+def _appendix_section(report: str) -> str:
+    start = report.index('<section class="theme" aria-labelledby="additional-analyses">')
+    return report[start:report.index("</section>", start)]
+
+
+def _appendix_csvs(out) -> list:
+    return sorted((out / APPENDIX).glob("*.csv"))
+
+
+# --------------------------------------------------------------------------------- the built report
+
+def test_report_has_the_appendix_with_the_three_declared_tables_after_the_chapters(margins_build):
+    assert margins_build["status"] == 0
+    report = (margins_build["out"] / "report.html").read_text(encoding="utf-8")
+    section = _appendix_section(report)
+    assert '<h2 id="additional-analyses">Additional analyses</h2>' in section
+    for title in TITLES["en"]:
+        assert re.search(rf'<h3 id="[^"]+">{re.escape(title)}</h3>', section), title
+    assert section.count('<table class="survey-table"') == EXPECTED_TABLES
+    assert '<a href="#additional-analyses">Additional analyses</a>' in report      # in the contents
+    assert report.index('id="additional-analyses"') < report.index('<section class="methods"')
+    assert report.index('id="additional-analyses"') > report.index('aria-labelledby="6-')  # after the last chapter
+
+
+def test_dutch_appendix_of_the_same_frame_has_the_dutch_titles_and_words():
+    params = BuildParameters(analyses=EXAMPLE, lang="nl")
+    frame, _ = load_survey(params)
+    html = section_html(declared(params, frame))
+    assert html.startswith("<h1>Aanvullende analyses</h1>")
+    for title in TITLES["nl"]:
+        assert f"<h2>{title}</h2>" in html
+    assert html.count('<table class="survey-table"') == EXPECTED_TABLES
+    assert "Antwoord</th>" in html and "Respondenten</th>" in html and "onderdrukt: gebaseerd op minder dan" in html
+    assert "Additional analyses" not in html and "Respondents</th>" not in html
+
+
+def test_tables_workbook_has_a_sheet_per_declared_analysis(margins_build):
+    out = margins_build["out"]
+    book = load_workbook(out / "tables.xlsx", read_only=True)
+    sheets = [name for name in book.sheetnames if name.startswith("add_")]
+    assert [s.split("_")[1] for s in sheets] == ["1", "2", "3"]
+    assert sheets[0].startswith("add_1_current_barriers_by")
+    contents = list(book["contents"].iter_rows(values_only=True))
+    assert [row[1:] for row in contents if row[0] in sheets] == [(APPENDIX, f"{APPENDIX}/{p.name}")
+                                                                   for p in _appendix_csvs(out)]
+    first = list(book[sheets[0]].iter_rows(values_only=True))
+    assert first[0] == ("part", "part_label", "group", "category", "n", "count", "pct", "pct_low", "pct_high")
+    assert len(first) - 1 == len(pd.read_csv(_appendix_csvs(out)[0]))
+
+
+# --------------------------------------------------------------------------------- protection
+
+def test_disclosure_log_lists_exactly_the_hidden_cells_of_the_appendix_tables(margins_build):
+    out = margins_build["out"]
+    log = pd.read_csv(out / "analyst" / "disclosure_log.csv", dtype=str, keep_default_na=False)
+    assert not (out / "analyst" / f"disclosure_log_{APPENDIX}.csv").exists()      # combined into the one log
+    assert len(_appendix_csvs(out)) == 3
+    for path in _appendix_csvs(out):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        marked = {(r, c) for c in table.columns for r in np.flatnonzero((table[c] == SUPPRESSED).to_numpy())}
+        entries = log[(log["theme"] == APPENDIX) & (log["table"] == path.stem)]
+        assert marked and set(zip(entries["row"].astype(int), entries["column"])) == marked, path.name
+
+
+def test_no_count_below_k_is_published_in_the_appendix(margins_build):
+    """Counts and group sizes in the CSVs, and every "(count)" and group size the report shows: 0 or at least k."""
+    out, k = margins_build["out"], BuildParameters().k
+    for path in _appendix_csvs(out):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in ("n", "count"):
+            shown = pd.to_numeric(table[column], errors="coerce").dropna()
+            assert not ((shown > 0) & (shown < k)).any(), (path.name, column)
+    section = _appendix_section((out / "report.html").read_text(encoding="utf-8"))
+    cells = [int(n) for n in re.findall(r"<td>(?:[\d.,]+% \()?(\d+)\)?</td>", section)]
+    assert cells and not [n for n in cells if 0 < n < k]
+
+
+# --------------------------------------------------------------------------------- cache and errors
+
+def test_the_build_key_changes_with_the_analyses_file_and_the_themes_keys_do_not(tmp_path):
+    path = tmp_path / "analyses.yaml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    before = read_inputs(BuildParameters(analyses=path), NOTEBOOKS, THEME_MODULES)
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace("by: role", "by: age_band"), encoding="utf-8")
+    after = read_inputs(BuildParameters(analyses=path), NOTEBOOKS, THEME_MODULES)
+    without = read_inputs(BuildParameters(), NOTEBOOKS, THEME_MODULES)
+    assert before.assembly["analyses"] != after.assembly["analyses"] and without.assembly == {"analyses": None}
+    assert before.theme_key("participants") == after.theme_key("participants")      # the file's edit reruns no theme
+    assert before.theme_key("participants") != without.theme_key("participants")    # a notebook shows it is given
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ("analyses:\n  - item: role\n    by: [age_band]\n    title: {en: A, nl: B}\n",
+     ["line 3", "column 'by'", "is not a name", "[age_band]"]),
+    ("analyses:\n  - item: role\n    by: age_band\n    title: {en: A}\n",
+     ["line 4", "column 'title'", "English and a Dutch"]),
+    ("analyses:\n  - item: role\n    by: age_band\n    within: regional_police\n    title: {en: A, nl: B}\n",
+     ["line 4", "column 'within'", "not a mapping", "'regional_police'"]),
+    ("analyses:\n  - item: role\n    by: age_band\n    title: {en: A, nl: B\n", ["line 5", "not valid YAML"]),
+    ("analyses:\n  - item: role\n    by: age_band\n    within: {organisation_type: police_of_mars}\n"
+     "    title: {en: A, nl: B}\n", ["line 2", "'police_of_mars'", "regional_police"]),
+])
+def test_a_bad_analyses_file_names_file_line_key_and_value(tmp_path, body, words):
+    path = tmp_path / "analyses.yaml"
+    path.write_text(body, encoding="utf-8")
+    params = BuildParameters(analyses=path)
+    with pytest.raises(SurveyDataError) as caught:
+        declared(params, load_survey(params)[0])
+    text = str(caught.value)
+    assert str(path) in text and all(w in text for w in words), text
+
+
+def test_the_build_refuses_a_bad_analyses_file_before_any_notebook_runs(tmp_path, capsys):
+    from analysis.pipeline import cli
+
+    path = tmp_path / "analyses.yaml"
+    path.write_text("analyses:\n  - item: nope\n    by: role\n    title: {en: A, nl: B}\n", encoding="utf-8")
+    status = cli.main(["build", "--out", str(tmp_path / "o"), "--analyses", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2 and f"{path}, line 2" in err and "unknown item 'nope'" in err
+    assert not (tmp_path / "o").exists() and not (tmp_path / ".o.staging").exists()
