@@ -290,9 +290,6 @@ def test_weighted_shares_match_a_weighted_pandas_crosstab(tmp_path):
         assert row.pct == pytest.approx(reference.loc[row.category, row.group])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 review point 1, open: a filtered table is protected apart from "
-                   "the unfiltered one, so T(all) - T(within X) gives the small counts of the rest back "
-                   "(on the bundled data: knowledge by age band within the regional forces, 3 outside them)")
 @pytest.mark.parametrize("item, by, within", [("knowledge", "age_band", "organisation_type")])
 def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item, by, within):
     """The subtraction attack of the review: for a filter on every single category of `within`, a count
