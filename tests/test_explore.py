@@ -290,7 +290,9 @@ def test_weighted_shares_match_a_weighted_pandas_crosstab(tmp_path):
         assert row.pct == pytest.approx(reference.loc[row.category, row.group])
 
 
-@pytest.mark.parametrize("item, by, within", [("knowledge", "age_band", "organisation_type")])
+@pytest.mark.parametrize("item, by, within", [("knowledge", "age_band", "organisation_type"),
+                                              ("knowledge", "age_band", "role"),
+                                              ("role", "organisation_type", "age_band")])
 def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item, by, within):
     """The subtraction attack of the review: for a filter on every single category of `within`, a count
     shown both in the unfiltered and the filtered table differs by 0 or at least k (the difference is
@@ -306,3 +308,73 @@ def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item
         rest = both.iloc[:, 0] - both.iloc[:, 1]
         pinned += [(value, key, int(n)) for key, n in rest.items() if 0 < n < K]
     assert not pinned
+
+
+def _published_equalities(survey: explore.Survey, item: str, first: str, second: str):
+    """The attacker's equalities on the 3-D counts T(o, b, f) (b, f with a "not answered" category): every
+    shown count and group size of O by B, O by F, O by B within each f and O by F within each b, and the
+    report's margins (each answer's total, each group's size among those who answered), each unless small."""
+    outcome = survey._outcomes(item, survey.frame.index)[0][2].astype(object)
+    axes = {name: survey._groups(name)[0].astype(object).where(lambda s: s.notna(), "NA") for name in (first, second)}
+    keep = outcome.notna()
+    truth = pd.crosstab([outcome[keep], axes[first][keep]], axes[second][keep]).stack()
+    index = {key: j for j, key in enumerate(truth.index)}
+    rows, rhs = [], []
+
+    def add(match, value):
+        coefficients = np.array([float(match(*key)) for key in truth.index])
+        if coefficients.any() and not pd.isna(value) and not 0 < value < K:
+            rows.append(coefficients)
+            rhs.append(float(value))
+
+    for name, other in ((first, second), (second, first)):
+        position = 1 if name == first else 2
+        for row in survey.table(item, by=name).counts().itertuples():
+            add(lambda o, *bf, r=row: o == r.category and bf[position - 1] == r.group, row.count)
+            add(lambda o, *bf, r=row: bf[position - 1] == r.group, row.n)
+        for value in axes[other].unique():
+            try:
+                sliced = survey.table(item, by=name, within={other: value}).counts()
+            except explore.ExploreError:
+                continue
+            for row in sliced.itertuples():
+                add(lambda o, *bf, r=row, v=value: o == r.category and bf[position - 1] == r.group
+                    and bf[2 - position] == v, row.count)
+                add(lambda o, *bf, r=row, v=value: bf[position - 1] == r.group and bf[2 - position] == v, row.n)
+        for value, size in truth.groupby(level=position).sum().items():
+            add(lambda o, *bf, v=value, pos=position: bf[pos - 1] == v, size)
+    for value, size in truth.groupby(level=0).sum().items():
+        add(lambda o, *bf, v=value: o == v, size)
+    return truth, index, np.array(rows), np.array(rhs)
+
+
+@pytest.mark.parametrize("item, first, second", [("knowledge", "age_band", "organisation_type"),
+                                                 ("knowledge", "age_band", "role"),
+                                                 ("role", "organisation_type", "age_band")])
+def test_attack_linked_tables_pin_no_small_count(survey, item, first, second):
+    """The attacker's linear programme (scipy.optimize.linprog, as in tests/test_publication_safety.py) on
+    every table of `item` by `first` and by `second`, unfiltered and filtered on every value of the other,
+    with the report's margins: every count of the 3-D table between 1 and k - 1, every small group size of
+    a slice and every small rest of a line (the respondents outside one value of the filter, what the
+    unfiltered table minus the filtered one would give) keeps a range of at least 1 (the line rule of the hypercube method, tau-ARGUS GHMITER)."""
+    truth, index, rows, rhs = _published_equalities(survey, item, first, second)
+    sizes = truth.groupby(level=[1, 2]).sum()
+    targets = [(key, np.eye(len(truth))[index[key]]) for key, value in truth.items() if 0 < value < K]
+    targets += [(key, np.array([float(k[1:] == key) for k in truth.index])) for key, value in sizes.items()
+                if 0 < value < K]
+    for (o, b, f), value in truth.items():  # the rest of a line: everyone outside the filter's value
+        if "NA" in (b, f):
+            continue
+        for rest, name in ((lambda k: k[0] == o and k[1] == b and k[2] != f, "outside f"),
+                           (lambda k: k[0] == o and k[2] == f and k[1] != b, "outside b")):
+            coefficients = np.array([float(rest(k)) for k in truth.index])
+            if 0 < coefficients @ truth.to_numpy() < K:
+                targets.append(((o, b, f, name), coefficients))
+    pinned = []
+    for key, objective in targets:
+        low = optimize.linprog(objective, A_eq=rows, b_eq=rhs, bounds=(0, None)).fun
+        top = optimize.linprog(-objective, A_eq=rows, b_eq=rhs, bounds=(0, None))
+        high = np.inf if top.status == 3 else -top.fun
+        if high - low < 1 - 1e-9:
+            pinned.append((key, low, high))
+    assert len(targets) > 10 and not pinned

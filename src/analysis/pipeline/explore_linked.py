@@ -56,7 +56,8 @@ def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context
     if any(t.empty for t in tables):
         return Plane(frozenset(), frozenset()), Plane(frozenset(), frozenset())
     own = [protect(t, ctx) for t in tables]
-    lines = [{"cells": set(_pairs(t, cells)), "sizes": set(_groups(t, sizes))} for t, (cells, sizes) in zip(tables, own)]
+    lines = [{"cells": set(_pairs(t, cells)), "sizes": set(_groups(t, sizes))}
+             for t, (cells, sizes) in zip(tables, own)]
     totals = [{"cells": dict(zip(zip(t["category"], t["group"]), t["count"])),
                "sizes": dict(zip(t["group"], t["n"]))} for t in tables]
     keep = outcome.notna().to_numpy()
