@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import coding
-from analysis.pipeline.explore_linked import Linked, Plane, planes
+from analysis.pipeline.explore_linked import Hidden, Linked, Plane, planes
 from analysis.pipeline.explore_table import WORDING, ExploreTable, Part, breakdown, holm, sentence
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.survey.codebook import Item, load_codebook
@@ -49,6 +49,8 @@ class Survey:
     ctx: Context
     #: the hidden lines of each (part, breakdown, filter item) plane, computed once (see :func:`planes`)
     planes: dict[tuple[str, str, str], Plane] = field(default_factory=dict, repr=False)
+    #: the protection of each part's unfiltered table by each breakdown, computed once for the planes
+    unfiltered: dict[str, dict[str, Hidden]] = field(default_factory=dict, repr=False)
 
     # --- what can be asked --------------------------------------------------------------------
     def items(self) -> list[str]:
@@ -117,7 +119,8 @@ class Survey:
             if (part, by, name) not in self.planes:
                 # the same two planes whichever of the two items is the breakdown: in a fixed order
                 (first, one), (second, other) = sorted([(by, groups), (name, layers)], key=lambda pair: pair[0])
-                found = planes(outcome, one, other, self.ctx)
+                found = planes(outcome, one.rename(first), other.rename(second), self.ctx,
+                               self.unfiltered.setdefault(part, {}))
                 self.planes[(part, first, second)], self.planes[(part, second, first)] = found
             linked[part] = Linked(self.planes[(part, by, name)], self.planes[(part, name, by)], values)
         return linked

@@ -30,6 +30,9 @@ from analysis.pipeline.explore_table import protect
 from analysis.protection.declarations import is_small
 from analysis.themes.base import Context
 
+#: Which counts and which group sizes of a long crosstab are hidden.
+Hidden = tuple[np.ndarray, np.ndarray]
+
 #: The layer of the respondents who did not answer the other background item (no label can equal it).
 NOT_ANSWERED = "\x00not answered"
 
@@ -42,7 +45,8 @@ class Plane:
     sizes: frozenset[Any]
 
 
-def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context) -> tuple[Plane, Plane]:
+def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context,
+           unfiltered: dict[str, Hidden] | None = None) -> tuple[Plane, Plane]:
     """The lines hidden in every slice: of the (outcome, first) plane and of the (outcome, second) plane.
 
     Each small count T(o, b, f) of the 3-D table (and each small group size n(b, f)), and each count
@@ -51,11 +55,17 @@ def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context
     the line with the smaller unfiltered total (the rarer combination, so fewer people's counts go),
     the first plane on a tie. A respondent who did not answer B can only be covered on the (o, f) line
     (no b-slice shows them), and the other way round. Each plane then goes through the report's
-    suppression with its lines as linked cells, so that no row or column of it is exactly determined."""
+    suppression with its lines as linked cells, so that no row or column of it is exactly determined.
+    `unfiltered` caches the protection of the unfiltered tables by the series' names (each is computed
+    once and serves every pair it is in)."""
     tables = [_table(outcome, groups) for groups in (first, second)]
     if any(t.empty for t in tables):
         return Plane(frozenset(), frozenset()), Plane(frozenset(), frozenset())
-    own = [protect(t, ctx) for t in tables]
+    cache = {} if unfiltered is None else unfiltered
+    for t, groups in zip(tables, (first, second)):
+        if groups.name not in cache:
+            cache[groups.name] = protect(t, ctx)
+    own = [cache[first.name], cache[second.name]]
     lines = [{"cells": set(_pairs(t, cells)), "sizes": set(_groups(t, sizes))}
              for t, (cells, sizes) in zip(tables, own)]
     totals = [{"cells": dict(zip(zip(t["category"], t["group"]), t["count"])),
