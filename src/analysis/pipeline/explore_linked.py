@@ -7,14 +7,17 @@ of the hypercube method (Repsilber 1999, "Das Quaderverfahren", tau-ARGUS's GHMI
 ``protectTable(method = "HYPERCUBE")`` documents it, rdocumentation.org/packages/sdcTable/topics/protectTable):
 hide whole lines of the 3-D table so that every line through a hidden cell holds at least two.
 
-:func:`plane` finds, for the (o, b) plane, the cells hidden in every f-slice: a cell is linked when some
-f-slice (the respondents who did not answer F included) holds a small count there, or when the
-unfiltered O by B hides it; :func:`~analysis.pipeline.explore_table.protect` (the report's
-:func:`~analysis.protection.suppression.suppress` on the plane's unfiltered counts, margins public) then
-hides partners so that no row or column of the plane is exactly determined. The same for the group
-sizes (the plane's margin row). A 3-D cell is hidden when its (o, b) line or its (o, f) line is hidden
-(:class:`Linked`): whichever value of F or of B is filtered on, in whichever orientation, each line
-along b, along f and along o then holds 0 or at least 2 hidden cells.
+:func:`planes` finds the lines hidden in every slice for a pair of background items B and F: on the
+(o, b) plane (lines along f) and on the (o, f) plane (lines along b). Each small count of the 3-D table,
+each count whose rest of the line is small, and each small group size must lie on a hidden line; the
+lines the unfiltered tables hide are hidden lines from the start. Each plane then goes through
+:func:`~analysis.pipeline.explore_table.protect` (the report's
+:func:`~analysis.protection.suppression.suppress` on the plane's unfiltered counts, margins public), which
+hides partners so that no row or column of the plane has a hidden cell that follows from the rest. A
+3-D cell is hidden when its (o, b) line or its (o, f) line is (:class:`Linked`), whichever value of F or
+of B is filtered on and in whichever orientation; where every row and column of each plane with a public
+sum holds 0 or at least 2 hidden cells, so does every line of the 3-D table (a union of two such sets).
+tests/test_explore.py checks the result with an attacker's linear programme on the bundled data.
 """
 from __future__ import annotations
 
