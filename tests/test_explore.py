@@ -216,6 +216,7 @@ def test_attack_small_groups_give_no_hidden_count_back(survey, item, by, within)
     ("role", "age_band", {"role": 1}, "the filter on 'role' is on the item itself and would leave one answer"),
     ("role", "age_band", {"organisation": []}, "the filter on 'organisation' selects no code"),
     ("role", "age_band", {"nope": 1}, "unknown filter 'nope': a filter is one of"),
+    ("role", "age_band", {"organisation": 1, "use_frequency": 1}, "names 2 items: filter on one item at a time"),
     ("role", "age_band", {"opportunities_open": 1}, "'opportunities_open' is a open item and cannot be a filter"),
 ])
 def test_errors_name_the_item_and_what_is_allowed(survey, item, by, within, words):
@@ -290,10 +291,9 @@ def test_weighted_shares_match_a_weighted_pandas_crosstab(tmp_path):
         assert row.pct == pytest.approx(reference.loc[row.category, row.group])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 review point 1, open: a filtered table is protected apart from "
-                   "the unfiltered one, so T(all) - T(within X) gives the small counts of the rest back "
-                   "(on the bundled data: knowledge by age band within the regional forces, 3 outside them)")
-@pytest.mark.parametrize("item, by, within", [("knowledge", "age_band", "organisation_type")])
+@pytest.mark.parametrize("item, by, within", [("knowledge", "age_band", "organisation_type"),
+                                              ("knowledge", "age_band", "role"),
+                                              ("role", "organisation_type", "age_band")])
 def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item, by, within):
     """The subtraction attack of the review: for a filter on every single category of `within`, a count
     shown both in the unfiltered and the filtered table differs by 0 or at least k (the difference is
@@ -309,3 +309,91 @@ def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item
         rest = both.iloc[:, 0] - both.iloc[:, 1]
         pinned += [(value, key, int(n)) for key, n in rest.items() if 0 < n < K]
     assert not pinned
+
+
+def test_linked_pattern_is_one_for_every_value_and_both_orientations(survey):
+    """The hidden lines of a pair of background items do not depend on the value filtered on or on which
+    of the two is the breakdown: asked in either orientation first, the same planes; and a count of a
+    filtered table is hidden exactly when its line in one of the two planes is (or its group is small)."""
+    import dataclasses
+
+    one, two = dataclasses.replace(survey, planes={}), dataclasses.replace(survey, planes={})
+    table = one.table("knowledge", by="age_band", within={"organisation_type": "regional_police"})
+    two.table("knowledge", by="organisation_type", within={"age_band": "55 or older"})
+    assert one.planes == two.planes and len(one.planes) == 2
+    by_plane, filter_plane = one.planes[("knowledge", "age_band", "organisation_type")], one.planes[
+        ("knowledge", "organisation_type", "age_band")]
+    for row in table.counts().itertuples():
+        lines = (row.category, row.group) in by_plane.cells or (row.category, "regional_police") in filter_plane.cells
+        assert pd.isna(row.count) == (lines or pd.isna(row.n)), row  # a small group is hidden whole
+
+
+def _published_equalities(survey: explore.Survey, item: str, first: str, second: str):
+    """The attacker's equalities on the 3-D counts T(o, b, f) (b, f with a "not answered" category): every
+    shown count and group size of O by B, O by F, O by B within each f and O by F within each b, and the
+    report's margins (each answer's total, each group's size among those who answered), each unless small."""
+    outcome = survey._outcomes(item, survey.frame.index)[0][2].astype(object)
+    axes = {name: survey._groups(name)[0].astype(object).where(lambda s: s.notna(), "NA") for name in (first, second)}
+    keep = outcome.notna()
+    truth = pd.crosstab([outcome[keep], axes[first][keep]], axes[second][keep]).stack()
+    level = [np.asarray(truth.index.get_level_values(j), dtype=object) for j in range(3)]
+    rows, rhs = [], []
+
+    def add(coefficients: np.ndarray, value: float) -> None:
+        if coefficients.any() and not pd.isna(value) and not 0 < value < K:
+            rows.append(coefficients.astype(float))
+            rhs.append(float(value))
+
+    for name, other, mine, theirs in ((first, second, level[1], level[2]), (second, first, level[2], level[1])):
+        for row in survey.table(item, by=name).counts().itertuples():
+            add((level[0] == row.category) & (mine == row.group), row.count)
+            add(mine == row.group, row.n)
+        for value in axes[other].unique():
+            try:
+                sliced = survey.table(item, by=name, within={other: value}).counts()
+            except explore.ExploreError:
+                continue
+            for row in sliced.itertuples():
+                add((level[0] == row.category) & (mine == row.group) & (theirs == value), row.count)
+                add((mine == row.group) & (theirs == value), row.n)
+        for value in set(mine):
+            add(mine == value, float(truth[mine == value].sum()))
+    for value in set(level[0]):
+        add(level[0] == value, float(truth[level[0] == value].sum()))
+    return truth, level, np.array(rows), np.array(rhs)
+
+
+@pytest.mark.parametrize("item, first, second", [("knowledge", "age_band", "organisation_type"),
+                                                 ("knowledge", "age_band", "role"),
+                                                 ("role", "organisation_type", "age_band")])
+def test_attack_linked_tables_pin_no_small_count(survey, item, first, second):
+    """The attacker's linear programme (scipy.optimize.linprog, as in tests/test_publication_safety.py) on
+    every table of `item` by `first` and by `second`, unfiltered and filtered on every value of the other,
+    with the report's margins: every count of the 3-D table between 1 and k - 1, every small group size of
+    a slice and every small rest of a line (the respondents outside one value of the filter: what the
+    unfiltered table minus the filtered one gives) keeps a range of at least 1. The rule under test is the
+    line rule of the hypercube method (tau-ARGUS GHMITER; sdcTable's protectTable, method "HYPERCUBE")."""
+    truth, level, rows, rhs = _published_equalities(survey, item, first, second)
+    values = truth.to_numpy(dtype=float)
+    targets = [(key, np.eye(len(truth))[j]) for j, key in enumerate(truth.index) if 0 < values[j] < K]
+    for b, f in set(zip(level[1], level[2])):
+        size = (level[1] == b) & (level[2] == f)
+        candidates = [((b, f, "size"), size)]
+        if "NA" not in (b, f):  # the rest of a line: everyone outside the filter's value
+            candidates += [((o, b, f, "outside f"), (level[0] == o) & (level[1] == b) & (level[2] != f))
+                           for o in set(level[0])]
+            candidates += [((o, b, f, "outside b"), (level[0] == o) & (level[2] == f) & (level[1] != b))
+                           for o in set(level[0])]
+        targets += [(key, mask.astype(float)) for key, mask in candidates if 0 < values[mask].sum() < K]
+    system = np.unique(np.c_[rows, rhs], axis=0)  # the tables repeat many equalities
+    rows, rhs = system[:, :-1], system[:, -1]
+    pinned = []
+    for key, objective in targets:
+        true = float(objective @ values)  # feasible: the range is at least 1 when either end is 1 away
+        top = optimize.linprog(-objective, A_eq=rows, b_eq=rhs, bounds=(0, None))
+        if top.status == 3 or -top.fun - true >= 1 - 1e-9:
+            continue
+        low = optimize.linprog(objective, A_eq=rows, b_eq=rhs, bounds=(0, None)).fun
+        if -top.fun - low < 1 - 1e-9:
+            pinned.append((key, low, -top.fun))
+    assert len(targets) > 10 and not pinned, pinned[:5]

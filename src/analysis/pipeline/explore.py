@@ -12,13 +12,14 @@ leaves fewer than k respondents) raise :class:`ExploreError` naming the item and
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis import coding
+from analysis.pipeline.explore_linked import Hidden, Linked, Plane, planes
 from analysis.pipeline.explore_table import WORDING, ExploreTable, Part, breakdown, holm, sentence
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.survey.codebook import Item, load_codebook
@@ -46,6 +47,10 @@ class Survey:
     frame: pd.DataFrame
     params: BuildParameters
     ctx: Context
+    #: the hidden lines of each (part, breakdown, filter item) plane, computed once (see :func:`planes`)
+    planes: dict[tuple[str, str, str], Plane] = field(default_factory=dict, repr=False)
+    #: the protection of each part's unfiltered table by each breakdown, computed once for the planes
+    unfiltered: dict[str, dict[str, Hidden]] = field(default_factory=dict, repr=False)
 
     # --- what can be asked --------------------------------------------------------------------
     def items(self) -> list[str]:
@@ -66,7 +71,8 @@ class Survey:
         groups, by_label = self._groups(by)
         self._check_request(item, by, within or {})
         rows, within_text = self._selection(within)
-        parts = [self._part(name, label, outcome, groups[rows], ordinal, codes)
+        linked = self._linked(item, by, groups, within) if within else {}
+        parts = [self._part(name, label, outcome, groups[rows], ordinal, codes, linked.get(name))
                  for name, label, outcome, ordinal, codes in self._outcomes(item, rows)]
         holm(parts)
         title = self._title(item)
@@ -83,6 +89,9 @@ class Survey:
             raise ExploreError(f"item {item!r} is also the breakdown: choose another breakdown from "
                                f"{', '.join(b for b in self.breakdowns() if b != item)}")
         others = ", ".join(b for b in self.breakdowns() if b not in (item, by))
+        if len(within) > 1:
+            raise ExploreError(f"the filter {within!r} names {len(within)} items: filter on one item at a time, "
+                               f"one of {others}")
         for name, wanted in within.items():
             if name in (item, by):
                 what = ("the breakdown", "group") if name == by else ("the item", "answer")
@@ -93,11 +102,28 @@ class Survey:
                                    f"{name!r}")
 
     def _part(self, name: str, label: str, outcome: pd.Series, groups: pd.Series, ordinal: bool,
-              codes: dict[Any, str]) -> Part:
+              codes: dict[Any, str], linked: Linked | None) -> Part:
         data = pd.DataFrame({"outcome": outcome, "group": groups})
         if self.ctx.weights:
             data[self.ctx.weights] = self.frame.loc[outcome.index, self.ctx.weights]
-        return breakdown(data, self.ctx, name, label, ordinal, codes)
+        return breakdown(data, self.ctx, name, label, ordinal, codes, linked)
+
+    def _linked(self, item: str, by: str, groups: pd.Series, within: dict[str, Any]) -> dict[str, Linked]:
+        """The linked protection of each part of a filtered table: the (answer, breakdown) plane and the
+        (answer, filter item) plane of the 3-D table over every value of the filter, whichever is asked."""
+        ((name, wanted),) = within.items()
+        values = self._filter_values(name, _codes(wanted))
+        layers = self._groups(name, "filter")[0]
+        linked = {}
+        for part, _, outcome, _, _ in self._outcomes(item, self.frame.index):
+            if (part, by, name) not in self.planes:
+                # the same two planes whichever of the two items is the breakdown: in a fixed order
+                (first, one), (second, other) = sorted([(by, groups), (name, layers)], key=lambda pair: pair[0])
+                found = planes(outcome, one.rename(first), other.rename(second), self.ctx,
+                               self.unfiltered.setdefault(part, {}))
+                self.planes[(part, first, second)], self.planes[(part, second, first)] = found
+            linked[part] = Linked(self.planes[(part, by, name)], self.planes[(part, name, by)], values)
+        return linked
 
     def _title(self, item: str) -> str:
         if item in self.ctx.codebook:
@@ -127,8 +153,7 @@ class Survey:
         words = []
         for name, wanted in (within or {}).items():
             groups, label = self._groups(name, "filter")
-            codes = list(wanted) if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
-            values = self._filter_values(name, codes)
+            values = self._filter_values(name, _codes(wanted))
             rows &= groups.isin(values)
             words.append(f"{label}: {', '.join(values)}")
         if rows.sum() < self.ctx.k:
@@ -200,6 +225,11 @@ class Survey:
         labels = {c.code: c.labels[self.ctx.lang] for c in spec.frame}
         coded = WORDING[self.ctx.lang]["coded"]
         return [(f"{spec.id}_{code}", labels[code], codes[code].reindex(rows), False, coded) for code in labels]
+
+
+def _codes(wanted: Any) -> list[Any]:
+    """The codes a filter asks for: a list of codes or one code."""
+    return list(wanted) if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
 
 
 def _labelled(codes: pd.Series, labels: dict[Any, str]) -> pd.Series:

@@ -11,6 +11,7 @@ holds the parts and shows itself as a captioned HTML table in JupyterLab.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,10 @@ WORDING = {
            "ticked": {0: "niet aangevinkt", 1: "aangevinkt"}, "boxes": ("onderste 2", "midden", "bovenste 2"),
            "coded": {0: "niet genoemd", 1: "genoemd"}},
 }
+
+
+#: Which counts and which group sizes of a long crosstab are hidden (see :func:`protect`).
+Protection = Callable[[pd.DataFrame, Context], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -103,16 +108,17 @@ class ExploreTable:
 
 
 def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: bool,
-              codes: dict[Any, str]) -> Part:
+              codes: dict[Any, str], protection: Protection | None = None) -> Part:
     """One answer by the groups: `data` has ``outcome`` (category codes, NaN when not answered),
-    ``group`` (the background labels) and, with weights, the weight column; `codes` words the codes.
+    ``group`` (the background labels) and, with weights, the weight column; `codes` words the codes;
+    `protection` says which counts and group sizes are hidden (default :func:`unfiltered`; a filtered
+    table's slice: :class:`~analysis.pipeline.explore_linked.Linked`).
 
     The test uses only the groups whose every count is shown and at least k (zero included): a test
     statistic is a function of the counts it is computed from, so it gives back nothing hidden."""
     table = stats.crosstab(data, "outcome", "group", weights=ctx.weights, level=ctx.level)
     table = table.rename(columns={"row": "category", "column": "group"})
-    cell_hidden, size_hidden = protect(table, ctx)
-    cell_hidden = cell_hidden | size_hidden  # a group shown with its zeros would say where its few members are
+    cell_hidden, size_hidden = (protection or unfiltered)(table, ctx)
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)
     mask["count"] = cell_hidden
     mask["n"] = size_hidden
@@ -128,7 +134,15 @@ def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: 
     return Part(name, label, published, test, codes)
 
 
-def protect(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+def unfiltered(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """The protection of an unfiltered breakdown (:func:`protect`); a group whose size is hidden is hidden
+    whole (shown with its zeros it would say where its few members are)."""
+    cell_hidden, size_hidden = protect(table, ctx)
+    return cell_hidden | size_hidden, size_hidden
+
+
+def protect(table: pd.DataFrame, ctx: Context, linked_cells: np.ndarray | None = None,
+            linked_sizes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Which counts and which group sizes of a long crosstab are hidden.
 
     The model holds the cells, each group's size n_g and its complement N - n_g (never shown), with
@@ -137,6 +151,8 @@ def protect(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     n_g + complement = N (so the cells of a group add up to its size). A group size the background
     item's own protection hides (:func:`group_sizes_hidden`) is hidden here as a linked cell, with its
     complement; secondary suppression then hides further cells until none follows from the rest.
+    `linked_cells` (one per row) and `linked_sizes` (one per group, in order of appearance) are hidden
+    as linked cells too (a rule outside this table requires them hidden).
     """
     groups = list(dict.fromkeys(table["group"]))
     sizes = table.groupby("group", sort=False)["n"].first().reindex(groups)
@@ -154,8 +170,13 @@ def protect(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         sums.append([(i, "count") for i in own] + [(first_rest + j, "count")])
         sums.append([(first_n + j, "count"), (first_rest + j, "count")])
     linked = pd.DataFrame(False, index=model.index, columns=model.columns)
-    for j, hidden in enumerate(group_sizes_hidden(sizes, ctx)):
+    sizes_linked = group_sizes_hidden(sizes, ctx)
+    if linked_sizes is not None:
+        sizes_linked = sizes_linked | linked_sizes
+    for j, hidden in enumerate(sizes_linked):
         linked.loc[[first_n + j, first_rest + j], "count"] = hidden
+    if linked_cells is not None:
+        linked.loc[:first_n - 1, "count"] = linked_cells
     pub = suppress(model, ctx.k, counts=["count"], within={}, across=[], suppress_zeros=ctx.rules.zeros,
                    suppress_whole=ctx.rules.whole, public_sums=sums, extra_mask=linked)
     hidden = pub.mask["count"].to_numpy()
