@@ -7,6 +7,7 @@ prints the diagnostics (convergence, spread, Kish's effective sample size, desig
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,25 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
+def trim_bound(text: str) -> float:
+    """The --trim value: a finite number above 1 (a weight's largest ratio to the mean), or 0 for none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if value == 0 or (math.isfinite(value) and value > 1):
+        return value
+    raise argparse.ArgumentTypeError(f"{text!r}: a bound on a weight's ratio to the mean must be a number above 1 "
+                                     "(e.g. 5), or 0 for no bound")
+
+
 def add_parser(sub: Any) -> None:
     """The ``weights`` sub-command and its options."""
     weights = sub.add_parser("weights", help="raking weights for an export from a margins file of its wave")
     weights.add_argument("export", help="the survey export (CSV, XLSX, SAV)")
     weights.add_argument("--margins", required=True, help="margins file (YAML), e.g. data/reference/margins_2011.yaml")
     weights.add_argument("--out", required=True, help="CSV to write: respondent_id, weight, raked")
-    weights.add_argument("--trim", type=float, default=DEFAULT_TRIM,
+    weights.add_argument("--trim", type=trim_bound, default=DEFAULT_TRIM,
                          help=f"bound on a weight's ratio to the mean weight, > 1 (default {DEFAULT_TRIM:g}; 0: none)")
     weights.add_argument("--mapping", help="mapping file of the export (as for validate)")
     weights.add_argument("--format", help="force the survey tool's layout")
