@@ -301,6 +301,15 @@ def test_weights_command_refuses_a_trim_bound_of_one_or_less_with_exit_2(tmp_pat
     assert not (tmp_path / "w.csv").exists()
 
 
+def test_weights_command_warns_when_the_raking_does_not_converge(tmp_path, capsys):
+    # a bound of 1.5 keeps the bundled margins out of reach; the weights were written with only
+    # "converged: False" among the diagnostics (found by review rev2324)
+    out = tmp_path / "w.csv"
+    assert main(["weights", str(EXPORT), "--margins", str(MARGINS), "--out", str(out), "--trim", "1.5"]) == 0
+    err = capsys.readouterr().err
+    assert "WARNING: the raking did not converge" in err and "--trim 1.5" in err and out.exists()
+
+
 # --------------------------------------------------------------------------- build --margins
 
 def test_build_refuses_bad_margins_before_any_notebook_runs(tmp_path, capsys):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ def command(args: argparse.Namespace) -> int:
     out.to_csv(args.out, index=False)
     if margins.illustrative:
         print(f"NOTE: {margins.path} holds ILLUSTRATIVE margins, not published population figures.")
+    if not raking.converged:
+        bound = f"; the bound --trim {raking.trim:g} may hold the weights back" if raking.trim else ""
+        print(f"WARNING: the raking did not converge: a weighted margin is {raking.max_deviation:.2%} from its target "
+              f"(tolerance {raking.tolerance:g}){bound}. The weights do not reproduce the margins.", file=sys.stderr)
     for key, value in weighting_summary(raking).items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     print(f"wrote {args.out}")
