@@ -119,8 +119,8 @@ def test_report_questionnaire_appendix_in_the_report_language(written, lang, hea
 
     context = {"source": "x.csv", "sha256": "0", "detected": "CSV", "n": 60, "codebook_version": "1",
                "level": "95", "alpha": "0.05", "k": 5, "profile": "standard", "hidden": 0, "primary": 0,
-               "secondary": 0, "linked": 0, "derived": 0, "zero": 0, "respondents_hidden": 0, "synthetic": True,
-               "wave": WAVE}
+               "secondary": 0, "linked": 0, "derived": 0, "zero": 0, "respondents_hidden": 0, "showable": 0,
+               "synthetic": True, "wave": WAVE}
     page = assemble([], lang, context)
     appendix = page[page.index('<section class="questionnaire"'):]
     assert f">{heading}</h2>" in appendix and f">{heading}</a>" in page  # and in the contents
@@ -230,3 +230,22 @@ def test_recorded_export_compared_with_2011_gives_the_bundled_change(compared):
     platforms = pd.read_csv(compared["recorded"] / "participants" / "change_platforms.csv", dtype=str)
     assert set(platforms["n_new"]) != {"0"} and "Change since 2011" in (compared["recorded"] / "report.html").read_text(
         encoding="utf-8")
+
+
+
+def test_questionnaire_command_refuses_an_unknown_wave_with_exit_2(tmp_path, capsys):
+    from analysis.pipeline.cli import main
+
+    with pytest.raises(SystemExit) as caught:                   # was a KeyError traceback
+        main(["questionnaire", "--wave", "2030", "--format", "html", "--out", str(tmp_path / "q.html")])
+    assert caught.value.code == 2 and "--wave" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_questionnaire_command_refuses_a_folder_as_out_with_exit_2(tmp_path, capsys):
+    # was an IsADirectoryError traceback
+    from analysis.pipeline.cli import main
+
+    status = main(["questionnaire", "--wave", "2026", "--format", "html", "--out", str(tmp_path)])
+    assert status == 2 and f"{tmp_path}: this is a folder, not a file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -152,6 +152,37 @@ def test_a_second_margin_of_the_same_item_is_refused(tmp_path, codebook):
     assert (problem.line, problem.column) == (10, "organisation") and "second margin" in problem.message
 
 
+def test_a_total_with_points_as_thousands_separators_is_refused_not_read_as_a_decimal(tmp_path, codebook):
+    # Dutch figures are written "17.000"; YAML reads 17.000 as 17.0, which raking would take as 17 people
+    # (found by review: a file with one such total raked silently to weights 2000 times apart)
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD.replace("3: 500", "3: 17.000").replace("2: 500", "2: 6.5")), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.value) == (14, "age_band", "3: 17.000")
+    assert "17000" in problem.expected
+
+
+@pytest.mark.parametrize("item, kind", [("thr_privacy", "rating"), ("platforms", "multi"),
+                                        ("opportunities_open", "open")])
+def test_a_margin_on_an_item_that_is_not_a_background_question_is_refused(tmp_path, codebook, item, kind):
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD.replace("item: age_band", f"item: {item}")), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (10, item) and "not a background item" in problem.message
+    assert kind in problem.value
+
+
+def test_a_margins_file_that_is_not_utf8_is_refused_naming_its_line(tmp_path, codebook):
+    path = tmp_path / "margins.yaml"
+    path.write_bytes(GOOD.replace("source: test", "source: populatie\u00e9").encode("latin-1"))
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(path, codebook)
+    (problem,) = caught.value.problems
+    assert problem.line == 6 and "UTF-8" in problem.message
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))                       # a BOM is fine
+    assert read_margins(path, codebook).margins[0].item == "organisation"
+
+
 # --------------------------------------------------------------------------- raking
 
 def test_raked_weights_reproduce_every_margin_within_a_tenth_of_a_percent(frame, codebook):
@@ -259,6 +290,24 @@ def test_weights_command_refuses_a_nan_total_with_exit_2_not_a_traceback(tmp_pat
     bad = _write(tmp_path, GOOD.replace("3: 500", "3: .nan"))
     assert main(["weights", str(EXPORT), "--margins", str(bad), "--out", str(tmp_path / "w.csv")]) == 2
     assert f"{bad}, line 14, column 'age_band'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("trim", ["1", "0.5", "-1", "nan", "inf", "five"])
+def test_weights_command_refuses_a_trim_bound_of_one_or_less_with_exit_2(tmp_path, capsys, trim):
+    # weightipy raised a bare Exception for a cap <= 1 (a traceback); -1, nan and inf were taken silently
+    with pytest.raises(SystemExit) as caught:
+        main(["weights", str(EXPORT), "--margins", str(MARGINS), "--out", str(tmp_path / "w.csv"), "--trim", trim])
+    assert caught.value.code == 2 and "--trim" in capsys.readouterr().err
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_weights_command_warns_when_the_raking_does_not_converge(tmp_path, capsys):
+    # a bound of 1.5 keeps the bundled margins out of reach; the weights were written with only
+    # "converged: False" among the diagnostics (found by review rev2324)
+    out = tmp_path / "w.csv"
+    assert main(["weights", str(EXPORT), "--margins", str(MARGINS), "--out", str(out), "--trim", "1.5"]) == 0
+    err = capsys.readouterr().err
+    assert "WARNING: the raking did not converge" in err and "--trim 1.5" in err and out.exists()
 
 
 # --------------------------------------------------------------------------- build --margins

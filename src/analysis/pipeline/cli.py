@@ -99,6 +99,11 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 def _cmd_questionnaire(args: argparse.Namespace) -> int:
     from analysis.survey.questionnaire import write_questionnaire
 
+    from analysis.core.errors import Problem
+
+    if args.out.is_dir():
+        raise SurveyDataError([Problem(str(args.out), "this is a folder, not a file",
+                                       expected=f"a file path, e.g. {args.out / ('questionnaire.' + args.format)}")])
     langs = (args.lang,) if args.lang else ("nl", "en")
     for path in write_questionnaire(args.wave, args.format, args.out, langs=langs):
         print(f"wrote {path}")
@@ -234,7 +239,8 @@ def _add_examples(sub: Any) -> None:
 def _add_questionnaire(sub: Any) -> None:
     questionnaire = sub.add_parser("questionnaire", help="the questionnaire of a wave: a LimeSurvey survey file "
                                    "(.lss, with the mapping of its export) or the printable questionnaire (HTML, PDF)")
-    questionnaire.add_argument("--wave", required=True, help="the wave to field (a wave of the codebook)")
+    questionnaire.add_argument("--wave", required=True, choices=list(SYNTHETIC_WAVES),
+                               help="the wave to field (a wave of the codebook)")
     questionnaire.add_argument("--format", choices=("lss", "html", "pdf"), required=True, help="what to write")
     questionnaire.add_argument("--out", type=Path, required=True, help="file to write (lss: its mapping beside it)")
     questionnaire.add_argument("--lang", choices=("nl", "en"),

@@ -7,6 +7,8 @@ prints the diagnostics (convergence, spread, Kish's effective sample size, desig
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +49,26 @@ def command(args: argparse.Namespace) -> int:
     out.to_csv(args.out, index=False)
     if margins.illustrative:
         print(f"NOTE: {margins.path} holds ILLUSTRATIVE margins, not published population figures.")
+    if not raking.converged:
+        bound = f"; the bound --trim {raking.trim:g} may hold the weights back" if raking.trim else ""
+        print(f"WARNING: the raking did not converge: a weighted margin is {raking.max_deviation:.2%} from its target "
+              f"(tolerance {raking.tolerance:g}){bound}. The weights do not reproduce the margins.", file=sys.stderr)
     for key, value in weighting_summary(raking).items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     print(f"wrote {args.out}")
     return 0
+
+
+def trim_bound(text: str) -> float:
+    """The --trim value: a finite number above 1 (a weight's largest ratio to the mean), or 0 for none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if value == 0 or (math.isfinite(value) and value > 1):
+        return value
+    raise argparse.ArgumentTypeError(f"{text!r}: a bound on a weight's ratio to the mean must be a number above 1 "
+                                     "(e.g. 5), or 0 for no bound")
 
 
 def add_parser(sub: Any) -> None:
@@ -59,7 +77,7 @@ def add_parser(sub: Any) -> None:
     weights.add_argument("export", help="the survey export (CSV, XLSX, SAV)")
     weights.add_argument("--margins", required=True, help="margins file (YAML), e.g. data/reference/margins_2011.yaml")
     weights.add_argument("--out", required=True, help="CSV to write: respondent_id, weight, raked")
-    weights.add_argument("--trim", type=float, default=DEFAULT_TRIM,
+    weights.add_argument("--trim", type=trim_bound, default=DEFAULT_TRIM,
                          help=f"bound on a weight's ratio to the mean weight, > 1 (default {DEFAULT_TRIM:g}; 0: none)")
     weights.add_argument("--mapping", help="mapping file of the export (as for validate)")
     weights.add_argument("--format", help="force the survey tool's layout")

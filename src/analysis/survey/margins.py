@@ -12,6 +12,7 @@ more than the file's ``tolerance``, a population category no respondent belongs 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,14 @@ import yaml
 from analysis.core.errors import Problem, SurveyDataError
 from analysis.core.yamlfile import Document, load_document
 from analysis.survey.codebook import Codebook, Item
+
+#: A total written with points as thousands separators ("17.000" for 17000, Dutch style), which YAML
+#: reads as a decimal number (17.0): ambiguous, so refused.
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(\.[0-9]{3})+")
+
+#: The items a population margin can describe: the background questions with one answer.
+BACKGROUND_THEME = "participants"
+BACKGROUND_TYPES = ("single", "ordinal")
 
 #: Relative disagreement allowed between the totals of different margins when the file states none.
 DEFAULT_TOLERANCE = 0.01
@@ -63,7 +72,7 @@ class Margins:
 def read_margins(path: str | Path, codebook: Codebook) -> Margins:
     """Read a margins file and check it against the codebook; raise SurveyDataError listing every problem."""
     name = str(path)
-    document = _parse(name, Path(path).read_text(encoding="utf-8"))
+    document = _parse(name, _text(name, Path(path).read_bytes()))
     raw = document.data
     if not isinstance(raw, dict) or not isinstance(raw.get("margins"), list) or not raw["margins"]:
         raise SurveyDataError([Problem(name, "no list of margins", expected="a 'margins:' list (see the README)")])
@@ -81,6 +90,17 @@ def read_margins(path: str | Path, codebook: Codebook) -> Margins:
         raise SurveyDataError(sorted(problems, key=lambda p: p.line or 0))
     return Margins(path=name, wave=str(raw.get("wave", "")), illustrative=bool(raw.get("illustrative", False)),
                    population=str(raw.get("population", "")), tolerance=float(tolerance), margins=margins)
+
+
+def _text(name: str, data: bytes) -> str:
+    """The file's text (UTF-8, with or without a byte order mark); another encoding is a problem at its line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SurveyDataError([Problem(name, "the file is not UTF-8 text", line=line,
+                                       value=repr(data[exc.start:exc.end]),
+                                       expected="save the file as UTF-8")]) from None
 
 
 def _parse(name: str, text: str) -> Document:
@@ -141,11 +161,18 @@ def _margin(name: str, entry: Any, node: yaml.Node, document: Document) -> tuple
             or "item" not in entry:
         return None, [Problem(name, "a margin needs 'item' and 'totals'", line=line,
                               expected="item: <codebook item>, totals: {category: number, ...}")]
-    lines = document.key_lines[_mapping_value(node, "totals")]
+    totals_node = _mapping_value(node, "totals")
+    lines = document.key_lines[totals_node]
     problems = [Problem(name, "a population total must be a positive number", line=lines[key],
                         column=str(entry["item"]), value=f"{key}: {'(empty)' if value is None else value}",
                         expected="a number of people above 0")
                 for key, value in entry["totals"].items() if not _positive_number(value)]
+    problems += [Problem(name, f"'{value.value}' reads as {float(value.value):g}: a point is a decimal point, not "
+                         "a thousands separator", line=value.start_mark.line + 1, column=str(entry["item"]),
+                         value=f"{key.value}: {value.value}",
+                         expected=f"the number without separators, e.g. {value.value.replace('.', '')}")
+                 for key, value in totals_node.value
+                 if isinstance(value, yaml.ScalarNode) and _THOUSANDS.fullmatch(value.value)]
     if problems:
         return None, problems
     totals = {key: float(value) for key, value in entry["totals"].items()}
@@ -170,6 +197,10 @@ def _category_problems(name: str, margin: Margin, codebook: Codebook) -> list[Pr
     if margin.item not in codebook:
         return [Problem(name, "no such item in the codebook", line=margin.line, value=margin.item)]
     item = codebook[margin.item]
+    if item.theme != BACKGROUND_THEME or item.type not in BACKGROUND_TYPES:
+        return [Problem(name, "not a background item (a question about who the respondent is, with one answer)",
+                        line=margin.line, column=margin.item, value=f"{item.type} item of theme '{item.theme}'",
+                        expected="an item of theme 'participants' with one answer, e.g. organisation, role, age_band")]
     if margin.by not in ("code", "group"):
         return [Problem(name, "'by' must be 'code' or 'group'", line=margin.line, column=margin.item, value=margin.by)]
     known = _categories(item, margin.by)
