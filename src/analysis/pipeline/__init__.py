@@ -11,6 +11,7 @@
 - :mod:`~analysis.pipeline.calibration`: claims on noise and synthetic exports (``make calibrate``).
 - :mod:`~analysis.pipeline.explore`: exploring in JupyterLab (``explore.open(...).table(item, by=...)``).
 - :mod:`~analysis.pipeline.explore_table`: one protected, tested breakdown and its HTML.
+- :mod:`~analysis.pipeline.explore_controls`: the exploration notebook's controls (ipywidgets) over ``survey.table``.
 - :mod:`~analysis.pipeline.analyses`: declared extra analyses (a YAML file of breakdowns) read and computed.
 - :mod:`~analysis.pipeline.cli`: ``python -m analysis``.
 - :mod:`~analysis.pipeline.cli_coding`: the handlers of ``python -m analysis coding``.
