@@ -8,6 +8,7 @@ true export column -> codebook column of each is the generated mapping of the co
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,20 @@ def test_validate_overview_maps_what_the_draft_maps(tmp_path, bundled_rows):
     pasted = "\n".join(line for line in overview.splitlines() if not line.startswith("unmapped"))
     (tmp_path / "m.yaml").write_text(pasted + "\n", encoding="utf-8")
     assert len(load(path, mapping=tmp_path / "m.yaml")) == len(rows) - 1
+
+
+def test_validate_hint_leaves_a_column_whose_match_another_column_fills_as_todo(tmp_path, bundled_rows, capsys):
+    """An extra platform option ("[Instagram]", as a survey run with one more option exports it) is a TODO
+    in the draft because the Twitter column matches platforms_twitter better; before, validate's hint,
+    matching the unmapped column alone, printed it as 'platforms_twitter  # score 94: check it'."""
+    from analysis.pipeline.cli import main
+
+    extra = "Welke social media gebruikt u voor uw werk? (meerdere antwoorden mogelijk) [Instagram]"
+    rows = [r + ([extra] if k == 0 else ["0"]) for k, r in enumerate(bundled_rows)]
+    path = write_rows(tmp_path / "extra_option.csv", rows)
+    assert main(["validate", str(path)]) == 2
+    line = next(line for line in capsys.readouterr().err.splitlines() if line.startswith(f"  {json.dumps(extra)}"))
+    assert "null  # TODO its best match platforms_twitter" in line
 
 
 def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:

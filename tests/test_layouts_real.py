@@ -218,3 +218,21 @@ def test_forms_multi_select_keeps_what_is_left_after_the_options_as_other(codebo
     split = split_multi(codebook["platforms"], ["Twitter, Facebook, Mastodon", "LinkedIn"], None, {})
     assert split.options["platforms_other"] == ["1", "0"]
     assert split.options["platforms_twitter"] == ["1", "0"] and split.other_texts == ["Mastodon", ""]
+
+
+@pytest.mark.parametrize("stamp, email", [("Horodateur", "Adresse e-mail"), ("Zeitstempel", None),
+                                          ("Marca temporal", None)])
+def test_forms_time_stamp_and_email_in_the_account_language_are_the_tools_own(tmp_path, stamp, email):
+    """Google Forms names its time-stamp (and e-mail) column in the form owner's language: a French
+    export starts "Horodateur,Adresse e-mail," (shoklah/Olympic-Warriors,
+    server/olympic_warriors/tests/fixtures/registration_2026_sample.csv). Every time stamp that
+    shows the layout is also dropped as the tool's own column, not left as an unknown question."""
+    own = [stamp] + ([email] if email else [])
+    path = write_rows(tmp_path / "gf.csv", [
+        own + [ROLE, AGE],
+        ["10/06/2011 09:00:00"] + (["a@example.org"] if email else []) + ["Wijkagent", "25-34"],
+    ])
+    table = read_table(path)
+    assert table.layout == "forms" and table.metadata_columns == own
+    columns = draft_mapping(path).text.split("\ncolumns:\n", 1)[1]
+    assert not [c for c in own if f'"{c}"' in columns]

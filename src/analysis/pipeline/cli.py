@@ -33,6 +33,19 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filled_columns(args: argparse.Namespace) -> frozenset[str]:
+    """The codebook columns the export's columns fill after its mapping (none when it cannot be read)."""
+    from analysis.survey.mapping import Mapping
+    from analysis.survey.reading import read_table
+
+    try:
+        table = read_table(args.path, sheet=args.sheet, format=args.format)
+        renamed = Mapping.read(args.mapping).columns if args.mapping else {}
+    except SurveyDataError:
+        return frozenset()
+    return frozenset(renamed.get(h, h) for h in table.header) - {None}
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.core.errors import Problem
     from analysis.survey.summary import problems_overview, validation_summary
@@ -45,7 +58,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.debug:
             raise
         print(exc.report(), file=sys.stderr)
-        overview = problems_overview(exc, wave=args.wave)
+        overview = problems_overview(exc, wave=args.wave, taken=_filled_columns(args))
         if overview:
             print(overview, file=sys.stderr)
         return EXIT_INVALID

@@ -35,9 +35,14 @@ def _key(text: str) -> str:
 #: Columns that hold personal data in any layout: never allowed to reach the survey frame.
 PERSONAL_COLUMNS = _names(
     "Email", "E-mail", "E-mailadres", "Email Address", "E-mail address", "IP Address", "IPAddress", "ipaddr",
-    "Name", "Naam", "EmailAddress", "First Name", "Last Name", "Voornaam", "Achternaam",
+    "Name", "Naam", "EmailAddress", "First Name", "Last Name", "Voornaam", "Achternaam", "Adresse e-mail",
     "RecipientEmail", "RecipientFirstName", "RecipientLastName", "Recipient Email", "Recipient First Name",
     "Recipient Last Name", "LocationLatitude", "LocationLongitude", "Location Latitude", "Location Longitude")
+
+#: Google Forms' first column, the response's time stamp, in the language of the form owner's account
+#: ("Horodateur,Adresse e-mail,..." in a French export: shoklah/Olympic-Warriors,
+#: server/olympic_warriors/tests/fixtures/registration_2026_sample.csv).
+_GOOGLE_MARKERS = _names("Tijdstempel", "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel")
 
 #: Each tool's own columns (administration, timing, identifiers of the tool), dropped at load.
 TOOL_COLUMNS: dict[str, frozenset[str]] = {
@@ -52,7 +57,7 @@ TOOL_COLUMNS: dict[str, frozenset[str]] = {
     "forms": _names(
         "Tijdstempel", "Timestamp", "Score", "Punten", "Id", "ID", "Start time", "Completion time",
         "Last modified time", "Begintijd", "Tijd van voltooien", "Tijdstip van laatste wijziging",
-        "Total points", "Quiz feedback", "Totaal aantal punten"),
+        "Total points", "Quiz feedback", "Totaal aantal punten") | _GOOGLE_MARKERS,
     "spss": frozenset(),
     "plain": frozenset(),
 }
@@ -66,7 +71,6 @@ _QUALTRICS_MARKERS = _names("StartDate", "EndDate", "ResponseId", "ResponseID", 
 #: The first header row of a Qualtrics "Legacy" export numbers its metadata columns V1, V2, ...
 _QUALTRICS_LEGACY_NUMBER = re.compile(r"^V\d+$")
 _SURVEYMONKEY_MARKERS = _names("Respondent ID", "Collector ID")
-_GOOGLE_MARKERS = _names("Tijdstempel", "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel")
 _MICROSOFT_MARKERS = _names("Start time", "Completion time", "Begintijd", "Tijd van voltooien")
 #: SurveyMonkey's answer-option row names a single-column question's cell like this.
 _SURVEYMONKEY_RESPONSE = _names("Response", "Open-Ended Response", "Antwoord", "Open antwoord", "Reactie")

@@ -81,13 +81,14 @@ def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
     return "\n".join(lines)
 
 
-def problems_overview(error: SurveyDataError, wave: str | None = None) -> str:
+def problems_overview(error: SurveyDataError, wave: str | None = None, taken: frozenset[str] = frozenset()) -> str:
     """After the list of problems: unmapped columns and values as YAML to paste into the mapping.
 
     Columns are matched as ``mapping draft`` matches them (its matcher and threshold, against the
     codebook of `wave` or of the wave the columns match best): a match is a mapping line with its
-    score, what cannot be matched is ``null  # TODO ...``, never a guess. Counts are respondents.
-    Returns '' when there is nothing.
+    score, what cannot be matched is ``null  # TODO ...``, never a guess. A match to a codebook column
+    (or item) in `taken`, which another export column already fills, is a TODO too, as in the draft.
+    Counts are respondents. Returns '' when there is nothing.
     """
     columns: dict[str, None] = {}
     values: dict[str, dict[str, list]] = {}
@@ -104,7 +105,7 @@ def problems_overview(error: SurveyDataError, wave: str | None = None) -> str:
         lines.append(f"unmapped columns ({len(columns)}): paste into the mapping (export column: codebook column; "
                      "null ignores the column):")
         lines.append("columns:")
-        lines += _column_lines(list(columns), wave)
+        lines += _column_lines(list(columns), wave, taken)
     if values:
         lines.append("unmapped values: paste into the mapping (export value: codebook code; null = missing):")
         lines.append("values:")
@@ -117,15 +118,21 @@ def problems_overview(error: SurveyDataError, wave: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _column_lines(columns: list[str], wave: str | None) -> list[str]:
+def _column_lines(columns: list[str], wave: str | None, taken: frozenset[str]) -> list[str]:
     """A mapping line per unmapped export column, matched as ``mapping draft`` matches columns."""
     from analysis.survey.mapping_draft import detect_wave
 
-    found, basis, matches = detect_wave([(c, c) for c in columns], load_codebook(), wave)
+    codebook = load_codebook()
+    found, basis, matches = detect_wave([(c, c) for c in columns], codebook, wave)
+    items = codebook.column_item()
     lines = [f"  # codebook wave {found} ({basis})"] if found else []
     for match in matches:
         key = json.dumps(match.header, ensure_ascii=False)
-        if match.target is not None:
+        item = items.get(match.target)
+        if match.target in taken or (item is not None and item.id in taken):
+            lines.append(f"  {key}: null  # TODO its best match {match.target} (score {match.score:.0f}) is "
+                         "already filled by another export column; null ignores the column")
+        elif match.target is not None:
             lines.append(f"  {key}: {match.target}  # score {match.score:.0f}: check it")
         else:
             best = ", ".join(f"{t} {s:.0f}" for t, s in match.options[:3]) or "none"
