@@ -15,10 +15,13 @@ when zeros are hidden), so a cell hidden in one release and shown as 5 in the ot
 exits 1 when it is not empty.
 
 k and the rule profile come from each build's ``release.json`` (:func:`manifest`): the rule in
-force, the dataset label and the input's SHA-256 - nothing about a respondent.
+force, the dataset label, the input's SHA-256 and the SHA-256 of every published file (the chapters'
+folders, the appendix ``analyses/``, the report, the workbook, the notebooks; not the analyst's
+``analyst/``) - nothing about a respondent.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -32,18 +35,20 @@ import pandas as pd
 from analysis.protection.disclosure import SUPPRESSED
 from analysis.core.errors import Problem, SurveyDataError
 
-__all__ = ["MANIFEST", "Difference", "ReleaseComparison", "compare_releases", "manifest", "read_manifest",
-           "write_manifest"]
+__all__ = ["MANIFEST", "Difference", "ReleaseComparison", "compare_releases", "manifest", "published_files",
+           "read_manifest", "write_manifest"]
 
 #: The published record of a build's rules, next to report.html.
 MANIFEST = "release.json"
 #: Version of the manifest's layout.
 MANIFEST_FORMAT = 1
 #: Columns that name a row (matched between releases); everything else is a value.
-KEY_COLUMNS = ("item", "code", "option", "label", "group", "term", "term_type", "item_a", "item_b", "id", "force",
-               "kind", "theme", "comparison")
-#: Folders of a build that hold no published table of a theme.
+KEY_COLUMNS = ("item", "code", "option", "label", "part", "group", "category", "term", "term_type", "item_a", "item_b",
+               "id", "force", "kind", "theme", "comparison")
+#: Folders of a build that hold no published table (of a theme or of the appendix of additional analyses).
 _NOT_THEMES = {"analyst", "notebooks", "interactive"}
+#: The build's folder for the analyst only (respondent level): never published, so not in the manifest.
+_ANALYST = "analyst"
 _BAND = re.compile(r"^\s*(\d+)\s*(?:[–-]\s*(\d+)|(\+))?\s*$")
 
 
@@ -57,9 +62,20 @@ def manifest(*, k: int, profile: str, zeros_hidden: bool, label: str, input_sha2
             "synthetic": bool(synthetic)}
 
 
+def published_files(folder: str | Path) -> dict[str, str]:
+    """The SHA-256 of every published file of a build folder, by its path in the folder: everything but
+    the analyst's folder and the manifest itself."""
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST
+            and path.relative_to(folder).parts[0] != _ANALYST}
+
+
 def write_manifest(folder: str | Path, record: dict[str, Any]) -> Path:
-    """Write ``release.json`` into a build's output folder (sorted keys: same build, same bytes)."""
+    """Write ``release.json`` into a build's output folder, with the digest of every file published
+    beside it (:func:`published_files`; written last, sorted keys: same build, same bytes)."""
     path = Path(folder) / MANIFEST
+    record = {**record, "files": published_files(folder)}
     path.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
