@@ -25,7 +25,7 @@ from analysis.pipeline.build import NOTEBOOKS, THEME_MODULES
 from analysis.pipeline.cache import read_inputs
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.protection.disclosure import SUPPRESSED
-from analysis.protection.release import MANIFEST, compare_releases
+from analysis.protection.release import MANIFEST, compare_releases, read_manifest, write_manifest
 from analysis.report.text import message
 from analysis.survey.codebook import load_codebook
 
@@ -241,7 +241,7 @@ def test_check_release_finds_a_small_count_planted_in_an_appendix_table(margins_
     for name in ("old", "new"):
         releases[name] = tmp_path / name
         shutil.copytree(margins_build["out"] / APPENDIX, releases[name] / APPENDIX)
-        shutil.copy(margins_build["out"] / MANIFEST, releases[name] / MANIFEST)
+        write_manifest(releases[name], read_manifest(margins_build["out"]))      # the digests of the copies
     path = releases["new"] / APPENDIX / "3_enforcement_applications_by_role.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = next(i for i, count in enumerate(table["count"]) if count not in ("", SUPPRESSED) and int(count) >= 5)
@@ -253,3 +253,5 @@ def test_check_release_finds_a_small_count_planted_in_an_appendix_table(margins_
     found = [(d.table, d.quantity, d.low) for d in comparison.differences]
     assert (f"{APPENDIX}/{path.name}", "count", 3) in found
     assert all(d.row.startswith(f"part={table.loc[row, 'part']}, group=") for d in comparison.differences)
+    # the edited table is not the one the release's manifest lists; the other release's files are
+    assert comparison.notes == [f"{path}: changed since the build (its SHA-256 is not the one {MANIFEST} lists)"]

@@ -17,7 +17,8 @@ exits 1 when it is not empty.
 k and the rule profile come from each build's ``release.json`` (:func:`manifest`): the rule in
 force, the dataset label, the input's SHA-256 and the SHA-256 of every published file (the chapters'
 folders, the appendix ``analyses/``, the report, the workbook, the notebooks; not the analyst's
-``analyst/``) - nothing about a respondent.
+``analyst/``) - nothing about a respondent. A published file that is not as its release's manifest
+lists it (edited, added or removed since the build) is noted.
 """
 from __future__ import annotations
 
@@ -273,6 +274,7 @@ def compare_releases(new: str | Path, old: str | Path) -> ReleaseComparison:
     new_rule, old_rule = _Rule.of(new_record), _Rule.of(old_record)
     k = max(new_rule.k, old_rule.k)
     result = ReleaseComparison(k, (str(new_record["profile"]), str(old_record["profile"])))
+    result.notes += _digest_notes(new, new_record) + _digest_notes(old, old_record)
     if new_record.get("lang") != old_record.get("lang"):
         result.notes.append(f"the releases are in different languages ({new_record.get('lang')}, "
                             f"{old_record.get('lang')}): rows labelled in words cannot be matched")
@@ -300,6 +302,23 @@ def compare_releases(new: str | Path, old: str | Path) -> ReleaseComparison:
                         name, ", ".join(key), quantity, kind, text_a or _span(range_a), text_b or _span(range_b),
                         int(diff[0]), int(diff[1])))
     return result
+
+
+def _digest_notes(folder: Path, record: dict[str, Any]) -> list[str]:
+    """Published files that are not as the build's manifest lists them (edited, added or removed since the
+    build); none for a manifest without digests."""
+    listed = record.get("files")
+    if not isinstance(listed, dict):
+        return []
+    found, notes = published_files(folder), []
+    for name in sorted(set(found) | set(listed)):
+        if name not in found:
+            notes.append(f"{folder / name}: removed since the build (listed in {MANIFEST})")
+        elif name not in listed:
+            notes.append(f"{folder / name}: added since the build (not in {MANIFEST})")
+        elif found[name] != listed[name]:
+            notes.append(f"{folder / name}: changed since the build (its SHA-256 is not the one {MANIFEST} lists)")
+    return notes
 
 
 def _span(value: tuple[float, float]) -> str:
