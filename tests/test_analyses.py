@@ -9,7 +9,9 @@ does for the chapters.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -18,11 +20,13 @@ from openpyxl import load_workbook
 
 from analysis.core.errors import SurveyDataError
 from analysis.core.paths import DATA_DIR
-from analysis.pipeline.appendix import APPENDIX, declared, section_html
+from analysis.pipeline.appendix import APPENDIX, GRID_TITLES, declared, section_html
 from analysis.pipeline.build import NOTEBOOKS, THEME_MODULES
 from analysis.pipeline.cache import read_inputs
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.protection.disclosure import SUPPRESSED
+from analysis.protection.release import MANIFEST, compare_releases, read_manifest, write_manifest
+from analysis.report.text import message
 from analysis.survey.codebook import load_codebook
 
 EXAMPLE = DATA_DIR / "examples" / "analyses.yaml"
@@ -38,6 +42,17 @@ def _parts(item: str) -> int:
 
 
 EXPECTED_TABLES = _parts("current_barriers") + _parts("use_frequency") + _parts("enforcement_applications")
+
+
+def _organisation_types(lang: str) -> dict[str, str]:
+    """The codebook's names of the types of organisation (the participants chapter's words)."""
+    return {str(g.code): g.labels[lang] for g in load_codebook()["organisation"].groups}
+
+
+@pytest.fixture(scope="module")
+def dutch_frame():
+    """The bundled export, validated once for the Dutch appendices made without a build."""
+    return load_survey(BuildParameters(analyses=EXAMPLE, lang="nl"))[0]
 
 
 def _appendix_section(report: str) -> str:
@@ -64,16 +79,62 @@ def test_report_has_the_appendix_with_the_three_declared_tables_after_the_chapte
     assert report.index('id="additional-analyses"') > report.index('aria-labelledby="6-')  # after the last chapter
 
 
-def test_dutch_appendix_of_the_same_frame_has_the_dutch_titles_and_words():
-    params = BuildParameters(analyses=EXAMPLE, lang="nl")
-    frame, _ = load_survey(params)
-    html = section_html(declared(params, frame))
+def test_dutch_appendix_of_the_same_frame_has_the_dutch_titles_and_words(dutch_frame):
+    html = section_html(declared(BuildParameters(analyses=EXAMPLE, lang="nl"), dutch_frame))
     assert html.startswith("<h1>Aanvullende analyses</h1>")
     for title in TITLES["nl"]:
         assert f"<h2>{title}</h2>" in html
     assert html.count('<table class="survey-table"') == EXPECTED_TABLES
     assert "Antwoord</th>" in html and "Respondenten</th>" in html and "onderdrukt: gebaseerd op minder dan" in html
     assert "Additional analyses" not in html and "Respondents</th>" not in html
+    # the grid as its chapter names it, the types of organisation and the filter in the codebook's words
+    captions = re.findall(r"<caption>(.*?)</caption>", html)
+    assert captions[0] == "Hoe sterk elke factor het gebruik nu belemmert naar type organisatie: Mentaliteit en cultuur"
+    assert all(f'<th scope="col">{name}</th>' in html for name in _organisation_types("nl").values())
+    assert "regional_police" not in html and "current barriers" not in html and "enforcement applications" not in html
+    assert any(c.endswith("(alleen type organisatie: Regionale politiekorpsen)") for c in captions)
+    assert ("<p>Deze analyse telt en toetst alleen de respondenten binnen het filter “type organisatie: Regionale "
+            "politiekorpsen”.</p>") in html
+    assert "kleiner is dan 0,05" in html and "(Holm)" in html
+
+
+def test_every_rating_grid_has_its_chapters_title_in_both_languages():
+    """A grid's caption is the title of its table in the chapter (the codebook names a grid only by its id)."""
+    assert set(GRID_TITLES) == {i.grid for i in load_codebook().items if i.grid}
+    for grid, key in GRID_TITLES.items():
+        theme = load_codebook().grid(grid)[0].theme
+        assert key[0] == theme[0] and message(key, "en") and message(key, "nl"), grid
+
+
+def test_a_filtered_table_with_every_count_hidden_is_one_sentence_not_a_table_of_markers(tmp_path, dutch_frame):
+    path = tmp_path / "analyses.yaml"
+    path.write_text("analyses:\n  - item: use_frequency\n    by: age_band\n    within: {organisation_type: other}\n"
+                    "    title: {en: A, nl: B}\n", encoding="utf-8")
+    appendix = declared(BuildParameters(analyses=path, lang="nl"), dutch_frame)
+    (_, table), = appendix.tables
+    assert table.counts()["count"].fillna(0).eq(0).all()     # every count hidden (empty) or zero
+    html = section_html(appendix)
+    assert '<table class="survey-table"' not in html and 'class="suppressed"' not in html
+    assert ("<p>Hoe vaak gebruikt u social media voor uw werk? naar Wat is uw leeftijd? (alleen type organisatie: "
+            "Anders): er wordt geen tabel getoond, omdat elk aantal erin nul is of verborgen door de regel voor kleine "
+            "aantallen (minder dan 5 respondenten") in html
+    assert "binnen het filter “type organisatie: Anders”" in html
+
+
+def test_captions_name_the_grid_as_its_chapter_does_and_the_types_of_organisation_in_words(margins_build):
+    out = margins_build["out"]
+    section = _appendix_section((out / "report.html").read_text(encoding="utf-8"))
+    captions = re.findall(r"<caption>(.*?)</caption>", section)
+    assert captions[0] == "How much each factor hinders use today by type of organisation: Mentality and culture"
+    assert captions[-1].startswith("Importance of applications for enforcement by What is your role?: ")
+    names = _organisation_types("en")
+    assert all(f'<th scope="col">{name}</th>' in section for name in names.values())
+    assert not [i for i in names if f">{i}<" in section or f": {i})" in section]
+    csv = pd.read_csv(out / APPENDIX / "1_current_barriers_by_organisation_type.csv", dtype=str)
+    assert set(csv["group"]) == set(names.values())
+    book = load_workbook(out / "tables.xlsx", read_only=True)
+    sheet = book[next(name for name in book.sheetnames if name.startswith("add_1_"))]
+    assert {row[2] for row in list(sheet.iter_rows(values_only=True))[1:]} == set(names.values())
 
 
 def test_tables_workbook_has_a_sheet_per_declared_analysis(margins_build):
@@ -161,3 +222,36 @@ def test_the_build_refuses_a_bad_analyses_file_before_any_notebook_runs(tmp_path
     err = capsys.readouterr().err
     assert status == 2 and f"{path}, line 2" in err and "unknown item 'nope'" in err
     assert not (tmp_path / "o").exists() and not (tmp_path / ".o.staging").exists()
+
+
+# --------------------------------------------------------------------------------- the release
+
+def test_the_release_manifest_lists_every_published_file_with_its_digest(margins_build):
+    out = margins_build["out"]
+    files = pd.read_json(out / MANIFEST, typ="series")["files"]
+    published = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                       if p.is_file() and p.parts[len(out.parts)] != "analyst" and p.name != MANIFEST)
+    assert sorted(files) == published and f"{APPENDIX}/1_current_barriers_by_organisation_type.csv" in files
+    assert all(files[name] == hashlib.sha256((out / name).read_bytes()).hexdigest() for name in published)
+
+
+def test_check_release_finds_a_small_count_planted_in_an_appendix_table(margins_build, tmp_path):
+    """Two releases whose appendix tables differ by three respondents in one cell: check-release names it."""
+    releases = {}
+    for name in ("old", "new"):
+        releases[name] = tmp_path / name
+        shutil.copytree(margins_build["out"] / APPENDIX, releases[name] / APPENDIX)
+        write_manifest(releases[name], read_manifest(margins_build["out"]))      # the digests of the copies
+    path = releases["new"] / APPENDIX / "3_enforcement_applications_by_role.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = next(i for i, count in enumerate(table["count"]) if count not in ("", SUPPRESSED) and int(count) >= 5)
+    table.loc[row, "count"] = str(int(table.loc[row, "count"]) + 3)
+    table.to_csv(path, index=False, lineterminator="\n")
+    assert compare_releases(releases["old"], releases["old"]).ok
+    comparison = compare_releases(releases["new"], releases["old"])
+    assert comparison.tables_compared == 3
+    found = [(d.table, d.quantity, d.low) for d in comparison.differences]
+    assert (f"{APPENDIX}/{path.name}", "count", 3) in found
+    assert all(d.row.startswith(f"part={table.loc[row, 'part']}, group=") for d in comparison.differences)
+    # the edited table is not the one the release's manifest lists; the other release's files are
+    assert comparison.notes == [f"{path}: changed since the build (its SHA-256 is not the one {MANIFEST} lists)"]

@@ -15,10 +15,14 @@ when zeros are hidden), so a cell hidden in one release and shown as 5 in the ot
 exits 1 when it is not empty.
 
 k and the rule profile come from each build's ``release.json`` (:func:`manifest`): the rule in
-force, the dataset label and the input's SHA-256 - nothing about a respondent.
+force, the dataset label, the input's SHA-256 and the SHA-256 of every published file (the chapters'
+folders, the appendix ``analyses/``, the report, the workbook, the notebooks; not the analyst's
+``analyst/``) - nothing about a respondent. A published file that is not as its release's manifest
+lists it (edited, added or removed since the build) is noted.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -32,18 +36,20 @@ import pandas as pd
 from analysis.protection.disclosure import SUPPRESSED
 from analysis.core.errors import Problem, SurveyDataError
 
-__all__ = ["MANIFEST", "Difference", "ReleaseComparison", "compare_releases", "manifest", "read_manifest",
-           "write_manifest"]
+__all__ = ["MANIFEST", "Difference", "ReleaseComparison", "compare_releases", "manifest", "published_files",
+           "read_manifest", "write_manifest"]
 
 #: The published record of a build's rules, next to report.html.
 MANIFEST = "release.json"
 #: Version of the manifest's layout.
 MANIFEST_FORMAT = 1
 #: Columns that name a row (matched between releases); everything else is a value.
-KEY_COLUMNS = ("item", "code", "option", "label", "group", "term", "term_type", "item_a", "item_b", "id", "force",
-               "kind", "theme", "comparison")
-#: Folders of a build that hold no published table of a theme.
+KEY_COLUMNS = ("item", "code", "option", "label", "part", "group", "category", "term", "term_type", "item_a", "item_b",
+               "id", "force", "kind", "theme", "comparison")
+#: Folders of a build that hold no published table (of a theme or of the appendix of additional analyses).
 _NOT_THEMES = {"analyst", "notebooks", "interactive"}
+#: The build's folder for the analyst only (respondent level): never published, so not in the manifest.
+_ANALYST = "analyst"
 _BAND = re.compile(r"^\s*(\d+)\s*(?:[–-]\s*(\d+)|(\+))?\s*$")
 
 
@@ -57,9 +63,20 @@ def manifest(*, k: int, profile: str, zeros_hidden: bool, label: str, input_sha2
             "synthetic": bool(synthetic)}
 
 
+def published_files(folder: str | Path) -> dict[str, str]:
+    """The SHA-256 of every published file of a build folder, by its path in the folder: everything but
+    the analyst's folder and the manifest itself."""
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST
+            and path.relative_to(folder).parts[0] != _ANALYST}
+
+
 def write_manifest(folder: str | Path, record: dict[str, Any]) -> Path:
-    """Write ``release.json`` into a build's output folder (sorted keys: same build, same bytes)."""
+    """Write ``release.json`` into a build's output folder, with the digest of every file published
+    beside it (:func:`published_files`; written last, sorted keys: same build, same bytes)."""
     path = Path(folder) / MANIFEST
+    record = {**record, "files": published_files(folder)}
     path.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -257,6 +274,7 @@ def compare_releases(new: str | Path, old: str | Path) -> ReleaseComparison:
     new_rule, old_rule = _Rule.of(new_record), _Rule.of(old_record)
     k = max(new_rule.k, old_rule.k)
     result = ReleaseComparison(k, (str(new_record["profile"]), str(old_record["profile"])))
+    result.notes += _digest_notes(new, new_record) + _digest_notes(old, old_record)
     if new_record.get("lang") != old_record.get("lang"):
         result.notes.append(f"the releases are in different languages ({new_record.get('lang')}, "
                             f"{old_record.get('lang')}): rows labelled in words cannot be matched")
@@ -284,6 +302,23 @@ def compare_releases(new: str | Path, old: str | Path) -> ReleaseComparison:
                         name, ", ".join(key), quantity, kind, text_a or _span(range_a), text_b or _span(range_b),
                         int(diff[0]), int(diff[1])))
     return result
+
+
+def _digest_notes(folder: Path, record: dict[str, Any]) -> list[str]:
+    """Published files that are not as the build's manifest lists them (edited, added or removed since the
+    build); none for a manifest without digests."""
+    listed = record.get("files")
+    if not isinstance(listed, dict):
+        return []
+    found, notes = published_files(folder), []
+    for name in sorted(set(found) | set(listed)):
+        if name not in found:
+            notes.append(f"{folder / name}: removed since the build (listed in {MANIFEST})")
+        elif name not in listed:
+            notes.append(f"{folder / name}: added since the build (not in {MANIFEST})")
+        elif found[name] != listed[name]:
+            notes.append(f"{folder / name}: changed since the build (its SHA-256 is not the one {MANIFEST} lists)")
+    return notes
 
 
 def _span(value: tuple[float, float]) -> str:
