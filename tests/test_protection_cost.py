@@ -135,3 +135,18 @@ def test_a_hidden_n_does_not_hide_dont_know_and_missing_that_the_box_counts_give
     for unknown in ("dont_know_n", "missing_n"):
         low, high = _attacker_range(summary, distribution, len(values), unknown)
         assert high - low >= required_width(5, False), (unknown, low, high)
+
+
+def test_the_mean_stays_hidden_where_n_links_the_codes_to_dont_know_and_missing():
+    """Found on a 30-respondent sample (item bar_embedding): codes 2, 4, 5 shown (0, 12, 8), n = 27 shown, don't
+    know and missing small and hidden, the bottom-2 count hidden. The codes add up to n, so c1 + c3 = 7, and the
+    mean (3.963 x 27 = 107) gives c1 + 3 c3 = 19: c1 = 1, pinned. The audit must see n through the sum that
+    declares the codes with don't know and missing (n + don't know + missing = the respondents)."""
+    values = [1.0] + [3.0] * 6 + [4.0] * 12 + [5.0] * 8 + [9.0] * 2 + [np.nan]
+    frame = pd.DataFrame({"q": values})
+    summary_pub, _ = publication.rating_grid(stats.rating_summary(frame, ["q"]),
+                                             stats.rating_distribution(frame, ["q"]), [1, 2, 3, 4, 5],
+                                             profile("standard", 5))
+    summary = summary_pub.marked().iloc[0]
+    assert not is_hidden(summary["n"]) and is_hidden(summary["bottom2_count"])
+    assert is_hidden(summary["mean"])
