@@ -143,7 +143,10 @@ def test_decisions_match_the_cell_by_cell_implementation() -> None:
     """Same primary cells, reasons and audit as commit 482b10f (reference file); the secondary cells
     differ by design (issue 21): they are chosen to hide the fewest respondents, so in every case they
     hide no more respondents than the reference's smallest-first choice, and no hidden cell could be shown;
-    a rating mean or median is hidden only where the reference hid it too (and it narrows a small count)."""
+    a rating mean or median is hidden only where the reference hid it too (and it narrows a small count).
+    One reference choice protected too little: item q02 of the strict ratings hid n (394) behind don't know (6)
+    and missing (0) while top-2, bottom-2 and the middle were public, so n was their sum and don't know +
+    missing = 400 - 394 (a range of 6 where 9 is required); hiding its bottom-2 count (99) closes that."""
     with REFERENCE.open(newline="", encoding="utf-8") as f:
         expected = list(csv.DictReader(f))
     cases = _cases()
@@ -166,7 +169,8 @@ def test_decisions_match_the_cell_by_cell_implementation() -> None:
                   if r["case"] == name and r["kind"] == "log" and r["reason"] == "secondary"]
         now = [cell for cell, why in pub.reasons.items() if why == "secondary"]
         cost_before = sum(pub._true.get(cell, 0.0) for cell in before)
-        assert sum(pub._true.get(cell, 0.0) for cell in now) <= cost_before, name
+        closed = {"ratings_large_strict/summary": 99.0}.get(name, 0.0)  # the cost of closing the leak above
+        assert sum(pub._true.get(cell, 0.0) for cell in now) <= cost_before + closed, name
         fewer += sum(pub._true.get(cell, 0.0) for cell in now) < cost_before
         assert not pub.showable(), name
     assert fewer >= 5

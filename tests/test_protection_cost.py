@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import stats
+from analysis.protection import publication
+from analysis.protection.disclosure import is_hidden
+from analysis.protection.exactness import required_width
 from analysis.protection.rating_statistics import statistics_to_hide
+from analysis.protection.rules import profile
 from analysis.protection.suppression import suppress
 
 
@@ -80,3 +85,68 @@ def test_a_median_at_the_small_code_is_hidden():
     pub = _rating(counts, bottom2_public=True)
     assert pub.is_hidden(0, "count")
     assert statistics_to_hide(pub, range(5), [1, 2, 3, 4, 5], 5, None, 1.0) == {"median"}
+
+
+def _attacker_range(summary: dict, distribution: pd.DataFrame, respondents: int, unknown: str) -> tuple[float, float]:
+    """What a reader can work out for one hidden number of a rating item from the two published tables: the
+    least and greatest value of `unknown` (c1..c5, n, dont_know_n, missing_n) by linear programme (scipy's HiGHS)
+    over every published equation: the shown cells, codes adding up to n, n + don't know + missing = the
+    respondents, and the top-2 and bottom-2 counts of the summary."""
+    from scipy.optimize import linprog
+
+    names = ["c1", "c2", "c3", "c4", "c5", "n", "dont_know_n", "missing_n"]
+    rows, rhs = [], []
+
+    def equation(weights: dict[str, float], value: float) -> None:
+        rows.append([weights.get(name, 0.0) for name in names])
+        rhs.append(value)
+
+    equation({"c1": 1, "c2": 1, "c3": 1, "c4": 1, "c5": 1, "n": -1}, 0)
+    equation({"n": 1, "dont_know_n": 1, "missing_n": 1}, respondents)
+    for code, row in zip(range(1, 6), distribution.to_dict("records")):
+        if not is_hidden(row["count"]):
+            equation({f"c{code}": 1}, float(row["count"]))
+    for column in ("n", "dont_know_n", "missing_n"):
+        if not is_hidden(summary[column]):
+            equation({column: 1}, float(summary[column]))
+    for column, codes in (("top2_count", ("c4", "c5")), ("bottom2_count", ("c1", "c2"))):
+        if not is_hidden(summary[column]):
+            equation(dict.fromkeys(codes, 1.0), float(summary[column]))
+    bounds = []
+    for sign in (1.0, -1.0):
+        objective = [sign if name == unknown else 0.0 for name in names]
+        result = linprog(objective, A_eq=rows, b_eq=rhs, bounds=[(0, None)] * len(names), method="highs")
+        bounds.append(sign * result.fun)
+    return bounds[0], bounds[1]
+
+
+def test_a_hidden_n_does_not_hide_dont_know_and_missing_that_the_box_counts_give_back():
+    """Found on a 30-respondent sample of the bundled export (item opp_events): don't know 1 and missing 1,
+    both small, were protected by hiding n, while the summary showed top-2 (23) and bottom-2 (5) and the
+    distribution the middle code (0). n = 23 + 5 + 0 = 28, so don't know + missing = 30 - 28 = 2: both hidden
+    small counts narrowed to 0..2, narrower than their marker (1..4) allows."""
+    values = [1.0] * 2 + [2.0] * 3 + [4.0] * 11 + [5.0] * 12 + [9.0, np.nan]
+    frame = pd.DataFrame({"q": values})
+    summary_pub, distribution_pub = publication.rating_grid(stats.rating_summary(frame, ["q"]),
+                                                            stats.rating_distribution(frame, ["q"]),
+                                                            [1, 2, 3, 4, 5], profile("standard", 5))
+    summary, distribution = summary_pub.marked().iloc[0].to_dict(), distribution_pub.marked()
+    assert is_hidden(summary["dont_know_n"]) and is_hidden(summary["missing_n"])
+    for unknown in ("dont_know_n", "missing_n"):
+        low, high = _attacker_range(summary, distribution, len(values), unknown)
+        assert high - low >= required_width(5, False), (unknown, low, high)
+
+
+def test_the_mean_stays_hidden_where_n_links_the_codes_to_dont_know_and_missing():
+    """Found on a 30-respondent sample (item bar_embedding): codes 2, 4, 5 shown (0, 12, 8), n = 27 shown, don't
+    know and missing small and hidden, the bottom-2 count hidden. The codes add up to n, so c1 + c3 = 7, and the
+    mean (3.963 x 27 = 107) gives c1 + 3 c3 = 19: c1 = 1, pinned. The audit must see n through the sum that
+    declares the codes with don't know and missing (n + don't know + missing = the respondents)."""
+    values = [1.0] + [3.0] * 6 + [4.0] * 12 + [5.0] * 8 + [9.0] * 2 + [np.nan]
+    frame = pd.DataFrame({"q": values})
+    summary_pub, _ = publication.rating_grid(stats.rating_summary(frame, ["q"]),
+                                             stats.rating_distribution(frame, ["q"]), [1, 2, 3, 4, 5],
+                                             profile("standard", 5))
+    summary = summary_pub.marked().iloc[0]
+    assert not is_hidden(summary["n"]) and is_hidden(summary["bottom2_count"])
+    assert is_hidden(summary["mean"])

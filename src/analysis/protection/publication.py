@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.protection.declarations import as_floats
 from analysis.protection.disclosure import Published, is_hidden
 from analysis.protection.exactness import required_width
 from analysis.protection.rating_statistics import statistics_to_hide
@@ -54,14 +55,24 @@ def rating_grid(summary: pd.DataFrame, distribution: pd.DataFrame, scale: Sequen
     middle category. Where the summary shows a box count, its sum is declared public while the
     distribution is suppressed; where it hides one, the hidden box count joins the distribution's
     suppression as an unpublished cell (box + the item's other codes = n), so the distribution
-    cannot give it back (n minus the shown codes outside the box). The mean times n is the sum of
+    cannot give it back (n minus the shown codes outside the box). n itself is such a sum (the codes,
+    or the boxes and the middle), so a hidden n protects nothing where those are public: every sum that
+    adds up to n is declared with the item's don't know and missing, adding up to the respondents
+    (n + don't know + missing), which keeps a hidden n from hiding them. The mean times n is the sum of
     code times count, and the median bounds the cumulative counts: next to a hidden count of its item
     each is shown only where it narrows no hidden small count (:mod:`~analysis.protection.rating_statistics`).
     """
     summary = summary.copy()
     summary["middle_count"] = summary["n"] - summary["top2_count"] - summary["bottom2_count"]
+    # the boxes and the middle add up to n, so with don't know and missing to the respondents; a middle of
+    # zero is published as such (the distribution shows its code), so it cannot hide them
+    zero_middle = (as_floats(summary["middle_count"]) == 0) & (not rules.zeros)
+    outside = [[(i, c) for c in ("top2_count", "bottom2_count", "dont_know_n", "missing_n") if c in summary]
+               for i in np.flatnonzero(zero_middle).tolist()]
     summary_pub = _suppress(summary, rules, across=[["n", "dont_know_n", "missing_n"],
-                                                    ["top2_count", "bottom2_count", "middle_count"]])
+                                                    ["top2_count", "bottom2_count", "middle_count", "dont_know_n",
+                                                     "missing_n"]],
+                            public_sums=outside)
     summary_pub = summary_pub.drop(["middle_count"])
     distribution_pub = _rating_distribution(distribution, summary_pub, list(scale), rules)
     # the mean and the median are further equations (or inequalities) in the counts: each is hidden
@@ -108,7 +119,9 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
     for item in table["item"].unique():
         rows = np.flatnonzero(items == item).tolist()
         position = summary_rows.get(item)
-        sums.append([(i, "count") for i in rows])
+        # the codes add up to n: with the item's don't know and missing, to the respondents (n may be hidden)
+        rest = [(rows[0], c) for c in ("dont_know_n", "missing_n") if c in table.columns]
+        sums.append([(i, "count") for i in rows] + rest)
         for column, codes in boxes.items():
             inside = [i for i in rows if item_codes[i] in codes]
             if position is None or not summary_pub.is_hidden(position, column):
@@ -119,7 +132,7 @@ def _rating_distribution(distribution: pd.DataFrame, summary_pub: Published, sca
             value = summary_pub._true[(position, column)] if (position, column) in summary_pub._true \
                 else float(table.loc[inside, "count"].sum())
             unpublished.append({"item": item, "code": column, "count": value})
-            sums.append([(box, "count")] + [(i, "count") for i in rows if i not in inside])
+            sums.append([(box, "count")] + [(i, "count") for i in rows if i not in inside] + rest)
             if not 0 < value < rules.k and not (rules.zeros and value == 0):
                 linked.append(box)  # hidden for another reason than its size: hidden all the same
     table = pd.concat([table, pd.DataFrame(unpublished, columns=["item", "code", "count"])], ignore_index=True) \

@@ -39,7 +39,7 @@ def statistics_to_hide(pub: Published, rows: Sequence[int], codes: Sequence[floa
     targets = sorted(set(cells) & pub.primary & hidden)
     if not given or not targets or not pub.k:
         return set()
-    constraints = [con for con in pub.constraints if any(c in cells for c in con)]
+    constraints = _connected(pub.constraints, set(cells), hidden)
     unknown = sorted({c for con in constraints for c in con if c in hidden})
     pos = {c: j for j, c in enumerate(unknown)}
     truth = np.array([pub._true[c] for c in unknown])
@@ -58,6 +58,22 @@ def statistics_to_hide(pub: Published, rows: Sequence[int], codes: Sequence[floa
         if all(hi - lo >= width or hi - lo >= before[t][1] - before[t][0] - 1e-9 for t, (lo, hi) in ranges.items()):
             return given - set(shown)
     return given
+
+
+def _connected(constraints: list[list[Cell]], cells: set[Cell], hidden: set[Cell]) -> list[list[Cell]]:
+    """The public sums that hold one of `cells`, and those that hold a hidden cell of one of them, and so on:
+    every sum that can bear on the item's counts (its codes add up to n only with its don't know and missing,
+    and those with n to the respondents)."""
+    chosen: list[list[Cell]] = []
+    reach, grown = set(cells), True
+    while grown:
+        grown = False
+        for con in constraints:
+            if con not in chosen and any(c in reach for c in con):
+                chosen.append(con)
+                reach |= {c for c in con if c in hidden}
+                grown = True
+    return chosen
 
 
 def _sums(constraints: list[list[Cell]], pos: dict[Cell, int], true: dict[Cell, float]) -> _Rows:
