@@ -227,7 +227,7 @@ def build_questionnaire(codebook: Codebook) -> Questionnaire:
     return Questionnaire(str(codebook.wave), dict(codebook.title), codebook.themes, tuple(out))
 
 
-# --- the mapping of the tool's code export --------------------------------------------------------
+# --- the mapping of the tool's exports ------------------------------------------------------------
 
 def column_sections(questionnaire: Questionnaire) -> list[tuple[str, dict[str, str]]]:
     """(heading style and language, heading -> codebook column) for every export LimeSurvey writes,
