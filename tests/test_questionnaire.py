@@ -3,20 +3,23 @@ printable page (HTML, PDF), the report's questionnaire appendix, and the export 
 6.14 (recorded by scripts/limesurvey_roundtrip.py)."""
 from __future__ import annotations
 
+import csv
 import dataclasses
+import functools
 import html as htmllib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import analysis
+from analysis.core.errors import SurveyDataError
 from analysis.survey.codebook import load_codebook
-from analysis.survey.questionnaire import (NOT_ASKED_TYPES, build_questionnaire, mapping_path, pdf,
-                                           write_questionnaire)
+from analysis.survey.layouts import numbered
+from analysis.survey.questionnaire import (HEADINGS, NOT_ASKED_TYPES, build_questionnaire, mapping, mapping_path,
+                                           pdf, write_questionnaire)
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "data" / "examples" / "limesurvey"
@@ -76,6 +79,28 @@ def test_bundled_survey_file_is_the_generated_one(written):
     """The committed survey file and mapping are what the generator writes today."""
     assert (RECORDED / "politie20_2026.lss").read_bytes() == written.read_bytes()
     assert (RECORDED / "politie20_2026_mapping.yaml").read_bytes() == mapping_path(written).read_bytes()
+
+
+def test_mapping_file_reads_as_the_mapping_with_every_heading_once(written):
+    """The hand-laid YAML (one commented block per heading style) reads back as :func:`mapping`."""
+    from analysis.survey.mapping import Mapping
+
+    expected = mapping(build_questionnaire(_codebook()))
+    read = Mapping.read(mapping_path(written))
+    assert read.columns == {h.strip(): col for h, col in expected["columns"].items()}
+    assert set(read.values) == set(expected["values"]) and set(read.scales) == set(expected["scales"])
+
+
+def test_mapping_refuses_a_heading_that_stands_for_two_columns():
+    """A question whose Dutch text is another question's English text: a full-text heading would
+    stand for two codebook columns, so no mapping is written."""
+    questionnaire = build_questionnaire(_codebook())
+    role, age = questionnaire.questions[3], questionnaire.questions[4]
+    twin = dataclasses.replace(age, text={"nl": role.text["en"], "en": age.text["en"]})
+    broken = dataclasses.replace(questionnaire, questions=questionnaire.questions[:4] + (twin,)
+                                 + questionnaire.questions[5:])
+    with pytest.raises(SurveyDataError, match="share the export heading"):
+        mapping(broken)
 
 
 NL_FIRST, EN_FIRST = "Bij welke organisatie werkt u?", "Which organisation do you work for?"
@@ -145,9 +170,13 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
     return a.astype(object).where(a.notna(), None).tolist() == b.astype(object).where(b.notna(), None).tolist()
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled() -> pd.DataFrame:
+    return analysis.load(BUNDLED, codebook=_codebook()).set_index("respondent_id")
+
+
 def _bundled_rows(respondents: pd.Series) -> pd.DataFrame:
-    frame = analysis.load(BUNDLED, codebook=_codebook())
-    return frame.set_index("respondent_id").loc[list(respondents)].reset_index()
+    return _bundled().loc[list(respondents)].reset_index()
 
 
 def _ticked_none(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -157,17 +186,31 @@ def _ticked_none(frame: pd.DataFrame, column: str) -> pd.Series:
     return options.notna().all(axis=1) & (options == 0).all(axis=1)
 
 
-@pytest.mark.parametrize("name", ["responses_nl_code_short.csv", "responses_en_code_short.csv",
-                                  "responses_nl_code_short.xlsx", "responses_en_code_short.xlsx"])
-def test_recorded_code_export_loads_with_the_generated_mapping(name):
-    """Same values as the bundled rows of those respondents, column by column; the one exception is
-    LimeSurvey's short answers: a multiple choice answered with nothing ticked is exported empty, like
-    an unanswered one, so it loads as not answered."""
+#: Every export recorded from LimeSurvey 6.14.0 (data/examples/limesurvey/PROVENANCE.md).
+RECORDED_EXPORTS = [f"responses_{lang}_{heading}_{answers}.csv" for lang in ("nl", "en")
+                    for heading in HEADINGS for answers in ("short", "long")]
+RECORDED_EXPORTS += [f"responses_{lang}_{kind}.xlsx" for lang in ("nl", "en") for kind in ("code_short", "full_long")]
+
+
+def test_every_recorded_export_is_listed():
+    assert sorted(RECORDED_EXPORTS) == sorted(p.name for p in RECORDED.glob("responses_*"))
+
+
+@pytest.mark.parametrize("name", RECORDED_EXPORTS)
+def test_recorded_export_loads_with_the_generated_mapping(name):
+    """Every heading style (question code, full or abbreviated question text, Dutch or English) and
+    both answer styles load with the generated mapping and nothing else, as the bundled rows of the
+    same respondents, column by column. LimeSurvey's long answers write "Ja"/"Yes" (ticked),
+    "Nee"/"No" (shown, not ticked) and "N/A" in every option of a multiple choice left unanswered
+    (application/helpers/admin/export/SurveyObj.php of LimeSurvey 6.14). The one exception is its
+    short answers: a multiple choice answered with nothing ticked is exported empty, like an
+    unanswered one, so it loads as not answered."""
     loaded = analysis.load(RECORDED / name, mapping=RECORDED / "politie20_2026_mapping.yaml", codebook=_codebook())
     bundled = _bundled_rows(loaded["respondent_id"])
     assert len(loaded) == 60 and list(loaded.columns) == list(bundled.columns)
+    short = "_short." in name
     for column in bundled.columns:
-        if _codebook().column_item()[column].type == "multi":
+        if short and _codebook().column_item()[column].type == "multi":
             none = _ticked_none(bundled, column).to_numpy()
             assert loaded.loc[none, column].isna().all(), column
             assert _same(loaded.loc[~none, column], bundled.loc[~none, column]), column
@@ -176,23 +219,15 @@ def test_recorded_code_export_loads_with_the_generated_mapping(name):
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_recorded_long_export_loads(lang):
-    """LimeSurvey's long answers write "Ja"/"Yes" (ticked), "Nee"/"No" (shown, not ticked) and "N/A" in
-    every option of a multiple choice left unanswered (application/helpers/admin/export/SurveyObj.php of
-    LimeSurvey 6.14): they load with the generated mapping, no hand edit, as the bundled rows."""
-    loaded = analysis.load(RECORDED / f"responses_{lang}_code_long.csv",
-                           mapping=RECORDED / "politie20_2026_mapping.yaml", codebook=_codebook())
-    bundled = _bundled_rows(loaded["respondent_id"])
-    assert len(loaded) == 60 and list(loaded.columns) == list(bundled.columns)
-    for column in bundled.columns:
-        assert _same(loaded[column], bundled[column]), column
-
-
-def test_recorded_export_has_the_generated_headings():
-    head = pd.read_csv(RECORDED / "responses_nl_code_short.csv", sep=";", nrows=0, encoding="utf-8-sig")
-    questionnaire = build_questionnaire(_codebook())
-    assert list(head.columns[7:]) == list(questionnaire.columns())
-    assert not np.setdiff1d(list(questionnaire.columns()), head.columns).size
+@pytest.mark.parametrize("style", HEADINGS)
+def test_recorded_export_has_the_generated_headings(style, lang):
+    """The headings the questionnaire predicts for each heading style are the ones LimeSurvey wrote,
+    in order (incl. its own word for "other", its cut of abbreviated texts after 15 characters when
+    longer than 18, and the loader's numbering of repeated abbreviated headings)."""
+    with open(RECORDED / f"responses_{lang}_{style}_short.csv", encoding="utf-8-sig", newline="") as f:
+        head = next(csv.reader(f, delimiter=";"))
+    predicted = list(build_questionnaire(_codebook()).headings(style, lang))
+    assert [h.strip() for h in numbered(head)][7:] == [h.strip() for h in predicted]
 
 
 # --- a recorded export against 2011 (--compare) ---------------------------------------------------

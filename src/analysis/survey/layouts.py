@@ -265,17 +265,24 @@ def _surveymonkey_header(block: list[list[str]]) -> tuple[list[str], list[str]]:
     return header, questions
 
 
-def _disambiguate(layout: Layout) -> None:
-    """Tool layouts may repeat a column name (Microsoft Forms names grid columns by statement):
-    the second and later columns of a name get ' (2)', ' (3)' so that a mapping can name each."""
+def numbered(header: list[str]) -> list[str]:
+    """The column names a mapping uses for `header`: the second and later columns of a repeated name
+    get ' (2)', ' (3)' (Microsoft Forms names grid columns by statement; LimeSurvey's abbreviated
+    headings repeat when questions begin alike)."""
     seen: dict[str, int] = {}
-    for k, h in enumerate(layout.header):
-        if not h:
-            continue
+    out = []
+    for h in header:
         seen[h] = seen.get(h, 0) + 1
-        if seen[h] > 1:
-            layout.header[k] = f"{h} ({seen[h]})"
-            layout.notes.append(f"column {k + 1} repeats the name {h!r}; it is called {layout.header[k]!r}")
+        out.append(f"{h} ({seen[h]})" if h and seen[h] > 1 else h)
+    return out
+
+
+def _disambiguate(layout: Layout) -> None:
+    """Give each repeated column name of the layout its number (:func:`numbered`), noted in the log."""
+    for k, (h, name) in enumerate(zip(list(layout.header), numbered(layout.header))):
+        if name != h:
+            layout.header[k] = name
+            layout.notes.append(f"column {k + 1} repeats the name {h!r}; it is called {name!r}")
 
 
 def metadata_columns(layout: str, header: list[str]) -> list[str]:

@@ -11,14 +11,16 @@ LimeSurvey accepts (letters and digits, a letter first):
 - subquestion (an array's statement, a multiple choice's option): ``SQ001``, ``SQ002`` ...;
 - answer: ``A`` plus the codebook code: ``A1`` ... ``A5``, ``A9`` (don't know), ``A99``.
 
-The same model writes the mapping YAML that turns the tool's "question code / answer codes" CSV
-export back into codebook columns and codes (:func:`mapping_yaml`), the printable questionnaire
+The same model writes the mapping YAML that turns the tool's exports back into codebook columns and
+codes (:func:`mapping_yaml`) under every heading style LimeSurvey writes (question code, full question
+text, abbreviated question text; Dutch and English) and for answer codes or labels, the printable questionnaire
 (:func:`html`, :func:`pdf`; its questions are also the report's appendix, :func:`questions_html`) and,
 in :mod:`~analysis.survey.limesurvey_lss`, the LimeSurvey survey file.
 """
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +28,12 @@ from typing import Any
 
 import yaml
 
+from analysis.core.errors import Problem, SurveyDataError
 from analysis.core.files import fixed_source_date
 from analysis.survey.codebook import Codebook, Item, load_codebook
+from analysis.survey.layouts import numbered
 from analysis.survey.limesurvey_lss import lss
+from analysis.survey.matching import header_key
 from analysis.survey.tool_exports import questions
 
 #: Item types never asked: the weight is computed after fielding.
@@ -42,6 +47,16 @@ STATEMENTS_STEM = {"nl": "In hoeverre bent u het eens met de volgende stellingen
                    "en": "To what extent do you agree with the following statements?"}
 #: LimeSurvey's column suffix of the typed "other" answer of a multiple choice.
 OTHER = "other"
+#: LimeSurvey's heading of a multiple choice's "other" option: its own word in the export language
+#: (``gT("Other")`` in the field map of LimeSurvey 6.14.0's application/helpers/common_helper.php, as
+#: written in data/examples/limesurvey/responses_<lang>_full_short.csv).
+OTHER_HEADING = {"nl": "Overige", "en": "Other"}
+#: LimeSurvey's heading styles: question code, full question text, abbreviated question text.
+HEADINGS = ("code", "full", "abbreviated")
+#: An abbreviated heading keeps a text of at most this many characters plus 3 and cuts a longer one to
+#: this many followed by '.. ' (``ellipsize`` in application/helpers/common_helper.php and
+#: ``getAbbreviatedHeading`` in application/helpers/admin/export/Writer.php of LimeSurvey 6.14.0).
+ABBREVIATED_LENGTH = 15
 _CODE_CHARS = re.compile(r"[^A-Za-z0-9]")
 _LANGS = ("nl", "en")
 
@@ -80,6 +95,20 @@ class Question:
     hidden: bool = False
     help: dict[str, str] | None = None
 
+    def headings(self, style: str, lang: str) -> list[tuple[str, str]]:
+        """(column heading, codebook column) of the tool's export with headings `style` (code, full,
+        abbreviated) in export language `lang`: the question text, then ' [subquestion text]'."""
+        if style == "code":
+            return list(self.columns.items())
+        cut = style == "abbreviated"
+        head = heading_text(self.text[lang], cut)
+        if not self.rows:
+            return [(head, self.items[0].id)]
+        rows = [(r.labels[lang], r.column) for r in self.rows]
+        if self.other is not None:
+            rows.append((OTHER_HEADING[lang], self.other.column))
+        return [(f"{head} [{heading_text(label, cut)}]", column) for label, column in rows]
+
     @property
     def columns(self) -> dict[str, str]:
         """Column heading of the tool's code export -> codebook column."""
@@ -106,6 +135,22 @@ class Questionnaire:
     def columns(self) -> dict[str, str]:
         """Every column heading of the code export -> codebook column, in questionnaire order."""
         return {head: col for q in self.questions for head, col in q.columns.items()}
+
+    def headings(self, style: str, lang: str) -> dict[str, str]:
+        """Every column heading of the export with headings `style` in `lang` -> codebook column, in
+        questionnaire order; a repeated heading (abbreviated texts that begin alike) is numbered as
+        the loader numbers it (:func:`~analysis.survey.layouts.numbered`)."""
+        pairs = [pair for q in self.questions for pair in q.headings(style, lang)]
+        return dict(zip(numbered([h for h, _ in pairs]), (col for _, col in pairs)))
+
+
+def heading_text(text: str, abbreviated: bool) -> str:
+    """A question or subquestion text as LimeSurvey writes it in a heading: on one line, and in an
+    abbreviated heading cut after :data:`ABBREVIATED_LENGTH` characters with '.. ' when longer."""
+    flat = " ".join(text.split())
+    if not abbreviated or len(flat) <= ABBREVIATED_LENGTH + 3:
+        return flat
+    return flat[:ABBREVIATED_LENGTH] + ".. "
 
 
 def question_code(source: str, number: int) -> str:
@@ -182,12 +227,37 @@ def build_questionnaire(codebook: Codebook) -> Questionnaire:
     return Questionnaire(str(codebook.wave), dict(codebook.title), codebook.themes, tuple(out))
 
 
-# --- the mapping of the tool's code export --------------------------------------------------------
+# --- the mapping of the tool's exports ------------------------------------------------------------
+
+def column_sections(questionnaire: Questionnaire) -> list[tuple[str, dict[str, str]]]:
+    """(heading style and language, heading -> codebook column) for every export LimeSurvey writes,
+    each heading once (a heading already listed for the same column is left out). Raises
+    :class:`SurveyDataError` when one heading would stand for two codebook columns."""
+    names = {"code": "Question code", "full": "Full question text", "abbreviated": "Abbreviated question text"}
+    sections = [(f"headings '{names['code']}'", questionnaire.headings("code", ""))]
+    sections += [(f"headings '{names[style]}', export language {lang}", questionnaire.headings(style, lang))
+                 for style in HEADINGS[1:] for lang in _LANGS]
+    written: dict[str, str] = {}
+    out: list[tuple[str, dict[str, str]]] = []
+    for title, headings in sections:
+        fresh = {}
+        for heading, column in headings.items():
+            key = header_key(heading)
+            if key not in written:
+                written[key] = fresh[heading] = column
+            elif written[key] != column:
+                raise SurveyDataError([Problem("questionnaire", f"two questions share the export heading ({title})",
+                                               column=heading, value=f"{written[key]} and {column}",
+                                               expected="question and option texts that differ in each language")])
+        out.append((title, fresh))
+    return out
+
 
 def mapping(questionnaire: Questionnaire) -> dict[str, Any]:
-    """The project's mapping (``columns``, ``scales``, ``values``) for the survey's code export:
-    headings to codebook columns, answer codes ``A<code>`` to codebook codes, any typed "other"
-    answer as ticked."""
+    """The project's mapping (``columns``, ``scales``, ``values``) for the survey's exports: every
+    heading style's headings to codebook columns (:func:`column_sections`), answer codes
+    ``A<code>`` to codebook codes (answer labels are the codebook's own), any typed "other" answer
+    as ticked."""
     scales: dict[str, dict[str, Any]] = {}
     values: dict[str, dict[str, Any]] = {}
     for q in questionnaire.questions:
@@ -201,17 +271,32 @@ def mapping(questionnaire: Questionnaire) -> dict[str, Any]:
     others = [q.other.column for q in questionnaire.questions if q.other is not None]
     if others:
         scales["ticks"] = {"columns": others, "values": {"*": 1}}
-    return {"columns": questionnaire.columns(), "scales": scales, "values": values}
+    columns = {h: col for _, section in column_sections(questionnaire) for h, col in section.items()}
+    return {"columns": columns, "scales": scales, "values": values}
 
 
 def mapping_yaml(questionnaire: Questionnaire) -> str:
-    """The mapping as YAML text, with a header saying what it is for."""
+    """The mapping as YAML text, with a header saying what it is for and one commented block of
+    ``columns`` per heading style and language (one heading a line, however long)."""
     head = (f"# Mapping of the LimeSurvey export of the survey file beside it (wave {questionnaire.wave}), written by\n"
             f"# `python -m analysis questionnaire --wave {questionnaire.wave} --format lss`: do not edit, regenerate.\n"
-            "# For the CSV export with headings 'Question code' and responses 'Answer codes' (short).\n"
-            "# Survey-tool columns (id, submitdate, lastpage, startlanguage, seed, startdate, datestamp) are\n"
-            "# dropped at load; 'Y' ticks an option; any text typed as 'other' ticks the option 'other'.\n")
-    return head + yaml.safe_dump(mapping(questionnaire), allow_unicode=True, sort_keys=False, width=120)
+            "# For every CSV and Excel export of the survey: headings 'Question code', 'Full question text' or\n"
+            "# 'Abbreviated question text' (Dutch or English), responses 'Answer codes' (short) or 'Full answers'.\n"
+            "# A file has the headings of one block; the others are unused. Abbreviated headings that repeat\n"
+            "# are numbered ' (2)', ' (3)' in file order, as the loader numbers them. Survey-tool columns\n"
+            "# (id, submitdate, ... or their headings) are dropped at load; 'Y' (or the label 'Ja'/'Yes') ticks an\n"
+            "# option; any text typed as 'other' ticks the option 'other'.\n")
+    lines = [head, "columns:\n"]
+    for title, section in column_sections(questionnaire):
+        lines.append(f"  # {title}\n")
+        lines += [f"  {json.dumps(h, ensure_ascii=False)}: {_yaml_scalar(col)}\n" for h, col in section.items()]
+    rest = {k: v for k, v in mapping(questionnaire).items() if k != "columns"}
+    return "".join(lines) + yaml.safe_dump(rest, allow_unicode=True, sort_keys=False, width=120)
+
+
+def _yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar on one line (quoted where YAML would read it as something else)."""
+    return yaml.safe_dump(value, allow_unicode=True, width=10_000).splitlines()[0]
 
 
 # --- the printable questionnaire ------------------------------------------------------------------
