@@ -116,6 +116,15 @@ def test_a_category_given_twice_in_one_margin_is_refused_not_silently_overwritte
     assert "twice" in problem.message
 
 
+@pytest.mark.parametrize("extra, line, column", [('wave: "2011"\n', 15, None), ("    source: again\n", 15, "age_band")])
+def test_a_key_given_twice_names_its_margin_only_when_it_is_inside_one(tmp_path, codebook, extra, line, column):
+    # a second top-level 'wave:' after the last margin was reported with that margin's item (review of issue 23)
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD + extra), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (line, column) and "twice" in problem.message
+
+
 @pytest.mark.parametrize("total, shown", [(".nan", "nan"), ("", "(empty)"), ("-500", "-500"), ("0", "0"),
                                           ("'lots'", "lots"), (".inf", "inf"), ("true", "True")])
 def test_a_total_that_is_not_a_positive_number_is_refused_naming_line_and_category(tmp_path, codebook, total, shown):

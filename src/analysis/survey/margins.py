@@ -134,13 +134,19 @@ def _duplicate_problems(name: str, document: Document) -> list[Problem]:
     entries = _mapping_value(document.root, "margins").value
     problems = []
     for line, key in document.duplicates:
-        inside = [node for node in entries if isinstance(node, yaml.MappingNode)
-                  and node.start_mark.line <= line - 1 <= node.end_mark.line]
+        inside = [node for node in entries if isinstance(node, yaml.MappingNode) and _on_lines_of(node, line)]
         column = _scalar(inside[0], "item") if inside else None
         problems.append(Problem(name, "this key is given twice in the same mapping; YAML would silently keep "
                                 "only the last value", line=line, column=column, value=str(key),
                                 expected="each key once (add up or correct the figures)"))
     return problems
+
+
+def _on_lines_of(node: yaml.Node, line: int) -> bool:
+    """Whether 1-based `line` holds part of `node`. A block node's end mark is the start of the line after
+    it (column 0): that line belongs to what follows, e.g. a top-level key after the last margin."""
+    last = node.end_mark.line if node.end_mark.column > 0 else node.end_mark.line - 1
+    return node.start_mark.line <= line - 1 <= last
 
 
 def _scalar(node: yaml.MappingNode, key: str) -> str | None:
