@@ -245,6 +245,38 @@ def respondent_categories(frame: pd.DataFrame, margins: Margins, codebook: Codeb
     return pd.DataFrame(out, index=frame.index)
 
 
+@dataclass(frozen=True)
+class Omission:
+    """Categories of a margin's item that the margin leaves out, and how many respondents are in them:
+    they are outside the population the margins describe, are not raked and keep weight 1."""
+
+    margin: Margin
+    categories: tuple[Any, ...]
+    respondents: int
+
+    def note(self, path: str) -> str:
+        """The sentence the ``weights`` command and the build print (file, line, margin, categories, count)."""
+        count = f"{self.respondents} respondent{'s' if self.respondents != 1 else ''}"
+        return (f"{path}, line {self.margin.line}: the margin of '{self.margin.item}' leaves out its "
+                f"{self.margin.by}s {', '.join(str(c) for c in self.categories)}: their {count} are outside the "
+                "population, are not raked and keep weight 1")
+
+
+def omitted_categories(frame: pd.DataFrame, margins: Margins, codebook: Codebook) -> tuple[Omission, ...]:
+    """Per margin that leaves out some of its item's categories (codes or groups, not don't-know codes):
+    those categories and the number of respondents of `frame` in them."""
+    found = []
+    for margin in margins.margins:
+        item = codebook[margin.item]
+        left = tuple(key for key in _categories(item, margin.by) if key not in margin.totals)
+        if left:
+            answers = frame[margin.item]
+            if margin.by == "group":
+                answers = answers.map(item.code_attr("group"))
+            found.append(Omission(margin, left, int(answers.isin(list(left)).sum())))
+    return tuple(found)
+
+
 def check_coverage(categories: pd.DataFrame, margins: Margins) -> None:
     """Refuse margins with a population category that no (fully classified) respondent belongs to:
     raking cannot give such a category any weight."""
