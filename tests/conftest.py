@@ -2,7 +2,9 @@
 build with population margins and declared extra analyses."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 from pathlib import Path
 
 import matplotlib
@@ -42,14 +44,17 @@ def margins_build(tmp_path_factory) -> dict:
     """One build of the bundled export with ``--margins`` (the bundled illustrative margins of 2011) and
     ``--analyses`` (the bundled example, data/examples/analyses.yaml), in English: the workforce section,
     the findings with and without weighting and the appendix "Additional analyses". Shared by the tests of
-    the weighting, the declared analyses and publication safety (a build is the suite's most expensive step)."""
+    the weighting, the declared analyses and publication safety (a build is the suite's most expensive step).
+    ``printed`` is what the build printed on standard output."""
     from analysis.pipeline.build import build
 
     out = tmp_path_factory.mktemp("margins") / "out"
     analyses = DATA_DIR / "examples" / "analyses.yaml"
-    status = build(data_path=SYNTHETIC_EXPORT, output_dir=out, lang="en", margins=REFERENCE_DIR / "margins_2011.yaml",
-                   analyses=analyses)
-    return {"status": status, "out": out, "export": SYNTHETIC_EXPORT, "analyses": analyses}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        status = build(data_path=SYNTHETIC_EXPORT, output_dir=out, lang="en",
+                       margins=REFERENCE_DIR / "margins_2011.yaml", analyses=analyses)
+    return {"status": status, "out": out, "export": SYNTHETIC_EXPORT, "analyses": analyses,
+            "printed": printed.getvalue()}
 
 
 @pytest.fixture(autouse=True)

@@ -186,3 +186,25 @@ def test_mixed_synthetic_rows_are_refused_with_their_lines_and_the_other_problem
     mixed = [p for p in info.value.problems if "mixes rows marked synthetic" in p.message]
     assert [(p.line, p.respondent, p.value) for p in mixed] == [(4, rows[3][rows[0].index("respondent_id")], "0")]
     assert any(p.column == "knowledge" and p.line == 6 for p in info.value.problems)
+
+
+def test_validate_hints_use_the_wave_the_loader_checked_against(tmp_path):
+    """Issue 20: the hints were matched against the wave the unmapped columns alone match best (2011 on a tie),
+    so a 2026 export whose mapping lacks the line for a 2026-only question got a TODO instead of its target."""
+    rows = list(csv.reader(EXPORT_2026.open(encoding="utf-8")))
+    header = rows[0]
+    header[header.index("thr_disinformation")] = "Hoe groot is deze bedreiging voor de toekomst: desinformatie"
+    header[header.index("knowledge")] = "Hoe schat u uw eigen kennis van social media in?"
+    path = write_rows(tmp_path / "renamed_2026.csv", rows)
+    (tmp_path / "lacking.yaml").write_text("columns:\n  organisation: organisation\n", encoding="utf-8")
+    with pytest.raises(SurveyDataError) as info:
+        load(path, mapping=tmp_path / "lacking.yaml")
+    assert info.value.wave == "2026"
+    overview = problems_overview(info.value)
+    assert "# codebook wave 2026 (the wave the export's columns fit best)" in overview
+    assert ('"Hoe groot is deze bedreiging voor de toekomst: desinformatie": thr_disinformation  # score 100'
+            in overview)
+    assert "# codebook wave 2011 (given)" in problems_overview(info.value, wave="2011")
+    pasted = "\n".join(line for line in overview.splitlines() if not line.startswith("unmapped"))
+    (tmp_path / "pasted.yaml").write_text(pasted + "\n", encoding="utf-8")
+    assert load(path, mapping=tmp_path / "pasted.yaml").attrs["wave"] == "2026"

@@ -11,10 +11,10 @@ from analysis.core.errors import SurveyDataError
 from analysis.core.paths import PROJECT_ROOT
 from analysis.pipeline.cli import main
 from analysis.pipeline.weights import survey_weights
-from analysis.stats.raking import kish_effective_size, rake, weighting_summary
+from analysis.stats.raking import kish_effective_size, largest_margin_gap, rake, weighting_summary
 from analysis.survey.codebook import load_codebook
 from analysis.survey.loader import load
-from analysis.survey.margins import read_margins, respondent_categories
+from analysis.survey.margins import omitted_categories, read_margins, respondent_categories
 
 EXPORT = PROJECT_ROOT / "data" / "raw" / "politie20_survey_2011_synthetic.csv"
 MARGINS = PROJECT_ROOT / "data" / "reference" / "margins_2011.yaml"
@@ -114,6 +114,15 @@ def test_a_category_given_twice_in_one_margin_is_refused_not_silently_overwritte
     (problem,) = caught.value.problems
     assert (problem.line, problem.column, problem.value) == (10, "organisation", "regional_police")
     assert "twice" in problem.message
+
+
+@pytest.mark.parametrize("extra, line, column", [('wave: "2011"\n', 15, None), ("    source: again\n", 15, "age_band")])
+def test_a_key_given_twice_names_its_margin_only_when_it_is_inside_one(tmp_path, codebook, extra, line, column):
+    # a second top-level 'wave:' after the last margin was reported with that margin's item (review of issue 23)
+    with pytest.raises(SurveyDataError) as caught:
+        read_margins(_write(tmp_path, GOOD + extra), codebook)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (line, column) and "twice" in problem.message
 
 
 @pytest.mark.parametrize("total, shown", [(".nan", "nan"), ("", "(empty)"), ("-500", "-500"), ("0", "0"),
@@ -266,6 +275,59 @@ def test_the_summary_reports_kish_effective_size_and_design_effect(frame):
     assert summary["converged"] and summary["iterations"] > 1
 
 
+def test_largest_margin_gap_is_in_percentage_points_over_the_raked_respondents():
+    # worked by hand: of the weights 1, 2, 1 of the respondents with both categories, a holds 3 of 4 (75%
+    # against a target of 60%: 15 points) and x holds 2 of 4 (50% against 70%: 20 points); the fourth
+    # respondent (weight 9) has no xy-category and is left out
+    categories = pd.DataFrame({"ab": ["a", "a", "b", "b"], "xy": ["x", "y", "x", None]})
+    weights = pd.Series([1.0, 2.0, 1.0, 9.0])
+    shares = {"ab": {"a": 0.6, "b": 0.4}, "xy": {"x": 0.7, "y": 0.3}}
+    assert largest_margin_gap(categories, weights, shares) == pytest.approx(20.0)
+    met = largest_margin_gap(categories, pd.Series([1.2, 0.6, 0.6, 9.0]), {"ab": {"a": 0.75, "b": 0.25}})
+    assert met == pytest.approx(0, abs=1e-12)
+
+
+def test_the_workforce_section_says_whether_the_raking_converged_and_its_largest_gap(frame):
+    # review of issue 23: the report never said whether the raking met the margins; a bound of 1.5 keeps
+    # the bundled margins out of reach (as in the command's warning test)
+    from analysis.pipeline.workforce import Workforce, section_html, workforce
+
+    met = workforce(frame, MARGINS)
+    held, margins = survey_weights(frame, MARGINS, trim=1.5)
+    assert not held.converged and held.max_gap_points > 1
+    missed = Workforce(margins, held, met.categories, met.omissions)
+    gap = f"{held.max_gap_points:.2f}"
+    assert f"The raking did not converge: a weighted margin share differs from its target by up to {gap} " \
+        "percentage points" in section_html(missed, "en", k=5)
+    assert f"De weging is niet geconvergeerd: een gewogen aandeel in een marge wijkt tot {gap.replace('.', ',')} " \
+        "procentpunt af" in section_html(missed, "nl", k=5)
+    assert "De weging is geconvergeerd" in section_html(met, "nl", k=5)
+
+
+def test_a_margin_leaving_out_categories_of_its_item_is_named_with_its_unweighted_respondents(frame, codebook):
+    # the bundled margins of organisation (line 20) leave out the groups foreign_police and other: the rule
+    # (outside the population, weight 1) stays, but it was applied silently (review of issue 23)
+    (omission,) = omitted_categories(frame, read_margins(MARGINS, codebook), codebook)
+    groups = frame["organisation"].map(codebook["organisation"].code_attr("group"))
+    count = int(groups.isin(["foreign_police", "other"]).sum())
+    assert omission.categories == ("foreign_police", "other") and omission.respondents == count > 0
+    raking, _ = survey_weights(frame, MARGINS)
+    assert (raking.weights[groups.isin(["foreign_police", "other"])] == 1).all()
+    assert omission.note(str(MARGINS)) == (
+        f"{MARGINS}, line 20: the margin of 'organisation' leaves out its groups foreign_police, other: their "
+        f"{count} respondents are outside the population, are not raked and keep weight 1")
+
+
+def test_the_build_and_the_report_state_the_convergence_and_the_left_out_categories(margins_build):
+    report = (margins_build["out"] / "report.html").read_text(encoding="utf-8")
+    assert "The raking converged: the largest difference between a weighted margin share and its target is " \
+        "0.00 percentage points." in report
+    assert "leaves out the categories Police outside the Netherlands, Other: respondents there are outside the " \
+        "population it describes, are not weighted and keep weight 1." in report
+    assert "NOTE: " in margins_build["printed"] and "line 20: the margin of 'organisation' leaves out its groups " \
+        "foreign_police, other" in margins_build["printed"]
+
+
 # --------------------------------------------------------------------------- the command
 
 def test_weights_command_writes_one_weight_per_respondent(tmp_path, capsys, frame):
@@ -276,6 +338,8 @@ def test_weights_command_writes_one_weight_per_respondent(tmp_path, capsys, fram
     assert written["respondent_id"].tolist() == frame["respondent_id"].tolist()
     printed = capsys.readouterr().out
     assert "ILLUSTRATIVE" in printed and "effective_sample_size" in printed and "design_effect" in printed
+    assert f"NOTE: {MARGINS}, line 20: the margin of 'organisation' leaves out its groups foreign_police, other" \
+        in printed and "max_margin_gap_points" in printed
 
 
 def test_weights_command_refuses_bad_margins_with_exit_2(tmp_path, capsys):

@@ -37,10 +37,14 @@ class Problem:
 
 
 class SurveyDataError(Exception):
-    """Raised when an input cannot be used; carries every problem found, not just the first."""
+    """Raised when an input cannot be used; carries every problem found, not just the first.
 
-    def __init__(self, problems: list[Problem]):
+    `wave` is the codebook wave the problems were found against, when the input is an export (the loader
+    sets it: the wave given, or the one whose columns the export fits best)."""
+
+    def __init__(self, problems: list[Problem], wave: str | None = None):
         self.problems = list(problems)
+        self.wave = wave
         super().__init__(self.report())
 
     def report(self, limit: int | None = None) -> str:

@@ -2,7 +2,8 @@
 
 Reads the export and the margins file of its wave, refuses bad margins (exit 2, naming file, line and
 category), rakes with trimming (:mod:`analysis.stats.raking`), writes one weight per respondent and
-prints the diagnostics (convergence, spread, Kish's effective sample size, design effect).
+prints the diagnostics (convergence, spread, Kish's effective sample size, design effect) and a note per
+margin that leaves out categories of its item (their respondents keep weight 1).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from analysis.core.errors import Problem, SurveyDataError
 from analysis.stats.raking import Raking, rake, weighting_summary
 from analysis.survey.codebook import load_codebook
 from analysis.survey.loader import load
-from analysis.survey.margins import Margins, check_coverage, read_margins, respondent_categories
+from analysis.survey.margins import Margins, check_coverage, omitted_categories, read_margins, respondent_categories
 
 #: Default bound on a weight's ratio to the mean weight (a common cap in survey practice).
 DEFAULT_TRIM = 5.0
@@ -49,6 +50,8 @@ def command(args: argparse.Namespace) -> int:
     out.to_csv(args.out, index=False)
     if margins.illustrative:
         print(f"NOTE: {margins.path} holds ILLUSTRATIVE margins, not published population figures.")
+    for omission in omitted_categories(frame, margins, load_codebook(wave=frame.attrs.get("wave"))):
+        print(f"NOTE: {omission.note(margins.path)}")
     if not raking.converged:
         bound = f"; the bound --trim {raking.trim:g} may hold the weights back" if raking.trim else ""
         print(f"WARNING: the raking did not converge: a weighted margin is {raking.max_deviation:.2%} from its target "

@@ -1,7 +1,8 @@
 """The report section "Who took part, against the workforce" (``build --margins FILE``): per margin, the
 sample's and the population's shares side by side, the sample's largest deviations described (not
-tested), and how far raking to the margins has to go (weights' spread, Kish's effective sample size,
-design effect). Sample shares of fewer than k respondents are hidden, with a second cell when one
+tested), how far raking to the margins has to go (weights' spread, Kish's effective sample size,
+design effect), whether it converged (the largest gap of a weighted margin from its target) and which
+categories a margin leaves out. Sample shares of fewer than k respondents are hidden, with a second cell when one
 hidden cell could be worked out from the others.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from analysis.protection.disclosure import SUPPRESSED
 from analysis.report.text import fmt_number, fmt_pct, message
 from analysis.stats.raking import Raking, weighting_summary
 from analysis.survey.codebook import Codebook, load_codebook
-from analysis.survey.margins import Margin, Margins, respondent_categories
+from analysis.survey.margins import Margin, Margins, Omission, omitted_categories, respondent_categories
 
 #: The section's place among the executed notebooks when the report is assembled (rendered, never run).
 WORKFORCE = "workforce.html"
@@ -28,12 +29,13 @@ LARGEST = 3
 
 @dataclass(frozen=True)
 class Workforce:
-    """What the pre-flight established for the section: the margins, the raking and each
-    respondent's category per margin."""
+    """What the pre-flight established for the section: the margins, the raking, each respondent's
+    category per margin and the categories margins leave out."""
 
     margins: Margins
     raking: Raking
     categories: pd.DataFrame
+    omissions: tuple[Omission, ...]
 
 
 def comparison_table(margin: Margin, categories: pd.Series, k: int) -> pd.DataFrame:
@@ -93,14 +95,25 @@ def section_html(workforce: Workforce, lang: str, k: int, findings: Findings | N
         "wf_weights", lang, n=summary["respondents"], low=fmt_number(summary["weight_min"], lang, 2),
         high=fmt_number(summary["weight_max"], lang, 2), trim=trim,
         n_eff=fmt_number(summary["effective_sample_size"], lang), deff=fmt_number(summary["design_effect"], lang, 2),
-        missing=summary["not_raked_mean_weight"])) + "</p>")
+        missing=summary["not_raked_mean_weight"])) + " " + html.escape(message(
+        "wf_converged" if summary["converged"] else "wf_not_converged", lang,
+        gap=fmt_number(summary["max_margin_gap_points"], lang, 2))) + "</p>")
+    for omission in workforce.omissions:
+        labels = _labels(codebook, omission.margin, lang)
+        parts.append("<p>" + html.escape(message(
+            "wf_omitted", lang, item=codebook[omission.margin.item].label(lang),
+            categories=", ".join(str(labels[key]) for key in omission.categories))) + "</p>")
     if findings is not None:
         parts.append(findings_html(findings, lang))
     return "\n".join(parts)
 
 
 def workforce(frame: pd.DataFrame, margins_path: Any) -> Workforce:
-    """Rake `frame` to the margins file (refusing bad margins) and keep what the section shows."""
+    """Rake `frame` to the margins file (refusing bad margins) and keep what the section shows; print a
+    NOTE per margin that leaves out categories of its item (the build's pre-flight calls this)."""
     raking, margins = survey_weights(frame, margins_path)
     codebook = load_codebook(wave=str(frame.attrs.get("wave", "")) or None)
-    return Workforce(margins, raking, respondent_categories(frame, margins, codebook))
+    omissions = omitted_categories(frame, margins, codebook)
+    for omission in omissions:
+        print(f"NOTE: {omission.note(margins.path)}")
+    return Workforce(margins, raking, respondent_categories(frame, margins, codebook), omissions)

@@ -30,6 +30,7 @@ class Raking:
     raked: pd.Series                 # True for respondents raked (every margin's category known)
     iterations: int
     max_deviation: float             # largest relative deviation of a weighted margin share from its target
+    max_gap_points: float            # the same as an absolute difference, in percentage points
     tolerance: float
     trim: float | None               # bound on a weight's ratio to the mean weight, if trimmed
 
@@ -61,7 +62,8 @@ def rake(categories: pd.DataFrame, shares: dict[str, dict[Any, float]], trim: fl
     weights[raked] = fitted.to_numpy()
     iterations = int(scheme.groups["_default_name_"]["iterations"])
     return Raking(weights=weights, raked=raked, iterations=iterations, tolerance=tolerance, trim=trim,
-                  max_deviation=_max_deviation(sample, fitted.to_numpy(), shares))
+                  max_deviation=_max_deviation(sample, fitted.to_numpy(), shares),
+                  max_gap_points=largest_margin_gap(categories, weights, shares))
 
 
 def _max_deviation(sample: pd.DataFrame, weights: np.ndarray, shares: dict[str, dict[Any, float]]) -> float:
@@ -72,6 +74,16 @@ def _max_deviation(sample: pd.DataFrame, weights: np.ndarray, shares: dict[str, 
         for key, share in target.items():
             worst = max(worst, abs(float(weighted.get(key, 0.0)) - share) / share)
     return worst
+
+
+def largest_margin_gap(categories: pd.DataFrame, weights: pd.Series, shares: dict[str, dict[Any, float]]) -> float:
+    """Largest absolute difference, in percentage points, between a weighted margin share and its target
+    share, over the respondents with a category in every margin (those raking weights)."""
+    raked = categories.notna().all(axis=1)
+    total = weights[raked].sum()
+    gaps = [abs(100 * (weights[raked & (categories[col] == key)].sum() / total - share))
+            for col, target in shares.items() for key, share in target.items()]
+    return float(max(gaps, default=0.0))
 
 
 def kish_effective_size(weights: pd.Series) -> float:
@@ -90,6 +102,7 @@ def weighting_summary(raking: Raking) -> dict[str, Any]:
         "iterations": raking.iterations,
         "converged": raking.converged,
         "max_margin_deviation": raking.max_deviation,
+        "max_margin_gap_points": raking.max_gap_points,
         "trim": raking.trim,
         "weight_min": float(w.min()),
         "weight_max": float(w.max()),

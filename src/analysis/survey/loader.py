@@ -61,13 +61,14 @@ def _validate_wave(table: RawTable, codebook: Codebook, mapping: Mapping | None,
 
     An export that fits no wave is refused with the problems of the wave its columns fit best (the fewest
     unknown and missing columns, then the fewest problems): an export with many bad values is still
-    reported against the wave whose questions it holds."""
+    reported against the wave whose questions it holds. The error's ``wave`` names the wave it was checked against."""
     candidates = [wave] if wave is not None else (codebook.wave_ids or [None])
     failures = []
     for candidate in candidates:
         try:
             frame, log = validate_table(table, codebook.for_wave(candidate) if candidate else codebook, mapping)
         except SurveyDataError as exc:
+            exc.wave = candidate
             failures.append(exc)
             continue
         if candidate is not None:

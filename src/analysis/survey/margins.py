@@ -134,13 +134,19 @@ def _duplicate_problems(name: str, document: Document) -> list[Problem]:
     entries = _mapping_value(document.root, "margins").value
     problems = []
     for line, key in document.duplicates:
-        inside = [node for node in entries if isinstance(node, yaml.MappingNode)
-                  and node.start_mark.line <= line - 1 <= node.end_mark.line]
+        inside = [node for node in entries if isinstance(node, yaml.MappingNode) and _on_lines_of(node, line)]
         column = _scalar(inside[0], "item") if inside else None
         problems.append(Problem(name, "this key is given twice in the same mapping; YAML would silently keep "
                                 "only the last value", line=line, column=column, value=str(key),
                                 expected="each key once (add up or correct the figures)"))
     return problems
+
+
+def _on_lines_of(node: yaml.Node, line: int) -> bool:
+    """Whether 1-based `line` holds part of `node`. A block node's end mark is the start of the line after
+    it (column 0): that line belongs to what follows, e.g. a top-level key after the last margin."""
+    last = node.end_mark.line if node.end_mark.column > 0 else node.end_mark.line - 1
+    return node.start_mark.line <= line - 1 <= last
 
 
 def _scalar(node: yaml.MappingNode, key: str) -> str | None:
@@ -237,6 +243,38 @@ def respondent_categories(frame: pd.DataFrame, margins: Margins, codebook: Codeb
             answers = answers.map(codebook[margin.item].code_attr("group"))
         out[margin.item] = answers.where(answers.isin(list(margin.totals)))
     return pd.DataFrame(out, index=frame.index)
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Categories of a margin's item that the margin leaves out, and how many respondents are in them:
+    they are outside the population the margins describe, are not raked and keep weight 1."""
+
+    margin: Margin
+    categories: tuple[Any, ...]
+    respondents: int
+
+    def note(self, path: str) -> str:
+        """The sentence the ``weights`` command and the build print (file, line, margin, categories, count)."""
+        count = f"{self.respondents} respondent{'s' if self.respondents != 1 else ''}"
+        return (f"{path}, line {self.margin.line}: the margin of '{self.margin.item}' leaves out its "
+                f"{self.margin.by}s {', '.join(str(c) for c in self.categories)}: their {count} are outside the "
+                "population, are not raked and keep weight 1")
+
+
+def omitted_categories(frame: pd.DataFrame, margins: Margins, codebook: Codebook) -> tuple[Omission, ...]:
+    """Per margin that leaves out some of its item's categories (codes or groups, not don't-know codes):
+    those categories and the number of respondents of `frame` in them."""
+    found = []
+    for margin in margins.margins:
+        item = codebook[margin.item]
+        left = tuple(key for key in _categories(item, margin.by) if key not in margin.totals)
+        if left:
+            answers = frame[margin.item]
+            if margin.by == "group":
+                answers = answers.map(item.code_attr("group"))
+            found.append(Omission(margin, left, int(answers.isin(list(left)).sum())))
+    return tuple(found)
 
 
 def check_coverage(categories: pd.DataFrame, margins: Margins) -> None:

@@ -84,10 +84,11 @@ def validation_summary(frame: pd.DataFrame, log: LoadLog) -> str:
 def problems_overview(error: SurveyDataError, wave: str | None = None, taken: frozenset[str] = frozenset()) -> str:
     """After the list of problems: unmapped columns and values as YAML to paste into the mapping.
 
-    Columns are matched as ``mapping draft`` matches them (its matcher and threshold, against the
-    codebook of `wave` or of the wave the columns match best): a match is a mapping line with its
-    score, what cannot be matched is ``null  # TODO ...``, never a guess. A match to a codebook column
-    (or item) in `taken`, which another export column already fills, is a TODO too, as in the draft.
+    Columns are matched as ``mapping draft`` matches them (its matcher and threshold), against the
+    codebook of `wave` when given, else of the wave the loader checked the export against (``error.wave``:
+    the one its header row fits best, judged on all its columns, not the unmapped ones alone): a match is a
+    mapping line with its score, what cannot be matched is ``null  # TODO ...``, never a guess. A match to a
+    codebook column (or item) in `taken`, which another export column already fills, is a TODO too, as in the draft.
     Counts are respondents. Returns '' when there is nothing.
     """
     columns: dict[str, None] = {}
@@ -105,7 +106,8 @@ def problems_overview(error: SurveyDataError, wave: str | None = None, taken: fr
         lines.append(f"unmapped columns ({len(columns)}): paste into the mapping (export column: codebook column; "
                      "null ignores the column):")
         lines.append("columns:")
-        lines += _column_lines(list(columns), wave, taken)
+        basis = "given" if wave is not None else "the wave the export's columns fit best"
+        lines += _column_lines(list(columns), wave or error.wave, basis, taken)
     if values:
         lines.append("unmapped values: paste into the mapping (export value: codebook code; null = missing):")
         lines.append("values:")
@@ -118,14 +120,15 @@ def problems_overview(error: SurveyDataError, wave: str | None = None, taken: fr
     return "\n".join(lines)
 
 
-def _column_lines(columns: list[str], wave: str | None, taken: frozenset[str]) -> list[str]:
-    """A mapping line per unmapped export column, matched as ``mapping draft`` matches columns."""
+def _column_lines(columns: list[str], wave: str | None, basis: str, taken: frozenset[str]) -> list[str]:
+    """A mapping line per unmapped export column, matched as ``mapping draft`` matches columns against the
+    codebook of `wave` (found as `basis` says; without a wave, the wave the unmapped columns match best)."""
     from analysis.survey.mapping_draft import detect_wave
 
     codebook = load_codebook()
-    found, basis, matches = detect_wave([(c, c) for c in columns], codebook, wave)
+    found, found_basis, matches = detect_wave([(c, c) for c in columns], codebook, wave)
     items = codebook.column_item()
-    lines = [f"  # codebook wave {found} ({basis})"] if found else []
+    lines = [f"  # codebook wave {found} ({basis if wave is not None else found_basis})"] if found else []
     for match in matches:
         key = json.dumps(match.header, ensure_ascii=False)
         item = items.get(match.target)
