@@ -12,6 +12,7 @@ import ipaddress
 import re
 from typing import Callable, Iterator
 
+from analysis.protection.quote_cues import CUE_DETECTORS
 from analysis.protection.quote_lookups import deduce_model, lookup_lists
 from analysis.protection.quote_names import INTERFIX, NAME_DETECTORS, Finding
 
@@ -107,7 +108,8 @@ _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za
 _IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 
 # -- BSN: nine digits, optionally grouped with dots, spaces or dashes
-_BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
+# (or with commas, in groups of three: "123,456,782")
+_BSN = re.compile(r"(?<![\w.,-])(?:\d(?:(?:[ ./-]| [./-] ?)?\d){8}|\d{3},\d{3},\d{3})(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
 # (a line break may stand between the groups: "06\n12 34 56 78")
@@ -122,6 +124,9 @@ _POSTCODE_UNITS = {"mg", "gr", "kg", "km", "cm", "mm", "ml", "cl", "dl", "kb", "
                    "st", "nd", "rd", "th", "am", "pm", "uur", "hz", "eu", "ha"}
 _POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}(?:\s?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?![\w])"
                        r"(?:,?\s+(?:nr\.?\s*)?\d{1,5}(?:[-\s]?[a-zA-Z](?![\w]))?(?![\w]))?")
+
+# "1234 ab": lower case with a space, when the letters are no word (checked in _postcodes)
+_POSTCODE_LOWER_SPACED = re.compile(r"(?<![\w.,-])[1-9]\d{3} ((?!sa|sd|ss)[a-z]{2})(?![\w-])")
 
 # -- street addresses: street name + house number
 _HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]?\s?(?:[a-zA-Z](?![\w])|\d{1,3}(?!\d)|hs|bis|I{1,3}(?![\w])))?(?![\w])"
@@ -225,7 +230,9 @@ def _looks_like_handle(token: str) -> bool:
     if lower in lists.words:
         return False
     known = lists.first_names | lists.surnames
+    # a name and an account word run together, either way round: "wijkagentkim", "kimagent"
     return lower in known or any((lower[:k] in known or _ACCOUNT_WORDS.fullmatch(lower[:k])) and lower[k:] in known
+                                 or lower[:k] in known and _ACCOUNT_WORDS.fullmatch(lower[k:])
                                  for k in range(2, len(lower) - 1))
 
 
@@ -346,6 +353,9 @@ def _postcodes(text: str) -> Iterator[Finding]:
         letters = re.match(r"\d{4}\s?([A-Za-z]{2})", m.group()).group(1)
         if letters.lower() not in _POSTCODE_UNITS:
             yield Finding(m.start(), m.end(), "postcode")
+    for m in _POSTCODE_LOWER_SPACED.finditer(text):  # "1234 ab", not "2011 en" (a word)
+        if m.group(1) not in _POSTCODE_UNITS | lookup_lists().words:
+            yield Finding(m.start(), m.end(), "postcode")
 
 
 def _listed_streets(text: str) -> Iterator[Finding]:
@@ -386,7 +396,7 @@ DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _regex(_EMAIL_WORDS, "email"), _urls, _defanged_urls,
     _regex(_HANDLE, "handle"), _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes,
     _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"),
-    *NAME_DETECTORS, _deduce_findings,
+    *CUE_DETECTORS, *NAME_DETECTORS, _deduce_findings,
 ]
 
 

@@ -48,10 +48,12 @@ from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
 TAGS: dict[str, dict[str, str]] = {
     "nl": {"name": "[naam]", "email": "[e-mail]", "phone": "[telefoon]", "url": "[url]", "handle": "[handle]",
            "bsn": "[bsn]", "iban": "[iban]", "postcode": "[postcode]", "address": "[adres]", "plate": "[kenteken]",
-           "ip": "[ip-adres]", "date": "[datum]", "personnel": "[personeelsnummer]"},
+           "ip": "[ip-adres]", "date": "[datum]", "personnel": "[personeelsnummer]",
+           "number": "[nummer]", "age": "[leeftijd]"},
     "en": {"name": "[name]", "email": "[e-mail]", "phone": "[phone]", "url": "[url]", "handle": "[handle]",
            "bsn": "[bsn]", "iban": "[iban]", "postcode": "[postcode]", "address": "[address]", "plate": "[plate]",
-           "ip": "[ip address]", "date": "[date]", "personnel": "[personnel number]"},
+           "ip": "[ip address]", "date": "[date]", "personnel": "[personnel number]",
+           "number": "[id number]", "age": "[age]"},
 }
 #: The language of the tags when none is given: English, as before ``lang`` existed.
 DEFAULT_LANG = "en"
@@ -59,8 +61,8 @@ DEFAULT_LANG = "en"
 # Which kind names overlapping findings (first wins): "jan@politie.nl" is an e-mail address, not a name
 # and a URL; "Laan van Meerdervoort 200" an address, though deduce sees a name in it; "2514AB" a
 # postcode, though it is also the form of an old number plate.
-_PRIORITY = ["email", "iban", "url", "ip", "personnel", "bsn", "phone", "postcode", "plate", "address", "date",
-             "handle", "name"]
+_PRIORITY = ["email", "iban", "url", "ip", "personnel", "bsn", "number", "phone", "postcode", "plate", "address",
+             "date", "age", "handle", "name"]
 
 # A tag already in the text (from either language) is never scrubbed again.
 _TAG = re.compile("|".join(sorted({re.escape(t) for tags in TAGS.values() for t in tags.values()},
@@ -75,12 +77,17 @@ _SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u20
                               **{ch: " " for ch in "\u00a0\u2007\u202f\u2028\u2029"}})
 # Characters that show nothing, taken out before scrubbing: "k\u200bim" (a zero-width space inside) is "kim".
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
-_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?:-[^\W\d_]{2,})*(?![\w'’-])")
+# a letter O written for a zero in a number: "O6-12345678", "0O6", "2O11" (not "CO2": a letter before it)
+_LETTER_O_DIGIT = re.compile(r"(?<![^\W\d_])[Oo](?=\d)|(?<=\d)[Oo](?=[\dOo])")
 
 
 def _capitalised_name(word: str) -> str:
     """An all-capitals word as deduce and our lists read it: "PIETER" -> "Pieter", "DE" -> "de"."""
     lists, lower = lookup_lists(), word.lower()
+    if "-" in word:  # "ANNE-MARIE" -> "Anne-Marie" when every part is a name
+        parts = [_capitalised_name(part) for part in word.split("-")]
+        return "-".join(parts) if all(p[:1].isupper() and not p.isupper() for p in parts) else word
     if not word.isupper():
         return word
     if INTERFIX_WORD.match(word):
@@ -92,8 +99,9 @@ def _capitalised_name(word: str) -> str:
 
 def detection_form(text: str) -> str:
     """`text` as the detectors read it, of the same length (so a finding's span cuts the original):
-    dashes and special spaces made plain, names in capitals ("JAN DE VRIES") capitalised."""
-    plain = text.translate(_SAME_LENGTH)
+    dashes and special spaces made plain, a letter O between or before digits a zero ("O6-12345678"),
+    names in capitals ("JAN DE VRIES", "ANNE-MARIE") capitalised."""
+    plain = _LETTER_O_DIGIT.sub("0", text.translate(_SAME_LENGTH))
     words = list(_CAPITAL_WORD.finditer(plain))
     forms = [_capitalised_name(m.group()) for m in words]
     out, pos = [], 0
