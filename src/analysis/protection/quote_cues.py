@@ -48,9 +48,11 @@ _BIRTH_YEAR = re.compile(r"(?i)\b(?:ik\s+ben\s+van\s+|geboren\s+(?:in\s+)?|geb\.
                          r"((?:19|20)\d{2}|'\d{2})(?!\d)")
 # "(58)", ", 34" or ", 52 jaar" after a place name, a role or a tag (see _ages): "Tilburg, 34", "[naam], 52 jaar"
 _AGE_AFTER_WORD = re.compile(rf"(\[[^\]]+\]|[^\W\d_][\w-]*)\s*(\(\s*{_AGE}\s*\)|,\s*{_AGE}(?:\s+jaar)?{_AGE_END})")
-_ROLES = re.compile(r"(?i)(?:wijk|hoofd|buurt|jeugd|motor)?agente?|brigadier|(?:hoofd)?inspecteur|teamchef|"
+#: Roles that, with a place, can point at one person (and after which a bracketed number is an age).
+ROLES = re.compile(r"(?i)(?:wijk|hoofd|buurt|jeugd|motor)?agente?|brigadier|(?:hoofd)?inspecteur|teamchef|"
                     r"teamleider|korpschef|commissaris|woordvoerder|rechercheur|coördinator|coordinator|chef|"
-                    r"collega|burgemeester|officier")
+                    r"collega|burgemeester|officier|woordvoerster|districtschef|politiechef|bureauchef|"
+                    r"(?:team|district|politie)?chef|leidinggevende|operationeel\s+specialist|specialist")
 
 _DAY_WORDS = ("een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
               "zeventien|achttien|negentien|twintig|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)entwintig|"
@@ -58,8 +60,9 @@ _DAY_WORDS = ("een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dert
 _MONTH_NAMES = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _DATE_IN_WORDS = re.compile(rf"(?i)\b(?:{_DAY_WORDS})\s+(?:{_MONTH_NAMES})\s+(?:(?:19|20)\d{{2}}|'\d{{2}})(?!\d)")
 
-# "kim@politie,nl", "kim@politie": any word glued to an "@" and a word is an address
-_EMAIL_LOOSE = re.compile(r"(?<![\w.+-])[\w.+-]*\w@[\w-]+(?:[.,]\s?[\w-]+)*")
+# "kim@politie,nl" (a comma for the dot), "kim@politie" (no top-level domain); plain addresses are
+# quote_detectors' job
+_EMAIL_LOOSE = re.compile(r"(?i)(?<![\w.+-])[\w.+-]*\w@[\w-]+(?:(?:[.,][\w-]+)*,[a-z]{2,6}(?![\w.-])|(?!\.?[\w-]))")
 # "wijkagentkim . nl": a word, a dot with a space around it, a common top-level domain (lower case)
 _SPACED_DOMAIN = re.compile(r"(?<![\w.@])[a-z0-9][\w-]{2,}(?:\s*\.\s+|\s+\.\s*)(?:nl|com|org|net|info|be)(?![\w.-])")
 
@@ -82,7 +85,7 @@ def _ages(text: str) -> Iterator[Finding]:
     lists = lookup_lists()
     for m in _AGE_AFTER_WORD.finditer(text):
         word = m.group(1)
-        if word.startswith("[") or word in lists.places or _ROLES.fullmatch(word):
+        if word.startswith("[") or word in lists.places or ROLES.fullmatch(word):
             digits = re.search(r"\d", m.group(2)).start()
             start = m.start(2) if m.group(2).startswith("(") else m.start(2) + digits
             yield Finding(start, m.end(2), "age")

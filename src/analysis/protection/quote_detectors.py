@@ -103,6 +103,10 @@ _ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|rec
 # -- IBAN (mod 97), national lengths where known
 _IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
                 "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
+# the countries of the SWIFT IBAN registry: "in 2011 ongeveer 120" is no IBAN ("IN" has none)
+_IBAN_COUNTRIES = set("AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR "
+                      "GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK PL "
+                      "PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za-z0-9])")
 # between groups of an IBAN: one or two spaces, a dot, a hyphen or a slash
 _IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
@@ -277,7 +281,7 @@ def _bsns(text: str) -> Iterator[Finding]:
 
 def _iban_valid(code: str) -> bool:
     length = _IBAN_LENGTH.get(code[:2])
-    if (length and len(code) != length) or not 15 <= len(code) <= 34:
+    if code[:2] not in _IBAN_COUNTRIES or (length and len(code) != length) or not 15 <= len(code) <= 34:
         return False
     number = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
     return int(number) % 97 == 1

@@ -40,6 +40,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from analysis.protection.quote_cues import ROLES
 from analysis.protection.quote_detectors import ADDRESSES, DETECTORS
 from analysis.protection.quote_names import INTERFIX_WORD, PUBLIC_TERMS, Finding
 from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
@@ -78,8 +79,8 @@ _SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u20
 # Characters that show nothing, taken out before scrubbing: "k\u200bim" (a zero-width space inside) is "kim".
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 _CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?:-[^\W\d_]{2,})*(?![\w'’-])")
-# a letter O written for a zero in a number: "O6-12345678", "0O6", "2O11" (not "CO2": a letter before it)
-_LETTER_O_DIGIT = re.compile(r"(?<![^\W\d_])[Oo](?=\d)|(?<=\d)[Oo](?=[\dOo])")
+# a letter O written for a zero in a number: "O6-12345678", "O2O-5551235" (not "CO2": a letter before it)
+_LETTER_O_DIGIT = re.compile(r"(?<![^\W\d_])[Oo](?=\d)|(?<=\d)[Oo](?![^\W\d_])")
 
 
 def _capitalised_name(word: str) -> str:
@@ -174,8 +175,29 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
 
 # --------------------------------------------------------------------------- review before publication
 
-#: Columns of ``outputs/analyst/quotes_review.csv``; a reviewer fills in ``approved`` (yes/no).
-REVIEW_COLUMNS = ["theme", "question", "text", "hash", "approved"]
+#: Columns of ``outputs/analyst/quotes_review.csv``; a reviewer fills in ``approved`` (yes/no). ``check``
+#: names what the scrubber cannot judge and the reviewer must (:func:`review_check`).
+REVIEW_COLUMNS = ["theme", "question", "text", "hash", "check", "approved"]
+
+#: The ``check`` of an answer that names a role and a place: it may describe one person.
+ROLE_AND_PLACE = "role + place: could this describe one person?"
+_PLACE_AFTER = re.compile(r"(?i)\b(?:bureau|district|basisteam|team|regio|korps|gemeente|eiland)\s+([A-Z][\w'-]+)")
+_WORDS = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}|\w+")
+
+
+def review_check(text: str) -> str:
+    """What a reviewer must weigh before approving a scrubbed answer ("" when nothing stands out).
+
+    A role and a place together ("de enige agent op Schiermonnikoog", "de teamchef van bureau
+    Zaandam") can point at one person though no detail in them is personal data by itself; the
+    scrubber keeps both (places are no personal data), so the reviewer is asked (:data:`ROLE_AND_PLACE`).
+    """
+    words = [m.group() for m in _WORDS.finditer(text)]
+    places = lookup_lists().places
+    has_place = _PLACE_AFTER.search(text) or any(
+        " ".join(w.split()[:k]) in places for w in words if w[:1].isupper() for k in range(1, 4))
+    has_role = any(ROLES.fullmatch(w.lower()) for w in words)
+    return ROLE_AND_PLACE if has_place and has_role else ""
 
 
 def quote_hash(question: str, text: str) -> str:
