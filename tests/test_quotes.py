@@ -1,4 +1,4 @@
-"""Scrubbing free-text quotes: planted personal data of 14 kinds goes, ordinary survey text stays.
+"""Scrubbing free-text quotes: planted personal data of 16 kinds goes, ordinary survey text stays.
 
 References: the BSN 11-test and IBAN mod-97 check (ISO 13616) with their published example
 numbers (NL91 ABNA 0417 1643 00, GB29 NWBK 6016 1331 9268 19, DE89 3704 0044 0532 0130 00,
@@ -101,10 +101,16 @@ PLANTED: list[tuple[str, str]] = [
     ("personnel number", "personeelsnr: 12345678"),
     ("personnel number", "p-nummer 654321"),
     ("personnel number", "stamnummer 7654321"),
+    ("number", "pasnummer 87654321"),
+    ("number", "paspoort NW1234567"),
+    ("number", "BVH-nummer 2011012345"),
+    ("age", "ik ben 36 jaar"),
+    ("age", "ik ben van 1975"),
 ]
 _TAG_KIND = {"obfuscated email": "email", "personnel number": "personnel"}
 # Words in a planted text that may stay: the title or verb around a name, tussenvoegsels.
-_MAY_STAY = {"collega", "zei", "mevrouw", "dhr", "agent", "van", "der", "den"}
+_MAY_STAY = {"collega", "zei", "mevrouw", "dhr", "agent", "van", "der", "den", "pasnummer", "paspoort", "nummer", "bvh",
+             "ben"}
 _BEFORE, _AFTER = "Volgens mij is het ", " en verder niets."
 
 
@@ -116,9 +122,9 @@ def _secrets(text: str) -> set[str]:
     return {p for p in parts if p.lower() not in tags}
 
 
-def test_the_table_plants_at_least_60_strings_of_14_kinds():
+def test_the_table_plants_at_least_60_strings_of_16_kinds():
     assert len(PLANTED) >= 60
-    assert len({kind for kind, _ in PLANTED}) == 14
+    assert len({kind for kind, _ in PLANTED}) == 16
     assert {_TAG_KIND.get(kind, kind) for kind, _ in PLANTED} == set(TAGS["nl"])
 
 

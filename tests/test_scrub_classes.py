@@ -21,9 +21,10 @@ import pytest
 
 from analysis.core.paths import RAW_DIR
 from analysis.pipeline.build import build
+from analysis.protection import quote_cues as cues
 from analysis.protection import quote_detectors as detectors
 from analysis.protection import quote_names as names
-from analysis.protection.quotes import TAGS, detection_form, scrub_quote
+from analysis.protection.quotes import ROLE_AND_PLACE, TAGS, detection_form, review_check, scrub_quote
 from analysis.survey.synth import generate, write_export
 from test_quotes_planted import PLANTED, leaks
 
@@ -48,12 +49,38 @@ CLASSES: dict[str, list[str]] = {
             "wijkagentkim(dot)nl", "blog[.]wijkagent[.]nl/over-mij", "hxxps[:]//t[.]co/abc123",
             "wijkagentkim (dot) nl", "facebook.com/wijkagent.kim", "wijkagent[.]politie.nl"],
     "email": ["kim at politie.nl", "kim[at]politie.nl", "kim(at)politie(dot)nl", "k.dewit [at] gmail [.] com",
-              "kim (at) hotmail (punt) com", "kim at politie dot nl"],
+              "kim (at) hotmail (punt) com", "kim at politie dot nl", "kim@politie,nl", "kim@politie",
+              "KIM@POLITIE,NL"],
 }
+# What the adversarial review of issue 21 still got past (its quotes_plant.py and quotes_e2e.py),
+# each in more forms than it planted: names in capitals with a hyphen, a surname that is also a word
+# after a role, a letter O for a zero, BSN with commas (the 11-test holds), e-mail with a comma for the
+# dot, a domain with spaces around the dot, postcodes in lower case with a space, number plates of the
+# RDW sidecodes with spaces, identifying numbers after a cue word, dates with the day in words, ages.
+CLASSES["name"] += ["met ANNE-MARIE gesproken", "ANNE-MARIE DE VRIES belde", "ik sprak met wijkagent bakker",
+                    "collega visser zei het", "hoofdagent mulder"]
+CLASSES["phone"] += ["O6-12345678", "o6 1234 5678", "+31 O6 12345678", "O2O-5551235"]
+CLASSES["bsn"] += ["123,456,782", "999,999,990"]
+CLASSES["url"] += ["wijkagentkim . nl", "wijkagentkim .nl", "wijkagent-kim . com"]
+CLASSES["handle"] += ["snapchat: kimagent", "twitter: henkpolitie"]
+CLASSES["postcode"] = ["1234 ab", "3011 xc", "1234 AB"]
+CLASSES["plate"] = ["12 ABC 3", "12-abc-3", "12 abc 3", "GB 123 X", "1 KTB 23", "87 tkv 2"]
+CLASSES["number"] = ["pasnummer 87654321", "BVH-nummer 2011012345", "paspoort NW1234567", "IMEI 356938035643809",
+                     "rijbewijs 1234567890", "badge 4711", "KvK 12345678", "kvk-nummer: 12345678",
+                     "pv-nummer PL1234-2011012345", "mutatienummer 2011123456", "zaaknummer 2011-123456",
+                     "paspoortnummer is NW1234567", "id-kaart IX12AB345"]
+CLASSES["date"] = ["geboren op twaalf maart 1975", "geb. 12-3-1975", "geboren op eenentwintig juni 1980",
+                   "GEBOREN OP TWAALF MAART 1975"]
+CLASSES["age"] = ["ik ben 36 jaar", "ik ben 36", "ik ben 58 jaar oud", "de teamchef van bureau Zaandam (58)",
+                  "onze woordvoerder in Tilburg, 34", "de enige wijkagent van Urk, 52 jaar", "ik ben van 1975",
+                  "geboren in 1975", "leeftijd: 44"]
 #: Words of a planted text that may stay: the platform, title or verb around the detail, tussenvoegsels.
 _MAY_STAY = {"met", "en", "van", "der", "den", "de", "het", "ik", "heb", "besproken", "samen", "collega", "tip", "kwam",
              "zeiden", "gesproken", "mevrouw", "belde", "dhr", "spraken", "twitter", "insta", "linkedin", "instagram",
-             "account", "tiktok", "via", "op", "mij"}
+             "account", "tiktok", "via", "op", "mij", "wijkagent", "sprak", "hoofdagent", "zei", "snapchat",
+             "pasnummer", "nummer", "paspoort", "imei", "rijbewijs", "badge", "kvk", "mutatienummer", "zaaknummer",
+             "paspoortnummer", "kaart", "geboren", "geb", "ben", "teamchef", "bureau", "zaandam", "onze",
+             "woordvoerder", "tilburg", "enige", "leeftijd", "bvh"}
 _BEFORE, _AFTER = "Volgens mij is het ", " en verder niets."
 
 
@@ -102,12 +129,44 @@ ORDINARY = [
     "In 2010–2011 kwamen er 120 – 150 meldingen per week binnen.",
     # an abbreviated heading of a real LimeSurvey export (data/examples/limesurvey, "han.." = handhaving)
     "Belang voor han..  [crowd management]",
+    # the cue words, numbers and places of the classes added after the review of issue 21
+    "In 2011 hadden we 3 twitteraccounts.",
+    "Bureau Zaandam gebruikt twitter.",
+    "Ons team van 12 agenten twittert, 24 uur per dag.",
+    "Cursus op B1-niveau, Web 2.0 en P2000 naast 112.",
+    "Ik ben 25 jaar in dienst en ben 12 jaar wijkagent.",
+    "De pv werd in 2011 opgemaakt; badge, paspoort en rijbewijs zijn gecontroleerd.",
+    "KvK en gemeente werken samen, de BVH-registratie kost tijd.",
+    "In 2011 en 2012 ging het goed, al 10 jaar, 20 jaar en langer.",
+    "De CO2-uitstoot in NOORD-HOLLAND en ZUID-HOLLAND.",
+    "Meldingen: Amsterdam (12), Utrecht (3), Tilburg, 2011.",
+    "In Tilburg, 34 agenten en in 2011 ongeveer 120 meldingen.",
+    "De agent wijk-gericht en groot opgezet.",
+    "Eerst twitter. Nu ook facebook.",
 ]
 
 
 @pytest.mark.parametrize("answer", ORDINARY)
 def test_ordinary_answers_with_the_new_cues_come_out_unchanged(answer):
     assert scrub_quote(answer, "nl") == answer
+
+
+@pytest.mark.parametrize("answer", ["Ik ben de enige agent op Schiermonnikoog.",
+                                    "Dat vindt de teamchef van bureau Zaandam.",
+                                    "De wijkagent in Den Haag twittert.", "Onze woordvoerder in Tilburg doet het."])
+def test_a_role_and_a_place_stay_but_the_review_file_asks_the_reviewer(answer):
+    """A unique role in a place names one person though neither word is personal data: the scrubber
+    keeps both (places stay), the review row's ``check`` asks the reviewer to judge."""
+    clean = scrub_quote(answer, "nl")
+    assert clean == answer
+    assert review_check(clean) == ROLE_AND_PLACE
+
+
+@pytest.mark.parametrize("answer", ["Bureau Zaandam gebruikt twitter.", "De wijkagent doet het goed.",
+                                    "In Utrecht werkt het.", "In 2011 hadden we 3 twitteraccounts.",
+                                    "Ons team van 12 agenten twittert."])
+def test_an_answer_without_a_role_and_a_place_is_not_flagged(answer):
+    assert review_check(scrub_quote(answer, "nl")) == ""
 
 
 def _bundled_answers() -> list[str]:
@@ -123,7 +182,8 @@ def test_the_new_detectors_find_nothing_in_the_bundled_open_answers():
     """False positives measured on the 329 distinct open answers of data/raw/*.csv: the detectors
     added for these classes find nothing there (scrub_quote changes the same 54 answers as before)."""
     new = [detectors._defanged_urls, detectors._handles, names._cued_first_names, names._lone_first_names,
-           detectors._regex(detectors._PHONE_BE, "phone"), detectors._regex(detectors._EMAIL_WORDS, "email")]
+           detectors._regex(detectors._PHONE_BE, "phone"), detectors._regex(detectors._EMAIL_WORDS, "email"),
+           *cues.CUE_DETECTORS]
     answers = _bundled_answers()
     assert len(answers) > 300
     found = [(text, f) for text in answers for detect in new for f in detect(detection_form(text))]
@@ -161,7 +221,8 @@ def approved_build(tmp_path_factory):
         writer.writerows(table)
     second = build(data_path=export, output_dir=folder / "out", only=["opportunities"], jobs=1,
                    quotes_approved=review)
-    return {"status": (first, second), "out": folder / "out", "reviewed": len(table)}
+    return {"status": (first, second), "out": folder / "out", "reviewed": len(table),
+            "checks": {row["check"] for row in table}}
 
 
 def _published(out: Path) -> dict[str, str]:
@@ -178,6 +239,8 @@ def _planted_parts(text: str, marker: str = _MARKER) -> list[str]:
 
 def test_no_planted_detail_is_published_with_every_review_row_approved(approved_build):
     assert approved_build["status"] == (0, 0) and approved_build["reviewed"] > 0
+    # "de teamchef van bureau Zaandam" is planted: the reviewer is asked about it in the check column
+    assert ROLE_AND_PLACE in approved_build["checks"]
     published = _published(approved_build["out"])
     assert any(name.endswith(".ipynb") for name in published)
     # the test means something only if the planted answers were quoted, in the report and the notebook

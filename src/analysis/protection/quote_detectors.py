@@ -12,6 +12,7 @@ import ipaddress
 import re
 from typing import Callable, Iterator
 
+from analysis.protection.quote_cues import CUE_DETECTORS
 from analysis.protection.quote_lookups import deduce_model, lookup_lists
 from analysis.protection.quote_names import INTERFIX, NAME_DETECTORS, Finding
 
@@ -102,12 +103,17 @@ _ACCOUNT_WORDS = re.compile(r"(?:wijk|buurt|hoofd|jeugd)?agent(?:e)?|politie|rec
 # -- IBAN (mod 97), national lengths where known
 _IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
                 "CH": 21, "IE": 22, "PL": 28, "PT": 25, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24}
+# the countries of the SWIFT IBAN registry: "in 2011 ongeveer 120" is no IBAN ("IN" has none)
+_IBAN_COUNTRIES = set("AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR "
+                      "GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK PL "
+                      "PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?=[ ./-]{0,3}[A-Za-z0-9])")
 # between groups of an IBAN: one or two spaces, a dot, a hyphen or a slash
 _IBAN_SEPARATOR = re.compile(r"[ ]?[./-][ ]?| {1,2}")
 
 # -- BSN: nine digits, optionally grouped with dots, spaces or dashes
-_BSN = re.compile(r"(?<![\w.,-])\d(?:(?:[ ./-]| [./-] ?)?\d){8}(?!\d|[.,-]\d)")
+# (or with commas, in groups of three: "123,456,782")
+_BSN = re.compile(r"(?<![\w.,-])(?:\d(?:(?:[ ./-]| [./-] ?)?\d){8}|\d{3},\d{3},\d{3})(?!\d|[.,-]\d)")
 
 # -- phone numbers: a run of digits and separators, checked for a valid number of digits
 # (a line break may stand between the groups: "06\n12 34 56 78")
@@ -122,6 +128,9 @@ _POSTCODE_UNITS = {"mg", "gr", "kg", "km", "cm", "mm", "ml", "cl", "dl", "kb", "
                    "st", "nd", "rd", "th", "am", "pm", "uur", "hz", "eu", "ha"}
 _POSTCODE = re.compile(r"(?<![\w-])[1-9]\d{3}(?:\s?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?![\w])"
                        r"(?:,?\s+(?:nr\.?\s*)?\d{1,5}(?:[-\s]?[a-zA-Z](?![\w]))?(?![\w]))?")
+
+# "1234 ab": lower case with a space, when the letters are no word (checked in _postcodes)
+_POSTCODE_LOWER_SPACED = re.compile(r"(?<![\w.,-])[1-9]\d{3} ((?!sa|sd|ss)[a-z]{2})(?![\w-])")
 
 # -- street addresses: street name + house number
 _HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]?\s?(?:[a-zA-Z](?![\w])|\d{1,3}(?!\d)|hs|bis|I{1,3}(?![\w])))?(?![\w])"
@@ -225,7 +234,9 @@ def _looks_like_handle(token: str) -> bool:
     if lower in lists.words:
         return False
     known = lists.first_names | lists.surnames
+    # a name and an account word run together, either way round: "wijkagentkim", "kimagent"
     return lower in known or any((lower[:k] in known or _ACCOUNT_WORDS.fullmatch(lower[:k])) and lower[k:] in known
+                                 or lower[:k] in known and _ACCOUNT_WORDS.fullmatch(lower[k:])
                                  for k in range(2, len(lower) - 1))
 
 
@@ -270,7 +281,7 @@ def _bsns(text: str) -> Iterator[Finding]:
 
 def _iban_valid(code: str) -> bool:
     length = _IBAN_LENGTH.get(code[:2])
-    if (length and len(code) != length) or not 15 <= len(code) <= 34:
+    if code[:2] not in _IBAN_COUNTRIES or (length and len(code) != length) or not 15 <= len(code) <= 34:
         return False
     number = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
     return int(number) % 97 == 1
@@ -346,6 +357,9 @@ def _postcodes(text: str) -> Iterator[Finding]:
         letters = re.match(r"\d{4}\s?([A-Za-z]{2})", m.group()).group(1)
         if letters.lower() not in _POSTCODE_UNITS:
             yield Finding(m.start(), m.end(), "postcode")
+    for m in _POSTCODE_LOWER_SPACED.finditer(text):  # "1234 ab", not "2011 en" (a word)
+        if m.group(1) not in _POSTCODE_UNITS | lookup_lists().words:
+            yield Finding(m.start(), m.end(), "postcode")
 
 
 def _listed_streets(text: str) -> Iterator[Finding]:
@@ -386,7 +400,7 @@ DETECTORS: list[Callable[[str], Iterator[Finding]]] = [
     _regex(_EMAIL, "email"), _regex(_EMAIL_OBFUSCATED, "email"), _regex(_EMAIL_WORDS, "email"), _urls, _defanged_urls,
     _regex(_HANDLE, "handle"), _handles, _ibans, _bsns, _phones, _regex(_PHONE_BE, "phone"), _postcodes,
     _regex(_ADDRESS, "address"), _listed_streets, _plates, _ips, _regex(_DATE, "date"), _regex(_PERSONNEL, "personnel"),
-    *NAME_DETECTORS, _deduce_findings,
+    *CUE_DETECTORS, *NAME_DETECTORS, _deduce_findings,
 ]
 
 

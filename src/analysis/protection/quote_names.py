@@ -34,6 +34,9 @@ _TITLE_THEN = re.compile(rf"(?i)(?<!\w){_TITLES}\s+")
 _TOKEN = re.compile(rf"(?:[{WORD_CHARS}]\.\s?)+|[{WORD_CHARS}][{WORD_CHARS}'’-]*")
 _FULL_NAME = re.compile(rf"([{WORD_CHARS}][\w'-]*)\s+((?:{INTERFIX}\s+)*)([{WORD_CHARS}][\w'-]*)(?![\w@])")
 _WORD_START = re.compile(rf"(?<![\w@'’-])[{WORD_CHARS}]")
+# Surnames that are also words ("bakker", "visser") are a name straight after a title or role:
+# "wijkagent bakker", "collega visser" (not "agent wijk", "agent groot": words that also follow a role).
+SURNAMES_AFTER_ROLE = {"bakker", "visser", "bos", "vos", "mulder", "dekker", "brouwer", "smit", "kok", "boer", "koning"}
 _INTERFIX_AND_STOP = {"in", "de", "het", "van", "op", "te", "een", "en", "bij", "aan", "uit", "met", "voor"}
 # Public names that look like a person's name.
 PUBLIC_TERMS = re.compile(r"\bAmber\s+Alert\b", re.IGNORECASE)
@@ -71,7 +74,8 @@ def _name_tail(text: str, pos: int, after_title: bool) -> int:
             end = m.end()
         elif count == 0 and lists.is_name(lower, first=True, also_words=True):
             end, have_first = m.end(), True
-        elif (have_first or (after_title and count == 0)) and lists.is_name(lower, first=False, also_words=have_first):
+        elif (have_first or (after_title and count == 0)) and lists.is_name(
+                lower, first=False, also_words=have_first or (after_title and lower in SURNAMES_AFTER_ROLE)):
             end = m.end()
         else:
             break

@@ -40,6 +40,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from analysis.protection.quote_cues import ROLES
 from analysis.protection.quote_detectors import ADDRESSES, DETECTORS
 from analysis.protection.quote_names import INTERFIX_WORD, PUBLIC_TERMS, Finding
 from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
@@ -48,10 +49,12 @@ from analysis.protection.quote_lookups import NAMES_THAT_ARE_WORDS, lookup_lists
 TAGS: dict[str, dict[str, str]] = {
     "nl": {"name": "[naam]", "email": "[e-mail]", "phone": "[telefoon]", "url": "[url]", "handle": "[handle]",
            "bsn": "[bsn]", "iban": "[iban]", "postcode": "[postcode]", "address": "[adres]", "plate": "[kenteken]",
-           "ip": "[ip-adres]", "date": "[datum]", "personnel": "[personeelsnummer]"},
+           "ip": "[ip-adres]", "date": "[datum]", "personnel": "[personeelsnummer]",
+           "number": "[nummer]", "age": "[leeftijd]"},
     "en": {"name": "[name]", "email": "[e-mail]", "phone": "[phone]", "url": "[url]", "handle": "[handle]",
            "bsn": "[bsn]", "iban": "[iban]", "postcode": "[postcode]", "address": "[address]", "plate": "[plate]",
-           "ip": "[ip address]", "date": "[date]", "personnel": "[personnel number]"},
+           "ip": "[ip address]", "date": "[date]", "personnel": "[personnel number]",
+           "number": "[id number]", "age": "[age]"},
 }
 #: The language of the tags when none is given: English, as before ``lang`` existed.
 DEFAULT_LANG = "en"
@@ -59,8 +62,8 @@ DEFAULT_LANG = "en"
 # Which kind names overlapping findings (first wins): "jan@politie.nl" is an e-mail address, not a name
 # and a URL; "Laan van Meerdervoort 200" an address, though deduce sees a name in it; "2514AB" a
 # postcode, though it is also the form of an old number plate.
-_PRIORITY = ["email", "iban", "url", "ip", "personnel", "bsn", "phone", "postcode", "plate", "address", "date",
-             "handle", "name"]
+_PRIORITY = ["email", "iban", "url", "ip", "personnel", "bsn", "number", "phone", "postcode", "plate", "address",
+             "date", "age", "handle", "name"]
 
 # A tag already in the text (from either language) is never scrubbed again.
 _TAG = re.compile("|".join(sorted({re.escape(t) for tags in TAGS.values() for t in tags.values()},
@@ -75,12 +78,17 @@ _SAME_LENGTH = str.maketrans({**{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u20
                               **{ch: " " for ch in "\u00a0\u2007\u202f\u2028\u2029"}})
 # Characters that show nothing, taken out before scrubbing: "k\u200bim" (a zero-width space inside) is "kim".
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
-_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?:-[^\W\d_]{2,})*(?![\w'’-])")
+# a letter O written for a zero in a number: "O6-12345678", "O2O-5551235" (not "CO2": a letter before it)
+_LETTER_O_DIGIT = re.compile(r"(?<![^\W\d_])[Oo](?=\d)|(?<=\d)[Oo](?![^\W\d_])")
 
 
 def _capitalised_name(word: str) -> str:
     """An all-capitals word as deduce and our lists read it: "PIETER" -> "Pieter", "DE" -> "de"."""
     lists, lower = lookup_lists(), word.lower()
+    if "-" in word:  # "ANNE-MARIE" -> "Anne-Marie" when every part is a name
+        parts = [_capitalised_name(part) for part in word.split("-")]
+        return "-".join(parts) if all(p[:1].isupper() and not p.isupper() for p in parts) else word
     if not word.isupper():
         return word
     if INTERFIX_WORD.match(word):
@@ -92,8 +100,9 @@ def _capitalised_name(word: str) -> str:
 
 def detection_form(text: str) -> str:
     """`text` as the detectors read it, of the same length (so a finding's span cuts the original):
-    dashes and special spaces made plain, names in capitals ("JAN DE VRIES") capitalised."""
-    plain = text.translate(_SAME_LENGTH)
+    dashes and special spaces made plain, a letter O between or before digits a zero ("O6-12345678"),
+    names in capitals ("JAN DE VRIES", "ANNE-MARIE") capitalised."""
+    plain = _LETTER_O_DIGIT.sub("0", text.translate(_SAME_LENGTH))
     words = list(_CAPITAL_WORD.finditer(plain))
     forms = [_capitalised_name(m.group()) for m in words]
     out, pos = [], 0
@@ -166,8 +175,29 @@ def scrub_quote(text: str, lang: str = DEFAULT_LANG) -> str:
 
 # --------------------------------------------------------------------------- review before publication
 
-#: Columns of ``outputs/analyst/quotes_review.csv``; a reviewer fills in ``approved`` (yes/no).
-REVIEW_COLUMNS = ["theme", "question", "text", "hash", "approved"]
+#: Columns of ``outputs/analyst/quotes_review.csv``; a reviewer fills in ``approved`` (yes/no). ``check``
+#: names what the scrubber cannot judge and the reviewer must (:func:`review_check`).
+REVIEW_COLUMNS = ["theme", "question", "text", "hash", "check", "approved"]
+
+#: The ``check`` of an answer that names a role and a place: it may describe one person.
+ROLE_AND_PLACE = "role + place: could this describe one person?"
+_PLACE_AFTER = re.compile(r"(?i)\b(?:bureau|district|basisteam|team|regio|korps|gemeente|eiland)\s+([A-Z][\w'-]+)")
+_WORDS = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}|\w+")
+
+
+def review_check(text: str) -> str:
+    """What a reviewer must weigh before approving a scrubbed answer ("" when nothing stands out).
+
+    A role and a place together ("de enige agent op Schiermonnikoog", "de teamchef van bureau
+    Zaandam") can point at one person though no detail in them is personal data by itself; the
+    scrubber keeps both (places are no personal data), so the reviewer is asked (:data:`ROLE_AND_PLACE`).
+    """
+    words = [m.group() for m in _WORDS.finditer(text)]
+    places = lookup_lists().places
+    has_place = _PLACE_AFTER.search(text) or any(
+        " ".join(w.split()[:k]) in places for w in words if w[:1].isupper() for k in range(1, 4))
+    has_role = any(ROLES.fullmatch(w.lower()) for w in words)
+    return ROLE_AND_PLACE if has_place and has_role else ""
 
 
 def quote_hash(question: str, text: str) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import coding, stats
 from analysis.protection import publication
 from analysis.protection.disclosure import HIDDEN, Published, is_hidden
-from analysis.protection.quotes import quote_hash, review_cell
+from analysis.protection.quotes import quote_hash, review_cell, review_check
 from analysis.protection.rules import Rules
 from analysis.report.figures import proportion_bars
 from analysis.report.text import fmt_interval, fmt_median, fmt_number, fmt_p, fmt_pct, message
@@ -408,7 +408,7 @@ def _quote_lines(item: Item, pub: Published, codes: pd.DataFrame, texts: pd.Seri
     candidates = _quote_candidates(pub, codes, texts, per_code * REVIEW_CANDIDATES)
     for text in dict.fromkeys(t for _, found in candidates for t in found):
         review.append({"theme": item.theme, "question": item.id, "text": review_cell(text),
-                       "hash": quote_hash(item.id, text), "approved": ""})
+                       "hash": quote_hash(item.id, text), "check": review_check(text), "approved": ""})
     approved = None if ctx.synthetic else (ctx.approved_quotes or frozenset())
     quotes = _pick_quotes(candidates, per_code,
                           allowed=None if approved is None else (lambda t: quote_hash(item.id, t) in approved))
