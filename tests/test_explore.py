@@ -311,21 +311,46 @@ def test_attack_unfiltered_minus_filtered_gives_no_small_count_back(survey, item
     assert not pinned
 
 
+def _lines_with_one_hidden(counts: pd.DataFrame, totals: pd.Series) -> list:
+    """The lines of a filtered table in which exactly one entry is hidden, so that it is its line's public
+    sum minus the shown entries: a group's counts with its size, and a category's counts over the groups
+    where its total (`totals`: the unfiltered table by the filter item at the filter's value) is shown."""
+    found = []
+    for group, rows in counts.groupby("group", sort=False):
+        if rows["count"].isna().sum() + pd.isna(rows["n"].iloc[0]) == 1:
+            found.append(("group", group))
+    for category, rows in counts.groupby("category", sort=False):
+        if not pd.isna(totals.get(category)) and rows["count"].isna().sum() == 1:
+            found.append(("category", category))
+    return found
+
+
 def test_linked_pattern_is_one_for_every_value_and_both_orientations(survey):
     """The hidden lines of a pair of background items do not depend on the value filtered on or on which
-    of the two is the breakdown: asked in either orientation first, the same planes; and a count of a
-    filtered table is hidden exactly when its line in one of the two planes is (or its group is small)."""
+    of the two is the breakdown: asked in either orientation first, the same planes; a count of a filtered
+    table is hidden exactly when its line in one of the two planes is or its group is small (its zeros
+    would place its few members). A group whose size is hidden but not small may show some counts: no line
+    of the table (a group's counts with its size, a category's counts with its shown total) has exactly
+    one hidden entry, so no hidden size or count is its line's sum minus the shown cells."""
     import dataclasses
 
     one, two = dataclasses.replace(survey, planes={}), dataclasses.replace(survey, planes={})
     table = one.table("knowledge", by="age_band", within={"organisation_type": "regional_police"})
-    two.table("knowledge", by="organisation_type", within={"age_band": "55 or older"})
+    other = two.table("knowledge", by="organisation_type", within={"age_band": "55 or older"})
     assert one.planes == two.planes and len(one.planes) == 2
     by_plane, filter_plane = one.planes[("knowledge", "age_band", "organisation_type")], one.planes[
         ("knowledge", "organisation_type", "age_band")]
-    for row in table.counts().itertuples():
+    regional = survey._groups("organisation_type")[0] == "regional_police"
+    sizes = _group_labels(survey, "age_band")[regional & survey.frame["knowledge"].notna()].value_counts()
+    counts = table.counts()
+    for row in counts.itertuples():
         lines = (row.category, row.group) in by_plane.cells or (row.category, "regional_police") in filter_plane.cells
-        assert pd.isna(row.count) == (lines or pd.isna(row.n)), row  # a small group is hidden whole
+        small = pd.isna(row.n) and 0 < sizes.get(row.group, 0) < K
+        assert pd.isna(row.count) == (lines or small), row
+    for shown, by, value in ((counts, "organisation_type", "regional_police"), (other.counts(), "age_band", "55 or older")):
+        everyone = survey.table("knowledge", by=by).counts()
+        totals = everyone[everyone["group"] == value].set_index("category")["count"]
+        assert not _lines_with_one_hidden(shown, totals), value
 
 
 def _published_equalities(survey: explore.Survey, item: str, first: str, second: str):
@@ -370,8 +395,8 @@ def test_attack_linked_tables_pin_no_small_count(survey, item, first, second):
     """The attacker's linear programme (scipy.optimize.linprog, as in tests/test_publication_safety.py) on
     every table of `item` by `first` and by `second`, unfiltered and filtered on every value of the other,
     with the report's margins: every count of the 3-D table between 1 and k - 1, every small group size of
-    a slice and every small rest of a line (the respondents outside one value of the filter: what the
-    unfiltered table minus the filtered one gives) keeps a range of at least 1. The rule under test is the
+    a slice and every small rest of a line or of a group size (the respondents outside one value of the
+    filter: what the unfiltered table minus the filtered one gives) keeps a range of at least 1. The rule under test is the
     line rule of the hypercube method (tau-ARGUS GHMITER; sdcTable's protectTable, method "HYPERCUBE")."""
     truth, level, rows, rhs = _published_equalities(survey, item, first, second)
     values = truth.to_numpy(dtype=float)
@@ -384,6 +409,8 @@ def test_attack_linked_tables_pin_no_small_count(survey, item, first, second):
                            for o in set(level[0])]
             candidates += [((o, b, f, "outside b"), (level[0] == o) & (level[2] == f) & (level[1] != b))
                            for o in set(level[0])]
+            candidates += [((b, f, "size outside f"), (level[1] == b) & (level[2] != f)),
+                           ((b, f, "size outside b"), (level[2] == f) & (level[1] != b))]
         targets += [(key, mask.astype(float)) for key, mask in candidates if 0 < values[mask].sum() < K]
     system = np.unique(np.c_[rows, rhs], axis=0)  # the tables repeat many equalities
     rows, rhs = system[:, :-1], system[:, -1]
