@@ -165,6 +165,18 @@ def test_disclosure_log_lists_exactly_the_hidden_cells_of_the_appendix_tables(ma
         assert marked and set(zip(entries["row"].astype(int), entries["column"])) == marked, path.name
 
 
+def test_the_appendix_log_says_why_each_count_is_hidden_and_how_many_it_holds(margins_build):
+    """As for the chapters' tables (tests/test_publication_safety.py): every hidden count and group size of
+    an appendix table is logged with its reason (primary, zero, secondary, or linked: hidden by the lines of
+    the linked tables of a filtered breakdown), a primary one with its 1 to k - 1 respondents."""
+    log = pd.read_csv(margins_build["out"] / "analyst" / "disclosure_log.csv", keep_default_na=False)
+    counts = log[(log["theme"] == APPENDIX) & (log["column"] == "count")]
+    assert set(counts["reason"]) <= {"primary", "zero", "secondary", "linked"}
+    assert {"primary", "secondary", "linked"} <= set(counts["reason"])
+    primary = pd.to_numeric(counts.loc[counts["reason"] == "primary", "respondents"])
+    assert primary.between(1, BuildParameters().k - 1).all()
+
+
 def test_no_count_below_k_is_published_in_the_appendix(margins_build):
     """Counts and group sizes in the CSVs, and every "(count)" and group size the report shows: 0 or at least k."""
     out, k = margins_build["out"], BuildParameters().k

@@ -185,6 +185,6 @@ def write(appendix: Appendix, output_dir: Path) -> None:
         cells, log = published_table(analysis, table)
         cells.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         rows += [{"theme": APPENDIX, "table": name, **entry, "profile": appendix.profile} for entry in log]
-    columns = ["theme", "table", "row", "row_label", "column", "reason", "respondents", "profile"]
+    columns = ["theme", "table", "row", "row_label", "column", "reason", "respondents", "showable", "profile"]
     pd.DataFrame(rows, columns=columns).astype({"respondents": "Int64"}).to_csv(
         Path(output_dir) / "analyst" / f"disclosure_log_{APPENDIX}.csv", index=False, lineterminator="\n")

@@ -19,8 +19,9 @@ from typing import Any
 import pandas as pd
 
 from analysis import coding
-from analysis.pipeline.explore_linked import Hidden, Linked, Plane, planes
-from analysis.pipeline.explore_table import WORDING, ExploreTable, Part, breakdown, holm, sentence
+from analysis.pipeline.explore_linked import Linked, Plane, planes
+from analysis.pipeline.explore_table import (WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
+                                             protect_once, sentence, unfiltered)
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.survey.codebook import Item, load_codebook
 from analysis.themes.base import Context
@@ -49,8 +50,9 @@ class Survey:
     ctx: Context
     #: the hidden lines of each (part, breakdown, filter item) plane, computed once (see :func:`planes`)
     planes: dict[tuple[str, str, str], Plane] = field(default_factory=dict, repr=False)
-    #: the protection of each part's unfiltered table by each breakdown, computed once for the planes
-    unfiltered: dict[str, dict[str, Hidden]] = field(default_factory=dict, repr=False)
+    #: the protection of each part's unfiltered table by each breakdown, computed once for the unfiltered
+    #: table and the planes (see :func:`~analysis.pipeline.explore_table.protect_once`)
+    unfiltered: dict[str, Protected] = field(default_factory=dict, repr=False)
 
     # --- what can be asked --------------------------------------------------------------------
     def items(self) -> list[str]:
@@ -72,7 +74,8 @@ class Survey:
         self._check_request(item, by, within or {})
         rows, within_text = self._selection(within)
         linked = self._linked(item, by, groups, within) if within else {}
-        parts = [self._part(name, label, outcome, groups[rows], ordinal, codes, linked.get(name))
+        parts = [self._part(name, label, outcome, groups[rows], ordinal, codes,
+                            linked.get(name) or self._whole(name, by))
                  for name, label, outcome, ordinal, codes in self._outcomes(item, rows)]
         holm(parts)
         title = self._title(item)
@@ -102,11 +105,17 @@ class Survey:
                                    f"{name!r}")
 
     def _part(self, name: str, label: str, outcome: pd.Series, groups: pd.Series, ordinal: bool,
-              codes: dict[Any, str], linked: Linked | None) -> Part:
+              codes: dict[Any, str], protection: Protection) -> Part:
         data = pd.DataFrame({"outcome": outcome, "group": groups})
         if self.ctx.weights:
             data[self.ctx.weights] = self.frame.loc[outcome.index, self.ctx.weights]
-        return breakdown(data, self.ctx, name, label, ordinal, codes, linked)
+        return breakdown(data, self.ctx, name, label, ordinal, codes, protection)
+
+    def _whole(self, part: str, by: str) -> Protection:
+        """The protection of the unfiltered table of `part` by `by`, shared with the planes of every pair `by`
+        is in (computed once per Survey)."""
+        cache = self.unfiltered.setdefault(part, {})
+        return lambda table, ctx: unfiltered(table, ctx, protect_once(table, ctx, by, cache))
 
     def _linked(self, item: str, by: str, groups: pd.Series, within: dict[str, Any]) -> dict[str, Linked]:
         """The linked protection of each part of a filtered table: the (answer, breakdown) plane and the

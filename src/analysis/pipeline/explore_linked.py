@@ -29,12 +29,9 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
-from analysis.pipeline.explore_table import protect
+from analysis.pipeline.explore_table import Protected, Shield, protect, protect_once
 from analysis.protection.declarations import is_small
 from analysis.themes.base import Context
-
-#: Which counts and which group sizes of a long crosstab are hidden.
-Hidden = tuple[np.ndarray, np.ndarray]
 
 #: The layer of the respondents who did not answer the other background item (no label can equal it).
 NOT_ANSWERED = "\x00not answered"
@@ -46,10 +43,14 @@ class Plane:
 
     cells: frozenset[tuple[Any, Any]]
     sizes: frozenset[Any]
+    #: the counts and group sizes the unfiltered table (the answer by this plane's item) hides: a slice's
+    #: category total or size total is a public sum only where that table shows it
+    table_cells: frozenset[tuple[Any, Any]] = frozenset()
+    table_sizes: frozenset[Any] = frozenset()
 
 
 def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context,
-           unfiltered: dict[str, Hidden] | None = None) -> tuple[Plane, Plane]:
+           unfiltered: Protected | None = None) -> tuple[Plane, Plane]:
     """The lines hidden in every slice: of the (outcome, first) plane and of the (outcome, second) plane.
 
     Each small count T(o, b, f) of the 3-D table (and each small group size n(b, f)), and each count
@@ -60,15 +61,12 @@ def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context
     (no b-slice shows them), and the other way round. Each plane then goes through the report's
     suppression with its lines as linked cells, so that no row or column of it is exactly determined.
     `unfiltered` caches the protection of the unfiltered tables by the series' names (each is computed
-    once and serves every pair it is in)."""
+    once and serves every pair it is in and the unfiltered breakdown, :func:`protect_once`)."""
     tables = [_table(outcome, groups) for groups in (first, second)]
     if any(t.empty for t in tables):
         return Plane(frozenset(), frozenset()), Plane(frozenset(), frozenset())
     cache = {} if unfiltered is None else unfiltered
-    for t, groups in zip(tables, (first, second)):
-        if groups.name not in cache:
-            cache[groups.name] = protect(t, ctx)
-    own = [cache[first.name], cache[second.name]]
+    own = [protect_once(t, ctx, str(groups.name), cache) for t, groups in zip(tables, (first, second))]
     lines = [{"cells": set(_pairs(t, cells)), "sizes": set(_groups(t, sizes))}
              for t, (cells, sizes) in zip(tables, own)]
     totals = [{"cells": dict(zip(zip(t["category"], t["group"]), t["count"])),
@@ -86,7 +84,9 @@ def planes(outcome: pd.Series, first: pd.Series, second: pd.Series, ctx: Context
         linked = np.array([p in line["cells"] for p in zip(t["category"], t["group"])]) | secondary
         order = list(dict.fromkeys(t["group"]))
         hidden, size_hidden = protect(t, ctx, linked, np.array([g in line["sizes"] for g in order]))
-        out.append(Plane(frozenset(_pairs(t, hidden)), frozenset(_groups(t, size_hidden))))
+        shown_hidden = cells | sizes_hidden  # the unfiltered table hides a group of hidden size whole
+        out.append(Plane(frozenset(_pairs(t, hidden)), frozenset(_groups(t, size_hidden)),
+                         frozenset(_pairs(t, shown_hidden)), frozenset(_groups(t, sizes_hidden))))
     return out[0], out[1]
 
 
@@ -140,12 +140,18 @@ class Linked:
     filter_plane: Plane
     values: Sequence[Any]
 
-    def __call__(self, table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, table: pd.DataFrame, ctx: Context) -> Shield:
         """Which counts and which group sizes of the slice's long crosstab are hidden: the lines of the two
-        planes, and every count of a group whose size here is small (its zeros would place its members)."""
+        planes, and every count of a group whose size here is small (its zeros would place its members);
+        and the public sums of the slice: a category's count over the groups where the unfiltered table by
+        the filter item shows it for every value, the sizes' total where it shows every value's size."""
         cells = np.array([(c, g) in self.by_plane.cells or any((c, v) in self.filter_plane.cells for v in self.values)
                           for c, g in zip(table["category"], table["group"])], dtype=bool)
         filter_size = any(v in self.filter_plane.sizes for v in self.values)
         sizes = np.array([filter_size or g in self.by_plane.sizes for g in table["group"]], dtype=bool)
         few = is_small(table["n"].to_numpy(dtype=float), ctx.k, ctx.rules.zeros)
-        return cells | (sizes & few), sizes
+        plane = self.filter_plane
+        categories = frozenset(c for c in table["category"]
+                               if not any((c, v) in plane.table_cells for v in self.values))
+        return Shield(cells | (sizes & few), sizes, categories, not any(v in plane.table_sizes for v in self.values),
+                      "linked")

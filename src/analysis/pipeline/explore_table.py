@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from analysis import stats
+from analysis.protection.declarations import is_small
 from analysis.protection.disclosure import SUPPRESSED, Published
 from analysis.protection.suppression import suppress
 from analysis.themes.base import Context
@@ -47,8 +48,26 @@ WORDING = {
 }
 
 
-#: Which counts and which group sizes of a long crosstab are hidden (see :func:`protect`).
-Protection = Callable[[pd.DataFrame, Context], tuple[np.ndarray, np.ndarray]]
+@dataclass(frozen=True)
+class Shield:
+    """The protection of a long crosstab: which counts and which group sizes are hidden, the categories
+    whose count over the groups is a public sum, and whether the group sizes' total is."""
+
+    cells: np.ndarray
+    sizes: np.ndarray
+    categories: frozenset[Any]
+    total: bool
+    #: why a hidden count that is not small is hidden: secondary (this table's suppression) or linked
+    reason: str = "secondary"
+
+
+#: The protection of a long crosstab (:func:`unfiltered`, or a slice's linked protection).
+Protection = Callable[[pd.DataFrame, Context], Shield]
+#: Which counts and which group sizes of a long crosstab are hidden (:func:`protect`).
+Hidden = tuple[np.ndarray, np.ndarray]
+#: The protection of a part's unfiltered tables by breakdown name: the counts it was computed for and
+#: what it hides (:func:`protect_once`).
+Protected = dict[str, tuple[pd.DataFrame, Hidden]]
 
 
 @dataclass
@@ -118,14 +137,9 @@ def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: 
     statistic is a function of the counts it is computed from, so it gives back nothing hidden."""
     table = stats.crosstab(data, "outcome", "group", weights=ctx.weights, level=ctx.level)
     table = table.rename(columns={"row": "category", "column": "group"})
-    cell_hidden, size_hidden = (protection or unfiltered)(table, ctx)
-    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-    mask["count"] = cell_hidden
-    mask["n"] = size_hidden
-    below_k = (table["n"] < ctx.k).to_numpy()
-    for column in ("pct", "pct_low", "pct_high"):
-        mask[column] = cell_hidden | size_hidden | below_k
-    published = Published(table[["group", "category", "n", "count", "pct", "pct_low", "pct_high"]], mask)
+    shield = (protection or unfiltered)(table, ctx)
+    cell_hidden, size_hidden = shield.cells, shield.sizes
+    published = record(table.reset_index(drop=True), shield, ctx)
     unsafe = cell_hidden | size_hidden | (table["count"] < ctx.k).to_numpy()
     tested = [g for g in dict.fromkeys(table["group"]) if not unsafe[(table["group"] == g).to_numpy()].any()]
     test = association(data[data["group"].isin(tested)], ordinal) if len(tested) >= 2 else None
@@ -134,11 +148,59 @@ def breakdown(data: pd.DataFrame, ctx: Context, name: str, label: str, ordinal: 
     return Part(name, label, published, test, codes)
 
 
-def unfiltered(table: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """The protection of an unfiltered breakdown (:func:`protect`); a group whose size is hidden is hidden
-    whole (shown with its zeros it would say where its few members are)."""
-    cell_hidden, size_hidden = protect(table, ctx)
-    return cell_hidden | size_hidden, size_hidden
+def record(table: pd.DataFrame, shield: Shield, ctx: Context) -> Published:
+    """The part's protected table with the record the report's tables carry (as
+    :func:`~analysis.protection.suppression.suppress` makes it): why each hidden count and group size is
+    hidden (primary or zero by its own value, else the shield's reason: secondary in an unfiltered table,
+    linked in a filtered one, hidden by the lines of the linked tables), the primary cells, and the public sums of
+    :func:`protect`'s model (each category's count over the groups and the sizes' total where `shield`
+    says they are public, each group's counts and its size each with the group's complement, which is
+    never shown); a sum that is a small count is not public. A group's size is recorded on its first row
+    (the other rows repeat it: derived). The audit (:meth:`~analysis.protection.disclosure.Published.audit`)
+    and the disclosure log read them."""
+    cell_hidden, size_hidden = shield.cells, shield.sizes
+    columns = ["group", "category", "n", "count", "pct", "pct_low", "pct_high"]
+    values = table[columns].assign(rest=float(table.groupby("group", sort=False)["n"].first().sum()) - table["n"])
+    mask = pd.DataFrame(False, index=values.index, columns=values.columns)
+    mask["count"], mask["n"], mask["rest"] = cell_hidden, size_hidden, True
+    for column in ("pct", "pct_low", "pct_high"):
+        mask[column] = cell_hidden | size_hidden | (table["n"] < ctx.k).to_numpy()
+    first = [int(np.flatnonzero((table["group"] == g).to_numpy())[0]) for g in dict.fromkeys(table["group"])]
+    sums = [[(i, "count") for i in np.flatnonzero((table["category"] == c).to_numpy()).tolist()]
+            for c in dict.fromkeys(table["category"]) if c in shield.categories]
+    sums += [[(i, "n") for i in first]] if shield.total else []
+    for i in first:
+        own = np.flatnonzero((table["group"] == table["group"].iloc[i]).to_numpy()).tolist()
+        sums += [[(j, "count") for j in own] + [(i, "rest")], [(i, "n"), (i, "rest")]]
+    number = {c: values[c].to_numpy(dtype=float) for c in ("n", "count", "rest")}
+    sums = [con for con in sums if not is_small(sum(number[c][i] for i, c in con), ctx.k, ctx.rules.zeros)]
+    cells = [(i, "count") for i in np.flatnonzero(cell_hidden).tolist()]
+    cells += [(i, "n") for i in first if size_hidden[i]]
+    small = {cell for cell in cells if is_small(number[cell[1]][cell[0]], ctx.k, ctx.rules.zeros)}
+    reasons = {cell: ("zero" if number[cell[1]][cell[0]] == 0 else "primary") if cell in small else shield.reason
+               for cell in cells}
+    published = Published(values, mask, count_columns=("n", "count"), reasons=reasons, constraints=sums,
+                          primary=small, k=ctx.k, zeros_hidden=ctx.rules.zeros)
+    return published.drop(["rest"])
+
+
+def unfiltered(table: pd.DataFrame, ctx: Context, hidden: Hidden | None = None) -> Shield:
+    """The protection of an unfiltered breakdown (:func:`protect`, or `hidden`, its result computed before);
+    a group whose size is hidden is hidden whole (shown with its zeros it would say where its few members
+    are). Every category's count over the groups and the sizes' total are public (the report publishes the
+    answer's and the item's distribution)."""
+    cell_hidden, size_hidden = protect(table, ctx) if hidden is None else hidden
+    return Shield(cell_hidden | size_hidden, size_hidden, frozenset(table["category"]), True)
+
+
+def protect_once(table: pd.DataFrame, ctx: Context, by: str, cache: Protected) -> Hidden:
+    """:func:`protect` of a part's unfiltered table by `by`, computed once for the same counts: an unfiltered
+    breakdown and every pair of background items `by` is in (:func:`~analysis.pipeline.explore_linked.planes`)
+    share it (the suppression of a table is most of the time a request takes)."""
+    counts = table[["category", "group", "count", "n"]].reset_index(drop=True)
+    if by not in cache or not cache[by][0].equals(counts):
+        cache[by] = (counts, protect(table, ctx))
+    return cache[by][1]
 
 
 def protect(table: pd.DataFrame, ctx: Context, linked_cells: np.ndarray | None = None,
