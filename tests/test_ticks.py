@@ -198,7 +198,8 @@ def test_an_export_of_only_empty_responses_is_refused(tmp_path, bundled_rows):
 def test_methods_appendix_names_the_empty_responses():
     context = {"source": "x.csv", "sha256": "0", "detected": "CSV", "n": 68, "codebook_version": "1",
                "level": "95", "alpha": "0.05", "k": 5, "profile": "standard", "hidden": 0, "primary": 0,
-               "secondary": 0, "linked": 0, "derived": 0, "zero": 0, "respondents_hidden": 0, "synthetic": True}
+               "secondary": 0, "linked": 0, "derived": 0, "zero": 0, "respondents_hidden": 0, "showable": 0,
+               "synthetic": True}
     assert "Empty responses" not in methods_appendix("en", context)
     text = methods_appendix("en", {**context, "empty_responses": 5})
     assert "Empty responses left out (no answer to any question" in text and "): 5; they are not among the 68" in text
