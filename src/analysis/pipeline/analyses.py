@@ -12,15 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from analysis import coding
 from analysis.core.errors import Problem, SurveyDataError
 from analysis.pipeline.explore import ExploreError, ExploreTable, Survey
-from analysis.pipeline.parameters import BuildParameters
-from analysis.survey.codebook import load_codebook
-from analysis.themes.base import Context
 
 #: The keys of an entry: required ones first.
 REQUIRED, OPTIONAL = ("item", "by", "title"), ("within",)
@@ -117,17 +112,6 @@ def _is_text(node: yaml.Node) -> bool:
 def _text(node: yaml.Node) -> str:
     """A node as the file writes it, for an error message."""
     return node.value if isinstance(node, yaml.ScalarNode) else yaml.serialize(node).strip()
-
-
-def survey_of(frame: pd.DataFrame, params: BuildParameters) -> Survey:
-    """The exploration's survey of a frame the build has already loaded and validated, with the build's
-    parameters (the context :func:`analysis.pipeline.explore.open` makes after loading an export)."""
-    wave = frame.attrs.get("wave")
-    ctx = Context(lang=params.lang, rules=params.publication_rules(), level=float(params.level),
-                  weights=params.weights, synthetic=bool(frame.attrs.get("synthetic")),
-                  codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
-                  coding=coding.Coding.load(params.coding, frame) if params.coding else None)
-    return Survey(frame, params, ctx)
 
 
 def tables(survey: Survey, analyses: list[Analysis], source: str) -> list[tuple[Analysis, ExploreTable]]:

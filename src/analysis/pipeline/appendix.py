@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import Problem
-from analysis.pipeline.analyses import Analysis, read_analyses, survey_of, tables
-from analysis.pipeline.explore import ORGANISATION_TYPE, ExploreTable
+from analysis.pipeline.analyses import Analysis, read_analyses, tables
+from analysis.pipeline.explore import ORGANISATION_TYPE, ExploreTable, survey_of
 from analysis.pipeline.explore_table import WORDING, Part
 from analysis.pipeline.parameters import BuildParameters
 from analysis.report.tables import table_html

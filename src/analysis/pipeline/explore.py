@@ -257,6 +257,12 @@ def open(data: str | Path | None = None, mapping: str | Path | None = None, weig
     params = BuildParameters(data_path=data, mapping=mapping, weights=weights, rules=rules, lang=lang, wave=wave,
                              **({"min_cell": min_cell} if min_cell is not None else {}), **parameters)
     frame, _ = load_survey(params)
+    return survey_of(frame, params)
+
+
+def survey_of(frame: pd.DataFrame, params: BuildParameters) -> Survey:
+    """The survey to explore of a frame already loaded and validated with `params` (the build's
+    appendix uses it with the frame the build validated; :func:`open` after loading an export)."""
     wave = frame.attrs.get("wave")
     ctx = Context(lang=params.lang, rules=params.publication_rules(), level=float(params.level),
                   weights=params.weights, synthetic=bool(frame.attrs.get("synthetic")),
