@@ -21,7 +21,9 @@ from support import K
 
 @pytest.fixture(scope="module")
 def survey() -> explore.Survey:
-    return explore.open(min_cell=K)
+    """Each table on its own against the report's margins (no record): the tests of one table's numbers and
+    of one pair's linked protection; tables of several pairs together: tests/test_explore_record.py."""
+    return explore.open(min_cell=K, record=False)
 
 
 def _shown(table: explore.ExploreTable) -> pd.DataFrame:

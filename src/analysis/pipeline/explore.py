@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis import coding
 from analysis.pipeline.explore_linked import Linked, Plane, planes
+from analysis.pipeline.explore_record import Record, RecordError, Shown
 from analysis.pipeline.explore_table import (WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
                                              protect_once, sentence, unfiltered)
 from analysis.pipeline.parameters import BuildParameters, load_survey
@@ -53,6 +54,11 @@ class Survey:
     #: the protection of each part's unfiltered table by each breakdown, computed once for the unfiltered
     #: table and the planes (see :func:`~analysis.pipeline.explore_table.protect_once`)
     unfiltered: dict[str, Protected] = field(default_factory=dict, repr=False)
+    #: the tables shown so far, each new one audited against them (:mod:`~analysis.pipeline.explore_record`);
+    #: None: each table is protected on its own against the report's margins only
+    record: Record | None = field(default=None, repr=False)
+    #: each part's answers for every respondent, by the part's name (for the record)
+    answers: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     # --- what can be asked --------------------------------------------------------------------
     def items(self) -> list[str]:
@@ -83,7 +89,38 @@ class Survey:
         if within_text:
             caption += f" ({WORDING[self.ctx.lang]['within'].format(within=within_text)})"
         sentences = [sentence(p, by_label, self.ctx) for p in parts]
-        return ExploreTable(item, by, caption, parts, sentences, self.ctx)
+        table = ExploreTable(item, by, caption, parts, sentences, self.ctx)
+        self._admit(table, item, within)
+        return table
+
+    def forget(self) -> None:
+        """Start a new record of shown tables: the next tables are audited against each other, not against
+        those shown so far (publish the two sets apart, never side by side)."""
+        if self.record is not None:
+            self.record.forget()
+
+    def _admit(self, table: ExploreTable, item: str, within: dict[str, Any] | None) -> None:
+        """Audit a table against the tables shown before (the record), refusing one that would narrow a
+        hidden count."""
+        if self.record is None:
+            return
+        for part, _, outcome, _, _ in self._outcomes(item, self.frame.index):
+            self.answers.setdefault(part, outcome)
+        ((name, wanted),) = within.items() if within else ((None, None),)
+        values = tuple(self._filter_values(name, _codes(wanted))) if name else ()
+        counts = table.counts()
+        shown = [Shown(part.name, table.by, name, values, table.caption, counts[counts["part"] == part.name])
+                 for part in table.parts]
+        try:
+            self.record.admit(shown)
+        except RecordError as exc:
+            raise ExploreError(f"{exc}: it is not shown. Tables published together must be protected together; "
+                               f"survey.forget() starts a new record to look at it apart from them, and the two "
+                               f"sets are then never published side by side") from exc
+
+    def _variable(self, name: str) -> pd.Series:
+        """The labels of a background item, or the answers of a part, for every respondent."""
+        return self._groups(name)[0] if name in self.breakdowns() else self.answers[name]
 
     def _check_request(self, item: str, by: str, within: dict[str, Any]) -> None:
         """A request that leaves one group or one answer (the item as its own breakdown, a filter on the
@@ -251,21 +288,27 @@ def _labelled(codes: pd.Series, labels: dict[Any, str]) -> pd.Series:
 
 def open(data: str | Path | None = None, mapping: str | Path | None = None, weights: str | None = None,
          rules: str = "standard", lang: str = "en", wave: str | None = None, min_cell: int | None = None,
-         **parameters: Any) -> Survey:
+         record: bool = True, **parameters: Any) -> Survey:
     """Load an export to explore, through the build's loader and with the build's parameters
-    (any other field of :class:`~analysis.pipeline.parameters.BuildParameters` by name)."""
+    (any other field of :class:`~analysis.pipeline.parameters.BuildParameters` by name). With `record`
+    (the default) every table is audited against the tables this survey showed before it; without,
+    each table is protected on its own against the report's margins (for checking one table)."""
     params = BuildParameters(data_path=data, mapping=mapping, weights=weights, rules=rules, lang=lang, wave=wave,
                              **({"min_cell": min_cell} if min_cell is not None else {}), **parameters)
     frame, _ = load_survey(params)
-    return survey_of(frame, params)
+    return survey_of(frame, params, record)
 
 
-def survey_of(frame: pd.DataFrame, params: BuildParameters) -> Survey:
+def survey_of(frame: pd.DataFrame, params: BuildParameters, record: bool = True) -> Survey:
     """The survey to explore of a frame already loaded and validated with `params` (the build's
-    appendix uses it with the frame the build validated; :func:`open` after loading an export)."""
+    appendix uses it with the frame the build validated; :func:`open` after loading an export), with a
+    record of the tables it shows unless `record` is false."""
     wave = frame.attrs.get("wave")
     ctx = Context(lang=params.lang, rules=params.publication_rules(), level=float(params.level),
                   weights=params.weights, synthetic=bool(frame.attrs.get("synthetic")),
                   codebook=load_codebook().for_wave(wave) if wave else load_codebook(),
                   coding=coding.Coding.load(params.coding, frame) if params.coding else None)
-    return Survey(frame, params, ctx)
+    survey = Survey(frame, params, ctx)
+    if record:
+        survey.record = Record(survey._variable, ctx.k, ctx.rules.zeros)
+    return survey
