@@ -80,7 +80,7 @@ def test_record_refuses_the_table_that_would_give_a_hidden_count_back_and_names_
     survey = explore.open(min_cell=K)
     shown = [(item, by, within, survey.table(item, by=by, within=within)) for item, by, within in LEAKING[:-1]]
     item, by, within = LEAKING[-1]
-    with pytest.raises(explore.ExploreError, match=r"beside the 3 table\(s\) shown before.*Other.*Under 25.*"
+    with pytest.raises(explore.ExploreError, match=r"beside the tables shown before.*Other.*Under 25.*"
                                                    r"survey\.forget\(\)"):
         survey.table(item, by=by, within=within)
     assert not _attack(survey, shown)
@@ -124,4 +124,4 @@ def test_appendix_refuses_a_declared_table_that_gives_back_a_count_of_the_ones_b
     with pytest.raises(SurveyDataError) as caught:
         appendix.declared(params, frame)
     text = str(caught.value)
-    assert str(path) in text and "line 11" in text and "beside the 3 table(s)" in text, text
+    assert str(path) in text and "line 11" in text and "beside the tables shown before" in text, text

@@ -20,12 +20,13 @@ import pandas as pd
 
 from analysis import coding
 from analysis.pipeline.explore_linked import Linked, Plane, planes
-from analysis.pipeline.explore_record import Record, RecordError, Shown
+from analysis.pipeline.explore_record import Record, RecordError, Shown, report_table
 from analysis.pipeline.explore_table import (WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
                                              protect_once, sentence, unfiltered)
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.survey.codebook import Item, load_codebook
 from analysis.themes.base import Context
+from analysis.themes.derived import ACTIVE_CODES
 
 #: Item types that can be a breakdown (categorical background answers).
 BREAKDOWN_TYPES = ("single", "ordinal")
@@ -310,5 +311,23 @@ def survey_of(frame: pd.DataFrame, params: BuildParameters, record: bool = True)
                   coding=coding.Coding.load(params.coding, frame) if params.coding else None)
     survey = Survey(frame, params, ctx)
     if record:
-        survey.record = Record(survey._variable, ctx.k, ctx.rules.zeros)
+        survey.record = Record(survey._variable, ctx.k, ctx.rules.zeros, _report_tables(survey))
     return survey
+
+
+def _report_tables(survey: Survey) -> list[Shown]:
+    """The report's tables of one background item by another, for the record: the participants chapter's
+    share of active users (use frequency weekly or daily, :data:`~analysis.themes.derived.ACTIVE_CODES`) by
+    age band, by role and by citizen-facing role (the codebook's ``citizen_facing`` roles against the rest)."""
+    codebook, lang = survey.ctx.codebook, survey.ctx.lang
+    if not all(name in codebook for name in ("use_frequency", "age_band", "role")):
+        return []
+    frequency = codebook["use_frequency"].code_labels(lang)
+    active = (tuple(frequency[c] for c in ACTIVE_CODES if c in frequency),)
+    roles = codebook["role"].code_labels(lang)
+    facing = tuple(roles[c.code] for c in codebook["role"].codes if c.attrs.get("citizen_facing"))
+    caption = "the report's active users by {}"
+    return [report_table("use_frequency", by, active, groups, survey._variable, caption.format(by))
+            for by, groups in (("age_band", codebook["age_band"].code_labels(lang).values()),
+                               ("role", roles.values()),
+                               ("role", (facing, tuple(r for r in roles.values() if r not in facing))))]

@@ -11,9 +11,11 @@ appendix): it keeps every table shown and audits each new one before it is shown
 The audit is the one of sdcTable's ``attack()`` and tau-ARGUS's audit (Hundepool et al., *Statistical
 Disclosure Control*, Wiley 2012, section 4.2): for each answer (a part), the unknowns are the numbers of
 respondents in every combination of that answer and the background items the record uses (each with
-"not answered"); the equalities are every shown count and group size of the record's tables whose answer
-is this one or a background item, each background item's and this answer's distribution as the report
-publishes it (a count below k hidden) and the number of respondents; counts are never negative. Every
+"not answered"); the equalities are every shown count and group size of the record's tables within those
+items, the report's own tables of one item by another (:func:`report_table`: the participants chapter's
+active users by age band, by role and by citizen-facing role, taken as wholly shown), each item's
+distribution as the report publishes it (a small count hidden with its smallest partner,
+:func:`_distribution`) and the number of respondents; counts are never negative. Every
 hidden count of those tables between 1 and k - 1, the rest of a filtered count (the respondents outside
 the filter) when it is that small, and every hidden margin then needs a range of at least one respondent
 (``scipy.optimize.linprog``, HiGHS; tests/test_explore_record.py checks it on the bundled data). A new
@@ -63,6 +65,8 @@ class Record:
     variable: Callable[[str], pd.Series]
     k: int
     zeros: bool
+    #: the report's own tables of one item by another, taken as wholly known (the audit's safe side)
+    report: list[Shown] = field(default_factory=list)
     shown: list[Shown] = field(default_factory=list)
 
     def forget(self) -> None:
@@ -72,7 +76,7 @@ class Record:
     def admit(self, new: Sequence[Shown]) -> None:
         """Record the parts of a new table, or raise :class:`RecordError` when, beside the tables shown
         before, they would narrow a hidden count to less than one respondent's range."""
-        everything = [*self.shown, *new]
+        everything = [*self.report, *self.shown, *new]
         for items in _spaces(new, everything):
             tables = [s for s in everything if set(_names(s)) <= set(items)]
             problem = _audit(items, tables, self)
@@ -102,6 +106,20 @@ def _spaces(new: Sequence[Shown], everything: Sequence[Shown]) -> list[list[str]
     return list(spaces.values())
 
 
+def report_table(part: str, by: str, categories: Sequence[tuple[Any, ...]], groups: Sequence[Any],
+                 variable: Callable[[str], pd.Series], caption: str) -> Shown:
+    """A table of the report as the record takes it: every count of `part`'s answers in each of
+    `categories` (a set of answers each) by each of `groups` (an answer of `by`, or a set of them) and
+    every group's size, all shown (the report may hide some: taking them as known is the safe side)."""
+    answers, among = variable(part), variable(by)
+    rows = []
+    for group in groups:
+        members = among.isin(group if isinstance(group, tuple) else (group,)) & answers.notna()
+        rows += [{"group": group, "category": category, "n": int(members.sum()),
+                  "count": int((members & answers.isin(category)).sum())} for category in categories]
+    return Shown(part, by, None, (), caption, pd.DataFrame(rows, columns=["group", "category", "n", "count"]))
+
+
 class _Space:
     """Every combination of the answers of `names` (each with "not answered", the last code): its
     respondents' count (the truth the audit compares with) and each name's code per combination."""
@@ -128,6 +146,10 @@ class _Space:
     def among(self, name: str, values: Sequence[Any]) -> np.ndarray:
         return np.isin(self.level[name], [self.codes[name].index(v) for v in values if v in self.codes[name]])
 
+    def of(self, name: str, value: Any) -> np.ndarray:
+        """The combinations with this answer of `name`, or with any of a set of answers (a tuple)."""
+        return self.among(name, value) if isinstance(value, tuple) else self.equals(name, value)
+
 
 def _audit(names: list[str], tables: list[Shown], record: Record) -> str | None:
     """What a new table would give back (a sentence), or None: the attacker's programme over `names`."""
@@ -147,12 +169,26 @@ def _audit(names: list[str], tables: list[Shown], record: Record) -> str | None:
             rows[_key(mask)] = float(value)
 
     for name in names:  # the report's distribution of each answer
-        for value in space.codes[name]:
-            mask = space.equals(name, value)
-            publish(mask, float(space.truth[mask].sum()), f"the number answering {value!r} to {name}")
+        masks = [space.equals(name, value) for value in space.codes[name]]
+        for value, mask, shown in zip(space.codes[name], masks, _distribution(space, masks, record)):
+            publish(mask, float(space.truth[mask].sum()) if shown else float("nan"),
+                    f"the number answering {value!r} to {name}")
     for shown in tables:
         _publish_table(shown, space, publish)
-    return _pinned(space, rows, targets, tables[-1].caption, len({s.caption for s in tables}) - 1)
+    return _pinned(space, rows, targets, tables[-1].caption)
+
+
+def _distribution(space: _Space, masks: list[np.ndarray], record: Record) -> list[bool]:
+    """Which counts of an answer's distribution the report shows: not the small ones and, where exactly one
+    is small, not the smallest other either (the partner with the fewest respondents that the report's
+    suppression hides beside it, :class:`~analysis.protection.cost.Protection`)."""
+    counts = np.array([space.truth[mask].sum() for mask in masks])
+    shown = ~is_small(counts, record.k, record.zeros)
+    if (~shown).sum() == 1 and len(counts) > 1:
+        others = np.where(shown & (counts > 0), counts, np.inf)
+        if np.isfinite(others.min()):
+            shown[int(np.argmin(others))] = False
+    return shown.tolist()
 
 
 def _publish_table(shown: Shown, space: _Space, publish: Callable[[np.ndarray, float, str], None]) -> None:
@@ -163,12 +199,12 @@ def _publish_table(shown: Shown, space: _Space, publish: Callable[[np.ndarray, f
         rows = rows & space.among(shown.within, shown.values)
         outside = space.answered(shown.part) & space.answered(shown.within) & ~space.among(shown.within, shown.values)
     for row in shown.counts.itertuples():
-        group = space.equals(shown.by, row.group)
-        cell = rows & group & space.equals(shown.part, row.category)
+        group = space.of(shown.by, row.group)
+        cell = rows & group & space.of(shown.part, row.category)
         publish(cell, row.count, f"the hidden count of {row.category!r} in group {row.group!r} of {shown.caption!r}")
         publish(rows & group, row.n, f"the hidden size of group {row.group!r} of {shown.caption!r}")
         if shown.within:  # the rest: the unfiltered count minus this one
-            publish(outside & group & space.equals(shown.part, row.category), float("nan"),
+            publish(outside & group & space.of(shown.part, row.category), float("nan"),
                     f"the count of {row.category!r} in group {row.group!r} outside the filter of {shown.caption!r}")
 
 
@@ -177,8 +213,7 @@ def _key(mask: np.ndarray) -> bytes:
     return np.flatnonzero(mask).astype(np.int32).tobytes()
 
 
-def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], caption: str,
-            before: int) -> str | None:
+def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], caption: str) -> str | None:
     """The first target whose range, given `rows`, is narrower than one respondent (a sentence), or None."""
     cells = [np.frombuffer(key, dtype=np.int32) for key in rows]
     matrix = sparse.csr_matrix((np.ones(sum(len(c) for c in cells)), np.concatenate(cells),
@@ -193,6 +228,6 @@ def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], 
             continue
         low = optimize.linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
         if -top.fun - low.fun < 1 - 1e-9:
-            return (f"beside the {before} table(s) shown before from this survey, {caption!r} would give back "
-                    f"{what}")
+            return (f"beside the tables shown before from this survey and the report's own tables, {caption!r} "
+                    f"would give back {what}")
     return None
