@@ -18,6 +18,7 @@ import pytest
 
 from analysis.pipeline import build as build_module
 from analysis.pipeline import cache as cache_module
+from analysis.core.errors import SurveyDataError
 from analysis.pipeline import kernels
 from analysis.report import assembly as report
 from analysis.pipeline.build import build
@@ -38,13 +39,13 @@ class _NoKernel:
     def __init__(self, *args, **kwargs):
         pass
 
-    def warm_up(self) -> None:
+    def warm_up(self, stop) -> None:
         pass
 
     def prepare(self) -> None:
         pass
 
-    def shutdown(self) -> None:
+    def shutdown(self, now: bool = False) -> None:
         pass
 
 
@@ -219,6 +220,25 @@ def test_cli_has_force_and_jobs(monkeypatch):
     assert cli.main(["build", "--force", "--jobs", "3", "--only", "participants"]) == 0
     assert seen["force"] is True and seen["jobs"] == 3
     assert cli.main(["build"]) == 0 and seen["force"] is False and seen["jobs"] is None
+
+
+def test_a_refused_build_abandons_the_kernels_warm_up_and_kills_them(monkeypatch, tmp_path, capsys):
+    """The kernels warm up while the export is checked; when the check refuses it (exit 2 on the CLI), each warm-up is
+    told to stop and each kernel is killed, instead of the refusal waiting for imports no notebook will use."""
+    seen: list[tuple[str, bool]] = []
+
+    class _Warming(_NoKernel):
+        def warm_up(self, stop) -> None:
+            seen.append(("stopped", stop.wait(60)))
+
+        def shutdown(self, now: bool = False) -> None:
+            seen.append(("killed", now))
+
+    monkeypatch.setattr(kernels, "WarmKernel", _Warming)
+    with pytest.raises(SurveyDataError):
+        build(out=tmp_path / "out", lang="fr", jobs=2)
+    assert sorted(seen) == [("killed", True)] * 2 + [("stopped", True)] * 2
+    assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------- real notebooks
