@@ -70,7 +70,7 @@ _CHEAP = {"codebook", "bundled_path", "survey", "bundled_rows", "tmp_path_factor
           "testrun_uid"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Keep every test that shares an expensive module or session fixture (a build, a set of theme
     results) on one xdist worker (``--dist loadgroup``, as `make test` runs): otherwise each of the two
     workers makes the fixture again, and the suite's most expensive steps run twice. Tests linked through
@@ -91,6 +91,20 @@ def pytest_collection_modifyitems(items):
     for item, shared in shared_of.items():
         if shared:
             item.add_marker(pytest.mark.xdist_group(root(shared[0])))
+            if getattr(config.option, "loadgroup", False):  # set on the workers of ``-n N --dist loadgroup``
+                _name_group_in_node_id(item, root(shared[0]))
+
+
+def _name_group_in_node_id(item, group: str) -> None:
+    """Append ``@group`` to `item`'s node id, the suffix by which xdist's controller keeps a group on one worker.
+
+    pytest-xdist 3.8 appends it by writing ``item._nodeid``, which pytest 9.2's structured node ids no longer
+    read: the marks were ignored and every shared build ran once per worker (pytest-dev/pytest-xdist issue
+    1386, fix proposed in pull request 1388). This writes the structured id, as that pull request does."""
+    from _pytest.nodeid import NodeId
+
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 def _shared_fixtures(item) -> set[str]:
