@@ -57,6 +57,28 @@ def margins_build(tmp_path_factory) -> dict:
             "printed": printed.getvalue()}
 
 
+@pytest.fixture(scope="session")
+def export_150(tmp_path_factory) -> Path:
+    """An export of 150 generated respondents (seed 77): other data than the bundled export."""
+    from analysis.survey.synth import generate, write_export
+
+    return write_export(generate(150, 77), tmp_path_factory.mktemp("export150") / "other.csv")
+
+
+@pytest.fixture(scope="session")
+def two_builds(tmp_path_factory, export_150) -> dict:
+    """participants and opportunities built from `export_150`: with one job (``one``), then with two jobs and
+    --force (``two``, which no test changes). Shared by test_incremental.py (same bytes whatever the jobs and the
+    cache) and test_build.py (other data give other numbers)."""
+    from analysis.pipeline.build import build
+
+    root = tmp_path_factory.mktemp("parallel")
+    one, two = root / "one" / "outputs", root / "two" / "outputs"
+    status_one = build(data=export_150, out=one, only=["participants", "opportunities"], jobs=1)
+    status_two = build(data=export_150, out=two, only=["participants", "opportunities"], jobs=2, force=True)
+    return {"one": one, "two": two, "status": (status_one, status_two)}
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     """Theme results hold open figures until saved; close them after each test."""

@@ -243,21 +243,7 @@ def test_a_refused_build_abandons_the_kernels_warm_up_and_kills_them(monkeypatch
 
 # --------------------------------------------------------------------------- real notebooks
 
-@pytest.fixture(scope="module")
-def export_150(tmp_path_factory) -> Path:
-    return write_export(generate(150, 77), tmp_path_factory.mktemp("export150") / "other.csv")
-
-
-@pytest.fixture(scope="module")
-def two_builds(tmp_path_factory, export_150):
-    """participants and opportunities on a small export: one job, then two jobs with --force."""
-    small_export = export_150
-    root = tmp_path_factory.mktemp("parallel")
-    one, two = root / "one" / "outputs", root / "two" / "outputs"
-    status_one = build(data=small_export, out=one, only=["participants", "opportunities"], jobs=1)
-    status_two = build(data=small_export, out=two, only=["participants", "opportunities"], jobs=2, force=True)
-    return {"one": one, "two": two, "status": (status_one, status_two)}
-
+# (the two builds, `two_builds`, are a session fixture of conftest.py: test_build.py reads them too)
 
 def test_parallel_and_sequential_builds_give_the_same_bytes(two_builds):
     assert two_builds["status"] == (0, 0)
