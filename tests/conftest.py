@@ -57,6 +57,28 @@ def margins_build(tmp_path_factory) -> dict:
             "printed": printed.getvalue()}
 
 
+@pytest.fixture(scope="session")
+def export_150(tmp_path_factory) -> Path:
+    """An export of 150 generated respondents (seed 77): other data than the bundled export."""
+    from analysis.survey.synth import generate, write_export
+
+    return write_export(generate(150, 77), tmp_path_factory.mktemp("export150") / "other.csv")
+
+
+@pytest.fixture(scope="session")
+def two_builds(tmp_path_factory, export_150) -> dict:
+    """participants and opportunities built from `export_150`: with one job (``one``), then with two jobs and
+    --force (``two``, which no test changes). Shared by test_incremental.py (same bytes whatever the jobs and the
+    cache) and test_build.py (other data give other numbers)."""
+    from analysis.pipeline.build import build
+
+    root = tmp_path_factory.mktemp("parallel")
+    one, two = root / "one" / "outputs", root / "two" / "outputs"
+    status_one = build(data=export_150, out=one, only=["participants", "opportunities"], jobs=1)
+    status_two = build(data=export_150, out=two, only=["participants", "opportunities"], jobs=2, force=True)
+    return {"one": one, "two": two, "status": (status_one, status_two)}
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     """Theme results hold open figures until saved; close them after each test."""
@@ -70,7 +92,7 @@ _CHEAP = {"codebook", "bundled_path", "survey", "bundled_rows", "tmp_path_factor
           "testrun_uid"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Keep every test that shares an expensive module or session fixture (a build, a set of theme
     results) on one xdist worker (``--dist loadgroup``, as `make test` runs): otherwise each of the two
     workers makes the fixture again, and the suite's most expensive steps run twice. Tests linked through
@@ -91,6 +113,20 @@ def pytest_collection_modifyitems(items):
     for item, shared in shared_of.items():
         if shared:
             item.add_marker(pytest.mark.xdist_group(root(shared[0])))
+            if getattr(config.option, "loadgroup", False):  # set on the workers of ``-n N --dist loadgroup``
+                _name_group_in_node_id(item, root(shared[0]))
+
+
+def _name_group_in_node_id(item, group: str) -> None:
+    """Append ``@group`` to `item`'s node id, the suffix by which xdist's controller keeps a group on one worker.
+
+    pytest-xdist 3.8 appends it by writing ``item._nodeid``, which pytest 9.2's structured node ids no longer
+    read: the marks were ignored and every shared build ran once per worker (pytest-dev/pytest-xdist issue
+    1386, fix proposed in pull request 1388). This writes the structured id, as that pull request does."""
+    from _pytest.nodeid import NodeId
+
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 def _shared_fixtures(item) -> set[str]:

@@ -18,6 +18,7 @@ import pytest
 
 from analysis.pipeline import build as build_module
 from analysis.pipeline import cache as cache_module
+from analysis.core.errors import SurveyDataError
 from analysis.pipeline import kernels
 from analysis.report import assembly as report
 from analysis.pipeline.build import build
@@ -38,13 +39,13 @@ class _NoKernel:
     def __init__(self, *args, **kwargs):
         pass
 
-    def warm_up(self) -> None:
+    def warm_up(self, stop) -> None:
         pass
 
     def prepare(self) -> None:
         pass
 
-    def shutdown(self) -> None:
+    def shutdown(self, now: bool = False) -> None:
         pass
 
 
@@ -221,23 +222,28 @@ def test_cli_has_force_and_jobs(monkeypatch):
     assert cli.main(["build"]) == 0 and seen["force"] is False and seen["jobs"] is None
 
 
+def test_a_refused_build_abandons_the_kernels_warm_up_and_kills_them(monkeypatch, tmp_path, capsys):
+    """The kernels warm up while the export is checked; when the check refuses it (exit 2 on the CLI), each warm-up is
+    told to stop and each kernel is killed, instead of the refusal waiting for imports no notebook will use."""
+    seen: list[tuple[str, bool]] = []
+
+    class _Warming(_NoKernel):
+        def warm_up(self, stop) -> None:
+            seen.append(("stopped", stop.wait(60)))
+
+        def shutdown(self, now: bool = False) -> None:
+            seen.append(("killed", now))
+
+    monkeypatch.setattr(kernels, "WarmKernel", _Warming)
+    with pytest.raises(SurveyDataError):
+        build(out=tmp_path / "out", lang="fr", jobs=2)
+    assert sorted(seen) == [("killed", True)] * 2 + [("stopped", True)] * 2
+    assert not (tmp_path / "out").exists()
+
+
 # --------------------------------------------------------------------------- real notebooks
 
-@pytest.fixture(scope="module")
-def export_150(tmp_path_factory) -> Path:
-    return write_export(generate(150, 77), tmp_path_factory.mktemp("export150") / "other.csv")
-
-
-@pytest.fixture(scope="module")
-def two_builds(tmp_path_factory, export_150):
-    """participants and opportunities on a small export: one job, then two jobs with --force."""
-    small_export = export_150
-    root = tmp_path_factory.mktemp("parallel")
-    one, two = root / "one" / "outputs", root / "two" / "outputs"
-    status_one = build(data=small_export, out=one, only=["participants", "opportunities"], jobs=1)
-    status_two = build(data=small_export, out=two, only=["participants", "opportunities"], jobs=2, force=True)
-    return {"one": one, "two": two, "status": (status_one, status_two)}
-
+# (the two builds, `two_builds`, are a session fixture of conftest.py: test_build.py reads them too)
 
 def test_parallel_and_sequential_builds_give_the_same_bytes(two_builds):
     assert two_builds["status"] == (0, 0)

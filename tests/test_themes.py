@@ -29,6 +29,14 @@ def results(survey):
     return analyse_all(survey, ctx)
 
 
+@pytest.fixture(scope="module")
+def saved(results, tmp_path_factory) -> dict:
+    """Every theme's results saved once (tables, figures, facts.json), by theme: the folder written.
+    Saving draws every figure, so the tests that read the files share one save."""
+    root = tmp_path_factory.mktemp("saved")
+    return {theme: result.save(root) for theme, result in results.items()}
+
+
 def test_every_message_has_both_languages_and_the_same_placeholders():
     import string
     for key, texts in catalogue().items():
@@ -55,12 +63,11 @@ def test_sentences_are_built_from_the_published_numbers(results, survey):
     assert f"{first['top2_pct']:.0f}%" in sentence and f"n = {int(first['n'])}" in sentence
 
 
-def test_facts_are_json_and_carry_the_key_numbers(results, tmp_path):
-    for result in results.values():
-        folder = result.save(tmp_path)
+def test_facts_are_json_and_carry_the_key_numbers(saved):
+    for folder in saved.values():
         facts = json.loads((folder / "facts.json").read_text())
         assert facts
-    assert json.loads((tmp_path / "participants" / "facts.json").read_text())["n_respondents"] == 420
+    assert json.loads((saved["participants"] / "facts.json").read_text())["n_respondents"] == 420
 
 
 def test_quotes_are_scrubbed():
@@ -131,16 +138,15 @@ def test_facts_json_writes_whole_counts_without_a_decimal_point(results, tmp_pat
     assert isinstance(facts_module.as_json(407.0), int)
 
 
-def test_facts_survive_the_file_round_trip_typed(results, tmp_path):
+def test_facts_survive_the_file_round_trip_typed(results, saved):
     for theme, result in results.items():
-        result.save(tmp_path)
-        assert facts_schema.read(theme, tmp_path / theme / "facts.json") == result.facts
+        assert facts_schema.read(theme, saved[theme] / "facts.json") == result.facts
 
 
-def test_a_facts_file_with_a_renamed_key_is_refused(results, tmp_path):
-    results["participants"].save(tmp_path)
+def test_a_facts_file_with_a_renamed_key_is_refused(saved, tmp_path):
     path = tmp_path / "participants" / "facts.json"
-    data = json.loads(path.read_text())
+    path.parent.mkdir()
+    data = json.loads((saved["participants"] / "facts.json").read_text())
     data["active_share"] = data.pop("active")
     path.write_text(json.dumps(data))
     with pytest.raises(SurveyDataError, match="active_share"):

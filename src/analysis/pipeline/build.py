@@ -15,8 +15,7 @@ The build is incremental and parallel:
   other themes' facts (the conclusion) starts when they are done. Outputs do not depend on the
   order or on ``jobs``: each notebook writes its own files only.
 
-Heavy libraries (pandas, nbformat, papermill) are imported where they are used, so a no-op build
-pays for none of them.
+Heavy libraries (pandas, nbformat, papermill) are imported where they are used: a no-op build pays for none of them.
 """
 from __future__ import annotations
 
@@ -147,14 +146,16 @@ def build(params: BuildParameters | None = None, only: list[str] | None = None, 
     # kernels start (and import the stack) while the export is checked, unless every theme is cached
     needs_kernels = force or inputs is None or cached_keys(themes, inputs, cache) is None
     workers = NotebookWorkers(min(jobs, len(themes)), run_theme, warm=True, env=env) if needs_kernels else None
+    refused = True  # until the checks pass; a refusal abandons the kernels' warm-up instead of awaiting it
     try:
         checked = preflight(params, out, survey_file)
+        refused = False
         inputs = inputs or hash_inputs(checked.params)  # a file could not be hashed before the checks: now it can
         outcome = run_themes(themes, checked.staging, checked.parameters, checked.params, inputs, cache,
                              force=force, jobs=jobs, workers=workers, env=env)
     finally:
         if workers is not None:
-            workers.close()
+            workers.close(cancel=refused)
         survey_file.unlink(missing_ok=True)
     if outcome.failure is not None:
         checked.clean_csv.exception()  # the analyst's copy is complete before the run is moved aside

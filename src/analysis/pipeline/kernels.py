@@ -1,9 +1,11 @@
 """The kernels the build runs notebooks in (imported only when a notebook runs)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -54,14 +56,27 @@ class WarmKernel:
         run_sync(self.manager.start_kernel)(cwd=str(cwd), env={**os.environ, **(env or {})})
         self.notebooks = 0
 
-    def warm_up(self, code: str = "import analysis.pipeline.notebook") -> None:
+    def warm_up(self, stop: threading.Event, code: str = "import analysis.pipeline.notebook") -> None:
         """Import the analysis stack before the first notebook arrives (while the build still
-        checks the export); the next :meth:`prepare` resets the namespace as after a notebook."""
+        checks the export); the next :meth:`prepare` resets the namespace as after a notebook. Gives up
+        as soon as `stop` is set (the build refused its input: no notebook will come)."""
         try:
-            self._run(self._execute)(code)
+            self._run(self._execute_unless)(code, stop)
         except Exception:  # the first notebook meets the same problem and reports it properly
             pass
         self.notebooks = max(self.notebooks, 1)
+
+    async def _execute_unless(self, code: str, stop: threading.Event) -> None:
+        """:meth:`_execute` `code`, cancelled when `stop` is set before it has finished."""
+        running = asyncio.ensure_future(self._execute(code))
+        while not (await asyncio.wait({running}, timeout=0.05))[0]:
+            if stop.is_set():
+                running.cancel()
+                break
+        try:
+            await running
+        except asyncio.CancelledError:
+            pass
 
     def prepare(self) -> None:
         """Make the kernel ready for the next notebook (a reset unless none has run yet)."""
@@ -84,11 +99,11 @@ class WarmKernel:
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"the kernel could not run {code!r}: {reply['content'].get('evalue', reply['content'])}")
 
-    def shutdown(self) -> None:
-        """Stop the kernel and remove its socket directory."""
+    def shutdown(self, now: bool = False) -> None:
+        """Stop the kernel (kill it at once when `now`: its work is abandoned) and remove its socket directory."""
         try:
             if self.manager.has_kernel:
-                self._run(self.manager.shutdown_kernel)()
+                self._run(self.manager.shutdown_kernel)(now=now)
         finally:
             shutil.rmtree(self.sockets, ignore_errors=True)
 

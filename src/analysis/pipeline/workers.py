@@ -79,6 +79,7 @@ class NotebookWorkers:
         self.env = dict(env or {})
         self.tasks: queue.Queue = queue.Queue()
         self.results: queue.Queue = queue.Queue()
+        self.cancelled = threading.Event()
         self.threads = [threading.Thread(target=self._work, name=f"notebook-worker-{i + 1}", daemon=True)
                         for i in range(max(1, jobs))]
         for thread in self.threads:
@@ -99,7 +100,7 @@ class NotebookWorkers:
             if self.warm:  # start the kernel and import the stack now, while the build checks the export
                 try:
                     kernel = self._kernel()
-                    kernel.warm_up()
+                    kernel.warm_up(self.cancelled)
                 except Exception:  # started again for the first notebook, which reports the problem
                     kernel = None
             while (task := self.tasks.get()) is not None:
@@ -116,10 +117,14 @@ class NotebookWorkers:
                         kernel = None
         finally:
             if kernel is not None:
-                kernel.shutdown()
+                kernel.shutdown(now=self.cancelled.is_set())
 
-    def close(self) -> None:
-        """Let every worker finish its notebook, shut its kernel down and stop."""
+    def close(self, cancel: bool = False) -> None:
+        """Let every worker finish its notebook, shut its kernel down and stop. When `cancel` (the build
+        refused its input), a kernel still warming up gives up at once and every kernel is killed: a
+        refusal does not wait seconds for imports no notebook will use."""
+        if cancel:
+            self.cancelled.set()
         for _ in self.threads:
             self.tasks.put(None)
         for thread in self.threads:
