@@ -53,7 +53,7 @@ def _attack(survey: explore.Survey, shown: list[tuple[str, str, dict | None, exp
         rows_in = level[item] != "NA"
         if within:
             ((name, value),) = within.items()
-            rows_in = rows_in & (level[name] == value)
+            rows_in = rows_in & np.isin(level[name], value if isinstance(value, list) else [value])
         for row in table.counts().itertuples():
             group = rows_in & (level[by] == row.group)
             add(group & (level[item] == row.category), row.count)
@@ -125,3 +125,30 @@ def test_appendix_refuses_a_declared_table_that_gives_back_a_count_of_the_ones_b
         appendix.declared(params, frame)
     text = str(caught.value)
     assert str(path) in text and "line 11" in text and "beside the tables shown before" in text, text
+
+
+def test_filter_on_several_values_is_their_sum_and_gives_nothing_back_beside_each_value():
+    """A filter on two roles: its counts and group sizes are those of a pandas crosstab of the two roles
+    together (reference), none below k (a count is hidden where the table of either role hides its line),
+    and beside the unfiltered table and the table of each role alone (each protected
+    on its own, no record) the attacker's programme pins no hidden count."""
+    survey = explore.open(min_cell=K, record=False)
+    roles = _labels(survey, "role").loc[lambda s: s != "NA"].value_counts()
+    pair = ["Community officer", "Investigation"]  # two roles whose sum shows counts on the bundled data
+    both = survey.table("knowledge", by="age_band", within={"role": pair})
+    frame = pd.DataFrame({name: _labels(survey, name) for name in ITEMS})
+    chosen = frame[frame["role"].isin(pair) & (frame["knowledge"] != "NA")]
+    reference = pd.crosstab(chosen["knowledge"], chosen["age_band"])
+    counts = both.counts()
+    for row in counts.itertuples():
+        if not pd.isna(row.count):
+            assert row.count == reference.loc[row.category, row.group] and not 0 < row.count < K
+        if not pd.isna(row.n):
+            assert row.n == reference[row.group].sum() and not 0 < row.n < K
+    assert counts["count"].notna().sum() >= 2 and counts["n"].notna().sum() >= 3
+    tables = [("knowledge", "age_band", None, survey.table("knowledge", by="age_band")),
+              ("knowledge", "age_band", {"role": pair}, both)]
+    for role in (r for r in pair if roles[r] >= K):
+        within = {"role": role}
+        tables.append(("knowledge", "age_band", within, survey.table("knowledge", by="age_band", within=within)))
+    assert len(tables) >= 3 and not _attack(survey, tables)
