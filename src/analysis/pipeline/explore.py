@@ -7,7 +7,9 @@ bundled export) and ``survey.table(item, by=..., within=...)`` returns an
 a rating grid by its grid name, a multi-select per option, an open question by its codes) by the groups
 of a categorical background item, protected by the report's small-cell rules, with a test of association
 and its sentence. Mistakes a person makes (an unknown item, an open item as breakdown, a filter that
-leaves fewer than k respondents) raise :class:`ExploreError` naming the item and what is allowed.
+leaves fewer than k respondents) raise :class:`ExploreError` naming the item and what is allowed. A survey
+keeps a record of the tables it has shown (:mod:`~analysis.pipeline.explore_record`) and refuses, with
+:class:`ExploreError`, a table that beside them would give back a hidden count.
 """
 from __future__ import annotations
 
