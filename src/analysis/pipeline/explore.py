@@ -320,7 +320,7 @@ def survey_of(frame: pd.DataFrame, params: BuildParameters, record: bool = True)
 def _report_tables(survey: Survey) -> list[Shown]:
     """The report's tables of one background item by another, for the record: the participants chapter's
     share of active users (use frequency weekly or daily, :data:`~analysis.themes.derived.ACTIVE_CODES`) by
-    age band, by role and by citizen-facing role (the codebook's ``citizen_facing`` roles against the rest)."""
+    age band (its substantive answers, as the chapter shows them), by role and by citizen-facing role (the codebook's ``citizen_facing`` roles against the rest)."""
     codebook, lang = survey.ctx.codebook, survey.ctx.lang
     if not all(name in codebook for name in ("use_frequency", "age_band", "role")):
         return []
@@ -329,7 +329,9 @@ def _report_tables(survey: Survey) -> list[Shown]:
     roles = codebook["role"].code_labels(lang)
     facing = tuple(roles[c.code] for c in codebook["role"].codes if c.attrs.get("citizen_facing"))
     caption = "the report's active users by {}"
+    ages = codebook["age_band"]
+    labels = ages.code_labels(lang)
     return [report_table("use_frequency", by, active, groups, survey._variable, caption.format(by))
-            for by, groups in (("age_band", codebook["age_band"].code_labels(lang).values()),
+            for by, groups in (("age_band", [labels[c] for c in ages.substantive_codes]),
                                ("role", roles.values()),
                                ("role", (facing, tuple(r for r in roles.values() if r not in facing))))]
