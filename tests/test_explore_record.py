@@ -29,6 +29,11 @@ def _labels(survey: explore.Survey, name: str) -> pd.Series:
     return survey._groups(name)[0].astype(object).where(lambda s: s.notna(), "NA")
 
 
+def _hidden(table: explore.ExploreTable) -> int:
+    """How many counts and group sizes a table hides."""
+    return int(table.counts()[["n", "count"]].isna().sum().sum())
+
+
 def _attack(survey: explore.Survey, shown: list[tuple[str, str, dict | None, explore.ExploreTable]]) -> list:
     """Every hidden count (or group size) of `shown` between 1 and k - 1 that the attacker's programme pins."""
     frame = pd.DataFrame({name: _labels(survey, name) for name in ITEMS})
@@ -76,7 +81,22 @@ def test_tables_each_protected_on_their_own_give_a_hidden_count_back():
     assert _attack(survey, shown)
 
 
-def test_record_refuses_the_table_that_would_give_a_hidden_count_back_and_names_it():
+def test_record_hides_more_of_the_table_that_would_give_a_hidden_count_back():
+    """With the record the fourth table hides more counts or group sizes than on its own, and the four
+    together pin nothing."""
+    survey = explore.open(min_cell=K)
+    shown = [(item, by, within, survey.table(item, by=by, within=within)) for item, by, within in LEAKING]
+    item, by, within = LEAKING[-1]
+    alone = explore.open(min_cell=K, record=False).table(item, by=by, within=within)
+    assert _hidden(shown[-1][3]) > _hidden(alone)
+    assert not _attack(survey, shown)
+    assert len(survey.record.shown) == 4
+
+
+def test_record_refuses_a_table_that_hiding_more_does_not_make_safe_and_names_it(monkeypatch):
+    """With no count left to hide (no retries) the table is refused, naming it and the count; it is not
+    recorded; survey.forget() starts a new record in which it is shown on its own."""
+    monkeypatch.setattr(explore, "RETRIES", 0)
     survey = explore.open(min_cell=K)
     shown = [(item, by, within, survey.table(item, by=by, within=within)) for item, by, within in LEAKING[:-1]]
     item, by, within = LEAKING[-1]
@@ -84,9 +104,9 @@ def test_record_refuses_the_table_that_would_give_a_hidden_count_back_and_names_
                                                    r"survey\.forget\(\)"):
         survey.table(item, by=by, within=within)
     assert not _attack(survey, shown)
-    assert len(survey.record.shown) == 3  # the refused table is not recorded
+    assert len(survey.record.shown) == 3
     survey.forget()
-    alone = survey.table(item, by=by, within=within)  # a new record: shown on its own
+    alone = survey.table(item, by=by, within=within)
     assert not _attack(survey, [(item, by, within, alone)])
 
 
@@ -112,15 +132,21 @@ def test_every_table_the_record_admits_together_gives_nothing_back():
     assert not _attack(survey, shown)
 
 
-def test_appendix_refuses_a_declared_table_that_gives_back_a_count_of_the_ones_before(tmp_path):
-    """In the build's appendix the declared tables are one record: the fourth leaking table is a problem
-    naming the file and its entry's line (exit 2 before any notebook runs)."""
+def test_appendix_tables_are_one_record(tmp_path, monkeypatch):
+    """In the build's appendix the declared tables are one record: the fourth leaking table hides more than
+    on its own; where hiding more cannot help (no retries) it is a problem naming the file and its entry's
+    line (exit 2 before any notebook runs)."""
     entries = "\n".join(f"  - item: {item}\n    by: {by}\n" + (f"    within: {within}\n" if within else "")
                         + "    title: {en: T, nl: T}" for item, by, within in LEAKING)
     path = tmp_path / "analyses.yaml"
     path.write_text("analyses:\n" + entries + "\n", encoding="utf-8")
     params = BuildParameters(min_cell=K, analyses=path)
     frame, _ = load_survey(params)
+    declared = appendix.declared(params, frame)
+    item, by, within = LEAKING[-1]
+    alone = explore.open(min_cell=K, record=False).table(item, by=by, within=within)
+    assert _hidden(declared.tables[-1][1]) > _hidden(alone)
+    monkeypatch.setattr(explore, "RETRIES", 0)
     with pytest.raises(SurveyDataError) as caught:
         appendix.declared(params, frame)
     text = str(caught.value)

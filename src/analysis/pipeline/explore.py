@@ -22,9 +22,9 @@ import pandas as pd
 
 from analysis import coding
 from analysis.pipeline.explore_linked import Linked, Plane, planes
-from analysis.pipeline.explore_record import Record, RecordError, Shown, report_table
-from analysis.pipeline.explore_table import (WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
-                                             protect_once, sentence, unfiltered)
+from analysis.pipeline.explore_record import Record, Shown, report_table
+from analysis.pipeline.explore_table import (SIZE, WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
+                                             hiding, protect_once, sentence, unfiltered)
 from analysis.pipeline.parameters import BuildParameters, load_survey
 from analysis.survey.codebook import Item, load_codebook
 from analysis.themes.base import Context
@@ -32,6 +32,8 @@ from analysis.themes.derived import ACTIVE_CODES
 
 #: Item types that can be a breakdown (categorical background answers).
 BREAKDOWN_TYPES = ("single", "ordinal")
+#: How many more counts a table may hide, one at a time, before the record refuses it.
+RETRIES = 8
 #: The breakdown by type of organisation: the ``group`` of each organisation's code in the codebook.
 ORGANISATION_TYPE = "organisation_type"
 
@@ -79,12 +81,37 @@ class Survey:
     def table(self, item: str, by: str, within: dict[str, Any] | None = None) -> ExploreTable:
         """The answers to `item` by the groups of `by`, among the respondents `within` selects
         (``{background item: code or list of codes}``), protected, tested and worded."""
-        groups, by_label = self._groups(by)
         self._check_request(item, by, within or {})
+        table = self._made(item, by, within, {})
+        if self.record is None:
+            return table
+        extra: dict[str, frozenset[tuple[Any, Any]]] = {}
+        tried: set[tuple[str, Any, Any]] = set()
+        for _ in range(RETRIES + 1):
+            shown = self._shown(table, item, within)
+            problem = self.record.check(shown)
+            if problem is None:
+                self.record.shown.extend(shown)
+                return table
+            cell = _next_cell(table, tried)
+            if cell is None:
+                break
+            tried.add(cell)
+            extra[cell[0]] = extra.get(cell[0], frozenset()) | {cell[1:]}
+            table = self._made(item, by, within, extra)
+        raise ExploreError(f"{problem}: it is not shown (hiding up to {RETRIES} more of its counts did not help). "
+                           f"Tables published together must be protected together; survey.forget() starts a new "
+                           f"record to look at it apart from them, and the two sets are then never published side "
+                           f"by side")
+
+    def _made(self, item: str, by: str, within: dict[str, Any] | None,
+              extra: dict[str, frozenset[tuple[Any, Any]]]) -> ExploreTable:
+        """The protected table, with the counts `extra` names (by part) hidden as well."""
+        groups, by_label = self._groups(by)
         rows, within_text = self._selection(within)
         linked = self._linked(item, by, groups, within) if within else {}
         parts = [self._part(name, label, outcome, groups[rows], ordinal, codes,
-                            linked.get(name) or self._whole(name, by))
+                            hiding(linked.get(name) or self._whole(name, by), extra.get(name, frozenset())))
                  for name, label, outcome, ordinal, codes in self._outcomes(item, rows)]
         holm(parts)
         title = self._title(item)
@@ -92,9 +119,7 @@ class Survey:
         if within_text:
             caption += f" ({WORDING[self.ctx.lang]['within'].format(within=within_text)})"
         sentences = [sentence(p, by_label, self.ctx) for p in parts]
-        table = ExploreTable(item, by, caption, parts, sentences, self.ctx)
-        self._admit(table, item, within)
-        return table
+        return ExploreTable(item, by, caption, parts, sentences, self.ctx)
 
     def forget(self) -> None:
         """Start a new record of shown tables: the next tables are audited against each other, not against
@@ -102,24 +127,15 @@ class Survey:
         if self.record is not None:
             self.record.forget()
 
-    def _admit(self, table: ExploreTable, item: str, within: dict[str, Any] | None) -> None:
-        """Audit a table against the tables shown before (the record), refusing one that would narrow a
-        hidden count."""
-        if self.record is None:
-            return
+    def _shown(self, table: ExploreTable, item: str, within: dict[str, Any] | None) -> list[Shown]:
+        """The parts of a table as the record keeps them."""
         for part, _, outcome, _, _ in self._outcomes(item, self.frame.index):
             self.answers.setdefault(part, outcome)
         ((name, wanted),) = within.items() if within else ((None, None),)
         values = tuple(self._filter_values(name, _codes(wanted))) if name else ()
         counts = table.counts()
-        shown = [Shown(part.name, table.by, name, values, table.caption, counts[counts["part"] == part.name])
-                 for part in table.parts]
-        try:
-            self.record.admit(shown)
-        except RecordError as exc:
-            raise ExploreError(f"{exc}: it is not shown. Tables published together must be protected together; "
-                               f"survey.forget() starts a new record to look at it apart from them, and the two "
-                               f"sets are then never published side by side") from exc
+        return [Shown(part.name, table.by, name, values, table.caption, counts[counts["part"] == part.name])
+                for part in table.parts]
 
     def _variable(self, name: str) -> pd.Series:
         """The labels of a background item, or the answers of a part, for every respondent."""
@@ -276,6 +292,23 @@ class Survey:
         return [(f"{spec.id}_{code}", labels[code], codes[code].reindex(rows), False, coded) for code in labels]
 
 
+def _next_cell(table: ExploreTable, tried: set[tuple[str, Any, Any]]) -> tuple[str, Any, Any] | None:
+    """The next count to hide when the record finds a table gives something back: the smallest shown count
+    or group size (category :data:`~analysis.pipeline.explore_table.SIZE`) above zero that shares a group
+    or a category with a hidden count (a hidden count's partners are there), of any part, not tried before;
+    None when none is left."""
+    counts = table.counts()
+    hidden = counts[counts["count"].isna()]
+    near = counts["group"].isin(hidden["group"]) | counts["category"].isin(hidden["category"])
+    cells = counts[near & (counts["count"] > 0)][["part", "category", "group", "count"]]
+    sizes = (counts[counts["n"] > 0].drop_duplicates(["part", "group"])[["part", "group", "n"]]
+             .rename(columns={"n": "count"}).assign(category=SIZE))
+    for row in pd.concat([cells, sizes]).sort_values("count", kind="stable").itertuples():
+        if (row.part, row.category, row.group) not in tried:
+            return row.part, row.category, row.group
+    return None
+
+
 def _codes(wanted: Any) -> list[Any]:
     """The codes a filter asks for: a list of codes or one code."""
     return list(wanted) if isinstance(wanted, Iterable) and not isinstance(wanted, str) else [wanted]
@@ -320,7 +353,8 @@ def survey_of(frame: pd.DataFrame, params: BuildParameters, record: bool = True)
 def _report_tables(survey: Survey) -> list[Shown]:
     """The report's tables of one background item by another, for the record: the participants chapter's
     share of active users (use frequency weekly or daily, :data:`~analysis.themes.derived.ACTIVE_CODES`) by
-    age band (its substantive answers, as the chapter shows them), by role and by citizen-facing role (the codebook's ``citizen_facing`` roles against the rest)."""
+    age band (its substantive answers, as the chapter shows them), by role and by citizen-facing role (the
+    codebook's ``citizen_facing`` roles against the rest)."""
     codebook, lang = survey.ctx.codebook, survey.ctx.lang
     if not all(name in codebook for name in ("use_frequency", "age_band", "role")):
         return []

@@ -19,8 +19,9 @@ distribution as the report publishes it (a small count hidden with its smallest 
 hidden count of those tables between 1 and k - 1, the rest of a filtered count (the respondents outside
 the filter) when it is that small, and every hidden margin then needs a range of at least one respondent
 (``scipy.optimize.linprog``, HiGHS; tests/test_explore_record.py checks it on the bundled data). A new
-table that narrows one below that is refused with :class:`~analysis.pipeline.explore.ExploreError`
-naming it; :meth:`Record.forget` starts a new record. Left out: the group sizes of another answer's tables
+table that narrows one below that hides more of its counts (:meth:`~analysis.pipeline.explore.Survey.table`
+tries them one at a time) or is refused with :class:`~analysis.pipeline.explore.ExploreError` naming it;
+:meth:`Record.forget` starts a new record. Left out: the group sizes of another answer's tables
 (a different set of respondents: those who answered it) and tables of another survey object.
 """
 from __future__ import annotations
@@ -73,15 +74,23 @@ class Record:
         """Start a new record: the tables shown so far no longer count (publish them apart from new ones)."""
         self.shown.clear()
 
-    def admit(self, new: Sequence[Shown]) -> None:
-        """Record the parts of a new table, or raise :class:`RecordError` when, beside the tables shown
-        before, they would narrow a hidden count to less than one respondent's range."""
+    def check(self, new: Sequence[Shown]) -> str | None:
+        """What the parts of a new table, beside the tables shown before and the report's, would give back
+        (a hidden count whose range narrows below one respondent, as a sentence), or None."""
         everything = [*self.report, *self.shown, *new]
         for items in _spaces(new, everything):
             tables = [s for s in everything if set(_names(s)) <= set(items)]
             problem = _audit(items, tables, self)
             if problem:
-                raise RecordError(problem)
+                return problem
+        return None
+
+    def admit(self, new: Sequence[Shown]) -> None:
+        """Record the parts of a new table, or raise :class:`RecordError` when :meth:`check` finds what
+        they would give back."""
+        problem = self.check(new)
+        if problem:
+            raise RecordError(problem)
         self.shown.extend(new)
 
 

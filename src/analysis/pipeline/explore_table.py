@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,10 @@ WORDING = {
            "ticked": {0: "niet aangevinkt", 1: "aangevinkt"}, "boxes": ("onderste 2", "midden", "bovenste 2"),
            "coded": {0: "niet genoemd", 1: "genoemd"}},
 }
+
+
+#: The category of a group's size where a (category, group) pair names a group's size rather than a count.
+SIZE = "\x00size"
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,25 @@ def protect_once(table: pd.DataFrame, ctx: Context, by: str, cache: Protected) -
     if by not in cache or not cache[by][0].equals(counts):
         cache[by] = (counts, protect(table, ctx))
     return cache[by][1]
+
+
+def hiding(protection: Protection, cells: frozenset[tuple[Any, Any]]) -> Protection:
+    """`protection` with the counts of `cells` ((category, group) pairs; category :data:`SIZE`: the group's
+    size) hidden as well, and the partners the report's suppression hides beside them (:func:`protect` with
+    them as linked cells)."""
+    if not cells:
+        return protection
+
+    def shield(table: pd.DataFrame, ctx: Context) -> Shield:
+        base = protection(table, ctx)
+        more = np.array([(c, g) in cells for c, g in zip(table["category"], table["group"])], dtype=bool)
+        order = list(dict.fromkeys(table["group"]))
+        sizes = np.array([base.sizes[(table["group"] == g).to_numpy()].any() or (SIZE, g) in cells
+                          for g in order], dtype=bool)
+        hidden, sizes_hidden = protect(table, ctx, base.cells | more, sizes)
+        return replace(base, cells=base.cells | hidden | sizes_hidden, sizes=base.sizes | sizes_hidden)
+
+    return shield
 
 
 def protect(table: pd.DataFrame, ctx: Context, linked_cells: np.ndarray | None = None,
