@@ -12,6 +12,8 @@ Two questions, asked by the suppression pass while it works and by the audit of 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -98,25 +100,82 @@ def required_width(k: int, zeros_hidden: bool) -> int:
 #: solve the same small programme again and again (a table and the tables derived from it).
 _BOUNDS: dict[tuple[Any, ...], float] = {}
 _BOUNDS_LIMIT = 4096
+#: Whether this process has made its first HiGHS solver (:func:`_highs`).
+_BANNER_SHOWN = False
 
 
-def _bound(a_eq: np.ndarray, b_eq: np.ndarray, j: int, sign: float) -> float:
-    """The least (sign 1) or, negated, the greatest (sign -1) value of unknown `j` with A x = b, x >= 0."""
-    from scipy.optimize import linprog
+def _bounds(a_eq: np.ndarray, b_eq: np.ndarray, columns: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """The least and the greatest value of each unknown of `columns` with A x = b, x >= 0 (the greatest
+    is inf where unbounded).
 
-    key = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), j, sign)
-    if key not in _BOUNDS:
-        objective = np.zeros(a_eq.shape[1])
-        objective[j] = sign
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * a_eq.shape[1], method="highs")
-        if result.status == 3:  # unbounded
-            bound = np.inf if sign < 0 else 0.0
+    One HiGHS model (highspy, the solver behind scipy's ``linprog(method="highs")``) is built per system
+    and only its objective changes from bound to bound: the tables here are small, and scipy's wrapper
+    costs several times the solve itself (tests/test_exactness_solver.py compares with ``linprog``)."""
+    import highspy
+
+    out, todo = {}, []
+    for j in columns:
+        key = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), j)
+        if key in _BOUNDS:
+            out[j] = _BOUNDS[key]
         else:
-            bound = sign * result.fun
+            todo.append((j, key))
+    if not todo:
+        return out
+    solver = _highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("presolve", "off")  # tiny systems; no "unbounded or infeasible" from presolve
+    n = a_eq.shape[1]
+    solver.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
+    rows, columns_of = np.nonzero(a_eq)
+    starts = np.searchsorted(rows, np.arange(len(b_eq))).astype(np.int32)
+    solver.addRows(len(b_eq), b_eq.astype(float), b_eq.astype(float), len(rows), starts,
+                   columns_of.astype(np.int32), a_eq[rows, columns_of].astype(float))
+    everything = np.arange(n, dtype=np.int32)
+    for j, key in todo:
+        low, high = (_solve(solver, everything, j, sign) for sign in (1.0, -1.0))
         if len(_BOUNDS) >= _BOUNDS_LIMIT:
             _BOUNDS.clear()
-        _BOUNDS[key] = bound
-    return _BOUNDS[key]
+        _BOUNDS[key] = out[j] = (low, high)
+    return out
+
+
+def _highs() -> Any:
+    """A new HiGHS solver. The first one a process makes prints HiGHS's banner on the C level's standard
+    output, where a notebook would capture it into the report: it is made with that output sent nowhere."""
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+    return solver
+
+
+def _solve(solver: Any, everything: np.ndarray, j: int, sign: float) -> float:
+    """The least (sign 1) or the greatest (sign -1) value of unknown `j` of the solver's system."""
+    import highspy
+
+    cost = np.zeros(len(everything))
+    cost[j] = sign
+    solver.changeColsCost(len(everything), everything, cost)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return np.inf if sign < 0 else 0.0
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise ArithmeticError("the protection interval's linear programme ended with "
+                              f"{solver.modelStatusToString(status)}")
+    return sign * solver.getInfo().objective_function_value
 
 
 def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float], hidden: set[Cell],
@@ -149,9 +208,10 @@ def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float
             rows.append(row)
             rhs.append(total - sum(values[c] for c in con if c not in pos))
     a_eq, b_eq = np.array(rows), np.array(rhs)
-    wanted = None if targets is None else set(targets)
-    return {cell: (_bound(a_eq, b_eq, j, 1.0), _bound(a_eq, b_eq, j, -1.0))
-            for cell, j in pos.items() if wanted is None or cell in wanted}
+    chosen = None if targets is None else set(targets)
+    wanted = {cell: j for cell, j in pos.items() if chosen is None or cell in chosen}
+    bounds = _bounds(a_eq, b_eq, list(wanted.values()))
+    return {cell: bounds[j] for cell, j in wanted.items()}
 
 
 def _connected_sums(constraints: list[list[Cell]], target: Cell, hidden: set[Cell],
