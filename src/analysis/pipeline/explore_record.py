@@ -18,9 +18,10 @@ distribution as the report publishes it (a small count hidden with its smallest 
 :func:`_distribution`) and the number of respondents; counts are never negative. Every
 hidden count of those tables between 1 and k - 1, the rest of a filtered count (the respondents outside
 the filter) when it is that small, and every hidden margin then needs a range of at least one respondent
-(``scipy.optimize.linprog``, HiGHS; tests/test_explore_record.py checks it on the bundled data). A new
-table that narrows one below that hides more of its counts (:meth:`~analysis.pipeline.explore.Survey.table`
-tries them one at a time) or is refused with :class:`~analysis.pipeline.explore.ExploreError` naming it;
+(HiGHS, :class:`~analysis.protection.exactness.Programme`; tests/test_explore_record.py checks it on the
+bundled data). A new table that narrows one below that hides more of its counts
+(:meth:`~analysis.pipeline.explore.Survey.table` tries them one at a time) or is refused with
+:class:`~analysis.pipeline.explore.ExploreError` naming it;
 :meth:`Record.forget` starts a new record. Left out: the group sizes of another answer's tables
 (a different set of respondents: those who answered it) and tables of another survey object.
 """
@@ -32,9 +33,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
+from scipy import sparse
 
 from analysis.protection.declarations import is_small
+from analysis.protection.exactness import Programme
 
 #: The largest number of answer combinations one audit solves over (an answer by every background item the
 #: record uses); a record wider than that refuses a new table and asks for a new record.
@@ -227,16 +229,15 @@ def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], 
     cells = [np.frombuffer(key, dtype=np.int32) for key in rows]
     matrix = sparse.csr_matrix((np.ones(sum(len(c) for c in cells)), np.concatenate(cells),
                                 np.cumsum([0] + [len(c) for c in cells])), shape=(len(cells), space.size))
-    rhs = np.array(list(rows.values()))
+    programme = Programme(matrix, np.array(list(rows.values())))
     for key, what in targets.items():
         objective = np.zeros(space.size)
         objective[np.frombuffer(key, dtype=np.int32)] = 1.0
         true = float(objective @ space.truth)
-        top = optimize.linprog(-objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
-        if top.status == 3 or -top.fun - true >= 1 - 1e-9:
+        top = programme.greatest(objective)
+        if top - true >= 1 - 1e-9:
             continue
-        low = optimize.linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
-        if -top.fun - low.fun < 1 - 1e-9:
+        if top - programme.least(objective) < 1 - 1e-9:
             return (f"beside the tables shown before from this survey and the report's own tables, {caption!r} "
                     f"would give back {what}")
     return None

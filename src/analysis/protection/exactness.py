@@ -21,7 +21,7 @@ from scipy.linalg import null_space
 
 from analysis.protection.declarations import Cell
 
-__all__ = ["Sums", "protection_intervals", "required_width", "sums_of_cells"]
+__all__ = ["Programme", "Sums", "protection_intervals", "required_width", "sums_of_cells"]
 
 
 def sums_of_cells(constraints: list[list[Cell]]) -> dict[Cell, list[int]]:
@@ -104,15 +104,55 @@ _BOUNDS_LIMIT = 4096
 _BANNER_SHOWN = False
 
 
-def _bounds(a_eq: np.ndarray, b_eq: np.ndarray, columns: Sequence[int]) -> dict[int, tuple[float, float]]:
-    """The least and the greatest value of each unknown of `columns` with A x = b, x >= 0 (the greatest
-    is inf where unbounded).
+class Programme:
+    """The linear programme of a system A x = b, x >= 0 (A dense or scipy sparse): the least and the
+    greatest value of any sum of its unknowns.
 
     One HiGHS model (highspy, the solver behind scipy's ``linprog(method="highs")``) is built per system
-    and only its objective changes from bound to bound: the tables here are small, and scipy's wrapper
-    costs several times the solve itself (tests/test_exactness_solver.py compares with ``linprog``)."""
-    import highspy
+    and only its objective changes from sum to sum: the systems here are small, and scipy's wrapper costs
+    several times the solve itself (tests/test_exactness_solver.py compares with ``linprog``)."""
 
+    def __init__(self, a_eq: Any, b_eq: np.ndarray):
+        import scipy.sparse
+
+        matrix = scipy.sparse.csr_matrix(a_eq)
+        self.size = matrix.shape[1]
+        self.solver = _highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.setOptionValue("presolve", "off")  # no "unbounded or infeasible" from presolve
+        import highspy
+
+        self.solver.addVars(self.size, np.zeros(self.size), np.full(self.size, highspy.kHighsInf))
+        b_eq = np.asarray(b_eq, dtype=float)
+        self.solver.addRows(len(b_eq), b_eq, b_eq, matrix.nnz, matrix.indptr[:-1].astype(np.int32),
+                            matrix.indices.astype(np.int32), matrix.data.astype(float))
+        self.everything = np.arange(self.size, dtype=np.int32)
+
+    def least(self, objective: np.ndarray) -> float:
+        """The least value of ``objective @ x``."""
+        return self._solve(np.asarray(objective, dtype=float), 1.0)
+
+    def greatest(self, objective: np.ndarray) -> float:
+        """The greatest value of ``objective @ x`` (inf where unbounded)."""
+        return self._solve(np.asarray(objective, dtype=float), -1.0)
+
+    def _solve(self, objective: np.ndarray, sign: float) -> float:
+        import highspy
+
+        self.solver.changeColsCost(self.size, self.everything, sign * objective)
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return np.inf if sign < 0 else 0.0
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError("the protection interval's linear programme ended with "
+                                  f"{self.solver.modelStatusToString(status)}")
+        return sign * self.solver.getInfo().objective_function_value
+
+
+def _bounds(a_eq: np.ndarray, b_eq: np.ndarray, columns: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """The least and the greatest value of each unknown of `columns` with A x = b, x >= 0 (the greatest
+    is inf where unbounded), each solved once (:class:`Programme`) and kept."""
     out, todo = {}, []
     for j in columns:
         key = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), j)
@@ -122,21 +162,13 @@ def _bounds(a_eq: np.ndarray, b_eq: np.ndarray, columns: Sequence[int]) -> dict[
             todo.append((j, key))
     if not todo:
         return out
-    solver = _highs()
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("presolve", "off")  # tiny systems; no "unbounded or infeasible" from presolve
-    n = a_eq.shape[1]
-    solver.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
-    rows, columns_of = np.nonzero(a_eq)
-    starts = np.searchsorted(rows, np.arange(len(b_eq))).astype(np.int32)
-    solver.addRows(len(b_eq), b_eq.astype(float), b_eq.astype(float), len(rows), starts,
-                   columns_of.astype(np.int32), a_eq[rows, columns_of].astype(float))
-    everything = np.arange(n, dtype=np.int32)
+    programme = Programme(a_eq, b_eq)
     for j, key in todo:
-        low, high = (_solve(solver, everything, j, sign) for sign in (1.0, -1.0))
+        unit = np.zeros(programme.size)
+        unit[j] = 1.0
         if len(_BOUNDS) >= _BOUNDS_LIMIT:
             _BOUNDS.clear()
-        _BOUNDS[key] = out[j] = (low, high)
+        _BOUNDS[key] = out[j] = (programme.least(unit), programme.greatest(unit))
     return out
 
 
@@ -159,23 +191,6 @@ def _highs() -> Any:
         os.close(saved)
     _BANNER_SHOWN = True
     return solver
-
-
-def _solve(solver: Any, everything: np.ndarray, j: int, sign: float) -> float:
-    """The least (sign 1) or the greatest (sign -1) value of unknown `j` of the solver's system."""
-    import highspy
-
-    cost = np.zeros(len(everything))
-    cost[j] = sign
-    solver.changeColsCost(len(everything), everything, cost)
-    solver.run()
-    status = solver.getModelStatus()
-    if status == highspy.HighsModelStatus.kUnbounded:
-        return np.inf if sign < 0 else 0.0
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise ArithmeticError("the protection interval's linear programme ended with "
-                              f"{solver.modelStatusToString(status)}")
-    return sign * solver.getInfo().objective_function_value
 
 
 def protection_intervals(constraints: list[list[Cell]], values: dict[Cell, float], hidden: set[Cell],
