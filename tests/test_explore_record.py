@@ -151,6 +151,7 @@ def test_appendix_tables_are_one_record(tmp_path, monkeypatch):
         appendix.declared(params, frame)
     text = str(caught.value)
     assert str(path) in text and "line 11" in text and "beside the tables shown before" in text, text
+    assert "remove this entry or one of the entries before it" in text and "forget" not in text, text
 
 
 def test_filter_on_several_values_is_their_sum_and_gives_nothing_back_beside_each_value():

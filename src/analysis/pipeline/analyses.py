@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from analysis.core.errors import Problem, SurveyDataError
-from analysis.pipeline.explore import ExploreError, ExploreTable, Survey
+from analysis.pipeline import explore
+from analysis.pipeline.explore import ExploreError, ExploreTable, Refused, Survey
 
 #: The keys of an entry: required ones first.
 REQUIRED, OPTIONAL = ("item", "by", "title"), ("within",)
@@ -123,7 +124,10 @@ def tables(survey: Survey, analyses: list[Analysis], source: str) -> list[tuple[
             out.append((analysis, survey.table(analysis.item, by=analysis.by, within=analysis.within or None)))
         except ExploreError as exc:
             within = f" within {analysis.within}" if analysis.within else ""
-            problems.append(Problem(source, str(exc), line=analysis.line, column="item / by / within",
+            text = str(exc) if not isinstance(exc, Refused) else (
+                f"{exc.finding.text}, also after hiding {explore.RETRIES} more of its counts (the declared tables are "
+                f"published together): remove this entry or one of the entries before it")
+            problems.append(Problem(source, text, line=analysis.line, column="item / by / within",
                                     value=f"{analysis.item} by {analysis.by}{within}"))
     if problems:
         raise SurveyDataError(problems)

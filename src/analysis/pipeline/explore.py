@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis import coding
 from analysis.pipeline.explore_linked import Linked, Plane, planes
-from analysis.pipeline.explore_record import Record, Shown, report_table
+from analysis.pipeline.explore_record import Finding, Record, Shown, report_table
 from analysis.pipeline.explore_table import (SIZE, WORDING, ExploreTable, Part, Protected, Protection, breakdown, holm,
                                              hiding, protect_once, sentence, unfiltered)
 from analysis.pipeline.parameters import BuildParameters, load_survey
@@ -45,6 +45,14 @@ Outcome = tuple[str, str, pd.Series, bool, dict[Any, str]]
 
 class ExploreError(ValueError):
     """A request the exploration cannot answer, with the item and what is allowed."""
+
+
+class Refused(ExploreError):
+    """A table the survey's record refuses: beside the tables shown before it gives a count back (`finding`)."""
+
+    def __init__(self, finding: Finding, message: str):
+        super().__init__(message)
+        self.finding = finding
 
 
 @dataclass
@@ -93,16 +101,16 @@ class Survey:
             if problem is None:
                 self.record.shown.extend(shown)
                 return table
-            cell = _next_cell(table, tried)
+            cell = _next_cell(table, tried, problem)
             if cell is None:
                 break
             tried.add(cell)
             extra[cell[0]] = extra.get(cell[0], frozenset()) | {cell[1:]}
             table = self._made(item, by, within, extra)
-        raise ExploreError(f"{problem}: it is not shown (hiding up to {RETRIES} more of its counts did not help). "
-                           f"Tables published together must be protected together; survey.forget() starts a new "
-                           f"record to look at it apart from them, and the two sets are then never published side "
-                           f"by side")
+        raise Refused(problem, f"{problem.text}: it is not shown (hiding up to {RETRIES} more of its counts did "
+                               f"not help). Tables published together must be protected together; survey.forget() "
+                               f"starts a new record to look at it apart from them, and the two sets are then never "
+                               f"published side by side")
 
     def _made(self, item: str, by: str, within: dict[str, Any] | None,
               extra: dict[str, frozenset[tuple[Any, Any]]]) -> ExploreTable:
@@ -134,7 +142,7 @@ class Survey:
         ((name, wanted),) = within.items() if within else ((None, None),)
         values = tuple(self._filter_values(name, _codes(wanted))) if name else ()
         counts = table.counts()
-        return [Shown(part.name, table.by, name, values, table.caption, counts[counts["part"] == part.name])
+        return [Shown(part.name, table.by, name, values, table.caption, counts[counts["part"] == part.name], item)
                 for part in table.parts]
 
     def _variable(self, name: str) -> pd.Series:
@@ -292,18 +300,22 @@ class Survey:
         return [(f"{spec.id}_{code}", labels[code], codes[code].reindex(rows), False, coded) for code in labels]
 
 
-def _next_cell(table: ExploreTable, tried: set[tuple[str, Any, Any]]) -> tuple[str, Any, Any] | None:
-    """The next count to hide when the record finds a table gives something back: the smallest shown count
-    or group size (category :data:`~analysis.pipeline.explore_table.SIZE`) above zero that shares a group
-    or a category with a hidden count (a hidden count's partners are there), of any part, not tried before;
-    None when none is left."""
+def _next_cell(table: ExploreTable, tried: set[tuple[str, Any, Any]], found: Finding) -> tuple[str, Any, Any] | None:
+    """The next count to hide when the record finds a table gives something back: a shown count or group
+    size (category :data:`~analysis.pipeline.explore_table.SIZE`) above zero that shares a group or a
+    category with a hidden count (a hidden count's partners are there), of any part, not tried before;
+    those of the count given back's group first, then of its category, each smallest first. None when
+    none is left."""
     counts = table.counts()
     hidden = counts[counts["count"].isna()]
     near = counts["group"].isin(hidden["group"]) | counts["category"].isin(hidden["category"])
     cells = counts[near & (counts["count"] > 0)][["part", "category", "group", "count"]]
     sizes = (counts[counts["n"] > 0].drop_duplicates(["part", "group"])[["part", "group", "n"]]
              .rename(columns={"n": "count"}).assign(category=SIZE))
-    for row in pd.concat([cells, sizes]).sort_values("count", kind="stable").itertuples():
+    candidates = pd.concat([cells, sizes])
+    candidates = candidates.assign(far=(candidates["group"] != found.group).astype(int) * 2
+                                   + (candidates["category"] != found.category).astype(int))
+    for row in candidates.sort_values(["far", "count"], kind="stable").itertuples():
         if (row.part, row.category, row.group) not in tried:
             return row.part, row.category, row.group
     return None

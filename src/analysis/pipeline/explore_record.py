@@ -23,7 +23,9 @@ bundled data). A new table that narrows one below that hides more of its counts
 (:meth:`~analysis.pipeline.explore.Survey.table` tries them one at a time) or is refused with
 :class:`~analysis.pipeline.explore.ExploreError` naming it;
 :meth:`Record.forget` starts a new record. Left out: the group sizes of another answer's tables
-(a different set of respondents: those who answered it) and tables of another survey object.
+(a different set of respondents: those who answered it), the parts of one grid or multi-select question
+against each other (they share the breakdown and the filter; auditing every pair of a question's twelve
+options took minutes per table), and tables of another survey object.
 """
 from __future__ import annotations
 
@@ -43,6 +45,16 @@ from analysis.protection.exactness import Programme
 MAX_CELLS = 40_000
 
 
+@dataclass(frozen=True)
+class Finding:
+    """What a new table would give back: the sentence, and the category and group of the count (None
+    where it is an answer's total or a group's size)."""
+
+    text: str
+    category: Any = None
+    group: Any = None
+
+
 class RecordError(ValueError):
     """A table the record refuses: shown beside the tables before it, it would narrow a hidden count."""
 
@@ -58,6 +70,8 @@ class Shown:
     values: tuple[Any, ...]
     caption: str
     counts: pd.DataFrame = field(repr=False)
+    #: the question the part belongs to (a grid's or a multi-select question's parts share it)
+    item: str = ""
 
 
 @dataclass
@@ -76,7 +90,7 @@ class Record:
         """Start a new record: the tables shown so far no longer count (publish them apart from new ones)."""
         self.shown.clear()
 
-    def check(self, new: Sequence[Shown]) -> str | None:
+    def check(self, new: Sequence[Shown]) -> Finding | None:
         """What the parts of a new table, beside the tables shown before and the report's, would give back
         (a hidden count whose range narrows below one respondent, as a sentence), or None."""
         everything = [*self.report, *self.shown, *new]
@@ -92,7 +106,7 @@ class Record:
         they would give back."""
         problem = self.check(new)
         if problem:
-            raise RecordError(problem)
+            raise RecordError(problem.text)
         self.shown.extend(new)
 
 
@@ -111,6 +125,8 @@ def _spaces(new: Sequence[Shown], everything: Sequence[Shown]) -> list[list[str]
         spaces.setdefault(frozenset(mine), mine)
         for other in everything:
             theirs = _names(other)
+            if one.item and other.item == one.item and other.part != one.part:
+                continue  # another part of the same question: see the module's "left out"
             if len(set(mine) & set(theirs)) >= 2:
                 union = list(dict.fromkeys(mine + theirs))
                 spaces.setdefault(frozenset(union), union)
@@ -162,20 +178,20 @@ class _Space:
         return self.among(name, value) if isinstance(value, tuple) else self.equals(name, value)
 
 
-def _audit(names: list[str], tables: list[Shown], record: Record) -> str | None:
+def _audit(names: list[str], tables: list[Shown], record: Record) -> Finding | None:
     """What a new table would give back (a sentence), or None: the attacker's programme over `names`."""
     space = _Space(names, record)
     if space.size > MAX_CELLS:
         return (f"the tables shown so far and this one combine {len(names)} items ({', '.join(names)}), "
                 f"{space.size:,} combinations of answers, more than the record can check ({MAX_CELLS:,})")
     rows: dict[bytes, float] = {_key(np.ones(space.size, bool)): float(space.truth.sum())}
-    targets: dict[bytes, str] = {}
+    targets: dict[bytes, tuple[str, Any, Any]] = {}
 
-    def publish(mask: np.ndarray, value: float, what: str) -> None:
+    def publish(mask: np.ndarray, value: float, what: str, category: Any = None, group: Any = None) -> None:
         true = float(space.truth[mask].sum())
         if pd.isna(value) or is_small(np.array([value]), record.k, record.zeros)[0]:
             if 0 < true < record.k:
-                targets.setdefault(_key(mask), what)
+                targets.setdefault(_key(mask), (what, category, group))
         elif mask.any():
             rows[_key(mask)] = float(value)
 
@@ -202,7 +218,7 @@ def _distribution(space: _Space, masks: list[np.ndarray], record: Record) -> lis
     return shown.tolist()
 
 
-def _publish_table(shown: Shown, space: _Space, publish: Callable[[np.ndarray, float, str], None]) -> None:
+def _publish_table(shown: Shown, space: _Space, publish: Callable[..., None]) -> None:
     """The equalities and targets of one shown part: its counts and group sizes, and the rests outside
     its filter."""
     rows = space.answered(shown.part)
@@ -212,7 +228,8 @@ def _publish_table(shown: Shown, space: _Space, publish: Callable[[np.ndarray, f
     for row in shown.counts.itertuples():
         group = space.of(shown.by, row.group)
         cell = rows & group & space.of(shown.part, row.category)
-        publish(cell, row.count, f"the hidden count of {row.category!r} in group {row.group!r} of {shown.caption!r}")
+        publish(cell, row.count, f"the hidden count of {row.category!r} in group {row.group!r} of {shown.caption!r}",
+                row.category, row.group)
         publish(rows & group, row.n, f"the hidden size of group {row.group!r} of {shown.caption!r}")
         if shown.within:  # the rest: the unfiltered count minus this one
             publish(outside & group & space.of(shown.part, row.category), float("nan"),
@@ -224,13 +241,14 @@ def _key(mask: np.ndarray) -> bytes:
     return np.flatnonzero(mask).astype(np.int32).tobytes()
 
 
-def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], caption: str) -> str | None:
+def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, tuple[str, Any, Any]],
+            caption: str) -> Finding | None:
     """The first target whose range, given `rows`, is narrower than one respondent (a sentence), or None."""
     cells = [np.frombuffer(key, dtype=np.int32) for key in rows]
     matrix = sparse.csr_matrix((np.ones(sum(len(c) for c in cells)), np.concatenate(cells),
                                 np.cumsum([0] + [len(c) for c in cells])), shape=(len(cells), space.size))
     programme = Programme(matrix, np.array(list(rows.values())))
-    for key, what in targets.items():
+    for key, (what, category, group) in targets.items():
         objective = np.zeros(space.size)
         objective[np.frombuffer(key, dtype=np.int32)] = 1.0
         true = float(objective @ space.truth)
@@ -238,6 +256,6 @@ def _pinned(space: _Space, rows: dict[bytes, float], targets: dict[bytes, str], 
         if top - true >= 1 - 1e-9:
             continue
         if top - programme.least(objective) < 1 - 1e-9:
-            return (f"beside the tables shown before from this survey and the report's own tables, {caption!r} "
-                    f"would give back {what}")
+            return Finding(f"beside the tables shown before from this survey and the report's own tables, "
+                           f"{caption!r} would give back {what}", category, group)
     return None
