@@ -9,6 +9,9 @@ The leak below was found by that programme on the bundled data: knowledge by age
 """
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,3 +182,16 @@ def test_filter_on_several_values_is_their_sum_and_gives_nothing_back_beside_eac
         within = {"role": role}
         tables.append(("knowledge", "age_band", within, survey.table("knowledge", by="age_band", within=within)))
     assert len(tables) >= 3 and not _attack(survey, tables)
+
+
+def test_a_filter_that_keeps_too_few_does_not_say_how_many():
+    """The refusal of a filter under k is itself published to whoever asks: it names k, not the small count
+    (role "Other" holds one respondent of a 30-respondent export)."""
+    from analysis.survey.synth import generate, write_export
+
+    survey = explore.open(data=write_export(generate(30, 5), Path(tempfile.mkdtemp()) / "e30.csv"), min_cell=K)
+    few = int((_labels(survey, "role") == "Other").sum())
+    assert 0 < few < K
+    with pytest.raises(explore.ExploreError, match="fewer than k") as caught:
+        survey.table("knowledge", by="age_band", within={"role": "Other"})
+    assert f"leaves {few}" not in str(caught.value) and f" {few} respondent" not in str(caught.value)

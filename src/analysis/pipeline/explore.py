@@ -230,8 +230,8 @@ class Survey:
             rows &= groups.isin(values)
             words.append(f"{label}: {', '.join(values)}")
         if rows.sum() < self.ctx.k:
-            raise ExploreError(f"the filter {within!r} leaves {int(rows.sum())} respondents, fewer than k = "
-                               f"{self.ctx.k}: choose a filter that keeps at least {self.ctx.k} respondents")
+            raise ExploreError(f"the filter {within!r} leaves fewer than k = {self.ctx.k} respondents (how many is "
+                               f"not said: a small count): choose a filter that keeps at least {self.ctx.k}")
         return self.frame.index[rows.to_numpy()], "; ".join(words)
 
     def _filter_values(self, name: str, codes: list[Any]) -> list[str]:
